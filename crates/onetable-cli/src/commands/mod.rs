@@ -1,0 +1,107 @@
+//! What each subcommand does.
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use onetable_core::RegionCode;
+use onetable_server::{Application, Settings};
+use onetable_store::{divisions, seed, DatabaseUrl, Db};
+
+/// The layered settings with the global `--database-url` on top.
+pub fn settings(config: Option<&Path>, database_url: Option<&str>) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load(config).context("cannot read the configuration")?;
+    if let Some(url) = database_url {
+        url.clone_into(&mut settings.database_url);
+    }
+    Ok(settings)
+}
+
+/// Connects and migrates: every command that touches the database starts here.
+fn open(settings: &Settings) -> anyhow::Result<Db> {
+    let url =
+        DatabaseUrl::parse(&settings.effective_database_url()).context("invalid database URL")?;
+    let db = Db::connect(&url, settings.db_max_connections)
+        .with_context(|| format!("cannot open {url}"))?;
+    let applied = db.migrate().context("cannot migrate the database")?;
+    tracing::info!(database = %url, migrations_applied = applied, "database ready");
+    Ok(db)
+}
+
+pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    open(settings)?;
+    Ok(())
+}
+
+pub async fn serve(mut settings: Settings, bind: Option<String>) -> anyhow::Result<()> {
+    if let Some(bind) = bind {
+        settings.bind = bind;
+    }
+    let db = open(&settings)?;
+    run(&settings, db).await
+}
+
+async fn run(settings: &Settings, db: Db) -> anyhow::Result<()> {
+    let app = Application::build(&settings.bind, db)
+        .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    let host = settings
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(host, _)| host);
+    eprintln!(
+        "onetable listening on http://{host}:{} (API docs: /docs)",
+        app.port()
+    );
+    app.run_until_stopped().await.context("server failed")
+}
+
+pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Result<()> {
+    if let Some(bind) = bind {
+        settings.bind = bind;
+    }
+    let db = open(&settings)?;
+    let set = seed::demo_divisions().context("the shipped demo divisions are unreadable")?;
+    let summary = divisions::import(&mut *db.conn()?, &set, chrono_today())
+        .context("cannot load the demo regions")?;
+    eprintln!(
+        "demo regions (黔西南州 5223): {} read, {} new, {} unchanged",
+        summary.read, summary.inserted, summary.unchanged
+    );
+    eprintln!("browse: /api/v1/regions/522300000000/children");
+    run(&settings, db).await
+}
+
+pub fn import_regions(
+    settings: &Settings,
+    from: &Path,
+    prefix: Option<&str>,
+    effective: Option<&str>,
+) -> anyhow::Result<()> {
+    let scope = prefix
+        .map(RegionCode::parse)
+        .transpose()
+        .context("--prefix is not a region code")?;
+    let effective = match effective {
+        Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .context("--effective must be YYYY-MM-DD")?,
+        None => chrono_today(),
+    };
+    if !from.is_dir() {
+        bail!("{} is not a folder", from.display());
+    }
+    let db = open(settings)?;
+    let started = std::time::Instant::now();
+    let set = divisions::read_dir(from, scope)?;
+    let read_time = started.elapsed();
+    let summary = divisions::import(&mut *db.conn()?, &set, effective)?;
+    println!("{}", serde_json::to_string_pretty(&summary)?);
+    eprintln!(
+        "imported in {:.2}s (reading {:.2}s)",
+        started.elapsed().as_secs_f64(),
+        read_time.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn chrono_today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}

@@ -1,0 +1,89 @@
+//! Typed configuration, layered: defaults, then an optional `onetable.toml`, then `DATABASE_URL`,
+//! then `ONETABLE_*` environment variables. The CLI's flags go on top.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// The configuration file read when none is named.
+pub const DEFAULT_CONFIG_FILE: &str = "onetable.toml";
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// `sqlite://PATH`, a plain path, or `postgres://…`. Empty: a SQLite file in `data_dir`.
+    pub database_url: String,
+    /// Where the embedded database and (later) keys live.
+    pub data_dir: PathBuf,
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// Connections in the pool.
+    pub db_max_connections: u32,
+    /// `text` or `json` logs.
+    pub log_format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: String::new(),
+            data_dir: PathBuf::from("data"),
+            bind: "127.0.0.1:8080".to_owned(),
+            db_max_connections: 8,
+            log_format: "text".to_owned(),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the layers. `file` overrides the default `onetable.toml` (which may be absent).
+    ///
+    /// # Errors
+    /// When a layer holds a value of the wrong type, or a named file is missing.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(Box::new(figment::Error::from(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                ))));
+            }
+            Some(path) => figment = figment.merge(Toml::file(path)),
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        figment
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("ONETABLE_"))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database URL, defaulting to `DATA_DIR/onetable.db`.
+    #[must_use]
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("onetable.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+/// Never prints secrets: the database URL is shown with its password redacted.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = onetable_store::DatabaseUrl::parse(&self.effective_database_url())
+            .map_or_else(|e| format!("<invalid: {e}>"), |u| u.to_string());
+        f.debug_struct("Settings")
+            .field("database_url", &url)
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("log_format", &self.log_format)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,12 @@
+//! onetable's HTTP API: actix-web routes (one module per resource), the error body, OpenAPI.
+
+pub mod config;
+pub mod docs;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+
+pub use config::Settings;
+pub use startup::Application;

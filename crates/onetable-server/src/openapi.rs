@@ -1,0 +1,66 @@
+//! The OpenAPI description, generated from the handlers. `openapi/openapi.json` is this, committed;
+//! a test fails when they drift (regenerate with `onetable openapi > openapi/openapi.json`).
+
+use actix_web::{get, HttpResponse};
+use utoipa::OpenApi;
+
+use crate::routes::{health, regions};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "onetable API",
+        description = "村级基础数据“一张表”: the registry of standard indicators, one-time entry, sharing and aggregates.",
+        license(name = "Apache-2.0"),
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        regions::search::search_regions,
+        regions::get::get_region,
+        regions::children::list_children,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "regions", description = "The administrative hierarchy (统计用区划代码)"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The spec as the committed file holds it: pretty JSON with a trailing newline.
+#[must_use]
+pub fn spec_json() -> String {
+    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+#[get("/openapi.json")]
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec_json())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Set `ONETABLE_UPDATE_OPENAPI=1` to rewrite the committed file instead of failing.
+    #[test]
+    fn committed_spec_matches_the_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json");
+        let generated = spec_json();
+        if std::env::var_os("ONETABLE_UPDATE_OPENAPI").is_some() {
+            std::fs::write(path, &generated).unwrap();
+            return;
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "openapi/openapi.json is out of date: run `cargo run -p onetable-cli -- openapi > openapi/openapi.json` \
+             or `ONETABLE_UPDATE_OPENAPI=1 cargo test -p onetable-server openapi`"
+        );
+    }
+}

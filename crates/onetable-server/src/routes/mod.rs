@@ -1,0 +1,69 @@
+//! Route registration and the extractor error handlers that keep every error in one JSON shape.
+
+pub mod health;
+pub mod regions;
+
+use actix_web::{error, web, HttpRequest, HttpResponse};
+
+use crate::error::ApiError;
+use crate::{docs, openapi};
+
+/// Largest JSON body accepted anywhere (imports get their own limit).
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(JSON_LIMIT)
+            .error_handler(json_error),
+    )
+    .app_data(web::QueryConfig::default().error_handler(query_error))
+    .app_data(web::PathConfig::default().error_handler(path_error))
+    .service(health::healthz)
+    .service(health::readyz)
+    .service(regions::search::search_regions)
+    .service(regions::get::get_region)
+    .service(regions::children::list_children)
+    .service(openapi::serve)
+    .service(docs::index)
+    .service(docs::asset);
+}
+
+fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> error::Error {
+    let api = match &err {
+        error::JsonPayloadError::OverflowKnownLength { .. }
+        | error::JsonPayloadError::Overflow { .. } => ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("请求体过大，JSON 请求体不能超过 {} KiB", JSON_LIMIT / 1024),
+        ),
+        error::JsonPayloadError::ContentType => ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请求体必须是 JSON（Content-Type: application/json）",
+        ),
+        _ => ApiError::bad_request("invalid_json", "请求体不是有效的 JSON 或字段不符合要求")
+            .with_detail(None, "invalid_json", err.to_string()),
+    };
+    api.into()
+}
+
+fn query_error(err: error::QueryPayloadError, _req: &HttpRequest) -> error::Error {
+    ApiError::bad_request("invalid_query", "查询参数无效")
+        .with_detail(None, "invalid_query", err.to_string())
+        .into()
+}
+
+fn path_error(err: error::PathError, _req: &HttpRequest) -> error::Error {
+    ApiError::bad_request("invalid_path", "路径参数无效")
+        .with_detail(None, "invalid_path", err.to_string())
+        .into()
+}
+
+/// Unknown routes get the same error body as everything else.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    actix_web::ResponseError::error_response(&ApiError::not_found(
+        "not_found",
+        format!("接口不存在：{} {}", req.method(), req.path()),
+    ))
+}

@@ -1,0 +1,187 @@
+//! The region hierarchy (统计用区划代码): lookup, children, search.
+
+pub mod children;
+pub mod get;
+pub mod search;
+
+use chrono::NaiveDate;
+use onetable_core::{RegionCode, RegionKind, RegionLevel};
+use onetable_store::models::RegionRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+
+const DEFAULT_LIMIT: i64 = 100;
+const MAX_LIMIT: i64 = 1000;
+
+/// A region's level, province (1) to village (5).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Province,
+    Prefecture,
+    County,
+    Township,
+    Village,
+}
+
+impl From<RegionLevel> for Level {
+    fn from(level: RegionLevel) -> Self {
+        match level {
+            RegionLevel::Province => Self::Province,
+            RegionLevel::Prefecture => Self::Prefecture,
+            RegionLevel::County => Self::County,
+            RegionLevel::Township => Self::Township,
+            RegionLevel::Village => Self::Village,
+        }
+    }
+}
+
+impl From<Level> for RegionLevel {
+    fn from(level: Level) -> Self {
+        match level {
+            Level::Province => Self::Province,
+            Level::Prefecture => Self::Prefecture,
+            Level::County => Self::County,
+            Level::Township => Self::Township,
+            Level::Village => Self::Village,
+        }
+    }
+}
+
+/// The kind of a township- or village-level unit, from its code's segment range.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// 街道
+    Subdistrict,
+    /// 镇
+    Town,
+    /// 乡
+    Township,
+    /// 类似乡级单位
+    TownshipLike,
+    /// 社区/居委会
+    Community,
+    /// 村委会
+    VillageCommittee,
+}
+
+impl From<RegionKind> for Kind {
+    fn from(kind: RegionKind) -> Self {
+        match kind {
+            RegionKind::Subdistrict => Self::Subdistrict,
+            RegionKind::Town => Self::Town,
+            RegionKind::Township => Self::Township,
+            RegionKind::TownshipLike => Self::TownshipLike,
+            RegionKind::Community => Self::Community,
+            RegionKind::VillageCommittee => Self::VillageCommittee,
+        }
+    }
+}
+
+/// A region as lists show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Region {
+    /// 12-digit statistical division code.
+    #[schema(example = "522301100201")]
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    /// 1 (province) to 5 (village).
+    pub level_number: u8,
+    /// Township and village levels only.
+    pub kind: Option<Kind>,
+    /// The kind in Chinese (街道, 镇, 乡, 社区, 村 …).
+    pub kind_label: Option<String>,
+    pub parent_code: Option<String>,
+    pub valid_from: NaiveDate,
+    /// Set when the code was retired (it is never deleted).
+    pub valid_to: Option<NaiveDate>,
+}
+
+impl Region {
+    /// # Errors
+    /// When a stored code no longer parses (a corrupt row: an internal error).
+    pub fn from_row(row: RegionRow) -> Result<Self, ApiError> {
+        let code = RegionCode::parse(&row.code)
+            .map_err(|e| ApiError::internal(format!("stored region {}: {e}", row.code)))?;
+        let kind = code.kind();
+        Ok(Self {
+            code: row.code,
+            name: row.name,
+            level: code.level().into(),
+            level_number: code.level().number(),
+            kind: kind.map(Kind::from),
+            kind_label: kind.map(|k| k.label_zh().to_owned()),
+            parent_code: row.parent_code,
+            valid_from: row.valid_from,
+            valid_to: row.valid_to,
+        })
+    }
+}
+
+/// One page of regions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionPage {
+    pub items: Vec<Region>,
+    /// How many regions match in all.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Paging: `limit` 1–1000 (default 100), `offset` ≥ 0.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Page size, 1–1000, default 100.
+    pub limit: Option<i64>,
+    /// Rows to skip, default 0.
+    pub offset: Option<i64>,
+}
+
+impl Paging {
+    /// # Errors
+    /// When the limit is outside 1–1000 or the offset negative.
+    pub fn resolve(&self) -> Result<(i64, i64), ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        let offset = self.offset.unwrap_or(0);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("limit 必须在 1 到 {MAX_LIMIT} 之间"),
+            )
+            .with_detail(Some("limit"), "out_of_range", format!("收到 {limit}")));
+        }
+        if offset < 0 {
+            return Err(
+                ApiError::bad_request("invalid_query", "offset 不能为负数").with_detail(
+                    Some("offset"),
+                    "out_of_range",
+                    format!("收到 {offset}"),
+                ),
+            );
+        }
+        Ok((limit, offset))
+    }
+}
+
+/// Parses a region code from the request, or answers 400 naming the field.
+///
+/// # Errors
+/// When the text is not a valid region code.
+pub fn parse_code(text: &str, field: &str) -> Result<RegionCode, ApiError> {
+    RegionCode::parse(text).map_err(|e| {
+        ApiError::bad_request("invalid_region_code", format!("区划代码无效：{e}")).with_detail(
+            Some(field),
+            "invalid_region_code",
+            e.to_string(),
+        )
+    })
+}
+
+pub fn region_not_found(code: RegionCode) -> ApiError {
+    ApiError::not_found("region_not_found", format!("区划 {code} 不存在"))
+}

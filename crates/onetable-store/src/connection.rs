@@ -1,0 +1,209 @@
+//! Connections and the pool. One codebase on both backends through `diesel::MultiConnection`;
+//! the backend is chosen from the URL scheme.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, PooledConnection};
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{StoreError, StoreResult};
+use crate::url::{Backend, DatabaseUrl};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// How long a SQLite writer waits for the write lock before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager<DbConn>>;
+pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+/// The store handle the server and the CLI share: a connection pool and its backend.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(sqlite) = conn {
+            sqlite
+                .batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;"
+                ))
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Opens a pool on the database the URL names, creating a SQLite file (and its folder) if
+    /// needed. Does not migrate: call [`Db::migrate`].
+    ///
+    /// # Errors
+    /// When the SQLite folder cannot be created or no connection can be opened.
+    pub fn connect(url: &DatabaseUrl, max_connections: u32) -> StoreResult<Self> {
+        let connection_string = match url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|source| StoreError::SqliteFile {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                }
+                path.display().to_string()
+            }
+            DatabaseUrl::Postgres(url) => url.clone(),
+        };
+        let manager = ConnectionManager::<DbConn>::new(connection_string);
+        let pool = r2d2::Pool::builder()
+            .max_size(max_connections.max(1))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)?;
+        Ok(Self {
+            pool,
+            backend: url.backend(),
+        })
+    }
+
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// # Errors
+    /// When no connection can be had within the pool's timeout.
+    pub fn conn(&self) -> StoreResult<PooledConn> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs the pending embedded migrations of this backend; returns how many ran.
+    ///
+    /// # Errors
+    /// When a migration fails (it is rolled back).
+    pub fn migrate(&self) -> StoreResult<usize> {
+        let mut conn = self.conn()?;
+        let applied = match &mut *conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConn::Postgres(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
+        };
+        applied.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// A cheap round trip, for readiness probes.
+    ///
+    /// # Errors
+    /// When the database cannot be reached.
+    pub fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        Ok(())
+    }
+
+    /// Every table (but the migrations bookkeeping) with its column names, sorted: the test that
+    /// keeps the two migration folders in step compares these.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn table_columns(&self) -> StoreResult<BTreeMap<String, Vec<String>>> {
+        #[derive(QueryableByName)]
+        struct Column {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            table_name: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            column_name: String,
+        }
+        let mut conn = self.conn()?;
+        let columns: Vec<Column> = match &mut *conn {
+            DbConn::Sqlite(c) => diesel::sql_query(
+                "SELECT m.name AS table_name, p.name AS column_name
+                 FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+                   AND m.name <> '__diesel_schema_migrations'",
+            )
+            .load(c)?,
+            DbConn::Postgres(c) => diesel::sql_query(
+                "SELECT table_name::text AS table_name, column_name::text AS column_name
+                 FROM information_schema.columns
+                 WHERE table_schema = current_schema()
+                   AND table_name <> '__diesel_schema_migrations'",
+            )
+            .load(c)?,
+        };
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for column in columns {
+            out.entry(column.table_name)
+                .or_default()
+                .push(column.column_name);
+        }
+        for names in out.values_mut() {
+            names.sort();
+        }
+        Ok(out)
+    }
+}
+
+/// Opens one connection outside any pool (for creating and dropping test databases, say).
+///
+/// # Errors
+/// When the connection fails.
+pub fn establish(url: &DatabaseUrl) -> StoreResult<DbConn> {
+    Ok(match url {
+        DatabaseUrl::Sqlite(path) => {
+            DbConn::Sqlite(SqliteConnection::establish(&path.display().to_string())?)
+        }
+        DatabaseUrl::Postgres(url) => DbConn::Postgres(PgConnection::establish(url)?),
+    })
+}
+
+/// The query-builder backend of [`DbConn`]: the subset of SQL both backends share.
+pub type AnyBackend = <DbConn as Connection>::Backend;
+
+/// Multi-row INSERT, which diesel's shared backend does not offer: each backend runs its own.
+///
+/// # Errors
+/// On a database error.
+pub fn insert_batch<T, R>(conn: &mut DbConn, table: T, rows: &[R]) -> diesel::QueryResult<usize>
+where
+    T: diesel::Table + Copy,
+    for<'a> &'a [R]: diesel::Insertable<T>,
+    for<'a> diesel::query_builder::InsertStatement<T, <&'a [R] as diesel::Insertable<T>>::Values>:
+        diesel::query_dsl::methods::ExecuteDsl<SqliteConnection>
+            + diesel::query_dsl::methods::ExecuteDsl<PgConnection>,
+{
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(table).values(rows).execute(c),
+        DbConn::Postgres(c) => diesel::insert_into(table).values(rows).execute(c),
+    }
+}

@@ -1,0 +1,15 @@
+//! onetable's system of record: the diesel schema, row types, queries and embedded migrations,
+//! on SQLite (the embedded default) and PostgreSQL.
+
+pub mod connection;
+pub mod divisions;
+pub mod error;
+pub mod models;
+pub mod regions;
+pub mod schema;
+pub mod seed;
+pub mod url;
+
+pub use connection::{Db, DbConn, PooledConn};
+pub use error::{StoreError, StoreResult};
+pub use url::{Backend, DatabaseUrl, DatabaseUrlError};

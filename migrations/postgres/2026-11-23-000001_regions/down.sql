@@ -1,0 +1,2 @@
+DROP TABLE region_changes;
+DROP TABLE regions;
