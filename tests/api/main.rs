@@ -1,1 +1,9 @@
+//! One integration-test binary: every test drives a real server over real HTTP, on a fresh
+//! database per test (SQLite always; PostgreSQL too when `ONETABLE_TEST_PG` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod docs;
+mod health;
+mod import;
+mod regions;
+mod schema;

@@ -66,7 +66,6 @@ impl Application {
         self.server.await
     }
 
-    #[must_use]
     pub fn into_server(self) -> Server {
         self.server
     }

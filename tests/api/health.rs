@@ -1,0 +1,36 @@
+use onetable_tests::each_backend;
+use serde_json::json;
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_ok_with_a_request_id() {
+    each_backend(|app| async move {
+        for path in ["/healthz", "/readyz"] {
+            let response = app.client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            assert!(
+                response.headers().contains_key("x-request-id"),
+                "{path} has no request id"
+            );
+            assert_eq!(
+                response.json::<serde_json::Value>().await.unwrap(),
+                json!({"status": "ok"})
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_routes_get_the_json_error_body() {
+    each_backend(|app| async move {
+        let (status, body) = app.get_json("/api/v1/nothing-here").await;
+        assert_eq!(status, 404);
+        assert_eq!(body["error"], "not_found");
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .contains("/api/v1/nothing-here"));
+        assert_eq!(body["details"], json!([]));
+    })
+    .await;
+}
