@@ -87,3 +87,37 @@ impl fmt::Debug for Settings {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order_defaults_file_env() {
+        figment::Jail::expect_with(|jail| {
+            let defaults = Settings::load(None)?;
+            assert_eq!(defaults.bind, "127.0.0.1:8080");
+            assert_eq!(defaults.effective_database_url(), "sqlite://data/onetable.db");
+
+            jail.create_file(DEFAULT_CONFIG_FILE, "bind = \"0.0.0.0:9000\"\ndata_dir = \"var\"\n")?;
+            let from_file = Settings::load(None)?;
+            assert_eq!(from_file.bind, "0.0.0.0:9000");
+            assert_eq!(from_file.effective_database_url(), "sqlite://var/onetable.db");
+
+            jail.set_env("DATABASE_URL", "postgres://a@b/c");
+            assert_eq!(Settings::load(None)?.database_url, "postgres://a@b/c");
+            jail.set_env("ONETABLE_DATABASE_URL", "postgres://app:secret@db/onetable");
+            jail.set_env("ONETABLE_BIND", "127.0.0.1:7000");
+            let from_env = Settings::load(None)?;
+            assert_eq!(from_env.bind, "127.0.0.1:7000");
+            assert_eq!(from_env.database_url, "postgres://app:secret@db/onetable");
+            assert!(!format!("{from_env:?}").contains("secret"), "Debug must not print the password");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_missing_file_is_an_error() {
+        assert!(Settings::load(Some(Path::new("/nonexistent/onetable.toml"))).is_err());
+    }
+}

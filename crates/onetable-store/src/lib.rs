@@ -2,8 +2,10 @@
 //! on SQLite (the embedded default) and PostgreSQL.
 
 pub mod connection;
+pub mod audit;
 pub mod divisions;
 pub mod error;
+pub mod identity;
 pub mod models;
 pub mod regions;
 pub mod schema;

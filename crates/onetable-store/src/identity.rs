@@ -1,0 +1,214 @@
+//! Users, department clients, signing keys, revoked tokens: the rows behind authentication.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::connection::DbConn;
+use crate::error::StoreResult;
+use crate::schema::{clients, revoked_tokens, signing_keys, users};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub region_code: Option<String>,
+    pub department: Option<String>,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub password_changed_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub region_code: Option<String>,
+    pub department: Option<String>,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub failed_logins: i32,
+    pub password_changed_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The fields an update may change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub region_code: Option<Option<String>>,
+    pub department: Option<Option<String>>,
+    pub password_hash: Option<String>,
+    pub disabled: Option<bool>,
+    pub failed_logins: Option<i32>,
+    pub locked_until: Option<Option<NaiveDateTime>>,
+    pub password_changed_at: Option<NaiveDateTime>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// # Errors
+/// On a database error.
+pub fn find_user(conn: &mut DbConn, username: &str) -> StoreResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// # Errors
+/// On a database error (a duplicate username is a unique violation).
+pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<UserRow, diesel::result::Error> {
+    diesel::insert_into(users::table).values(user).execute(conn)?;
+    users::table
+        .filter(users::username.eq(&user.username))
+        .select(UserRow::as_select())
+        .first(conn)
+}
+
+/// # Errors
+/// On a database error.
+pub fn update_user(conn: &mut DbConn, id: i64, changes: &UserChanges) -> StoreResult<()> {
+    diesel::update(users::table.find(id)).set(changes).execute(conn)?;
+    Ok(())
+}
+
+/// Users whose scope lies inside the code range `[low, high]`, by username.
+///
+/// # Errors
+/// On a database error.
+pub fn list_users(
+    conn: &mut DbConn,
+    range: Option<(String, String)>,
+    role: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<UserRow>, i64)> {
+    let filtered = || {
+        let mut q = users::table.into_boxed();
+        if let Some((low, high)) = &range {
+            q = q.filter(users::region_code.ge(low.clone())).filter(users::region_code.le(high.clone()));
+        }
+        if let Some(role) = role {
+            q = q.filter(users::role.eq(role.to_owned()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order(users::username)
+        .limit(limit)
+        .offset(offset)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = clients)]
+pub struct ClientRow {
+    pub id: i64,
+    pub client_id: String,
+    pub secret_hash: String,
+    pub department: String,
+    pub region_code: String,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = clients)]
+pub struct NewClient {
+    pub client_id: String,
+    pub secret_hash: String,
+    pub department: String,
+    pub region_code: String,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// # Errors
+/// On a database error.
+pub fn find_client(conn: &mut DbConn, client_id: &str) -> StoreResult<Option<ClientRow>> {
+    Ok(clients::table
+        .filter(clients::client_id.eq(client_id))
+        .select(ClientRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// # Errors
+/// On a database error.
+pub fn insert_client(conn: &mut DbConn, client: &NewClient) -> Result<usize, diesel::result::Error> {
+    diesel::insert_into(clients::table).values(client).execute(conn)
+}
+
+/// # Errors
+/// On a database error.
+pub fn set_client_disabled(conn: &mut DbConn, client_id: &str, disabled: bool) -> StoreResult<usize> {
+    Ok(diesel::update(clients::table.filter(clients::client_id.eq(client_id)))
+        .set(clients::disabled.eq(disabled))
+        .execute(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = signing_keys)]
+pub struct SigningKeyRow {
+    pub kid: String,
+    /// PKCS#8 DER, base64.
+    pub private_key: String,
+    /// The raw 32-byte Ed25519 public key, base64url.
+    pub public_key: String,
+    pub created_at: NaiveDateTime,
+    pub retired_at: Option<NaiveDateTime>,
+}
+
+/// Keys not retired, oldest first (the last one signs).
+///
+/// # Errors
+/// On a database error.
+pub fn active_keys(conn: &mut DbConn) -> StoreResult<Vec<SigningKeyRow>> {
+    Ok(signing_keys::table
+        .filter(signing_keys::retired_at.is_null())
+        .order((signing_keys::created_at, signing_keys::kid))
+        .select(SigningKeyRow::as_select())
+        .load(conn)?)
+}
+
+/// # Errors
+/// On a database error.
+pub fn insert_key(conn: &mut DbConn, key: &SigningKeyRow) -> StoreResult<()> {
+    diesel::insert_into(signing_keys::table).values(key).execute(conn)?;
+    Ok(())
+}
+
+/// # Errors
+/// On a database error.
+pub fn revoke_token(conn: &mut DbConn, jti: &str, expires_at: NaiveDateTime, now: NaiveDateTime) -> StoreResult<()> {
+    // Forget revocations whose tokens have expired anyway.
+    diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now))).execute(conn)?;
+    let exists = revoked_tokens::table.find(jti).count().get_result::<i64>(conn)? > 0;
+    if !exists {
+        diesel::insert_into(revoked_tokens::table)
+            .values((revoked_tokens::jti.eq(jti), revoked_tokens::expires_at.eq(expires_at)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// # Errors
+/// On a database error.
+pub fn is_revoked(conn: &mut DbConn, jti: &str) -> StoreResult<bool> {
+    Ok(revoked_tokens::table.find(jti).count().get_result::<i64>(conn)? > 0)
+}
