@@ -7,14 +7,8 @@ async fn healthz_and_readyz_answer_ok_with_a_request_id() {
         for path in ["/healthz", "/readyz"] {
             let response = app.client.get(app.url(path)).send().await.unwrap();
             assert_eq!(response.status(), 200, "{path}");
-            assert!(
-                response.headers().contains_key("x-request-id"),
-                "{path} has no request id"
-            );
-            assert_eq!(
-                response.json::<serde_json::Value>().await.unwrap(),
-                json!({"status": "ok"})
-            );
+            assert!(response.headers().contains_key("x-request-id"), "{path} has no request id");
+            assert_eq!(response.json::<serde_json::Value>().await.unwrap(), json!({"status": "ok"}));
         }
     })
     .await;
@@ -26,10 +20,7 @@ async fn unknown_routes_get_the_json_error_body() {
         let (status, body) = app.get_json("/api/v1/nothing-here").await;
         assert_eq!(status, 404);
         assert_eq!(body["error"], "not_found");
-        assert!(body["message"]
-            .as_str()
-            .unwrap()
-            .contains("/api/v1/nothing-here"));
+        assert!(body["message"].as_str().unwrap().contains("/api/v1/nothing-here"));
         assert_eq!(body["details"], json!([]));
     })
     .await;

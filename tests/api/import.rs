@@ -8,8 +8,7 @@ use onetable_tests::{backends, date, TestApp};
 const PROVINCES: &str = "code,name\n52,\"贵州省\"\n";
 const CITIES: &str = "code,name,provinceCode\n5223,\"黔西南布依族苗族自治州\",52\n";
 // The second row is a placeholder of the kind the national list has (441900 东莞市): skipped.
-const AREAS: &str =
-    "code,name,cityCode,provinceCode\n522301,\"兴义市\",5223,52\n522300,\"黔西南州\",5223,52\n";
+const AREAS: &str = "code,name,cityCode,provinceCode\n522301,\"兴义市\",5223,52\n522300,\"黔西南州\",5223,52\n";
 const STREETS: &str = "code,name,areaCode,provinceCode,cityCode\n\
 522301001,\"黄草街道\",522301,52,5223\n522301100,\"顶效镇\",522301,52,5223\n";
 const VILLAGES: &str = "code,name,streetCode,provinceCode,cityCode,areaCode\n\
@@ -41,12 +40,7 @@ fn fixture(villages: &str, gz_villages: bool) -> tempfile::TempDir {
     dir
 }
 
-fn import(
-    app: &TestApp,
-    dir: &Path,
-    scope: Option<&str>,
-    effective: &str,
-) -> Result<ImportSummary, ImportError> {
+fn import(app: &TestApp, dir: &Path, scope: Option<&str>, effective: &str) -> Result<ImportSummary, ImportError> {
     let scope = scope.map(|s| RegionCode::parse(s).unwrap());
     let set = divisions::read_dir(dir, scope)?;
     divisions::import(&mut app.db.conn().unwrap(), &set, date(effective))
@@ -55,8 +49,9 @@ fn import(
 #[tokio::test]
 async fn reimport_renames_retires_and_is_idempotent() {
     for backend in backends() {
-        let app = TestApp::spawn_empty(backend).await;
+        let mut app = TestApp::spawn_empty(backend).await;
         let first = import(&app, fixture(VILLAGES, false).path(), None, "2025-01-01").unwrap();
+        app.sign_in_viewer("52").await;
         assert_eq!(first.read, 8);
         assert_eq!(first.inserted, 8);
         assert_eq!(first.placeholders_skipped, 1);
@@ -67,16 +62,7 @@ async fn reimport_renames_retires_and_is_idempotent() {
             .replace("522301001002,\"向阳社区\",522301001,52,5223,522301\n", "");
         let dir = fixture(&next_year, true);
         let second = import(&app, dir.path(), None, "2026-01-01").unwrap();
-        assert_eq!(
-            (
-                second.read,
-                second.inserted,
-                second.renamed,
-                second.retired,
-                second.unchanged
-            ),
-            (7, 0, 1, 1, 6)
-        );
+        assert_eq!((second.read, second.inserted, second.renamed, second.retired, second.unchanged), (7, 0, 1, 1, 6));
 
         let (status, renamed) = app.get_json("/api/v1/regions/522301100200").await;
         assert_eq!(status, 200);
@@ -92,22 +78,12 @@ async fn reimport_renames_retires_and_is_idempotent() {
         assert_eq!(retired["changes"][0]["kind"], "retire");
         let (_, children) = app.get_json("/api/v1/regions/522301001/children").await;
         assert_eq!(children["total"], 1);
-        let (_, with_retired) = app
-            .get_json("/api/v1/regions?within=522301001&include_retired=true")
-            .await;
+        let (_, with_retired) = app.get_json("/api/v1/regions?within=522301001&include_retired=true").await;
         assert_eq!(with_retired["total"], 2);
 
         // The same files again change nothing and record nothing.
         let third = import(&app, dir.path(), None, "2026-06-01").unwrap();
-        assert_eq!(
-            (
-                third.inserted,
-                third.renamed,
-                third.retired,
-                third.unchanged
-            ),
-            (0, 0, 0, 7)
-        );
+        assert_eq!((third.inserted, third.renamed, third.retired, third.unchanged), (0, 0, 0, 7));
         let (_, again) = app.get_json("/api/v1/regions/522301100200").await;
         assert_eq!(again["changes"].as_array().unwrap().len(), 1);
 
@@ -122,26 +98,15 @@ async fn reimport_renames_retires_and_is_idempotent() {
 #[tokio::test]
 async fn a_prefix_import_touches_only_that_region_and_its_ancestors() {
     for backend in backends() {
-        let app = TestApp::spawn_empty(backend).await;
-        let summary = import(
-            &app,
-            fixture(VILLAGES, false).path(),
-            Some("522301001"),
-            "2025-01-01",
-        )
-        .unwrap();
+        let mut app = TestApp::spawn_empty(backend).await;
+        let summary = import(&app, fixture(VILLAGES, false).path(), Some("522301001"), "2025-01-01").unwrap();
+        app.sign_in_viewer("52").await;
         // 52, 5223, 522301, 522301001 and its two communities.
         assert_eq!((summary.read, summary.inserted), (6, 6));
         let (status, _) = app.get_json("/api/v1/regions/522301100200").await;
         assert_eq!(status, 404);
         // Re-importing another prefix does not retire the first one's regions.
-        import(
-            &app,
-            fixture(VILLAGES, false).path(),
-            Some("522301100"),
-            "2025-01-01",
-        )
-        .unwrap();
+        import(&app, fixture(VILLAGES, false).path(), Some("522301100"), "2025-01-01").unwrap();
         let (_, first) = app.get_json("/api/v1/regions/522301001001").await;
         assert_eq!(first["valid_to"], serde_json::Value::Null);
     }
@@ -153,21 +118,15 @@ async fn an_orphan_or_bad_row_rejects_the_whole_import() {
         let app = TestApp::spawn_empty(backend).await;
         let orphan = format!("{VILLAGES}522301200201,\"无主村\",522301200,52,5223,522301\n");
         let err = import(&app, fixture(&orphan, false).path(), None, "2025-01-01").unwrap_err();
-        assert!(
-            matches!(err, ImportError::Orphans { count: 1, .. }),
-            "{err}"
-        );
-        let (status, _) = app.get_json("/api/v1/regions/52").await;
-        assert_eq!(status, 404, "nothing may be written");
+        assert!(matches!(err, ImportError::Orphans { count: 1, .. }), "{err}");
+        let stored = onetable_store::regions::find(&mut app.db.conn().unwrap(), RegionCode::parse("52").unwrap());
+        assert_eq!(stored.unwrap(), None, "nothing may be written");
 
         let bad = format!("{VILLAGES}52230110020X,\"坏代码\",522301100,52,5223,522301\n");
         let err = import(&app, fixture(&bad, false).path(), None, "2025-01-01").unwrap_err();
         assert!(err.to_string().contains("villages.csv line 5"), "{err}");
         let missing = tempfile::tempdir().unwrap();
         let err = import(&app, missing.path(), None, "2025-01-01").unwrap_err();
-        assert!(
-            matches!(err, ImportError::MissingFile(ref f) if f == "provinces"),
-            "{err}"
-        );
+        assert!(matches!(err, ImportError::MissingFile(ref f) if f == "provinces"), "{err}");
     }
 }

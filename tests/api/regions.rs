@@ -50,33 +50,20 @@ async fn short_codes_are_padded_and_kinds_follow_the_segment() {
 #[tokio::test]
 async fn children_are_paged_in_code_order() {
     each_backend(|app| async move {
-        let (status, first) = app
-            .get_json("/api/v1/regions/522301/children?limit=10")
-            .await;
+        let (status, first) = app.get_json("/api/v1/regions/522301/children?limit=10").await;
         assert_eq!(status, 200);
         assert_eq!(first["total"], 32);
         assert_eq!(first["limit"], 10);
         assert_eq!(first["items"].as_array().unwrap().len(), 10);
         assert_eq!(first["items"][0]["code"], "522301001000");
-        let (_, last) = app
-            .get_json("/api/v1/regions/522301/children?limit=10&offset=30")
-            .await;
+        let (_, last) = app.get_json("/api/v1/regions/522301/children?limit=10&offset=30").await;
         assert_eq!(last["items"].as_array().unwrap().len(), 2);
         let codes = |page: &serde_json::Value| -> Vec<String> {
-            page["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["code"].as_str().unwrap().to_owned())
-                .collect()
+            page["items"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect()
         };
         let mut all = Vec::new();
         for offset in [0, 10, 20, 30] {
-            let (_, page) = app
-                .get_json(&format!(
-                    "/api/v1/regions/522301/children?limit=10&offset={offset}"
-                ))
-                .await;
+            let (_, page) = app.get_json(&format!("/api/v1/regions/522301/children?limit=10&offset={offset}")).await;
             all.extend(codes(&page));
         }
         let mut sorted = all.clone();
@@ -100,20 +87,14 @@ async fn children_are_paged_in_code_order() {
 async fn paging_outside_its_bounds_is_a_400() {
     each_backend(|app| async move {
         for query in ["limit=1001", "limit=0", "offset=-1"] {
-            let (status, body) = app
-                .get_json(&format!("/api/v1/regions/5223/children?{query}"))
-                .await;
+            let (status, body) = app.get_json(&format!("/api/v1/regions/5223/children?{query}")).await;
             assert_eq!(status, 400, "{query}");
             assert_eq!(body["error"], "invalid_query", "{query}");
         }
-        let (status, body) = app
-            .get_json("/api/v1/regions/5223/children?limit=ten")
-            .await;
+        let (status, body) = app.get_json("/api/v1/regions/5223/children?limit=ten").await;
         assert_eq!(status, 400);
         assert_eq!(body["error"], "invalid_query");
-        let (status, _) = app
-            .get_json("/api/v1/regions/5223/children?limit=1000")
-            .await;
+        let (status, _) = app.get_json("/api/v1/regions/5223/children?limit=1000").await;
         assert_eq!(status, 200);
     })
     .await;
@@ -124,19 +105,10 @@ async fn search_by_name_within_a_region_and_by_level() {
     each_backend(|app| async move {
         let (status, body) = app.get_json("/api/v1/regions?q=%E5%85%B4%E4%B9%89").await; // 兴义
         assert_eq!(status, 200);
-        assert_eq!(
-            body["items"][0]["code"], "522301000000",
-            "the county comes first (level order)"
-        );
-        assert!(body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| r["name"].as_str().unwrap().contains("兴义")));
+        assert_eq!(body["items"][0]["code"], "522301000000", "the county comes first (level order)");
+        assert!(body["items"].as_array().unwrap().iter().all(|r| r["name"].as_str().unwrap().contains("兴义")));
 
-        let (_, within) = app
-            .get_json("/api/v1/regions?q=%E7%A4%BE%E5%8C%BA&within=522301001")
-            .await; // 社区
+        let (_, within) = app.get_json("/api/v1/regions?q=%E7%A4%BE%E5%8C%BA&within=522301001").await; // 社区
         assert_eq!(within["total"], 10, "黄草街道 has 10 communities");
         assert!(within["items"]
             .as_array()
@@ -144,9 +116,7 @@ async fn search_by_name_within_a_region_and_by_level() {
             .iter()
             .all(|r| r["code"].as_str().unwrap().starts_with("522301001")));
 
-        let (_, counties) = app
-            .get_json("/api/v1/regions?level=county&within=5223")
-            .await;
+        let (_, counties) = app.get_json("/api/v1/regions?level=county&within=5223").await;
         assert_eq!(counties["total"], 8);
         let (_, provinces) = app.get_json("/api/v1/regions?level=province").await;
         assert_eq!(provinces["total"], 1);
@@ -162,12 +132,7 @@ async fn search_by_name_within_a_region_and_by_level() {
 #[tokio::test]
 async fn bad_codes_are_400_with_the_error_body() {
     each_backend(|app| async move {
-        for bad in [
-            "52230100100a",
-            "52230100100",
-            "5223010010011",
-            "522301000001",
-        ] {
+        for bad in ["52230100100a", "52230100100", "5223010010011", "522301000001"] {
             let (status, body) = app.get_json(&format!("/api/v1/regions/{bad}")).await;
             assert_eq!(status, 400, "{bad}");
             assert_eq!(body["error"], "invalid_region_code", "{bad}");

@@ -15,17 +15,7 @@ fn migrations_are_idempotent_and_create_the_region_tables() {
     assert!(db.migrate().unwrap() > 0);
     assert_eq!(db.migrate().unwrap(), 0, "a second run applies nothing");
     let tables = db.table_columns().unwrap();
-    assert_eq!(
-        tables["regions"],
-        [
-            "code",
-            "level",
-            "name",
-            "parent_code",
-            "valid_from",
-            "valid_to"
-        ]
-    );
+    assert_eq!(tables["regions"], ["code", "level", "name", "parent_code", "valid_from", "valid_to"]);
     assert!(tables.contains_key("region_changes"));
 }
 
@@ -36,8 +26,5 @@ fn both_backends_have_the_same_tables_and_columns() {
         eprintln!("ONETABLE_TEST_PG is not set: comparing against PostgreSQL is left to CI");
         return;
     }
-    assert_eq!(
-        migrated_columns(Backend::Sqlite),
-        migrated_columns(Backend::Postgres)
-    );
+    assert_eq!(migrated_columns(Backend::Sqlite), migrated_columns(Backend::Postgres));
 }

@@ -6,7 +6,9 @@
 use std::future::Future;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
-use onetable_server::Application;
+use onetable_core::{RegionCode, Role};
+use onetable_server::accounts::{self, AccountSpec};
+use onetable_server::{Application, Settings};
 use onetable_store::{divisions, seed, Backend, DatabaseUrl, Db};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -16,11 +18,7 @@ use serde_json::Value;
 pub fn postgres_admin_url() -> Option<String> {
     std::env::var("ONETABLE_TEST_PG")
         .ok()
-        .or_else(|| {
-            std::env::var("DATABASE_URL")
-                .ok()
-                .filter(|u| u.starts_with("postgres"))
-        })
+        .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres")))
         .filter(|u| !u.trim().is_empty())
 }
 
@@ -66,24 +64,17 @@ impl TestDatabase {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = DatabaseUrl::Sqlite(dir.path().join("onetable.db"));
-                Self {
-                    url,
-                    cleanup: Cleanup::Sqlite(dir),
-                }
+                Self { url, cleanup: Cleanup::Sqlite(dir) }
             }
             Backend::Postgres => {
                 let admin_url = postgres_admin_url().expect("ONETABLE_TEST_PG is set");
                 let name = format!("onetable_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = PgConnection::establish(&admin_url)
-                    .expect("connect to the PostgreSQL admin URL");
+                let mut admin = PgConnection::establish(&admin_url).expect("connect to the PostgreSQL admin URL");
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
                     .execute(&mut admin)
                     .expect("create the test database");
                 let url = DatabaseUrl::Postgres(replace_database(&admin_url, &name));
-                Self {
-                    url,
-                    cleanup: Cleanup::Postgres { admin_url, name },
-                }
+                Self { url, cleanup: Cleanup::Postgres { admin_url, name } }
             }
         }
     }
@@ -93,8 +84,7 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
             if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
             }
         }
     }
@@ -102,13 +92,9 @@ impl Drop for TestDatabase {
 
 /// `postgres://u@h:5432/postgres?x=y` with the database name replaced.
 fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[authority_start..]
-        .find('/')
-        .map_or(base.len(), |i| authority_start + i);
+    let path_start = base[authority_start..].find('/').map_or(base.len(), |i| authority_start + i);
     let mut out = format!("{}/{name}", &base[..path_start]);
     if let Some(query) = query {
         out.push('?');
@@ -117,12 +103,18 @@ fn replace_database(url: &str, name: &str) -> String {
     out
 }
 
+/// The password every test account gets (it passes the policy).
+pub const PASSWORD: &str = "Test-pass-2025";
+
 /// A running server over its own fresh database.
 pub struct TestApp {
     pub address: String,
     pub backend: Backend,
     pub db: Db,
     pub client: reqwest::Client,
+    /// A province-wide (贵州, 52) viewer's token: what `get_json` sends.
+    pub token: String,
+    pub settings: Settings,
     // Dropped last: the database outlives the server's connections to it.
     _database: TestDatabase,
 }
@@ -130,19 +122,39 @@ pub struct TestApp {
 impl TestApp {
     /// A server over a fresh database holding the demo regions (黔西南州).
     pub async fn spawn(backend: Backend) -> Self {
-        let app = Self::spawn_empty(backend).await;
-        let set = seed::demo_divisions().expect("demo divisions");
-        divisions::import(&mut app.db.conn().expect("conn"), &set, date("2025-01-01"))
-            .expect("import demo regions");
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], with settings changed first (lockout period, rate limits …).
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+        let mut app = Self::start(backend, configure, true);
+        app.token = app.user_token("t_viewer", Role::Viewer, Some("52"), None).await;
         app
     }
 
-    /// A server over a fresh, migrated, empty database.
+    /// A server over a fresh, migrated database with no regions and no accounts; call
+    /// [`TestApp::sign_in_viewer`] once a fixture has created the province.
     pub async fn spawn_empty(backend: Backend) -> Self {
+        Self::start(backend, |_| {}, false)
+    }
+
+    /// Makes `get_json` read as a viewer of `region` (which must exist by now).
+    pub async fn sign_in_viewer(&mut self, region: &str) {
+        self.token = self.user_token("t_viewer", Role::Viewer, Some(region), None).await;
+    }
+
+    fn start(backend: Backend, configure: impl FnOnce(&mut Settings), with_regions: bool) -> Self {
         let database = TestDatabase::create(backend);
         let db = Db::connect(&database.url, 4).expect("connect");
         db.migrate().expect("migrate");
-        let app = Application::build("127.0.0.1:0", db.clone()).expect("bind");
+        if with_regions {
+            let set = seed::demo_divisions().expect("demo divisions");
+            divisions::import(&mut db.conn().expect("conn"), &set, date("2025-01-01")).expect("import demo regions");
+        }
+        let mut settings =
+            Settings { bind: "127.0.0.1:0".to_owned(), login_rate_per_minute: 1000, ..Settings::default() };
+        configure(&mut settings);
+        let app = Application::build(&settings, db.clone()).expect("build the server");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.into_server());
         Self {
@@ -150,6 +162,8 @@ impl TestApp {
             backend,
             db,
             client: reqwest::Client::new(),
+            token: String::new(),
+            settings,
             _database: database,
         }
     }
@@ -159,17 +173,69 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    /// GET and parse the JSON body.
-    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+    /// Creates an account directly in the store (password [`PASSWORD`]), through the same
+    /// validation the API uses.
+    pub fn add_user(&self, username: &str, role: Role, region: Option<&str>, department: Option<&str>) {
+        let spec = AccountSpec {
+            username: username.to_owned(),
+            role,
+            region: region.map(|r| RegionCode::parse(r).expect("region literal")),
+            department: department.map(str::to_owned),
+        };
+        let now = chrono::Utc::now().naive_utc();
+        accounts::create(&mut self.db.conn().expect("conn"), &spec, PASSWORD, None, now).expect("create test user");
+    }
+
+    /// Logs in over HTTP and returns the access token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
         let response = self
             .client
-            .get(self.url(path))
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
             .send()
             .await
-            .expect("request");
+            .expect("login request");
+        assert_eq!(response.status(), 200, "login of {username} failed");
+        let body: Value = response.json().await.expect("token body");
+        body["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// Creates an account and logs it in.
+    pub async fn user_token(
+        &self,
+        username: &str,
+        role: Role,
+        region: Option<&str>,
+        department: Option<&str>,
+    ) -> String {
+        self.add_user(username, role, region, department);
+        self.login(username, PASSWORD).await
+    }
+
+    /// GET as the province-wide viewer, JSON body parsed.
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        self.get_as(&self.token, path).await
+    }
+
+    /// GET with a bearer token, JSON body parsed.
+    pub async fn get_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let response = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request");
         let status = response.status();
-        let body = response.json().await.unwrap_or(Value::Null);
-        (status, body)
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Sends `body` as JSON with `method` and a bearer token.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let response =
+            self.client.request(method, self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
     }
 }
 
@@ -186,17 +252,8 @@ mod tests {
 
     #[test]
     fn database_names_are_replaced() {
-        assert_eq!(
-            replace_database("postgres://u@h:5432/postgres", "t1"),
-            "postgres://u@h:5432/t1"
-        );
-        assert_eq!(
-            replace_database("postgres://u@h", "t1"),
-            "postgres://u@h/t1"
-        );
-        assert_eq!(
-            replace_database("postgres://u@h/db?sslmode=disable", "t1"),
-            "postgres://u@h/t1?sslmode=disable"
-        );
+        assert_eq!(replace_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
+        assert_eq!(replace_database("postgres://u@h", "t1"), "postgres://u@h/t1");
+        assert_eq!(replace_database("postgres://u@h/db?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");
     }
 }

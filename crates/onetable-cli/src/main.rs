@@ -9,11 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "onetable",
-    version,
-    about = "村级基础数据“一张表” — enter once, share many times"
-)]
+#[command(name = "onetable", version, about = "村级基础数据“一张表” — enter once, share many times")]
 struct Cli {
     /// Configuration file (default: ./onetable.toml when present).
     #[arg(long, global = true, env = "ONETABLE_CONFIG")]
@@ -47,6 +43,77 @@ enum Command {
     },
     /// Print the OpenAPI description (JSON) to stdout.
     Openapi,
+    /// User accounts (the first admin of a new installation is created here).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Department systems (OAuth2 client credentials).
+    Clients {
+        #[command(subcommand)]
+        command: ClientsCommand,
+    },
+    /// Token signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Create an account; the password is asked on a terminal, or read from stdin's first line.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// clerk, reviewer, admin, viewer, department or auditor.
+        #[arg(long)]
+        role: String,
+        /// The region scope (an auditor may have none: nationwide).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Set a new password (asked, or read from stdin) and lift any lockout.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientsCommand {
+    /// Register a department system; prints its secret once.
+    Add {
+        /// e.g. 民政局
+        #[arg(long)]
+        department: String,
+        /// The department's jurisdiction, e.g. 5223.
+        #[arg(long)]
+        region: String,
+        /// Default: a generated id.
+        #[arg(long)]
+        client_id: Option<String>,
+    },
+    /// Stop a client from getting tokens.
+    Disable {
+        #[arg(long)]
+        client_id: String,
+    },
+    /// Let a disabled client get tokens again.
+    Enable {
+        #[arg(long)]
+        client_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Add a new signing key; tokens signed by older keys stay valid until they expire.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,14 +147,24 @@ async fn main() -> ExitCode {
         Command::Serve { bind } => commands::serve(settings, bind).await,
         Command::Migrate => commands::migrate(&settings),
         Command::Demo { bind } => commands::demo(settings, bind).await,
-        Command::Regions {
-            command:
-                RegionsCommand::Import {
-                    from,
-                    prefix,
-                    effective,
-                },
-        } => commands::import_regions(&settings, &from, prefix.as_deref(), effective.as_deref()),
+        Command::Regions { command: RegionsCommand::Import { from, prefix, effective } } => {
+            commands::import_regions(&settings, &from, prefix.as_deref(), effective.as_deref())
+        }
+        Command::Users { command } => commands::with_db(&settings, |db| match command {
+            UsersCommand::Add { username, role, region, department, display_name } => commands::identity::add_user(
+                db,
+                commands::identity::AddUser { username, role, region, department, display_name },
+            ),
+            UsersCommand::ResetPassword { username } => commands::identity::reset_password(db, &username),
+        }),
+        Command::Clients { command } => commands::with_db(&settings, |db| match command {
+            ClientsCommand::Add { department, region, client_id } => {
+                commands::identity::add_client(db, &department, &region, client_id)
+            }
+            ClientsCommand::Disable { client_id } => commands::identity::set_client_disabled(db, &client_id, true),
+            ClientsCommand::Enable { client_id } => commands::identity::set_client_disabled(db, &client_id, false),
+        }),
+        Command::Keys { command: KeysCommand::Rotate } => commands::with_db(&settings, commands::identity::rotate_keys),
         Command::Openapi => {
             print!("{}", onetable_server::openapi::spec_json());
             Ok(())

@@ -28,13 +28,7 @@ pub enum RegionLevel {
 }
 
 impl RegionLevel {
-    pub const ALL: [RegionLevel; 5] = [
-        Self::Province,
-        Self::Prefecture,
-        Self::County,
-        Self::Township,
-        Self::Village,
-    ];
+    pub const ALL: [RegionLevel; 5] = [Self::Province, Self::Prefecture, Self::County, Self::Township, Self::Village];
 
     /// 1 for a province … 5 for a village.
     #[must_use]
@@ -43,9 +37,7 @@ impl RegionLevel {
     }
 
     pub fn from_number(n: i32) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|level| i32::from(level.number()) == n)
+        Self::ALL.into_iter().find(|level| i32::from(level.number()) == n)
     }
 
     #[must_use]
@@ -183,8 +175,8 @@ impl RegionCode {
         }
         // Dongguan, Zhongshan, Danzhou and Jiayuguan have townships directly under the
         // prefecture (county segment 00), so only these gaps are impossible.
-        let orphan = (township == 0 && village != 0)
-            || (prefecture == 0 && (county != 0 || township != 0 || village != 0));
+        let orphan =
+            (township == 0 && village != 0) || (prefecture == 0 && (county != 0 || township != 0 || village != 0));
         if orphan {
             return Err(RegionCodeError::OrphanSegment(code.to_string()));
         }
@@ -238,9 +230,7 @@ impl RegionCode {
         }
         let mut parent = self.truncated_to(RegionLevel::ALL[level.index() - 1]);
         // Skip empty levels (a township directly under a prefecture has no county).
-        while parent.level() != RegionLevel::Province
-            && parent.segments()[parent.level().index()] == 0
-        {
+        while parent.level() != RegionLevel::Province && parent.segments()[parent.level().index()] == 0 {
             parent = parent.truncated_to(RegionLevel::ALL[parent.level().index() - 1]);
         }
         Some(parent)
@@ -357,10 +347,7 @@ mod tests {
     fn parent_and_ancestors() {
         let village = code("522301001001");
         assert_eq!(village.parent(), Some(code("522301001")));
-        assert_eq!(
-            village.ancestors(),
-            vec![code("52"), code("5223"), code("522301"), code("522301001")]
-        );
+        assert_eq!(village.ancestors(), vec![code("52"), code("5223"), code("522301"), code("522301001")]);
         assert_eq!(code("52").parent(), None);
         assert!(code("52").ancestors().is_empty());
     }
@@ -371,10 +358,7 @@ mod tests {
         let town = code("441900003000");
         assert_eq!(town.level(), RegionLevel::Township);
         assert_eq!(town.parent(), Some(code("4419")));
-        assert_eq!(
-            code("441900003001").ancestors(),
-            vec![code("44"), code("4419"), code("441900003")]
-        );
+        assert_eq!(code("441900003001").ancestors(), vec![code("44"), code("4419"), code("441900003")]);
     }
 
     #[test]
@@ -388,54 +372,24 @@ mod tests {
         assert_eq!(code("522301400").kind(), Some(RegionKind::TownshipLike));
         assert_eq!(code("522301100001").kind(), Some(RegionKind::Community));
         assert_eq!(code("522301100199").kind(), Some(RegionKind::Community));
-        assert_eq!(
-            code("522301100200").kind(),
-            Some(RegionKind::VillageCommittee)
-        );
+        assert_eq!(code("522301100200").kind(), Some(RegionKind::VillageCommittee));
         assert_eq!(code("522301").kind(), None);
     }
 
     #[test]
     fn invalid_input_is_refused() {
         assert_eq!(RegionCode::parse(""), Err(RegionCodeError::Empty));
-        assert!(matches!(
-            RegionCode::parse("52230100100a"),
-            Err(RegionCodeError::NotDigits(_))
-        ));
-        assert!(matches!(
-            RegionCode::parse("５２"),
-            Err(RegionCodeError::NotDigits(_))
-        ));
-        assert_eq!(
-            RegionCode::parse("52230100100"),
-            Err(RegionCodeError::WrongLength(11))
-        );
-        assert_eq!(
-            RegionCode::parse("5223010010011"),
-            Err(RegionCodeError::WrongLength(13))
-        );
-        assert_eq!(
-            RegionCode::parse("522"),
-            Err(RegionCodeError::WrongLength(3))
-        );
-        assert_eq!(
-            RegionCode::parse("000000000000"),
-            Err(RegionCodeError::ZeroProvince)
-        );
+        assert!(matches!(RegionCode::parse("52230100100a"), Err(RegionCodeError::NotDigits(_))));
+        assert!(matches!(RegionCode::parse("５２"), Err(RegionCodeError::NotDigits(_))));
+        assert_eq!(RegionCode::parse("52230100100"), Err(RegionCodeError::WrongLength(11)));
+        assert_eq!(RegionCode::parse("5223010010011"), Err(RegionCodeError::WrongLength(13)));
+        assert_eq!(RegionCode::parse("522"), Err(RegionCodeError::WrongLength(3)));
+        assert_eq!(RegionCode::parse("000000000000"), Err(RegionCodeError::ZeroProvince));
         // A village under a zero township.
-        assert!(matches!(
-            RegionCode::parse("522301000001"),
-            Err(RegionCodeError::OrphanSegment(_))
-        ));
+        assert!(matches!(RegionCode::parse("522301000001"), Err(RegionCodeError::OrphanSegment(_))));
         // A county under a zero prefecture.
-        assert!(matches!(
-            RegionCode::parse("520001000000"),
-            Err(RegionCodeError::OrphanSegment(_))
-        ));
-        assert!(matches!(
-            RegionCode::parse(" 52"),
-            Err(RegionCodeError::NotDigits(_))
-        ));
+        assert!(matches!(RegionCode::parse("520001000000"), Err(RegionCodeError::OrphanSegment(_))));
+        assert!(matches!(RegionCode::parse(" 52"), Err(RegionCodeError::NotDigits(_))));
     }
 
     #[test]

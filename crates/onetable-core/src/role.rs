@@ -25,14 +25,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Self::Clerk,
-        Self::Reviewer,
-        Self::Admin,
-        Self::Viewer,
-        Self::Department,
-        Self::Auditor,
-    ];
+    pub const ALL: [Role; 6] =
+        [Self::Clerk, Self::Reviewer, Self::Admin, Self::Viewer, Self::Department, Self::Auditor];
 
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -91,9 +85,6 @@ impl FromStr for Role {
     type Err = UnknownRole;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }

@@ -24,6 +24,20 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// `text` or `json` logs.
     pub log_format: String,
+    /// The `iss` of issued tokens.
+    pub jwt_issuer: String,
+    /// The `aud` of issued tokens.
+    pub jwt_audience: String,
+    /// Lifetime of a person's token.
+    pub user_token_minutes: i64,
+    /// Lifetime of a department system's token.
+    pub client_token_minutes: i64,
+    /// Failed logins in a row that lock an account.
+    pub lockout_attempts: i32,
+    /// How long a lock lasts.
+    pub lockout_seconds: i64,
+    /// Login and token requests per client address per minute.
+    pub login_rate_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -34,6 +48,13 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".to_owned(),
             db_max_connections: 8,
             log_format: "text".to_owned(),
+            jwt_issuer: "onetable".to_owned(),
+            jwt_audience: "onetable-api".to_owned(),
+            user_token_minutes: 30,
+            client_token_minutes: 60,
+            lockout_attempts: 5,
+            lockout_seconds: 15 * 60,
+            login_rate_per_minute: 30,
         }
     }
 }
@@ -55,11 +76,7 @@ impl Settings {
             Some(path) => figment = figment.merge(Toml::file(path)),
             None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
         }
-        figment
-            .merge(Env::raw().only(&["DATABASE_URL"]))
-            .merge(Env::prefixed("ONETABLE_"))
-            .extract()
-            .map_err(Box::new)
+        figment.merge(Env::raw().only(&["DATABASE_URL"])).merge(Env::prefixed("ONETABLE_")).extract().map_err(Box::new)
     }
 
     /// The database URL, defaulting to `DATA_DIR/onetable.db`.
@@ -84,6 +101,10 @@ impl fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("db_max_connections", &self.db_max_connections)
             .field("log_format", &self.log_format)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("lockout_attempts", &self.lockout_attempts)
+            .field("lockout_seconds", &self.lockout_seconds)
             .finish_non_exhaustive()
     }
 }
@@ -93,22 +114,23 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own signature
     fn layers_apply_in_order_defaults_file_env() {
         figment::Jail::expect_with(|jail| {
-            let defaults = Settings::load(None)?;
+            let defaults = Settings::load(None).map_err(|e| *e)?;
             assert_eq!(defaults.bind, "127.0.0.1:8080");
             assert_eq!(defaults.effective_database_url(), "sqlite://data/onetable.db");
 
             jail.create_file(DEFAULT_CONFIG_FILE, "bind = \"0.0.0.0:9000\"\ndata_dir = \"var\"\n")?;
-            let from_file = Settings::load(None)?;
+            let from_file = Settings::load(None).map_err(|e| *e)?;
             assert_eq!(from_file.bind, "0.0.0.0:9000");
             assert_eq!(from_file.effective_database_url(), "sqlite://var/onetable.db");
 
             jail.set_env("DATABASE_URL", "postgres://a@b/c");
-            assert_eq!(Settings::load(None)?.database_url, "postgres://a@b/c");
+            assert_eq!(Settings::load(None).map_err(|e| *e)?.database_url, "postgres://a@b/c");
             jail.set_env("ONETABLE_DATABASE_URL", "postgres://app:secret@db/onetable");
             jail.set_env("ONETABLE_BIND", "127.0.0.1:7000");
-            let from_env = Settings::load(None)?;
+            let from_env = Settings::load(None).map_err(|e| *e)?;
             assert_eq!(from_env.bind, "127.0.0.1:7000");
             assert_eq!(from_env.database_url, "postgres://app:secret@db/onetable");
             assert!(!format!("{from_env:?}").contains("secret"), "Debug must not print the password");

@@ -25,9 +25,7 @@ const CSS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui.css");
 
 #[get("/docs")]
 pub async fn index() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(INDEX)
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(INDEX)
 }
 
 #[get("/docs/{asset}")]
@@ -37,15 +35,9 @@ pub async fn asset(name: web::Path<String>) -> HttpResponse {
         "swagger-ui.css" => (CSS, "text/css; charset=utf-8"),
         _ => return not_found(),
     };
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(("cache-control", "public, max-age=86400"))
-        .body(body)
+    HttpResponse::Ok().content_type(content_type).insert_header(("cache-control", "public, max-age=86400")).body(body)
 }
 
 fn not_found() -> HttpResponse {
-    actix_web::ResponseError::error_response(&crate::error::ApiError::not_found(
-        "not_found",
-        "文档资源不存在",
-    ))
+    actix_web::ResponseError::error_response(&crate::error::ApiError::not_found("not_found", "文档资源不存在"))
 }

@@ -30,25 +30,24 @@ pub struct ErrorBody {
     pub details: Vec<ErrorDetail>,
 }
 
+/// An error answer. Boxed: handlers pass it around on every `?`.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Parts>);
+
+#[derive(Debug)]
+struct Parts {
     status: StatusCode,
     code: &'static str,
     message: String,
     details: Vec<ErrorDetail>,
     /// Logged, never sent.
     cause: Option<String>,
+    header: Option<(&'static str, String)>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            details: Vec::new(),
-            cause: None,
-        }
+        Self(Box::new(Parts { status, code, message: message.into(), details: Vec::new(), cause: None, header: None }))
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -61,24 +60,18 @@ impl ApiError {
 
     /// A fault of ours. The cause goes to the log only.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self {
-            cause: Some(cause.to_string()),
-            ..Self::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "服务器内部错误，请稍后重试；如持续出现，请把响应头中的 x-request-id 告知管理员",
-            )
-        }
+        let mut error = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "服务器内部错误，请稍后重试；如持续出现，请把响应头中的 x-request-id 告知管理员",
+        );
+        error.0.cause = Some(cause.to_string());
+        error
     }
 
     #[must_use]
-    pub fn with_detail(
-        mut self,
-        field: Option<&str>,
-        code: &str,
-        message: impl Into<String>,
-    ) -> Self {
-        self.details.push(ErrorDetail {
+    pub fn with_detail(mut self, field: Option<&str>, code: &str, message: impl Into<String>) -> Self {
+        self.0.details.push(ErrorDetail {
             field: field.map(str::to_owned),
             code: code.to_owned(),
             message: message.into(),
@@ -86,31 +79,60 @@ impl ApiError {
         self
     }
 
+    /// A response header to send with the error (`WWW-Authenticate`, `Retry-After`).
+    #[must_use]
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.0.header = Some((name, value.into()));
+        self
+    }
+
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    #[must_use]
+    pub fn has_details(&self) -> bool {
+        !self.0.details.is_empty()
+    }
+
     #[must_use]
     pub fn code(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.0.code, self.0.message)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Some(cause) = &self.cause {
+        let parts = &self.0;
+        if let Some(cause) = &parts.cause {
             tracing::error!(error.cause = %cause, "internal error");
         }
-        HttpResponse::build(self.status).json(ErrorBody {
-            error: self.code.to_owned(),
-            message: self.message.clone(),
-            details: self.details.clone(),
+        let mut response = HttpResponse::build(parts.status);
+        if let Some((name, value)) = &parts.header {
+            response.insert_header((*name, value.as_str()));
+        }
+        response.json(ErrorBody {
+            error: parts.code.to_owned(),
+            message: parts.message.clone(),
+            details: parts.details.clone(),
         })
     }
 }
@@ -124,5 +146,17 @@ impl From<onetable_store::StoreError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::internal(e)
+    }
+}
+
+impl ApiError {
+    /// The message with its details, for a terminal.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let mut out = self.0.message.clone();
+        for detail in &self.0.details {
+            out.push_str(&format!("\n  - {}: {}", detail.field.as_deref().unwrap_or("-"), detail.message));
+        }
+        out
     }
 }

@@ -1,5 +1,7 @@
 //! onetable's HTTP API: actix-web routes (one module per resource), the error body, OpenAPI.
 
+pub mod accounts;
+pub mod auth;
 pub mod config;
 pub mod docs;
 pub mod error;

@@ -2,9 +2,10 @@
 //! a test fails when they drift (regenerate with `onetable openapi > openapi/openapi.json`).
 
 use actix_web::{get, HttpResponse};
-use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-use crate::routes::{health, regions};
+use crate::routes::{audit, auth, health, regions, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,9 +14,20 @@ use crate::routes::{health, regions};
         description = "村级基础数据“一张表”: the registry of standard indicators, one-time entry, sharing and aggregates.",
         license(name = "Apache-2.0"),
     ),
+    modifiers(&BearerAuth),
     paths(
         health::healthz,
         health::readyz,
+        auth::jwks::jwks,
+        auth::login::login,
+        auth::token::token,
+        auth::logout::logout,
+        auth::me::me,
+        users::list::list_users,
+        users::create::create_user,
+        users::get::get_user,
+        users::update::update_user,
+        audit::events::list_events,
         regions::search::search_regions,
         regions::get::get_region,
         regions::children::list_children,
@@ -23,10 +35,25 @@ use crate::routes::{health, regions};
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     tags(
         (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Login, client credentials, logout, identity, public keys"),
+        (name = "users", description = "User management for admins, within their scope"),
+        (name = "audit", description = "The audit trail, for auditors only"),
         (name = "regions", description = "The administrative hierarchy (统计用区划代码)"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` scheme the protected paths name.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT (EdDSA)".to_owned());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The spec as the committed file holds it: pretty JSON with a trailing newline.
 #[must_use]
@@ -38,9 +65,7 @@ pub fn spec_json() -> String {
 
 #[get("/openapi.json")]
 pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(spec_json())
+    HttpResponse::Ok().content_type("application/json").body(spec_json())
 }
 
 #[cfg(test)]

@@ -5,11 +5,18 @@ use std::net::TcpListener;
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{web, App, HttpMessage, HttpServer};
+use std::sync::Arc;
+use std::time::Duration;
+
 use onetable_store::Db;
 use tracing_actix_web::{RequestId, TracingLogger};
 
+use crate::auth::keys::KeyRing;
+use crate::auth::rate_limit::RateLimiter;
+use crate::auth::tokens::TokenSettings;
 use crate::routes;
-use crate::state::AppState;
+use crate::state::{AppState, AuthPolicy};
+use crate::Settings;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -18,14 +25,27 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds `bind` (port 0 picks a free port) and prepares the server over `db`.
+    /// Loads (or creates) the signing keys, binds `settings.bind` (port 0 picks a free port) and
+    /// prepares the server over `db`.
     ///
     /// # Errors
-    /// When the address cannot be bound.
-    pub fn build(bind: &str, db: Db) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(bind)?;
+    /// When the keys cannot be loaded or the address cannot be bound.
+    pub fn build(settings: &Settings, db: Db) -> anyhow::Result<Self> {
+        let keys = KeyRing::load_or_create(&mut *db.conn()?)?;
+        let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState { db });
+        let state = web::Data::new(AppState {
+            db,
+            policy: Arc::new(AuthPolicy {
+                tokens: TokenSettings { issuer: settings.jwt_issuer.clone(), audience: settings.jwt_audience.clone() },
+                user_token_seconds: settings.user_token_minutes * 60,
+                client_token_seconds: settings.client_token_minutes * 60,
+                lockout_attempts: settings.lockout_attempts.max(1),
+                lockout_seconds: settings.lockout_seconds,
+            }),
+            keys: Arc::new(keys),
+            login_limiter: Arc::new(RateLimiter::new(settings.login_rate_per_minute, Duration::from_secs(60))),
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -36,9 +56,7 @@ impl Application {
                         let mut response = response.await?;
                         if let Some(id) = request_id {
                             if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
-                                response
-                                    .headers_mut()
-                                    .insert(HeaderName::from_static("x-request-id"), value);
+                                response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
                             }
                         }
                         Ok(response)

@@ -57,7 +57,12 @@ pub struct AuditFilter {
 ///
 /// # Errors
 /// On a database error.
-pub fn list(conn: &mut DbConn, filter: &AuditFilter, limit: i64, offset: i64) -> StoreResult<(Vec<AuditEventRow>, i64)> {
+pub fn list(
+    conn: &mut DbConn,
+    filter: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<AuditEventRow>, i64)> {
     let filtered = || {
         let mut q = audit_events::table.into_boxed();
         if let Some(actor) = &filter.actor {

@@ -36,9 +36,7 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db")
-            .field("backend", &self.backend)
-            .finish_non_exhaustive()
+        f.debug_struct("Db").field("backend", &self.backend).finish_non_exhaustive()
     }
 }
 
@@ -71,10 +69,8 @@ impl Db {
         let connection_string = match url {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|source| StoreError::SqliteFile {
-                        path: path.display().to_string(),
-                        source,
-                    })?;
+                    std::fs::create_dir_all(parent)
+                        .map_err(|source| StoreError::SqliteFile { path: path.display().to_string(), source })?;
                 }
                 path.display().to_string()
             }
@@ -86,10 +82,7 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;
-        Ok(Self {
-            pool,
-            backend: url.backend(),
-        })
+        Ok(Self { pool, backend: url.backend() })
     }
 
     #[must_use]
@@ -111,9 +104,7 @@ impl Db {
         let mut conn = self.conn()?;
         let applied = match &mut *conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-            DbConn::Postgres(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len()),
+            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
         };
         applied.map_err(|e| StoreError::Migration(e.to_string()))
     }
@@ -160,9 +151,7 @@ impl Db {
         };
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for column in columns {
-            out.entry(column.table_name)
-                .or_default()
-                .push(column.column_name);
+            out.entry(column.table_name).or_default().push(column.column_name);
         }
         for names in out.values_mut() {
             names.sort();
@@ -177,9 +166,7 @@ impl Db {
 /// When the connection fails.
 pub fn establish(url: &DatabaseUrl) -> StoreResult<DbConn> {
     Ok(match url {
-        DatabaseUrl::Sqlite(path) => {
-            DbConn::Sqlite(SqliteConnection::establish(&path.display().to_string())?)
-        }
+        DatabaseUrl::Sqlite(path) => DbConn::Sqlite(SqliteConnection::establish(&path.display().to_string())?),
         DatabaseUrl::Postgres(url) => DbConn::Postgres(PgConnection::establish(url)?),
     })
 }
@@ -196,8 +183,7 @@ where
     T: diesel::Table + Copy,
     for<'a> &'a [R]: diesel::Insertable<T>,
     for<'a> diesel::query_builder::InsertStatement<T, <&'a [R] as diesel::Insertable<T>>::Values>:
-        diesel::query_dsl::methods::ExecuteDsl<SqliteConnection>
-            + diesel::query_dsl::methods::ExecuteDsl<PgConnection>,
+        diesel::query_dsl::methods::ExecuteDsl<SqliteConnection> + diesel::query_dsl::methods::ExecuteDsl<PgConnection>,
 {
     if rows.is_empty() {
         return Ok(0);

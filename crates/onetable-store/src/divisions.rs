@@ -33,10 +33,7 @@ pub const DIVISION_FILES: [(&str, RegionLevel); 5] = [
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("no {0}.csv.gz or {0}.csv in the division folder")]
     MissingFile(String),
     #[error("{file}: cannot read CSV: {source}")]
@@ -44,11 +41,7 @@ pub enum ImportError {
     #[error("{file}: no `{column}` column in the header")]
     MissingColumn { file: String, column: &'static str },
     #[error("{file} line {line}: {message}")]
-    BadRow {
-        file: String,
-        line: u64,
-        message: String,
-    },
+    BadRow { file: String, line: u64, message: String },
     #[error("{count} region(s) have no parent in the files or the database, e.g. {examples:?}")]
     Orphans { count: usize, examples: Vec<String> },
     #[error(transparent)]
@@ -85,16 +78,11 @@ pub struct DivisionSet {
 /// When a file is missing or unreadable, or a row's code is invalid or repeated.
 pub fn read_dir(dir: &Path, scope: Option<RegionCode>) -> Result<DivisionSet, ImportError> {
     read_with(scope, |name| {
-        for (file, gz) in [
-            (format!("{name}.csv.gz"), true),
-            (format!("{name}.csv"), false),
-        ] {
+        for (file, gz) in [(format!("{name}.csv.gz"), true), (format!("{name}.csv"), false)] {
             let path: PathBuf = dir.join(&file);
             if path.exists() {
-                let bytes = std::fs::read(&path).map_err(|source| ImportError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })?;
+                let bytes = std::fs::read(&path)
+                    .map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
                 return Ok((file, decode(bytes, gz)));
             }
         }
@@ -106,15 +94,10 @@ pub fn read_dir(dir: &Path, scope: Option<RegionCode>) -> Result<DivisionSet, Im
 ///
 /// # Errors
 /// As [`read_dir`].
-pub fn read_embedded(
-    files: &[(&str, &[u8])],
-    scope: Option<RegionCode>,
-) -> Result<DivisionSet, ImportError> {
+pub fn read_embedded(files: &[(&str, &[u8])], scope: Option<RegionCode>) -> Result<DivisionSet, ImportError> {
     read_with(scope, |name| {
-        let (_, bytes) = files
-            .iter()
-            .find(|(file, _)| *file == name)
-            .ok_or_else(|| ImportError::MissingFile(name.to_owned()))?;
+        let (_, bytes) =
+            files.iter().find(|(file, _)| *file == name).ok_or_else(|| ImportError::MissingFile(name.to_owned()))?;
         let gz = bytes.starts_with(&[0x1f, 0x8b]);
         Ok((format!("{name}.csv"), decode(bytes.to_vec(), gz)))
     })
@@ -132,10 +115,7 @@ fn read_with(
     scope: Option<RegionCode>,
     mut open: impl FnMut(&str) -> Result<(String, Box<dyn Read>), ImportError>,
 ) -> Result<DivisionSet, ImportError> {
-    let mut set = DivisionSet {
-        scope,
-        ..DivisionSet::default()
-    };
+    let mut set = DivisionSet { scope, ..DivisionSet::default() };
     let mut seen = HashSet::new();
     for (name, level) in DIVISION_FILES {
         let (file, reader) = open(name)?;
@@ -151,42 +131,27 @@ fn read_file(
     set: &mut DivisionSet,
     seen: &mut HashSet<RegionCode>,
 ) -> Result<(), ImportError> {
-    let csv_error = |source| ImportError::Csv {
-        file: file.to_owned(),
-        source,
-    };
-    let mut csv = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(reader);
+    let csv_error = |source| ImportError::Csv { file: file.to_owned(), source };
+    let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
     let headers = csv.headers().map_err(csv_error)?.clone();
     let column = |column: &'static str| {
         headers
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}') == column)
-            .ok_or_else(|| ImportError::MissingColumn {
-                file: file.to_owned(),
-                column,
-            })
+            .ok_or_else(|| ImportError::MissingColumn { file: file.to_owned(), column })
     };
     let (code_at, name_at) = (column("code")?, column("name")?);
     for record in csv.records() {
         let record = record.map_err(csv_error)?;
         let line = record.position().map_or(0, csv::Position::line);
-        let bad_row = |message: String| ImportError::BadRow {
-            file: file.to_owned(),
-            line,
-            message,
-        };
+        let bad_row = |message: String| ImportError::BadRow { file: file.to_owned(), line, message };
         let raw_code = record.get(code_at).unwrap_or_default();
-        let code =
-            RegionCode::parse(raw_code).map_err(|e| bad_row(format!("`{raw_code}`: {e}")))?;
+        let code = RegionCode::parse(raw_code).map_err(|e| bad_row(format!("`{raw_code}`: {e}")))?;
         if code.level() != level {
             set.placeholders_skipped += 1;
             continue;
         }
-        let in_scope = set
-            .scope
-            .is_none_or(|s| s.contains(code) || code.contains(s));
+        let in_scope = set.scope.is_none_or(|s| s.contains(code) || code.contains(s));
         if !in_scope {
             continue;
         }
@@ -197,10 +162,7 @@ fn read_file(
         if !seen.insert(code) {
             return Err(bad_row(format!("{code} appears twice")));
         }
-        set.divisions.push(Division {
-            code,
-            name: name.to_owned(),
-        });
+        set.divisions.push(Division { code, name: name.to_owned() });
     }
     Ok(())
 }
@@ -228,11 +190,7 @@ struct Existing {
 /// # Errors
 /// When a division's parent is neither in the set nor in the database, or on a database error
 /// (nothing is written then).
-pub fn import(
-    conn: &mut DbConn,
-    set: &DivisionSet,
-    effective: NaiveDate,
-) -> Result<ImportSummary, ImportError> {
+pub fn import(conn: &mut DbConn, set: &DivisionSet, effective: NaiveDate) -> Result<ImportSummary, ImportError> {
     conn.transaction(|conn| import_in_transaction(conn, set, effective))
 }
 
@@ -246,16 +204,14 @@ fn import_in_transaction(
     check_parents(conn, set, &incoming, &existing)?;
 
     let now = Utc::now().naive_utc();
-    let change = |code: RegionCode, kind: &str, old_name: Option<&str>, new_name: Option<&str>| {
-        NewRegionChange {
-            old_code: code.to_string(),
-            new_code: (kind != "retire").then(|| code.to_string()),
-            kind: kind.to_owned(),
-            old_name: old_name.map(str::to_owned),
-            new_name: new_name.map(str::to_owned),
-            effective,
-            recorded_at: now,
-        }
+    let change = |code: RegionCode, kind: &str, old_name: Option<&str>, new_name: Option<&str>| NewRegionChange {
+        old_code: code.to_string(),
+        new_code: (kind != "retire").then(|| code.to_string()),
+        kind: kind.to_owned(),
+        old_name: old_name.map(str::to_owned),
+        new_name: new_name.map(str::to_owned),
+        effective,
+        recorded_at: now,
     };
     let mut summary = ImportSummary {
         read: set.divisions.len(),
@@ -276,29 +232,16 @@ fn import_in_transaction(
             }),
             Some(old) if old.retired => {
                 diesel::update(regions::table.find(code.to_string()))
-                    .set((
-                        regions::name.eq(&division.name),
-                        regions::valid_to.eq(None::<NaiveDate>),
-                    ))
+                    .set((regions::name.eq(&division.name), regions::valid_to.eq(None::<NaiveDate>)))
                     .execute(conn)?;
-                changes.push(change(
-                    code,
-                    "restore",
-                    Some(&old.name),
-                    Some(&division.name),
-                ));
+                changes.push(change(code, "restore", Some(&old.name), Some(&division.name)));
                 summary.restored += 1;
             }
             Some(old) if old.name != division.name => {
                 diesel::update(regions::table.find(code.to_string()))
                     .set(regions::name.eq(&division.name))
                     .execute(conn)?;
-                changes.push(change(
-                    code,
-                    "rename",
-                    Some(&old.name),
-                    Some(&division.name),
-                ));
+                changes.push(change(code, "rename", Some(&old.name), Some(&division.name)));
                 summary.renamed += 1;
             }
             Some(_) => summary.unchanged += 1,
@@ -311,21 +254,15 @@ fn import_in_transaction(
     }
     summary.inserted = inserts.len();
 
-    let mut vanished: Vec<(&RegionCode, &Existing)> = existing
-        .iter()
-        .filter(|(code, old)| !old.retired && !incoming.contains(code))
-        .collect();
+    let mut vanished: Vec<(&RegionCode, &Existing)> =
+        existing.iter().filter(|(code, old)| !old.retired && !incoming.contains(code)).collect();
     vanished.sort_by_key(|(code, _)| **code);
     for chunk in vanished.chunks(BATCH) {
         let codes: Vec<String> = chunk.iter().map(|(code, _)| code.to_string()).collect();
         diesel::update(regions::table.filter(regions::code.eq_any(codes)))
             .set(regions::valid_to.eq(Some(effective)))
             .execute(conn)?;
-        changes.extend(
-            chunk
-                .iter()
-                .map(|(code, old)| change(**code, "retire", Some(&old.name), None)),
-        );
+        changes.extend(chunk.iter().map(|(code, old)| change(**code, "retire", Some(&old.name), None)));
     }
     summary.retired = vanished.len();
 
@@ -336,13 +273,8 @@ fn import_in_transaction(
 }
 
 /// The stored regions an import of `scope` may touch: everything inside it and its ancestors.
-fn load_existing(
-    conn: &mut DbConn,
-    scope: Option<RegionCode>,
-) -> Result<HashMap<RegionCode, Existing>, ImportError> {
-    let mut query = regions::table
-        .select((regions::code, regions::name, regions::valid_to))
-        .into_boxed();
+fn load_existing(conn: &mut DbConn, scope: Option<RegionCode>) -> Result<HashMap<RegionCode, Existing>, ImportError> {
+    let mut query = regions::table.select((regions::code, regions::name, regions::valid_to)).into_boxed();
     if let Some(scope) = scope {
         let ancestors: Vec<String> = scope.ancestors().iter().map(ToString::to_string).collect();
         query = query.filter(
@@ -357,13 +289,7 @@ fn load_existing(
     for (code, name, valid_to) in rows {
         // Rows were validated on the way in; one that no longer parses is not ours to touch.
         if let Ok(code) = RegionCode::parse(&code) {
-            out.insert(
-                code,
-                Existing {
-                    name,
-                    retired: valid_to.is_some(),
-                },
-            );
+            out.insert(code, Existing { name, retired: valid_to.is_some() });
         }
     }
     Ok(out)
@@ -396,18 +322,11 @@ fn check_parents(
     let orphans: Vec<String> = set
         .divisions
         .iter()
-        .filter(|d| {
-            d.code
-                .parent()
-                .is_some_and(|p| missing.contains(&p) && !stored.contains(&p.to_string()))
-        })
+        .filter(|d| d.code.parent().is_some_and(|p| missing.contains(&p) && !stored.contains(&p.to_string())))
         .map(|d| format!("{} {}", d.code, d.name))
         .collect();
     if orphans.is_empty() {
         return Ok(());
     }
-    Err(ImportError::Orphans {
-        count: orphans.len(),
-        examples: orphans.into_iter().take(MAX_LISTED).collect(),
-    })
+    Err(ImportError::Orphans { count: orphans.len(), examples: orphans.into_iter().take(MAX_LISTED).collect() })
 }

@@ -15,10 +15,7 @@ pub enum StoreError {
     #[error("migration failed: {0}")]
     Migration(String),
     #[error("cannot prepare the SQLite file {path}: {source}")]
-    SqliteFile {
-        path: String,
-        source: std::io::Error,
-    },
+    SqliteFile { path: String, source: std::io::Error },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

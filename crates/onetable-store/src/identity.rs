@@ -60,21 +60,14 @@ pub struct UserChanges {
 /// # Errors
 /// On a database error.
 pub fn find_user(conn: &mut DbConn, username: &str) -> StoreResult<Option<UserRow>> {
-    Ok(users::table
-        .filter(users::username.eq(username))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(users::table.filter(users::username.eq(username)).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 /// # Errors
 /// On a database error (a duplicate username is a unique violation).
 pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<UserRow, diesel::result::Error> {
     diesel::insert_into(users::table).values(user).execute(conn)?;
-    users::table
-        .filter(users::username.eq(&user.username))
-        .select(UserRow::as_select())
-        .first(conn)
+    users::table.filter(users::username.eq(&user.username)).select(UserRow::as_select()).first(conn)
 }
 
 /// # Errors
@@ -106,12 +99,7 @@ pub fn list_users(
         q
     };
     let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order(users::username)
-        .limit(limit)
-        .offset(offset)
-        .select(UserRow::as_select())
-        .load(conn)?;
+    let rows = filtered().order(users::username).limit(limit).offset(offset).select(UserRow::as_select()).load(conn)?;
     Ok((rows, total))
 }
 
@@ -141,11 +129,7 @@ pub struct NewClient {
 /// # Errors
 /// On a database error.
 pub fn find_client(conn: &mut DbConn, client_id: &str) -> StoreResult<Option<ClientRow>> {
-    Ok(clients::table
-        .filter(clients::client_id.eq(client_id))
-        .select(ClientRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(clients::table.filter(clients::client_id.eq(client_id)).select(ClientRow::as_select()).first(conn).optional()?)
 }
 
 /// # Errors

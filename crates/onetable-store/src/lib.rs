@@ -1,8 +1,8 @@
 //! onetable's system of record: the diesel schema, row types, queries and embedded migrations,
 //! on SQLite (the embedded default) and PostgreSQL.
 
-pub mod connection;
 pub mod audit;
+pub mod connection;
 pub mod divisions;
 pub mod error;
 pub mod identity;
@@ -15,3 +15,8 @@ pub mod url;
 pub use connection::{Db, DbConn, PooledConn};
 pub use error::{StoreError, StoreResult};
 pub use url::{Backend, DatabaseUrl, DatabaseUrlError};
+
+/// diesel's error types, for callers that must tell a unique violation from a fault.
+pub mod diesel_error {
+    pub use diesel::result::{DatabaseErrorKind, Error};
+}

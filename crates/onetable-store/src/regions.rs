@@ -18,11 +18,7 @@ pub struct Page<T> {
 /// # Errors
 /// On a database error.
 pub fn find(conn: &mut DbConn, code: RegionCode) -> StoreResult<Option<RegionRow>> {
-    Ok(regions::table
-        .find(code.to_string())
-        .select(RegionRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(regions::table.find(code.to_string()).select(RegionRow::as_select()).first(conn).optional()?)
 }
 
 /// The rows of the given codes that exist, in no particular order.
@@ -31,22 +27,14 @@ pub fn find(conn: &mut DbConn, code: RegionCode) -> StoreResult<Option<RegionRow
 /// On a database error.
 pub fn find_many(conn: &mut DbConn, codes: &[RegionCode]) -> StoreResult<Vec<RegionRow>> {
     let codes: Vec<String> = codes.iter().map(ToString::to_string).collect();
-    Ok(regions::table
-        .filter(regions::code.eq_any(codes))
-        .select(RegionRow::as_select())
-        .load(conn)?)
+    Ok(regions::table.filter(regions::code.eq_any(codes)).select(RegionRow::as_select()).load(conn)?)
 }
 
 /// Current (not retired) children of a region, by code.
 ///
 /// # Errors
 /// On a database error.
-pub fn children(
-    conn: &mut DbConn,
-    parent: RegionCode,
-    limit: i64,
-    offset: i64,
-) -> StoreResult<Page<RegionRow>> {
+pub fn children(conn: &mut DbConn, parent: RegionCode, limit: i64, offset: i64) -> StoreResult<Page<RegionRow>> {
     let parent = parent.to_string();
     let total = regions::table
         .filter(regions::parent_code.eq(&parent))
@@ -73,18 +61,15 @@ pub struct RegionSearch {
     pub within: Option<RegionCode>,
     pub level: Option<RegionLevel>,
     pub include_retired: bool,
+    /// The caller's scope: only this region and what lies inside it.
+    pub scope: Option<RegionCode>,
 }
 
 /// Searches current regions, ordered by level then code.
 ///
 /// # Errors
 /// On a database error.
-pub fn search(
-    conn: &mut DbConn,
-    query: &RegionSearch,
-    limit: i64,
-    offset: i64,
-) -> StoreResult<Page<RegionRow>> {
+pub fn search(conn: &mut DbConn, query: &RegionSearch, limit: i64, offset: i64) -> StoreResult<Page<RegionRow>> {
     let total = filtered(query).count().get_result(conn)?;
     let items = filtered(query)
         .order((regions::level, regions::code))
@@ -98,16 +83,13 @@ pub fn search(
 fn filtered(query: &RegionSearch) -> regions::BoxedQuery<'static, AnyBackend> {
     let mut q = regions::table.into_boxed();
     if let Some(name) = &query.name {
-        q = q.filter(
-            regions::name
-                .like(format!("%{}%", escape_like(name)))
-                .escape('\\'),
-        );
+        q = q.filter(regions::name.like(format!("%{}%", escape_like(name))).escape('\\'));
     }
     if let Some(within) = query.within {
-        q = q
-            .filter(regions::code.gt(within.to_string()))
-            .filter(regions::code.le(within.descendant_upper_bound()));
+        q = q.filter(regions::code.gt(within.to_string())).filter(regions::code.le(within.descendant_upper_bound()));
+    }
+    if let Some(scope) = query.scope {
+        q = q.filter(regions::code.ge(scope.to_string())).filter(regions::code.le(scope.descendant_upper_bound()));
     }
     if let Some(level) = query.level {
         q = q.filter(regions::level.eq(i32::from(level.number())));
@@ -136,11 +118,7 @@ fn escape_like(text: &str) -> String {
 pub fn changes_of(conn: &mut DbConn, code: RegionCode) -> StoreResult<Vec<RegionChangeRow>> {
     let code = code.to_string();
     Ok(region_changes::table
-        .filter(
-            region_changes::old_code
-                .eq(&code)
-                .or(region_changes::new_code.eq(&code)),
-        )
+        .filter(region_changes::old_code.eq(&code).or(region_changes::new_code.eq(&code)))
         .order(region_changes::id)
         .select(RegionChangeRow::as_select())
         .load(conn)?)

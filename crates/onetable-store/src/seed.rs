@@ -8,26 +8,11 @@ use crate::divisions::{read_embedded, DivisionSet, ImportError};
 pub const DEMO_PREFECTURE: &str = "522300000000";
 
 const DEMO_DIVISIONS: [(&str, &[u8]); 5] = [
-    (
-        "provinces",
-        include_bytes!("../../../data/regions-5223/provinces.csv"),
-    ),
-    (
-        "cities",
-        include_bytes!("../../../data/regions-5223/cities.csv"),
-    ),
-    (
-        "areas",
-        include_bytes!("../../../data/regions-5223/areas.csv"),
-    ),
-    (
-        "streets",
-        include_bytes!("../../../data/regions-5223/streets.csv"),
-    ),
-    (
-        "villages",
-        include_bytes!("../../../data/regions-5223/villages.csv"),
-    ),
+    ("provinces", include_bytes!("../../../data/regions-5223/provinces.csv")),
+    ("cities", include_bytes!("../../../data/regions-5223/cities.csv")),
+    ("areas", include_bytes!("../../../data/regions-5223/areas.csv")),
+    ("streets", include_bytes!("../../../data/regions-5223/streets.csv")),
+    ("villages", include_bytes!("../../../data/regions-5223/villages.csv")),
 ];
 
 /// The demo prefecture's divisions with its province and prefecture rows.

@@ -58,9 +58,7 @@ fn scheme_of(text: &str) -> Option<&str> {
     let scheme = &text[..colon];
     let looks_like_scheme = scheme.len() > 1
         && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     looks_like_scheme.then_some(scheme)
 }
 
@@ -88,12 +86,9 @@ fn redact_password(url: &str) -> String {
     let authority_end = rest.find('/').unwrap_or(rest.len());
     let authority = &rest[..authority_end];
     match (authority.rfind('@'), authority.find(':')) {
-        (Some(at), Some(colon)) if colon < at => format!(
-            "{}{}:***{}",
-            &url[..scheme_end + 3],
-            &authority[..colon],
-            &rest[at..]
-        ),
+        (Some(at), Some(colon)) if colon < at => {
+            format!("{}{}:***{}", &url[..scheme_end + 3], &authority[..colon], &rest[at..])
+        }
         _ => url.to_owned(),
     }
 }
@@ -120,30 +115,12 @@ mod tests {
 
     #[test]
     fn schemes_choose_the_backend() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
-            DatabaseUrl::Sqlite("data/x.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(),
-            DatabaseUrl::Sqlite("/tmp/x.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("x.db").unwrap(),
-            DatabaseUrl::Sqlite("x.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("C:\\x.db").unwrap().backend(),
-            Backend::Sqlite
-        );
-        assert_eq!(
-            DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(),
-            Backend::Postgres
-        );
+        assert_eq!(DatabaseUrl::parse("sqlite://data/x.db").unwrap(), DatabaseUrl::Sqlite("data/x.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(), DatabaseUrl::Sqlite("/tmp/x.db".into()));
+        assert_eq!(DatabaseUrl::parse("x.db").unwrap(), DatabaseUrl::Sqlite("x.db".into()));
+        assert_eq!(DatabaseUrl::parse("C:\\x.db").unwrap().backend(), Backend::Sqlite);
+        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
     }
 
     #[test]

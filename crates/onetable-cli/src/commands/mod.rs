@@ -1,5 +1,7 @@
 //! What each subcommand does.
 
+pub mod identity;
+
 use std::path::Path;
 
 use anyhow::{bail, Context};
@@ -18,13 +20,16 @@ pub fn settings(config: Option<&Path>, database_url: Option<&str>) -> anyhow::Re
 
 /// Connects and migrates: every command that touches the database starts here.
 fn open(settings: &Settings) -> anyhow::Result<Db> {
-    let url =
-        DatabaseUrl::parse(&settings.effective_database_url()).context("invalid database URL")?;
-    let db = Db::connect(&url, settings.db_max_connections)
-        .with_context(|| format!("cannot open {url}"))?;
+    let url = DatabaseUrl::parse(&settings.effective_database_url()).context("invalid database URL")?;
+    let db = Db::connect(&url, settings.db_max_connections).with_context(|| format!("cannot open {url}"))?;
     let applied = db.migrate().context("cannot migrate the database")?;
     tracing::info!(database = %url, migrations_applied = applied, "database ready");
     Ok(db)
+}
+
+/// Opens (and migrates) the database and runs `f` on it.
+pub fn with_db(settings: &Settings, f: impl FnOnce(&Db) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    f(&open(settings)?)
 }
 
 pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
@@ -41,16 +46,10 @@ pub async fn serve(mut settings: Settings, bind: Option<String>) -> anyhow::Resu
 }
 
 async fn run(settings: &Settings, db: Db) -> anyhow::Result<()> {
-    let app = Application::build(&settings.bind, db)
-        .with_context(|| format!("cannot listen on {}", settings.bind))?;
-    let host = settings
-        .bind
-        .rsplit_once(':')
-        .map_or("127.0.0.1", |(host, _)| host);
-    eprintln!(
-        "onetable listening on http://{host}:{} (API docs: /docs)",
-        app.port()
-    );
+    let app =
+        Application::build(settings, db).with_context(|| format!("cannot start the server on {}", settings.bind))?;
+    let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
+    eprintln!("onetable listening on http://{host}:{} (API docs: /docs)", app.port());
     app.run_until_stopped().await.context("server failed")
 }
 
@@ -60,13 +59,17 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
     }
     let db = open(&settings)?;
     let set = seed::demo_divisions().context("the shipped demo divisions are unreadable")?;
-    let summary = divisions::import(&mut *db.conn()?, &set, chrono_today())
-        .context("cannot load the demo regions")?;
+    let summary = divisions::import(&mut *db.conn()?, &set, chrono_today()).context("cannot load the demo regions")?;
     eprintln!(
         "demo regions (黔西南州 5223): {} read, {} new, {} unchanged",
         summary.read, summary.inserted, summary.unchanged
     );
-    eprintln!("browse: /api/v1/regions/522300000000/children");
+    identity::ensure_demo_users(&mut *db.conn()?)?;
+    eprintln!("demo accounts (DEMO ONLY — these passwords are public; log in at POST /api/v1/auth/login):");
+    for (username, role, region, _, _, password) in identity::DEMO_USERS {
+        eprintln!("  {username:<16} {:<10} {:<13} {password}", role.as_str(), region.unwrap_or("nationwide"));
+    }
+    eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");
     run(&settings, db).await
 }
 
@@ -76,13 +79,9 @@ pub fn import_regions(
     prefix: Option<&str>,
     effective: Option<&str>,
 ) -> anyhow::Result<()> {
-    let scope = prefix
-        .map(RegionCode::parse)
-        .transpose()
-        .context("--prefix is not a region code")?;
+    let scope = prefix.map(RegionCode::parse).transpose().context("--prefix is not a region code")?;
     let effective = match effective {
-        Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .context("--effective must be YYYY-MM-DD")?,
+        Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").context("--effective must be YYYY-MM-DD")?,
         None => chrono_today(),
     };
     if !from.is_dir() {
@@ -94,11 +93,7 @@ pub fn import_regions(
     let read_time = started.elapsed();
     let summary = divisions::import(&mut *db.conn()?, &set, effective)?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
-    eprintln!(
-        "imported in {:.2}s (reading {:.2}s)",
-        started.elapsed().as_secs_f64(),
-        read_time.as_secs_f64()
-    );
+    eprintln!("imported in {:.2}s (reading {:.2}s)", started.elapsed().as_secs_f64(), read_time.as_secs_f64());
     Ok(())
 }
 

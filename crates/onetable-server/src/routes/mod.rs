@@ -1,7 +1,10 @@
 //! Route registration and the extractor error handlers that keep every error in one JSON shape.
 
+pub mod audit;
+pub mod auth;
 pub mod health;
 pub mod regions;
+pub mod users;
 
 use actix_web::{error, web, HttpRequest, HttpResponse};
 
@@ -10,54 +13,77 @@ use crate::{docs, openapi};
 
 /// Largest JSON body accepted anywhere (imports get their own limit).
 pub const JSON_LIMIT: usize = 1024 * 1024;
+/// Largest form body (the token endpoint's three fields).
+pub const FORM_LIMIT: usize = 16 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::JsonConfig::default()
-            .limit(JSON_LIMIT)
-            .error_handler(json_error),
-    )
-    .app_data(web::QueryConfig::default().error_handler(query_error))
-    .app_data(web::PathConfig::default().error_handler(path_error))
-    .service(health::healthz)
-    .service(health::readyz)
-    .service(regions::search::search_regions)
-    .service(regions::get::get_region)
-    .service(regions::children::list_children)
-    .service(openapi::serve)
-    .service(docs::index)
-    .service(docs::asset);
+    cfg.app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::FormConfig::default().limit(FORM_LIMIT).error_handler(form_error))
+        .app_data(web::PayloadConfig::default().limit(JSON_LIMIT))
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(auth::jwks::jwks)
+        .service(auth::login::login)
+        .service(auth::token::token)
+        .service(auth::logout::logout)
+        .service(auth::me::me)
+        .service(users::list::list_users)
+        .service(users::create::create_user)
+        .service(users::get::get_user)
+        .service(users::update::update_user)
+        .service(audit::events::list_events)
+        .service(regions::search::search_regions)
+        .service(regions::get::get_region)
+        .service(regions::children::list_children)
+        .service(openapi::serve)
+        .service(docs::index)
+        .service(docs::asset);
 }
 
 fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> error::Error {
     let api = match &err {
-        error::JsonPayloadError::OverflowKnownLength { .. }
-        | error::JsonPayloadError::Overflow { .. } => ApiError::new(
-            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("请求体过大，JSON 请求体不能超过 {} KiB", JSON_LIMIT / 1024),
-        ),
+        error::JsonPayloadError::OverflowKnownLength { .. } | error::JsonPayloadError::Overflow { .. } => {
+            ApiError::new(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("请求体过大，JSON 请求体不能超过 {} KiB", JSON_LIMIT / 1024),
+            )
+        }
         error::JsonPayloadError::ContentType => ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "请求体必须是 JSON（Content-Type: application/json）",
         ),
-        _ => ApiError::bad_request("invalid_json", "请求体不是有效的 JSON 或字段不符合要求")
-            .with_detail(None, "invalid_json", err.to_string()),
+        _ => ApiError::bad_request("invalid_json", "请求体不是有效的 JSON 或字段不符合要求").with_detail(
+            None,
+            "invalid_json",
+            err.to_string(),
+        ),
+    };
+    api.into()
+}
+
+fn form_error(err: error::UrlencodedError, _req: &HttpRequest) -> error::Error {
+    let api = match &err {
+        error::UrlencodedError::Overflow { .. } => ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("请求体过大，表单不能超过 {} KiB", FORM_LIMIT / 1024),
+        ),
+        _ => ApiError::bad_request("invalid_request", "表单无效（应为 application/x-www-form-urlencoded）")
+            .with_detail(None, "invalid_form", err.to_string()),
     };
     api.into()
 }
 
 fn query_error(err: error::QueryPayloadError, _req: &HttpRequest) -> error::Error {
-    ApiError::bad_request("invalid_query", "查询参数无效")
-        .with_detail(None, "invalid_query", err.to_string())
-        .into()
+    ApiError::bad_request("invalid_query", "查询参数无效").with_detail(None, "invalid_query", err.to_string()).into()
 }
 
 fn path_error(err: error::PathError, _req: &HttpRequest) -> error::Error {
-    ApiError::bad_request("invalid_path", "路径参数无效")
-        .with_detail(None, "invalid_path", err.to_string())
-        .into()
+    ApiError::bad_request("invalid_path", "路径参数无效").with_detail(None, "invalid_path", err.to_string()).into()
 }
 
 /// Unknown routes get the same error body as everything else.

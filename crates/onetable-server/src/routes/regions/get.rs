@@ -6,7 +6,8 @@ use onetable_store::regions;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{parse_code, region_not_found, Level, Region};
+use super::{parse_code, region_not_found, require_reader, Level, Region};
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -45,19 +46,25 @@ pub struct RegionDetail {
 /// A region, its ancestors (with names) and its recorded changes.
 #[utoipa::path(
     tag = "regions",
+    security(("bearer" = [])),
     params(("code" = String, Path, description = "2, 4, 6, 9 or 12 digits", example = "522301")),
     responses(
         (status = 200, body = RegionDetail),
         (status = 400, description = "not a region code", body = ErrorBody),
-        (status = 404, description = "no such region", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "auditors read only the audit trail", body = ErrorBody),
+        (status = 404, description = "no such region, or outside the caller's scope", body = ErrorBody),
     )
 )]
 #[get("/api/v1/regions/{code}")]
 pub async fn get_region(
     state: web::Data<AppState>,
+    caller: Caller,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = parse_code(&code, "code")?;
+    state.authorize(&caller, "regions.read", Some(code.to_string()), require_reader(&caller)).await?;
+    state.authorize(&caller, "regions.read", Some(code.to_string()), caller.require_read(code)).await?;
     let detail = state
         .run(move |conn| {
             let row = regions::find(conn, code)?.ok_or_else(|| region_not_found(code))?;
@@ -66,13 +73,7 @@ pub async fn get_region(
             let changes = regions::changes_of(conn, code)?;
             let path = ancestors
                 .into_iter()
-                .map(|r| {
-                    Region::from_row(r).map(|r| PathEntry {
-                        code: r.code,
-                        name: r.name,
-                        level: r.level,
-                    })
-                })
+                .map(|r| Region::from_row(r).map(|r| PathEntry { code: r.code, name: r.name, level: r.level }))
                 .collect::<Result<_, _>>()?;
             Ok(RegionDetail {
                 region: Region::from_row(row)?,

@@ -5,11 +5,12 @@ pub mod get;
 pub mod search;
 
 use chrono::NaiveDate;
-use onetable_core::{RegionCode, RegionKind, RegionLevel};
+use onetable_core::{RegionCode, RegionKind, RegionLevel, Role};
 use onetable_store::models::RegionRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::Caller;
 use crate::error::ApiError;
 
 const DEFAULT_LIMIT: i64 = 100;
@@ -105,8 +106,8 @@ impl Region {
     /// # Errors
     /// When a stored code no longer parses (a corrupt row: an internal error).
     pub fn from_row(row: RegionRow) -> Result<Self, ApiError> {
-        let code = RegionCode::parse(&row.code)
-            .map_err(|e| ApiError::internal(format!("stored region {}: {e}", row.code)))?;
+        let code =
+            RegionCode::parse(&row.code).map_err(|e| ApiError::internal(format!("stored region {}: {e}", row.code)))?;
         let kind = code.kind();
         Ok(Self {
             code: row.code,
@@ -149,20 +150,15 @@ impl Paging {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         let offset = self.offset.unwrap_or(0);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::bad_request(
-                "invalid_query",
-                format!("limit 必须在 1 到 {MAX_LIMIT} 之间"),
-            )
-            .with_detail(Some("limit"), "out_of_range", format!("收到 {limit}")));
+            return Err(ApiError::bad_request("invalid_query", format!("limit 必须在 1 到 {MAX_LIMIT} 之间"))
+                .with_detail(Some("limit"), "out_of_range", format!("收到 {limit}")));
         }
         if offset < 0 {
-            return Err(
-                ApiError::bad_request("invalid_query", "offset 不能为负数").with_detail(
-                    Some("offset"),
-                    "out_of_range",
-                    format!("收到 {offset}"),
-                ),
-            );
+            return Err(ApiError::bad_request("invalid_query", "offset 不能为负数").with_detail(
+                Some("offset"),
+                "out_of_range",
+                format!("收到 {offset}"),
+            ));
         }
         Ok((limit, offset))
     }
@@ -180,6 +176,15 @@ pub fn parse_code(text: &str, field: &str) -> Result<RegionCode, ApiError> {
             e.to_string(),
         )
     })
+}
+
+/// Every role but the auditor reads regions (within its scope).
+const READERS: [Role; 5] = [Role::Clerk, Role::Reviewer, Role::Admin, Role::Viewer, Role::Department];
+
+/// # Errors
+/// 403 for an auditor (it reads the audit trail and nothing else).
+pub fn require_reader(caller: &Caller) -> Result<(), ApiError> {
+    caller.require_role(&READERS)
 }
 
 pub fn region_not_found(code: RegionCode) -> ApiError {

@@ -1,0 +1,152 @@
+//! Creating and changing user accounts: the rules the API and the CLI share.
+
+use chrono::NaiveDateTime;
+use onetable_core::{password, RegionCode, Role};
+use onetable_store::identity::{self, NewUser, UserRow};
+use onetable_store::{regions, DbConn};
+
+use crate::auth::{password as hashing, Caller};
+use crate::error::ApiError;
+
+/// What an account is to be: checked by [`validate`] before anything is stored.
+#[derive(Debug, Clone)]
+pub struct AccountSpec {
+    pub username: String,
+    pub role: Role,
+    pub region: Option<RegionCode>,
+    pub department: Option<String>,
+}
+
+/// Collects every problem with an account's fields (and a new password, if any) as one 422.
+///
+/// # Errors
+/// `validation_failed` with one detail per problem.
+pub fn validate(spec: &AccountSpec, new_password: Option<&str>) -> Result<(), ApiError> {
+    let mut error = ApiError::unprocessable("validation_failed", "用户信息不符合要求，请按提示修改");
+    let name = &spec.username;
+    let name_ok = (3..=64).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !name_ok {
+        error = error.with_detail(
+            Some("username"),
+            "invalid_username",
+            "用户名须为 3–64 个字母、数字、点、下划线或连字符（中文姓名请填写 display_name）",
+        );
+    }
+    match spec.region {
+        None if spec.role != Role::Auditor => {
+            error = error.with_detail(Some("region"), "required", format!("{}必须指定所辖区划", spec.role.label_zh()));
+        }
+        Some(region) if !spec.role.scope_levels().contains(&region.level()) => {
+            let levels: Vec<&str> = spec.role.scope_levels().iter().map(|l| l.as_str()).collect();
+            error = error.with_detail(
+                Some("region"),
+                "region_level_not_allowed",
+                format!("{}的区划级别须为：{}", spec.role.label_zh(), levels.join("、")),
+            );
+        }
+        _ => {}
+    }
+    let has_department = spec.department.as_deref().is_some_and(|d| !d.trim().is_empty());
+    if spec.role.needs_department() && !has_department {
+        error = error.with_detail(Some("department"), "required", "部门用户必须指定所属部门");
+    }
+    if let Some(password) = new_password {
+        for problem in password::check(&spec.username, password) {
+            error = error.with_detail(Some("password"), problem.code(), problem.to_string());
+        }
+    }
+    if error.has_details() {
+        Err(error)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether an admin may give an account this role and region: inside its own scope, never an
+/// auditor (auditors are created by the operator, so admins cannot appoint those who watch them),
+/// and another admin only below its own level — unless the admin is province-level.
+///
+/// # Errors
+/// 403 `forbidden` or `out_of_scope`.
+pub fn admin_may_assign(admin: &Caller, role: Role, region: Option<RegionCode>) -> Result<(), ApiError> {
+    if role == Role::Auditor {
+        return Err(ApiError::forbidden("forbidden", "审计员账户只能由运维人员通过命令行创建"));
+    }
+    let (Some(scope), Some(region)) = (admin.scope, region) else {
+        return Err(ApiError::forbidden("out_of_scope", "目标区划不在您的管辖范围内"));
+    };
+    admin.require_write(region)?;
+    if role == Role::Admin && region.level() <= scope.level() && scope.level() != onetable_core::RegionLevel::Province {
+        return Err(ApiError::forbidden("forbidden", "只能创建比自己级别低的管理员（省级管理员除外）"));
+    }
+    Ok(())
+}
+
+/// Whether an admin may see and change an existing account.
+#[must_use]
+pub fn admin_may_manage(admin: &Caller, user: &UserRow) -> bool {
+    let region = user.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
+    let role = user.role.parse().unwrap_or(Role::Auditor);
+    admin_may_assign(admin, role, region).is_ok() || user.username == admin.subject
+}
+
+/// Stores a new account after checking that its region exists and its username is free.
+///
+/// # Errors
+/// 422 for an unknown region, 409 for a taken username, 500 on a database fault.
+pub fn create(
+    conn: &mut DbConn,
+    spec: &AccountSpec,
+    password: &str,
+    display_name: Option<String>,
+    now: NaiveDateTime,
+) -> Result<UserRow, ApiError> {
+    if let Some(region) = spec.region {
+        if regions::find(conn, region)?.is_none() {
+            return Err(ApiError::unprocessable("validation_failed", "所辖区划不存在").with_detail(
+                Some("region"),
+                "unknown_region",
+                format!("区划 {region} 不存在，请先导入区划"),
+            ));
+        }
+    }
+    if identity::find_user(conn, &spec.username)?.is_some() {
+        return Err(ApiError::conflict("username_taken", format!("用户名 {} 已被使用", spec.username)));
+    }
+    let password_hash = hashing::hash(password).map_err(ApiError::internal)?;
+    identity::insert_user(
+        conn,
+        &NewUser {
+            username: spec.username.clone(),
+            display_name: display_name.unwrap_or_else(|| spec.username.clone()),
+            role: spec.role.as_str().to_owned(),
+            region_code: spec.region.map(|r| r.to_string()),
+            department: spec.department.clone(),
+            password_hash,
+            disabled: false,
+            failed_logins: 0,
+            password_changed_at: now,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .map_err(|e| {
+        // Two admins racing for the same name: the index decides.
+        if is_unique_violation(&e) {
+            ApiError::conflict("username_taken", format!("用户名 {} 已被使用", spec.username))
+        } else {
+            ApiError::internal(e)
+        }
+    })
+}
+
+fn is_unique_violation(e: &onetable_store::diesel_error::Error) -> bool {
+    matches!(
+        e,
+        onetable_store::diesel_error::Error::DatabaseError(
+            onetable_store::diesel_error::DatabaseErrorKind::UniqueViolation,
+            _
+        )
+    )
+}

@@ -1,0 +1,193 @@
+//! Authentication and authorization: who is calling (`Caller`, from a bearer token) and what they
+//! may reach (role and region scope). Every protected handler takes a `Caller`.
+
+pub mod keys;
+pub mod password;
+pub mod rate_limit;
+pub mod tokens;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use onetable_core::{RegionCode, Role};
+use onetable_store::audit::NewAuditEvent;
+use onetable_store::identity;
+use tracing_actix_web::RequestId;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use tokens::{SubjectKind, TokenError};
+
+/// Where a request came from, for the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct RequestContext {
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+impl RequestContext {
+    #[must_use]
+    pub fn of(req: &HttpRequest) -> Self {
+        Self {
+            request_id: req.extensions().get::<RequestId>().map(ToString::to_string),
+            client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+        }
+    }
+}
+
+impl FromRequest for RequestContext {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(Self::of(req)))
+    }
+}
+
+/// An authenticated caller: a person or a department system.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Username or client id.
+    pub subject: String,
+    pub kind: SubjectKind,
+    pub role: Role,
+    /// `None`: nationwide (auditors only).
+    pub scope: Option<RegionCode>,
+    pub department: Option<String>,
+    pub jti: String,
+    pub expires_at: i64,
+    pub context: RequestContext,
+}
+
+impl Caller {
+    /// Whether `code` is inside the caller's region scope.
+    #[must_use]
+    pub fn reaches(&self, code: RegionCode) -> bool {
+        self.scope.is_none_or(|scope| scope.contains(code))
+    }
+
+    /// 403 unless the caller has one of `roles`.
+    ///
+    /// # Errors
+    /// When the role is not among them.
+    pub fn require_role(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("{}无权执行此操作", self.role.label_zh())))
+        }
+    }
+
+    /// Reading outside the scope is a 404: the caller must not learn the region exists.
+    ///
+    /// # Errors
+    /// When `code` is outside the scope.
+    pub fn require_read(&self, code: RegionCode) -> Result<(), ApiError> {
+        if self.reaches(code) {
+            Ok(())
+        } else {
+            Err(crate::routes::regions::region_not_found(code))
+        }
+    }
+
+    /// Writing outside the scope is a 403.
+    ///
+    /// # Errors
+    /// When `code` is outside the scope.
+    pub fn require_write(&self, code: RegionCode) -> Result<(), ApiError> {
+        if self.reaches(code) {
+            Ok(())
+        } else {
+            Err(ApiError::new(StatusCode::FORBIDDEN, "out_of_scope", format!("区划 {code} 不在您的管辖范围内")))
+        }
+    }
+
+    /// An audit event by this caller.
+    #[must_use]
+    pub fn event(&self, action: &str, target: Option<String>, outcome: &str) -> NewAuditEvent {
+        NewAuditEvent {
+            occurred_at: chrono::Utc::now().naive_utc(),
+            actor: Some(self.subject.clone()),
+            role: Some(self.role.as_str().to_owned()),
+            action: action.to_owned(),
+            target,
+            outcome: outcome.to_owned(),
+            request_id: self.context.request_id.clone(),
+            client_addr: self.context.client_addr.clone(),
+            detail: None,
+        }
+    }
+}
+
+/// The 401 every authentication failure gets: it says nothing about which check failed.
+#[must_use]
+pub fn unauthorized() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "需要有效的访问令牌，请重新登录")
+        .with_header("www-authenticate", "Bearer")
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        let context = RequestContext::of(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let token = token.ok_or_else(unauthorized)?;
+            authenticate(&state, &token, context).await
+        })
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+async fn authenticate(state: &AppState, token: &str, context: RequestContext) -> Result<Caller, ApiError> {
+    let mut validated = state.validate_token(token);
+    if matches!(validated, Err(TokenError::UnknownKey)) {
+        // Perhaps another process rotated the keys since this one loaded them.
+        let keys = state.keys.clone();
+        state.run(move |conn| keys.reload(conn).map_err(ApiError::internal)).await?;
+        validated = state.validate_token(token);
+    }
+    let claims = validated.map_err(|e| {
+        tracing::info!(reason = %e, "token refused");
+        unauthorized()
+    })?;
+    let role: Role = claims.role.parse().map_err(|_| unauthorized())?;
+    let scope = claims.region.as_deref().map(RegionCode::parse).transpose().map_err(|_| unauthorized())?;
+    let (jti, subject, kind) = (claims.jti.clone(), claims.sub.clone(), claims.kind);
+    let still_valid = state
+        .run(move |conn| {
+            if identity::is_revoked(conn, &jti)? {
+                return Ok(false);
+            }
+            Ok(match kind {
+                SubjectKind::User => identity::find_user(conn, &subject)?.is_some_and(|u| !u.disabled),
+                SubjectKind::Client => identity::find_client(conn, &subject)?.is_some_and(|c| !c.disabled),
+            })
+        })
+        .await?;
+    if !still_valid {
+        return Err(unauthorized());
+    }
+    Ok(Caller {
+        subject: claims.sub,
+        kind: claims.kind,
+        role,
+        scope,
+        department: claims.department,
+        jti: claims.jti,
+        expires_at: claims.exp,
+        context,
+    })
+}

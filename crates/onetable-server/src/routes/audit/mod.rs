@@ -1,0 +1,3 @@
+//! The audit trail (审计日志), for auditors only.
+
+pub mod events;

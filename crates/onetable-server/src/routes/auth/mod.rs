@@ -1,0 +1,79 @@
+//! Authentication endpoints: login, client credentials, logout, the caller's identity, JWKS.
+
+pub mod jwks;
+pub mod login;
+pub mod logout;
+pub mod me;
+pub mod token;
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::tokens::{self, Claims, SubjectKind};
+use crate::auth::RequestContext;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// An issued access token (RFC 6749 §5.1).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+/// The identity a token will carry.
+pub struct Grant {
+    pub subject: String,
+    pub kind: SubjectKind,
+    pub role: String,
+    pub region: Option<String>,
+    pub department: Option<String>,
+}
+
+/// Signs a token for `grant` and answers with it, marked not to be cached (RFC 6749 §5.1).
+///
+/// # Errors
+/// When no key can sign.
+pub fn token_response(state: &AppState, grant: Grant) -> Result<HttpResponse, ApiError> {
+    let lifetime = match grant.kind {
+        SubjectKind::User => state.policy.user_token_seconds,
+        SubjectKind::Client => state.policy.client_token_seconds,
+    };
+    let now = chrono::Utc::now().timestamp();
+    let claims = Claims {
+        iss: state.policy.tokens.issuer.clone(),
+        aud: state.policy.tokens.audience.clone(),
+        sub: grant.subject,
+        exp: now + lifetime,
+        iat: now,
+        jti: uuid::Uuid::new_v4().to_string(),
+        kind: grant.kind,
+        role: grant.role,
+        region: grant.region,
+        department: grant.department,
+    };
+    let access_token = tokens::issue(&state.keys, &claims).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .insert_header(("pragma", "no-cache"))
+        .json(TokenResponse { access_token, token_type: "Bearer", expires_in: lifetime }))
+}
+
+/// 429 when the address has tried too often.
+///
+/// # Errors
+/// When the limit is reached.
+pub fn rate_limit(state: &AppState, context: &RequestContext) -> Result<(), ApiError> {
+    let Some(address) = context.client_addr.as_deref().and_then(|a| a.parse().ok()) else {
+        return Ok(());
+    };
+    state.login_limiter.check(address).map_err(|wait| {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("尝试过于频繁，请 {wait} 秒后再试"))
+            .with_header("retry-after", wait.to_string())
+    })
+}
