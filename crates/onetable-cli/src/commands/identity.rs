@@ -144,30 +144,54 @@ fn uuid_simple() -> String {
     hashing::random_secret().replace(['-', '_'], "").to_lowercase()
 }
 
-/// The demo's accounts, one per role, for 黔西南州. Demo only: the passwords are public.
-pub const DEMO_USERS: [(&str, Role, Option<&str>, Option<&str>, &str, &str); 6] = [
-    ("demo_clerk", Role::Clerk, Some("522301100200"), None, "吴家坪村填报员", "Clerk-demo-2025"),
-    ("demo_reviewer", Role::Reviewer, Some("522301100"), None, "敬南镇审核员", "Reviewer-demo-2025"),
-    ("demo_admin", Role::Admin, Some("5223"), None, "黔西南州管理员", "Admin-demo-2025"),
-    ("demo_viewer", Role::Viewer, Some("5223"), None, "黔西南州看板", "Viewer-demo-2025"),
-    ("demo_department", Role::Department, Some("5223"), Some("民政局"), "州民政局", "Dept-demo-2025"),
-    ("demo_auditor", Role::Auditor, None, None, "审计员", "Auditor-demo-2025"),
+/// One demo account. Demo only: the passwords are public (README).
+pub struct DemoUser {
+    pub username: &'static str,
+    pub role: Role,
+    pub region: Option<&'static str>,
+    pub department: Option<&'static str>,
+    pub display_name: &'static str,
+    pub password: &'static str,
+}
+
+const fn demo(
+    username: &'static str,
+    role: Role,
+    region: Option<&'static str>,
+    display_name: &'static str,
+    password: &'static str,
+) -> DemoUser {
+    DemoUser { username, role, region, department: None, display_name, password }
+}
+
+/// The demo's accounts, one per role, for 黔西南州.
+pub const DEMO_USERS: [DemoUser; 6] = [
+    demo("demo_clerk", Role::Clerk, Some("522301100200"), "吴家坪村填报员", "Clerk-demo-2025"),
+    demo("demo_reviewer", Role::Reviewer, Some("522301100"), "敬南镇审核员", "Reviewer-demo-2025"),
+    demo("demo_admin", Role::Admin, Some("5223"), "黔西南州管理员", "Admin-demo-2025"),
+    demo("demo_viewer", Role::Viewer, Some("5223"), "黔西南州看板", "Viewer-demo-2025"),
+    DemoUser {
+        department: Some("民政局"),
+        ..demo("demo_department", Role::Department, Some("5223"), "州民政局", "Dept-demo-2025")
+    },
+    demo("demo_auditor", Role::Auditor, None, "审计员", "Auditor-demo-2025"),
 ];
 
 /// Creates the demo accounts that do not exist yet.
 pub fn ensure_demo_users(conn: &mut DbConn) -> anyhow::Result<()> {
     let now = chrono::Utc::now().naive_utc();
-    for (username, role, region, department, display, password) in DEMO_USERS {
-        if identity::find_user(conn, username)?.is_some() {
+    for user in &DEMO_USERS {
+        if identity::find_user(conn, user.username)?.is_some() {
             continue;
         }
         let spec = AccountSpec {
-            username: username.to_owned(),
-            role,
-            region: region.map(RegionCode::parse).transpose()?,
-            department: department.map(str::to_owned),
+            username: user.username.to_owned(),
+            role: user.role,
+            region: user.region.map(RegionCode::parse).transpose()?,
+            department: user.department.map(str::to_owned),
         };
-        accounts::create(conn, &spec, password, Some(display.to_owned()), now).map_err(|e| api_error(&e))?;
+        accounts::create(conn, &spec, user.password, Some(user.display_name.to_owned()), now)
+            .map_err(|e| api_error(&e))?;
     }
     Ok(())
 }

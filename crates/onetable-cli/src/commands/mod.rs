@@ -66,8 +66,9 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
     );
     identity::ensure_demo_users(&mut *db.conn()?)?;
     eprintln!("demo accounts (DEMO ONLY — these passwords are public; log in at POST /api/v1/auth/login):");
-    for (username, role, region, _, _, password) in identity::DEMO_USERS {
-        eprintln!("  {username:<16} {:<10} {:<13} {password}", role.as_str(), region.unwrap_or("nationwide"));
+    for user in &identity::DEMO_USERS {
+        let region = user.region.unwrap_or("nationwide");
+        eprintln!("  {:<16} {:<10} {region:<13} {}", user.username, user.role.as_str(), user.password);
     }
     eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");
     run(&settings, db).await
