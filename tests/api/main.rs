@@ -2,8 +2,13 @@
 //! database per test (SQLite always; PostgreSQL too when `ONETABLE_TEST_PG` is set).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
+mod auth;
 mod docs;
 mod health;
 mod import;
 mod regions;
 mod schema;
+mod scope;
+mod tokens;
+mod users;

@@ -115,8 +115,19 @@ pub struct TestApp {
     /// A province-wide (贵州, 52) viewer's token: what `get_json` sends.
     pub token: String,
     pub settings: Settings,
+    server: actix_web::dev::ServerHandle,
     // Dropped last: the database outlives the server's connections to it.
     _database: TestDatabase,
+}
+
+/// Having `Drop` also makes a test's `async move` block capture the whole app: without it, Rust's
+/// disjoint captures would take only the fields the block uses (say `app.db`) and drop the rest —
+/// the database guard with it — as soon as the closure returned.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting requests; the database is removed right after.
+        drop(self.server.stop(false));
+    }
 }
 
 impl TestApp {
@@ -156,7 +167,9 @@ impl TestApp {
         configure(&mut settings);
         let app = Application::build(&settings, db.clone()).expect("build the server");
         let address = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.into_server());
+        let server = app.into_server();
+        let handle = server.handle();
+        tokio::spawn(server);
         Self {
             address,
             backend,
@@ -164,6 +177,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             token: String::new(),
             settings,
+            server: handle,
             _database: database,
         }
     }

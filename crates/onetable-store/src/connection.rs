@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -24,8 +24,35 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
-pub type Pool = r2d2::Pool<ConnectionManager<DbConn>>;
-pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Opens connections of exactly the backend the URL names. (diesel's own manager for a
+/// `MultiConnection` tries each backend in turn until one accepts the string: a silent fallback.)
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        establish(&self.url).map_err(|e| match e {
+            StoreError::Connect(e) => diesel::r2d2::Error::ConnectionError(e),
+            other => diesel::r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(other.to_string())),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
 
 /// The store handle the server and the CLI share: a connection pool and its backend.
 #[derive(Clone)]
@@ -66,19 +93,17 @@ impl Db {
     /// # Errors
     /// When the SQLite folder cannot be created or no connection can be opened.
     pub fn connect(url: &DatabaseUrl, max_connections: u32) -> StoreResult<Self> {
-        let connection_string = match url {
-            DatabaseUrl::Sqlite(path) => {
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|source| StoreError::SqliteFile { path: path.display().to_string(), source })?;
-                }
-                path.display().to_string()
+        if let DatabaseUrl::Sqlite(path) = url {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .map_err(|source| StoreError::SqliteFile { path: path.display().to_string(), source })?;
             }
-            DatabaseUrl::Postgres(url) => url.clone(),
-        };
-        let manager = ConnectionManager::<DbConn>::new(connection_string);
+        }
+        let manager = Manager { url: url.clone() };
         let pool = r2d2::Pool::builder()
             .max_size(max_connections.max(1))
+            // Open connections as needed, not all at start: many pools may share one PostgreSQL.
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;

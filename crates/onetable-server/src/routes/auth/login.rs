@@ -112,6 +112,7 @@ pub async fn login(
                 &state,
                 Grant { subject: username.clone(), kind: SubjectKind::User, role, region, department },
             )
+            .await
         }
         Outcome::Failure { locked_now } => {
             state.audit(event("auth.login", "failure", None)).await?;

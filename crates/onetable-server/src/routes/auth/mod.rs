@@ -35,11 +35,14 @@ pub struct Grant {
     pub department: Option<String>,
 }
 
-/// Signs a token for `grant` and answers with it, marked not to be cached (RFC 6749 §5.1).
+/// Signs a token for `grant` with the newest key and answers with it, marked not to be cached
+/// (RFC 6749 §5.1). The key ring is re-read first, so a key rotated by `onetable keys rotate`
+/// signs at once, in every running server (issuing is rare next to validating).
 ///
 /// # Errors
 /// When no key can sign.
-pub fn token_response(state: &AppState, grant: Grant) -> Result<HttpResponse, ApiError> {
+pub async fn token_response(state: &AppState, grant: Grant) -> Result<HttpResponse, ApiError> {
+    reload_keys(state).await?;
     let lifetime = match grant.kind {
         SubjectKind::User => state.policy.user_token_seconds,
         SubjectKind::Client => state.policy.client_token_seconds,
@@ -62,6 +65,15 @@ pub fn token_response(state: &AppState, grant: Grant) -> Result<HttpResponse, Ap
         .insert_header(("cache-control", "no-store"))
         .insert_header(("pragma", "no-cache"))
         .json(TokenResponse { access_token, token_type: "Bearer", expires_in: lifetime }))
+}
+
+/// Re-reads the active signing keys from the database.
+///
+/// # Errors
+/// On a database error.
+pub async fn reload_keys(state: &AppState) -> Result<(), ApiError> {
+    let keys = state.keys.clone();
+    state.run(move |conn| keys.reload(conn).map_err(ApiError::internal)).await
 }
 
 /// 429 when the address has tried too often.

@@ -123,4 +123,5 @@ pub async fn token(
             department: Some(client.department),
         },
     )
+    .await
 }
