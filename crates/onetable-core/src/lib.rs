@@ -2,6 +2,7 @@
 //!
 //! Nothing here does IO; every other crate builds on these types.
 
+pub mod formula;
 pub mod password;
 pub mod region;
 pub mod role;
