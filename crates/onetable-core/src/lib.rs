@@ -2,10 +2,15 @@
 //!
 //! Nothing here does IO; every other crate builds on these types.
 
+pub mod compat;
 pub mod formula;
+pub mod indicator;
 pub mod password;
+pub mod period;
 pub mod region;
 pub mod role;
+pub mod similarity;
 
+pub use period::Period;
 pub use region::{RegionCode, RegionCodeError, RegionKind, RegionLevel};
 pub use role::Role;

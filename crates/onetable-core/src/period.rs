@@ -1,0 +1,92 @@
+//! Reporting periods: `2025` (annual), `2025Q3` (quarterly), `2025-09` (monthly).
+
+use std::fmt;
+
+use crate::indicator::Frequency;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Period {
+    Year(i32),
+    Quarter(i32, u8),
+    Month(i32, u8),
+}
+
+impl Period {
+    /// # Errors
+    /// For anything but `YYYY`, `YYYYQn` or `YYYY-MM` with a year from 2000 to 2100.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("期别“{text}”无效：应为 2025（年）、2025Q3（季）或 2025-09（月）");
+        let year = |y: &str| -> Result<i32, String> {
+            let year: i32 = y.parse().map_err(|_| bad())?;
+            if y.len() == 4 && (2000..=2100).contains(&year) {
+                Ok(year)
+            } else {
+                Err(bad())
+            }
+        };
+        if let Some((y, q)) = text.split_once('Q') {
+            let quarter: u8 = q.parse().map_err(|_| bad())?;
+            return if (1..=4).contains(&quarter) && q.len() == 1 {
+                Ok(Self::Quarter(year(y)?, quarter))
+            } else {
+                Err(bad())
+            };
+        }
+        if let Some((y, m)) = text.split_once('-') {
+            let month: u8 = m.parse().map_err(|_| bad())?;
+            return if (1..=12).contains(&month) && m.len() == 2 {
+                Ok(Self::Month(year(y)?, month))
+            } else {
+                Err(bad())
+            };
+        }
+        Ok(Self::Year(year(text)?))
+    }
+
+    #[must_use]
+    pub fn frequency(self) -> Frequency {
+        match self {
+            Self::Year(_) => Frequency::Annual,
+            Self::Quarter(..) => Frequency::Quarterly,
+            Self::Month(..) => Frequency::Monthly,
+        }
+    }
+
+    /// The period before this one, of the same frequency.
+    #[must_use]
+    pub fn previous(self) -> Self {
+        match self {
+            Self::Year(y) => Self::Year(y - 1),
+            Self::Quarter(y, 1) => Self::Quarter(y - 1, 4),
+            Self::Quarter(y, q) => Self::Quarter(y, q - 1),
+            Self::Month(y, 1) => Self::Month(y - 1, 12),
+            Self::Month(y, m) => Self::Month(y, m - 1),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Year(y) => write!(f, "{y}"),
+            Self::Quarter(y, q) => write!(f, "{y}Q{q}"),
+            Self::Month(y, m) => write!(f, "{y}-{m:02}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods() {
+        assert_eq!(Period::parse("2025"), Ok(Period::Year(2025)));
+        assert_eq!(Period::parse("2025Q3").map(Period::frequency), Ok(Frequency::Quarterly));
+        assert_eq!(Period::parse("2025-09").map(|p| p.to_string()), Ok("2025-09".to_owned()));
+        assert_eq!(Period::parse("2025Q1").map(Period::previous), Ok(Period::Quarter(2024, 4)));
+        for bad in ["25", "2025Q5", "2025-13", "2025-9", "2025q3", "abcd", ""] {
+            assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
