@@ -53,6 +53,11 @@ enum Command {
         #[command(subcommand)]
         command: ClientsCommand,
     },
+    /// The indicator catalogue (指标库).
+    Catalogue {
+        #[command(subcommand)]
+        command: CatalogueCommand,
+    },
     /// Token signing keys.
     Keys {
         #[command(subcommand)]
@@ -111,6 +116,18 @@ enum ClientsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum CatalogueCommand {
+    /// Load or update indicators (and rules) from CSV in the reference catalogue's format; the
+    /// same compatibility rules as the API apply, and any problem refuses the whole load.
+    Load {
+        #[arg(long)]
+        indicators: PathBuf,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum KeysCommand {
     /// Add a new signing key; tokens signed by older keys stay valid until they expire.
     Rotate,
@@ -164,6 +181,9 @@ async fn main() -> ExitCode {
             ClientsCommand::Disable { client_id } => commands::identity::set_client_disabled(db, &client_id, true),
             ClientsCommand::Enable { client_id } => commands::identity::set_client_disabled(db, &client_id, false),
         }),
+        Command::Catalogue { command: CatalogueCommand::Load { indicators, rules } } => {
+            commands::with_db(&settings, |db| commands::load_catalogue(db, &indicators, rules.as_deref()))
+        }
         Command::Keys { command: KeysCommand::Rotate } => commands::with_db(&settings, commands::identity::rotate_keys),
         Command::Openapi => {
             print!("{}", onetable_server::openapi::spec_json());

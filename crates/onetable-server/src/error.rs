@@ -160,3 +160,20 @@ impl ApiError {
         out
     }
 }
+
+impl From<onetable_store::diesel_error::Error> for ApiError {
+    fn from(e: onetable_store::diesel_error::Error) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl ApiError {
+    /// Adds one detail per formula problem, its position in the message.
+    #[must_use]
+    pub fn with_formula_errors(mut self, field: &str, errors: &[onetable_core::formula::FormulaError]) -> Self {
+        for error in errors {
+            self = self.with_detail(Some(field), error.kind.code(), error.to_string());
+        }
+        self
+    }
+}

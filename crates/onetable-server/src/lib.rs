@@ -2,10 +2,12 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod catalogue;
 pub mod config;
 pub mod docs;
 pub mod error;
 pub mod openapi;
+pub mod registry;
 pub mod routes;
 pub mod startup;
 pub mod state;

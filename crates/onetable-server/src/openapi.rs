@@ -5,7 +5,7 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, auth, health, regions, users};
+use crate::routes::{audit, auth, catalogue, form, health, indicators, regions, rules, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,19 @@ use crate::routes::{audit, auth, health, regions, users};
         users::get::get_user,
         users::update::update_user,
         audit::events::list_events,
+        indicators::list::list_indicators,
+        indicators::check::check_indicator,
+        indicators::create::create_indicator,
+        indicators::get::get_indicator,
+        indicators::get::list_versions,
+        indicators::update::update_indicator,
+        indicators::deprecate::deprecate_indicator,
+        rules::list::list_rules,
+        rules::list::get_rule,
+        rules::save::create_rule,
+        rules::save::update_rule,
+        form::get_form,
+        catalogue::export_catalogue,
         regions::search::search_regions,
         regions::get::get_region,
         regions::children::list_children,
@@ -39,6 +52,9 @@ use crate::routes::{audit, auth, health, regions, users};
         (name = "users", description = "User management for admins, within their scope"),
         (name = "audit", description = "The audit trail, for auditors only"),
         (name = "regions", description = "The administrative hierarchy (统计用区划代码)"),
+        (name = "indicators", description = "The indicator registry (指标库): versioned, duplicate-guarded"),
+        (name = "rules", description = "Validation rules (校验规则)"),
+        (name = "registry", description = "The one form and the catalogue export"),
     )
 )]
 pub struct ApiDoc;

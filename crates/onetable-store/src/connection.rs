@@ -218,3 +218,14 @@ where
         DbConn::Postgres(c) => diesel::insert_into(table).values(rows).execute(c),
     }
 }
+
+/// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+///
+/// # Errors
+/// `work`'s error, or the database's.
+pub fn transaction<T, E>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(work)
+}

@@ -8,6 +8,7 @@ pub mod error;
 pub mod identity;
 pub mod models;
 pub mod regions;
+pub mod registry;
 pub mod schema;
 pub mod seed;
 pub mod url;

@@ -86,4 +86,59 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(regions, region_changes, users, clients);
+diesel::table! {
+    indicators (code, version) {
+        code -> Text,
+        version -> Integer,
+        name -> Text,
+        normalized_name -> Text,
+        description -> Text,
+        unit -> Text,
+        value_type -> Text,
+        min_value -> Nullable<Double>,
+        max_value -> Nullable<Double>,
+        required -> Bool,
+        category -> Text,
+        frequency -> Text,
+        aggregation -> Text,
+        sensitivity -> Text,
+        owner_department -> Text,
+        legal_basis -> Text,
+        formula -> Nullable<Text>,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        change_note -> Nullable<Text>,
+        sort_order -> Integer,
+    }
+}
+
+diesel::table! {
+    rules (code) {
+        code -> Text,
+        name -> Text,
+        expression -> Text,
+        severity -> Text,
+        message -> Text,
+        tolerance -> Double,
+        missing_as_zero -> Bool,
+        active -> Bool,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    data_values (region_code, indicator_code, period) {
+        region_code -> Text,
+        indicator_code -> Text,
+        period -> Text,
+        value -> Text,
+        source -> Text,
+        revision -> BigInt,
+        entered_by -> Text,
+        entered_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(regions, region_changes, users, clients, data_values);

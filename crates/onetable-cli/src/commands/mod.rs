@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use onetable_core::RegionCode;
-use onetable_server::{Application, Settings};
+use onetable_server::{catalogue, Application, Settings};
 use onetable_store::{divisions, seed, DatabaseUrl, Db};
 
 /// The layered settings with the global `--database-url` on top.
@@ -64,6 +64,14 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
         "demo regions (黔西南州 5223): {} read, {} new, {} unchanged",
         summary.read, summary.inserted, summary.unchanged
     );
+    let now = chrono::Utc::now().naive_utc();
+    let loaded =
+        catalogue::load(&mut *db.conn()?, catalogue::SEED_INDICATORS, Some(catalogue::SEED_RULES), "demo", now)
+            .map_err(|e| anyhow::anyhow!("the shipped catalogue does not load: {e}"))?;
+    eprintln!(
+        "catalogue: {} indicators new, {} unchanged; {} rules saved",
+        loaded.indicators_created, loaded.indicators_unchanged, loaded.rules_saved
+    );
     identity::ensure_demo_users(&mut *db.conn()?)?;
     eprintln!("demo accounts (DEMO ONLY — these passwords are public; log in at POST /api/v1/auth/login):");
     for user in &identity::DEMO_USERS {
@@ -95,6 +103,17 @@ pub fn import_regions(
     let summary = divisions::import(&mut *db.conn()?, &set, effective)?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     eprintln!("imported in {:.2}s (reading {:.2}s)", started.elapsed().as_secs_f64(), read_time.as_secs_f64());
+    Ok(())
+}
+
+pub fn load_catalogue(db: &Db, indicators: &Path, rules: Option<&Path>) -> anyhow::Result<()> {
+    let read = |path: &Path| std::fs::read(path).with_context(|| format!("cannot read {}", path.display()));
+    let indicators = read(indicators)?;
+    let rules = rules.map(read).transpose()?;
+    let now = chrono::Utc::now().naive_utc();
+    let summary = catalogue::load(&mut *db.conn()?, &indicators, rules.as_deref(), "cli", now)
+        .map_err(|e| anyhow::anyhow!("nothing was loaded: {e}"))?;
+    println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(())
 }
 

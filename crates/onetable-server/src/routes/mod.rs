@@ -2,8 +2,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
+pub mod form;
 pub mod health;
+pub mod indicators;
 pub mod regions;
+pub mod rules;
 pub mod users;
 
 use actix_web::{error, web, HttpRequest, HttpResponse};
@@ -34,6 +38,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(users::get::get_user)
         .service(users::update::update_user)
         .service(audit::events::list_events)
+        .service(indicators::list::list_indicators)
+        .service(indicators::check::check_indicator)
+        .service(indicators::create::create_indicator)
+        .service(indicators::get::get_indicator)
+        .service(indicators::get::list_versions)
+        .service(indicators::update::update_indicator)
+        .service(indicators::deprecate::deprecate_indicator)
+        .service(rules::list::list_rules)
+        .service(rules::list::get_rule)
+        .service(rules::save::create_rule)
+        .service(rules::save::update_rule)
+        .service(form::get_form)
+        .service(catalogue::export_catalogue)
         .service(regions::search::search_regions)
         .service(regions::get::get_region)
         .service(regions::children::list_children)

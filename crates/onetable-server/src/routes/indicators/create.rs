@@ -1,0 +1,40 @@
+//! `POST /api/v1/indicators`
+
+use actix_web::{post, web, HttpResponse};
+use onetable_core::Role;
+
+use super::{IndicatorInput, SavedIndicator};
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::registry;
+use crate::state::AppState;
+
+/// Creates an indicator (version 1). Refused with 409 when an active indicator has the same
+/// normalised name (or name and unit); similar names come back as warnings.
+#[utoipa::path(
+    tag = "indicators",
+    security(("bearer" = [])),
+    request_body = IndicatorInput,
+    responses(
+        (status = 201, body = SavedIndicator),
+        (status = 403, description = "admins only", body = ErrorBody),
+        (status = 409, description = "`indicator_exists` or `duplicate_indicator` (details name the codes)", body = ErrorBody),
+        (status = 422, description = "invalid definition or formula (positions in the messages)", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/indicators")]
+pub async fn create_indicator(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<IndicatorInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    let code = input.code.clone().unwrap_or_default();
+    state.authorize(&caller, "indicators.create", Some(code.clone()), caller.require_role(&[Role::Admin])).await?;
+    let def = input.to_def(&code)?;
+    let (actor, note) = (caller.subject.clone(), input.change_note.clone());
+    let now = chrono::Utc::now().naive_utc();
+    let saved = state.run(move |conn| registry::create(conn, &def, &actor, now, note)).await?;
+    state.audit(caller.event("indicators.create", Some(code), "success")).await?;
+    Ok(HttpResponse::Created().json(SavedIndicator::from(saved)))
+}

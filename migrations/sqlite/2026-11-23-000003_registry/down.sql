@@ -1,0 +1,3 @@
+DROP TABLE data_values;
+DROP TABLE rules;
+DROP TABLE indicators;
