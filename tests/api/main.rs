@@ -8,6 +8,7 @@ mod docs;
 mod health;
 mod import;
 mod regions;
+mod registry;
 mod schema;
 mod scope;
 mod tokens;

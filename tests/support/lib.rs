@@ -226,6 +226,14 @@ impl TestApp {
         self.login(username, PASSWORD).await
     }
 
+    /// Loads the shipped reference catalogue (98 indicators, 15 rules) through the store.
+    pub fn load_catalogue(&self) -> onetable_server::catalogue::LoadSummary {
+        use onetable_server::catalogue::{load, SEED_INDICATORS, SEED_RULES};
+        let now = chrono::Utc::now().naive_utc();
+        load(&mut self.db.conn().expect("conn"), SEED_INDICATORS, Some(SEED_RULES), "test", now)
+            .expect("catalogue loads")
+    }
+
     /// GET as the province-wide viewer, JSON body parsed.
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
         self.get_as(&self.token, path).await

@@ -109,7 +109,7 @@ pub fn validate(def: &IndicatorDef, current: &Current) -> Result<(), ApiError> {
                         current.get(code).and_then(|r| r.formula.as_deref()).map(formula_codes).unwrap_or_default()
                     }
                 };
-                if expr.codes().iter().any(|c| *c == def.code) {
+                if expr.codes().contains(&def.code) {
                     error = error.with_detail(Some("formula"), "cycle", format!("公式引用了自身 {}", def.code));
                 } else if let Some(cycle) = formula::find_cycle(&def.code, deps) {
                     error =
