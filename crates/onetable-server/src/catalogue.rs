@@ -7,7 +7,7 @@ use onetable_store::registry::{self as store, IndicatorRow, RuleRow};
 use onetable_store::DbConn;
 use serde::Serialize;
 
-use crate::error::{ApiError, ErrorDetail};
+use crate::error::ApiError;
 use crate::registry;
 use crate::routes::indicators::IndicatorInput;
 use crate::routes::rules::{to_row, RuleInput};
@@ -287,14 +287,4 @@ pub fn export_tables(indicators: Vec<IndicatorRow>, rules: Vec<RuleRow>) -> (Tab
         Table { headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows },
         Table { headers: rule_headers.iter().map(|h| (*h).to_owned()).collect(), rows: rule_rows },
     )
-}
-
-/// For the API: a refused load as a 422 body.
-#[must_use]
-pub fn load_error_details(error: &LoadError) -> Vec<ErrorDetail> {
-    error
-        .problems
-        .iter()
-        .map(|p| ErrorDetail { field: None, code: "catalogue_row".to_owned(), message: p.clone() })
-        .collect()
 }

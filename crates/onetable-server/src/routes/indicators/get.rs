@@ -1,12 +1,27 @@
 //! `GET /api/v1/indicators/{code}` and `GET /api/v1/indicators/{code}/versions`
 
 use actix_web::{get, web, HttpResponse};
-use onetable_store::registry;
+use onetable_store::registry::{self, IndicatorRow};
 
 use super::{indicator_not_found, require_reader, Indicator};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
+
+/// Every version of `code`, oldest first; 404 when there is none.
+async fn versions_of(state: &AppState, caller: &Caller, code: String) -> Result<Vec<IndicatorRow>, ApiError> {
+    state.authorize(caller, "indicators.read", None, require_reader(caller)).await?;
+    state
+        .run(move |conn| {
+            let versions = registry::versions(conn, &code)?;
+            if versions.is_empty() {
+                Err(indicator_not_found(&code))
+            } else {
+                Ok(versions)
+            }
+        })
+        .await
+}
 
 /// The current version of one indicator.
 #[utoipa::path(
@@ -21,11 +36,8 @@ pub async fn get_indicator(
     caller: Caller,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state.authorize(&caller, "indicators.read", None, require_reader(&caller)).await?;
-    let code = code.into_inner();
-    let versions = state.run(move |conn| Ok(registry::versions(conn, &code).map(|v| (code, v))?)).await?;
-    let (code, mut versions) = versions;
-    let latest = versions.pop().ok_or_else(|| indicator_not_found(&code))?;
+    let mut versions = versions_of(&state, &caller, code.into_inner()).await?;
+    let latest = versions.pop().ok_or_else(|| ApiError::internal("versions vanished"))?;
     Ok(HttpResponse::Ok().json(Indicator::from(latest)))
 }
 
@@ -42,12 +54,6 @@ pub async fn list_versions(
     caller: Caller,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state.authorize(&caller, "indicators.read", None, require_reader(&caller)).await?;
-    let code = code.into_inner();
-    let lookup = code.clone();
-    let versions = state.run(move |conn| Ok(registry::versions(conn, &lookup)?)).await?;
-    if versions.is_empty() {
-        return Err(indicator_not_found(&code));
-    }
+    let versions = versions_of(&state, &caller, code.into_inner()).await?;
     Ok(HttpResponse::Ok().json(versions.into_iter().map(Indicator::from).collect::<Vec<_>>()))
 }
