@@ -52,6 +52,28 @@ impl Period {
         }
     }
 
+    /// The period after this one, of the same frequency.
+    #[must_use]
+    pub fn next(self) -> Self {
+        match self {
+            Self::Year(y) => Self::Year(y + 1),
+            Self::Quarter(y, 4) => Self::Quarter(y + 1, 1),
+            Self::Quarter(y, q) => Self::Quarter(y, q + 1),
+            Self::Month(y, 12) => Self::Month(y + 1, 1),
+            Self::Month(y, m) => Self::Month(y, m + 1),
+        }
+    }
+
+    /// The period of `frequency` that contains the given month.
+    #[must_use]
+    pub fn containing(frequency: Frequency, year: i32, month: u8) -> Self {
+        match frequency {
+            Frequency::Annual => Self::Year(year),
+            Frequency::Quarterly => Self::Quarter(year, (month.clamp(1, 12) - 1) / 3 + 1),
+            Frequency::Monthly => Self::Month(year, month.clamp(1, 12)),
+        }
+    }
+
     /// The period before this one, of the same frequency.
     #[must_use]
     pub fn previous(self) -> Self {
@@ -85,6 +107,8 @@ mod tests {
         assert_eq!(Period::parse("2025Q3").map(Period::frequency), Ok(Frequency::Quarterly));
         assert_eq!(Period::parse("2025-09").map(|p| p.to_string()), Ok("2025-09".to_owned()));
         assert_eq!(Period::parse("2025Q1").map(Period::previous), Ok(Period::Quarter(2024, 4)));
+        assert_eq!(Period::Month(2025, 12).next(), Period::Month(2026, 1));
+        assert_eq!(Period::containing(Frequency::Quarterly, 2025, 9), Period::Quarter(2025, 3));
         for bad in ["25", "2025Q5", "2025-13", "2025-9", "2025q3", "abcd", ""] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
