@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod docs;
+mod entries;
 mod health;
 mod import;
 mod regions;

@@ -155,6 +155,8 @@ impl TestApp {
     }
 
     fn start(backend: Backend, configure: impl FnOnce(&mut Settings), with_regions: bool) -> Self {
+        // Server logs go to the test's captured output: shown when a test fails.
+        let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let database = TestDatabase::create(backend);
         let db = Db::connect(&database.url, 4).expect("connect");
         db.migrate().expect("migrate");

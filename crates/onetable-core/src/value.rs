@@ -69,7 +69,7 @@ pub fn check_cell(def: &IndicatorDef, raw: &RawCell) -> Result<Option<String>, S
             _ => Err(format!("{} 应为“是”或“否”（true/false），收到“{text}”", def.name)),
         },
         ValueType::Enum { options } => {
-            if options.iter().any(|o| *o == text) {
+            if options.contains(&text) {
                 Ok(Some(text))
             } else {
                 Err(format!("{} 只能是 {} 之一，收到“{text}”", def.name, options.join("、")))

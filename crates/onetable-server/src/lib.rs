@@ -5,6 +5,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod config;
 pub mod docs;
+pub mod entries;
 pub mod error;
 pub mod openapi;
 pub mod registry;

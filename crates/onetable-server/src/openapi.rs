@@ -5,7 +5,7 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, auth, catalogue, form, health, indicators, regions, rules, users};
+use crate::routes::{audit, auth, catalogue, entries, form, health, indicators, progress, regions, rules, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -41,6 +41,15 @@ use crate::routes::{audit, auth, catalogue, form, health, indicators, regions, r
         rules::save::update_rule,
         form::get_form,
         catalogue::export_catalogue,
+        entries::get::get_entry,
+        entries::edit::patch_entry,
+        entries::edit::carry_forward,
+        entries::workflow::submit,
+        entries::workflow::approve,
+        entries::workflow::return_entry,
+        entries::workflow::reopen,
+        entries::history::history,
+        progress::progress,
         regions::search::search_regions,
         regions::get::get_region,
         regions::children::list_children,
@@ -55,6 +64,7 @@ use crate::routes::{audit, auth, catalogue, form, health, indicators, regions, r
         (name = "indicators", description = "The indicator registry (指标库): versioned, duplicate-guarded"),
         (name = "rules", description = "Validation rules (校验规则)"),
         (name = "registry", description = "The one form and the catalogue export"),
+        (name = "entries", description = "Data entry (一次录入): values, review workflow, history, progress"),
     )
 )]
 pub struct ApiDoc;

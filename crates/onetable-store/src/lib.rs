@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod connection;
 pub mod divisions;
+pub mod entries;
 pub mod error;
 pub mod identity;
 pub mod models;

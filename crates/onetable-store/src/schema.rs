@@ -141,4 +141,44 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(regions, region_changes, users, clients, data_values);
+diesel::table! {
+    entries (region_code, period) {
+        region_code -> Text,
+        period -> Text,
+        status -> Text,
+        revision -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    value_audit (id) {
+        id -> BigInt,
+        region_code -> Text,
+        period -> Text,
+        indicator_code -> Text,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+        source -> Text,
+        actor -> Text,
+        reason -> Nullable<Text>,
+        revision -> BigInt,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entry_events (id) {
+        id -> BigInt,
+        region_code -> Text,
+        period -> Text,
+        action -> Text,
+        actor -> Text,
+        comment -> Nullable<Text>,
+        revision -> BigInt,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(regions, region_changes, users, clients, data_values, entries);

@@ -3,9 +3,11 @@
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod entries;
 pub mod form;
 pub mod health;
 pub mod indicators;
+pub mod progress;
 pub mod regions;
 pub mod rules;
 pub mod users;
@@ -51,6 +53,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(rules::save::update_rule)
         .service(form::get_form)
         .service(catalogue::export_catalogue)
+        .service(entries::history::history)
+        .service(entries::edit::carry_forward)
+        .service(entries::workflow::submit)
+        .service(entries::workflow::approve)
+        .service(entries::workflow::return_entry)
+        .service(entries::workflow::reopen)
+        .service(entries::get::get_entry)
+        .service(entries::edit::patch_entry)
+        .service(progress::progress)
         .service(regions::search::search_regions)
         .service(regions::get::get_region)
         .service(regions::children::list_children)

@@ -1,0 +1,91 @@
+//! `GET /api/v1/entries/{region}/{period}/history`
+
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDateTime;
+use onetable_store::entries as store;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{authorize, parse_path, READERS};
+use crate::auth::Caller;
+use crate::entries::require_village;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+/// A cell change (`kind` = `value`) or a workflow event (`kind` = `event`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryItem {
+    pub kind: &'static str,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub revision: i64,
+    pub indicator_code: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub source: Option<String>,
+    pub reason: Option<String>,
+    /// submit, approve, return, reopen
+    pub action: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// Every change of an entry and every workflow event, newest first.
+#[utoipa::path(
+    tag = "entries",
+    security(("bearer" = [])),
+    params(("region" = String, Path), ("period" = String, Path)),
+    responses((status = 200, body = Vec<HistoryItem>), (status = 404, body = ErrorBody))
+)]
+#[get("/api/v1/entries/{region}/{period}/history")]
+pub async fn history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (region, period) = parse_path(&path.0, &path.1)?;
+    authorize(&state, &caller, "entries.read", region, &READERS, false).await?;
+    let (changes, events) = state
+        .run(move |conn| {
+            require_village(conn, region)?;
+            Ok(store::history(conn, &region.to_string(), &period.to_string())?)
+        })
+        .await?;
+    let mut items: Vec<(i64, u8, HistoryItem)> = changes
+        .into_iter()
+        .map(|c| {
+            let item = HistoryItem {
+                kind: "value",
+                at: c.changed_at,
+                actor: c.actor,
+                revision: c.revision,
+                indicator_code: Some(c.indicator_code),
+                old_value: c.old_value,
+                new_value: c.new_value,
+                source: Some(c.source),
+                reason: c.reason,
+                action: None,
+                comment: None,
+            };
+            (c.id, 0, item)
+        })
+        .collect();
+    items.extend(events.into_iter().map(|e| {
+        let item = HistoryItem {
+            kind: "event",
+            at: e.occurred_at,
+            actor: e.actor,
+            revision: e.revision,
+            indicator_code: None,
+            old_value: None,
+            new_value: None,
+            source: None,
+            reason: None,
+            action: Some(e.action),
+            comment: e.comment,
+        };
+        (e.id, 1, item)
+    }));
+    // Newest first: by revision, then by order of writing within a revision.
+    items.sort_by_key(|(id, kind, item)| std::cmp::Reverse((item.revision, *kind, *id)));
+    Ok(HttpResponse::Ok().json(items.into_iter().map(|(_, _, i)| i).collect::<Vec<_>>()))
+}

@@ -1,0 +1,222 @@
+//! Entries (填报表): one village's form for one period — its workflow state, its cells, and the
+//! append-only trail of every change.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use onetable_core::RegionCode;
+
+use crate::connection::{insert_batch, DbConn};
+use crate::error::StoreResult;
+use crate::registry::DataValueRow;
+use crate::schema::{data_values, entries, entry_events, regions, value_audit};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = entries)]
+pub struct EntryRow {
+    pub region_code: String,
+    pub period: String,
+    /// draft, submitted, returned, approved
+    pub status: String,
+    pub revision: i64,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = value_audit)]
+pub struct NewValueAudit {
+    pub region_code: String,
+    pub period: String,
+    pub indicator_code: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub source: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub revision: i64,
+    pub changed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = value_audit)]
+pub struct ValueAuditRow {
+    pub id: i64,
+    pub region_code: String,
+    pub period: String,
+    pub indicator_code: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub source: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub revision: i64,
+    pub changed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = entry_events)]
+pub struct NewEntryEvent {
+    pub region_code: String,
+    pub period: String,
+    pub action: String,
+    pub actor: String,
+    pub comment: Option<String>,
+    pub revision: i64,
+    pub occurred_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = entry_events)]
+pub struct EntryEventRow {
+    pub id: i64,
+    pub region_code: String,
+    pub period: String,
+    pub action: String,
+    pub actor: String,
+    pub comment: Option<String>,
+    pub revision: i64,
+    pub occurred_at: NaiveDateTime,
+}
+
+/// # Errors
+/// On a database error.
+pub fn find(conn: &mut DbConn, region: &str, period: &str) -> StoreResult<Option<EntryRow>> {
+    Ok(entries::table.find((region, period)).select(EntryRow::as_select()).first(conn).optional()?)
+}
+
+/// The stored cells of one entry.
+///
+/// # Errors
+/// On a database error.
+pub fn values(conn: &mut DbConn, region: &str, period: &str) -> StoreResult<Vec<DataValueRow>> {
+    Ok(data_values::table
+        .filter(data_values::region_code.eq(region))
+        .filter(data_values::period.eq(period))
+        .order(data_values::indicator_code)
+        .select(DataValueRow::as_select())
+        .load(conn)?)
+}
+
+/// Raises an entry's revision from `expected` to `expected + 1`, or reports that someone else
+/// moved it first (`Ok(false)`). `expected` 0 means "no entry yet": a draft is created. Being a
+/// write, it takes the write lock first thing in a transaction.
+///
+/// # Errors
+/// On a database error.
+pub fn bump(
+    conn: &mut DbConn,
+    region: &str,
+    period: &str,
+    expected: i64,
+    actor: &str,
+    at: NaiveDateTime,
+) -> StoreResult<bool> {
+    if expected == 0 {
+        let row = EntryRow {
+            region_code: region.to_owned(),
+            period: period.to_owned(),
+            status: "draft".to_owned(),
+            revision: 1,
+            updated_by: actor.to_owned(),
+            updated_at: at,
+        };
+        // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed
+        // statement would poison the rest of the transaction.
+        let inserted = match conn {
+            DbConn::Sqlite(c) => {
+                diesel::insert_into(entries::table).values(&row).on_conflict_do_nothing().execute(c)?
+            }
+            DbConn::Postgres(c) => {
+                diesel::insert_into(entries::table).values(&row).on_conflict_do_nothing().execute(c)?
+            }
+        };
+        return Ok(inserted == 1);
+    }
+    let updated = diesel::update(entries::table.find((region, period)).filter(entries::revision.eq(expected)))
+        .set((entries::revision.eq(expected + 1), entries::updated_by.eq(actor), entries::updated_at.eq(at)))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// # Errors
+/// On a database error.
+pub fn set_status(conn: &mut DbConn, region: &str, period: &str, status: &str) -> StoreResult<()> {
+    diesel::update(entries::table.find((region, period))).set(entries::status.eq(status)).execute(conn)?;
+    Ok(())
+}
+
+/// Writes or clears one cell.
+///
+/// # Errors
+/// On a database error.
+pub fn put_value(conn: &mut DbConn, key: (&str, &str, &str), value: Option<&DataValueRow>) -> StoreResult<()> {
+    let (region, code, period) = key;
+    diesel::delete(data_values::table.find((region, code, period))).execute(conn)?;
+    if let Some(row) = value {
+        diesel::insert_into(data_values::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// # Errors
+/// On a database error.
+pub fn record_changes(conn: &mut DbConn, changes: &[NewValueAudit]) -> StoreResult<()> {
+    insert_batch::<_, NewValueAudit>(conn, value_audit::table, changes)?;
+    Ok(())
+}
+
+/// # Errors
+/// On a database error.
+pub fn record_event(conn: &mut DbConn, event: &NewEntryEvent) -> StoreResult<()> {
+    diesel::insert_into(entry_events::table).values(event).execute(conn)?;
+    Ok(())
+}
+
+/// Cell changes and workflow events of one entry, each oldest first.
+///
+/// # Errors
+/// On a database error.
+pub fn history(conn: &mut DbConn, region: &str, period: &str) -> StoreResult<(Vec<ValueAuditRow>, Vec<EntryEventRow>)> {
+    let changes = value_audit::table
+        .filter(value_audit::region_code.eq(region))
+        .filter(value_audit::period.eq(period))
+        .order(value_audit::id)
+        .select(ValueAuditRow::as_select())
+        .load(conn)?;
+    let events = entry_events::table
+        .filter(entry_events::region_code.eq(region))
+        .filter(entry_events::period.eq(period))
+        .order(entry_events::id)
+        .select(EntryEventRow::as_select())
+        .load(conn)?;
+    Ok((changes, events))
+}
+
+/// Current villages inside `within` and the status of each one's entry for `period`, if any.
+///
+/// # Errors
+/// On a database error.
+pub fn village_statuses(
+    conn: &mut DbConn,
+    within: RegionCode,
+    period: &str,
+) -> StoreResult<Vec<(String, Option<String>)>> {
+    let (low, high) = (within.to_string(), within.descendant_upper_bound());
+    let villages: Vec<String> = regions::table
+        .filter(regions::level.eq(5))
+        .filter(regions::valid_to.is_null())
+        .filter(regions::code.ge(&low))
+        .filter(regions::code.le(&high))
+        .order(regions::code)
+        .select(regions::code)
+        .load(conn)?;
+    let statuses: std::collections::HashMap<String, String> = entries::table
+        .filter(entries::period.eq(period))
+        .filter(entries::region_code.ge(&low))
+        .filter(entries::region_code.le(&high))
+        .select((entries::region_code, entries::status))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(villages.into_iter().map(|v| (statuses.get(&v).cloned(), v)).map(|(s, v)| (v, s)).collect())
+}

@@ -1,0 +1,3 @@
+DROP TABLE entry_events;
+DROP TABLE value_audit;
+DROP TABLE entries;
