@@ -8,6 +8,7 @@ mod docs;
 mod entries;
 mod health;
 mod import;
+mod imports;
 mod regions;
 mod registry;
 mod schema;

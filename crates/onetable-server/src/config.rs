@@ -38,6 +38,8 @@ pub struct Settings {
     pub lockout_seconds: i64,
     /// Login and token requests per client address per minute.
     pub login_rate_per_minute: u32,
+    /// Largest import file, in MiB (413 above it).
+    pub import_max_mib: u64,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
             lockout_attempts: 5,
             lockout_seconds: 15 * 60,
             login_rate_per_minute: 30,
+            import_max_mib: 50,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod docs;
 pub mod entries;
 pub mod error;
+pub mod imports;
 pub mod openapi;
 pub mod registry;
 pub mod routes;

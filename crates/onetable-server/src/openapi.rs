@@ -5,7 +5,9 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{audit, auth, catalogue, entries, form, health, indicators, progress, regions, rules, users};
+use crate::routes::{
+    audit, auth, catalogue, entries, form, health, imports, indicators, progress, regions, rules, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,6 +52,7 @@ use crate::routes::{audit, auth, catalogue, entries, form, health, indicators, p
         entries::workflow::reopen,
         entries::history::history,
         progress::progress,
+        imports::create_import,
         regions::search::search_regions,
         regions::get::get_region,
         regions::children::list_children,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub policy: Arc<AuthPolicy>,
     pub keys: Arc<KeyRing>,
     pub login_limiter: Arc<RateLimiter>,
+    /// Largest import body, in bytes.
+    pub import_max_bytes: usize,
 }
 
 impl AppState {

@@ -7,6 +7,7 @@ pub mod divisions;
 pub mod entries;
 pub mod error;
 pub mod identity;
+pub mod imports;
 pub mod models;
 pub mod regions;
 pub mod registry;

@@ -181,4 +181,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (actor, key) {
+        key -> Text,
+        actor -> Text,
+        request_hash -> Text,
+        state -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(regions, region_changes, users, clients, data_values, entries);

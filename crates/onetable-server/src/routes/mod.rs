@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod entries;
 pub mod form;
 pub mod health;
+pub mod imports;
 pub mod indicators;
 pub mod progress;
 pub mod regions;
@@ -62,6 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(entries::get::get_entry)
         .service(entries::edit::patch_entry)
         .service(progress::progress)
+        .service(imports::create_import)
         .service(regions::search::search_regions)
         .service(regions::get::get_region)
         .service(regions::children::list_children)

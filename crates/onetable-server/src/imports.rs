@@ -1,0 +1,450 @@
+//! Bulk import (批量导入) of values from CSV or XLSX, long or wide layout. All or nothing: any
+//! invalid cell rejects the whole file with a report; entries already submitted or approved are
+//! left alone and reported.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::NaiveDateTime;
+use onetable_core::value::{check_cell, RawCell};
+use onetable_core::{similarity, Period, RegionCode, RegionLevel};
+use onetable_store::entries::{EntryRow, NewValueAudit};
+use onetable_store::imports as store;
+use onetable_store::registry::DataValueRow;
+use onetable_store::{regions, DbConn};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::entries::{load_form, parse_period, Form, APPROVED, DRAFT, RETURNED, SUBMITTED};
+use crate::error::ApiError;
+
+/// Problems listed in a report before the rest are only counted.
+const MAX_PROBLEMS: usize = 200;
+/// Columns a wide file may carry for people, which the import ignores.
+const DESCRIPTIVE_COLUMNS: [&str; 8] = ["region_name", "name", "township", "county", "名称", "村名", "乡镇", "区县"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+/// One refused cell or row.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// The row in the file, counting the header as row 1.
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+/// An entry the import did not touch because it is under review or approved.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LockedEntry {
+    pub region_code: String,
+    pub period: String,
+    pub status: String,
+    /// Cells of the file for it that were not imported.
+    pub cells: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// `long` or `wide`.
+    pub layout: String,
+    /// Data rows read.
+    pub rows: usize,
+    /// Non-empty value cells read.
+    pub cells: usize,
+    /// Cells that had no value before.
+    pub inserted: usize,
+    /// Cells whose value changed.
+    pub updated: usize,
+    /// Cells equal to the stored value.
+    pub unchanged: usize,
+    /// Cells not imported because their entry is submitted or approved.
+    pub rejected: usize,
+    pub locked: Vec<LockedEntry>,
+    /// Every problem, up to 200 (see `problem_count`).
+    pub problems: Vec<Problem>,
+    pub problem_count: usize,
+}
+
+impl ImportReport {
+    fn problem(&mut self, row: usize, column: &str, message: impl Into<String>) {
+        self.problem_count += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(Problem { row, column: column.to_owned(), message: message.into() });
+        }
+    }
+
+    /// The 422 a report with problems becomes.
+    #[must_use]
+    pub fn rejection(&self) -> ApiError {
+        let mut error = ApiError::unprocessable(
+            "import_rejected",
+            format!("文件中有 {} 处问题，整个文件未导入；请按报告逐条修改后重新上传", self.problem_count),
+        );
+        for p in &self.problems {
+            error = error.with_detail(
+                Some(&p.column),
+                "invalid_cell",
+                format!("第 {} 行 {} 列：{}", p.row, p.column, p.message),
+            );
+        }
+        error
+    }
+}
+
+/// Reads the file into rows of text cells, header first.
+///
+/// # Errors
+/// 422 when the file is not readable CSV (UTF-8) or XLSX.
+pub fn read_table(bytes: &[u8], format: FileFormat) -> Result<Vec<Vec<String>>, ApiError> {
+    let unreadable = |message: String| ApiError::unprocessable("unreadable_file", message);
+    match format {
+        FileFormat::Csv => {
+            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            if std::str::from_utf8(text).is_err() {
+                return Err(unreadable("CSV 文件须为 UTF-8 编码（Excel 另存为“CSV UTF-8”）".to_owned()));
+            }
+            let mut reader =
+                csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text);
+            reader
+                .records()
+                .map(|r| {
+                    r.map(|r| r.iter().map(str::to_owned).collect())
+                        .map_err(|e| unreadable(format!("CSV 无法解析：{e}")))
+                })
+                .collect()
+        }
+        FileFormat::Xlsx => {
+            let mut book = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+                .map_err(|e| unreadable(format!("XLSX 无法打开：{e}")))?;
+            let range = book
+                .worksheet_range_at(0)
+                .ok_or_else(|| unreadable("XLSX 中没有工作表".to_owned()))?
+                .map_err(|e| unreadable(format!("XLSX 无法读取：{e}")))?;
+            Ok(range.rows().map(|row| row.iter().map(cell_text).collect()).collect())
+        }
+    }
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        #[allow(clippy::cast_possible_truncation)]
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::String(s) => s.trim().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// One value of the file, located.
+struct CellIn {
+    row: usize,
+    column: String,
+    region: RegionCode,
+    period: Period,
+    code: String,
+    value: String,
+}
+
+/// Who may be written, and as whom.
+pub struct Importer<'a> {
+    pub actor: &'a str,
+    /// Whether the caller reaches a village (its scope).
+    pub reaches: &'a dyn Fn(RegionCode) -> bool,
+    pub now: NaiveDateTime,
+}
+
+/// Checks the whole file, then (unless `dry_run`) writes it in one transaction.
+///
+/// # Errors
+/// 422 with the report when any cell is invalid (nothing written); 500 on a fault.
+pub fn import(
+    conn: &mut DbConn,
+    table: &[Vec<String>],
+    period: Option<&str>,
+    dry_run: bool,
+    who: &Importer<'_>,
+) -> Result<ImportReport, ApiError> {
+    let mut report = ImportReport { dry_run, ..ImportReport::default() };
+    let default_period = period.map(parse_period).transpose()?;
+    let cells = collect_cells(conn, table, default_period, who, &mut report)?;
+    if report.problem_count > 0 {
+        return Err(report.rejection());
+    }
+    report.cells = cells.len();
+    let mut by_period: BTreeMap<Period, Vec<CellIn>> = BTreeMap::new();
+    for cell in cells {
+        by_period.entry(cell.period).or_default().push(cell);
+    }
+    let forms = by_period.keys().map(|p| load_form(conn, *p).map(|f| (*p, f))).collect::<Result<HashMap<_, _>, _>>()?;
+    if dry_run {
+        for (period, cells) in &by_period {
+            plan(conn, *period, cells, &forms[period], who, &mut report, false)?;
+        }
+        return Ok(report);
+    }
+    onetable_store::connection::transaction(conn, |conn| {
+        store::begin_write(conn)?;
+        for (period, cells) in &by_period {
+            plan(conn, *period, cells, &forms[period], who, &mut report, true)?;
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    Ok(report)
+}
+
+fn collect_cells(
+    conn: &mut DbConn,
+    table: &[Vec<String>],
+    default_period: Option<Period>,
+    who: &Importer<'_>,
+    report: &mut ImportReport,
+) -> Result<Vec<CellIn>, ApiError> {
+    let Some((header, rows)) = table.split_first() else {
+        report.problem(1, "-", "文件为空");
+        return Ok(Vec::new());
+    };
+    let header: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_owned()).collect();
+    let at = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (region_at, period_at) = (at("region_code"), at("period"));
+    let long = at("indicator_code").zip(at("value"));
+    report.layout = if long.is_some() { "long" } else { "wide" }.to_owned();
+    report.rows = rows.iter().filter(|r| r.iter().any(|c| !c.is_empty())).count();
+    let Some(region_at) = region_at else {
+        report.problem(1, "region_code", "缺少 region_code 列（村级区划代码）");
+        return Ok(Vec::new());
+    };
+    if period_at.is_none() && default_period.is_none() {
+        report.problem(1, "period", "缺少 period 列，也没有 ?period= 参数");
+        return Ok(Vec::new());
+    }
+    // Wide layout: each other column is an indicator, by code or by name.
+    let current = onetable_store::registry::current(conn)?;
+    let by_name: HashMap<String, String> =
+        current.values().map(|r| (r.normalized_name.clone(), r.code.clone())).collect();
+    let mut columns: Vec<(usize, String)> = Vec::new();
+    if long.is_none() {
+        for (i, name) in header.iter().enumerate() {
+            if Some(i) == period_at || i == region_at || name.is_empty() || DESCRIPTIVE_COLUMNS.contains(&name.as_str())
+            {
+                continue;
+            }
+            match current
+                .get(name)
+                .map(|r| r.code.clone())
+                .or_else(|| by_name.get(&similarity::normalize(name)).cloned())
+            {
+                Some(code) => columns.push((i, code)),
+                None => report.problem(1, name, format!("列“{name}”既不是指标代码也不是指标名称")),
+            }
+        }
+    }
+    let mut cells = Vec::new();
+    let mut periods: HashMap<String, Option<Period>> = HashMap::new();
+    for (index, row) in rows.iter().enumerate() {
+        let line = index + 2;
+        if row.iter().all(String::is_empty) {
+            continue;
+        }
+        let get = |i: usize| row.get(i).map_or("", String::as_str);
+        let region_text = get(region_at);
+        let region = match RegionCode::parse(region_text) {
+            Ok(code) if code.level() == RegionLevel::Village => code,
+            Ok(_) => {
+                report.problem(line, "region_code", format!("{region_text} 不是村级区划代码（应为 12 位）"));
+                continue;
+            }
+            Err(e) => {
+                report.problem(line, "region_code", e.to_string());
+                continue;
+            }
+        };
+        if !(who.reaches)(region) {
+            report.problem(line, "region_code", format!("区划 {region} 不在您的管辖范围内"));
+            continue;
+        }
+        let period = match period_at.map(get) {
+            Some(text) if !text.is_empty() => {
+                let parsed = periods.entry(text.to_owned()).or_insert_with(|| parse_period(text).ok());
+                match parsed {
+                    Some(p) => *p,
+                    None => {
+                        report.problem(line, "period", format!("期别“{text}”无效或太远"));
+                        continue;
+                    }
+                }
+            }
+            _ => match default_period {
+                Some(p) => p,
+                None => {
+                    report.problem(line, "period", "期别为空");
+                    continue;
+                }
+            },
+        };
+        let mut push = |column: &str, code: String, value: &str| {
+            if !value.is_empty() {
+                cells.push(CellIn {
+                    row: line,
+                    column: column.to_owned(),
+                    region,
+                    period,
+                    code,
+                    value: value.to_owned(),
+                });
+            }
+        };
+        match long {
+            Some((code_at, value_at)) => push("value", get(code_at).to_owned(), get(value_at)),
+            None => {
+                for (i, code) in &columns {
+                    push(&header[*i], code.clone(), get(*i));
+                }
+            }
+        }
+    }
+    check_values(conn, &cells, report)?;
+    Ok(cells)
+}
+
+fn check_values(conn: &mut DbConn, cells: &[CellIn], report: &mut ImportReport) -> Result<(), ApiError> {
+    let regions: Vec<RegionCode> = cells.iter().map(|c| c.region).collect::<HashSet<_>>().into_iter().collect();
+    let mut known = HashSet::new();
+    for chunk in regions.chunks(2_000) {
+        known.extend(regions::find_many(conn, chunk)?.into_iter().filter(|r| r.valid_to.is_none()).map(|r| r.code));
+    }
+    let mut forms: HashMap<Period, Result<Form, String>> = HashMap::new();
+    let mut seen = HashSet::new();
+    for cell in cells {
+        if !known.contains(&cell.region.to_string()) {
+            report.problem(cell.row, "region_code", format!("区划 {} 不存在或已撤销", cell.region));
+            continue;
+        }
+        let form = forms.entry(cell.period).or_insert_with(|| load_form(conn, cell.period).map_err(|e| e.describe()));
+        let form = match form {
+            Ok(form) => form,
+            Err(message) => {
+                report.problem(cell.row, "period", message.clone());
+                continue;
+            }
+        };
+        let Some(def) = form.entered.get(&cell.code) else {
+            report.problem(cell.row, &cell.column, format!("{} 不是 {} 期表中可填报的指标", cell.code, cell.period));
+            continue;
+        };
+        if !seen.insert((cell.region, cell.period, cell.code.clone())) {
+            report.problem(cell.row, &cell.column, format!("{} {} 在文件中出现了不止一次", cell.region, cell.code));
+            continue;
+        }
+        if let Err(message) = check_cell(def, &RawCell::Text(cell.value.clone())) {
+            report.problem(cell.row, &cell.column, message);
+        }
+    }
+    Ok(())
+}
+
+/// Counts (and with `write`, applies) one period's cells entry by entry.
+fn plan(
+    conn: &mut DbConn,
+    period: Period,
+    cells: &[CellIn],
+    form: &Form,
+    who: &Importer<'_>,
+    report: &mut ImportReport,
+    write: bool,
+) -> Result<(), ApiError> {
+    let period_text = period.to_string();
+    let mut by_region: BTreeMap<String, Vec<&CellIn>> = BTreeMap::new();
+    for cell in cells {
+        by_region.entry(cell.region.to_string()).or_default().push(cell);
+    }
+    let regions: Vec<String> = by_region.keys().cloned().collect();
+    let entries: HashMap<String, EntryRow> =
+        store::entries_of(conn, &period_text, &regions)?.into_iter().map(|e| (e.region_code.clone(), e)).collect();
+    let mut stored: HashMap<(String, String), String> = HashMap::new();
+    for v in store::values_of(conn, &period_text, &regions)? {
+        stored.insert((v.region_code, v.indicator_code), v.value);
+    }
+    let mut new_entries = Vec::new();
+    for (region, cells) in &by_region {
+        let status = entries.get(region).map_or(DRAFT, |e| e.status.as_str());
+        if status == SUBMITTED || status == APPROVED {
+            report.rejected += cells.len();
+            report.locked.push(LockedEntry {
+                region_code: region.clone(),
+                period: period_text.clone(),
+                status: status.to_owned(),
+                cells: cells.len(),
+            });
+            continue;
+        }
+        let (mut codes, mut rows, mut audit) = (Vec::new(), Vec::new(), Vec::new());
+        let revision = entries.get(region).map_or(1, |e| e.revision + 1);
+        for cell in cells {
+            let def = &form.entered[&cell.code];
+            let value =
+                check_cell(def, &RawCell::Text(cell.value.clone())).map_err(ApiError::internal)?.unwrap_or_default();
+            let old = stored.get(&(region.clone(), cell.code.clone()));
+            match old {
+                Some(old) if *old == value => {
+                    report.unchanged += 1;
+                    continue;
+                }
+                Some(_) => report.updated += 1,
+                None => report.inserted += 1,
+            }
+            codes.push(cell.code.clone());
+            audit.push(NewValueAudit {
+                region_code: region.clone(),
+                period: period_text.clone(),
+                indicator_code: cell.code.clone(),
+                old_value: old.cloned(),
+                new_value: Some(value.clone()),
+                source: "import".to_owned(),
+                actor: who.actor.to_owned(),
+                reason: Some("批量导入".to_owned()),
+                revision,
+                changed_at: who.now,
+            });
+            rows.push(DataValueRow {
+                region_code: region.clone(),
+                indicator_code: cell.code.clone(),
+                period: period_text.clone(),
+                value,
+                source: "import".to_owned(),
+                revision,
+                entered_by: who.actor.to_owned(),
+                entered_at: who.now,
+            });
+        }
+        if !write || codes.is_empty() {
+            continue;
+        }
+        match entries.get(region) {
+            Some(entry) if entry.status == DRAFT || entry.status == RETURNED => {
+                store::touch_entry(conn, region, &period_text, who.actor, who.now)?;
+            }
+            _ => new_entries.push(EntryRow {
+                region_code: region.clone(),
+                period: period_text.clone(),
+                status: DRAFT.to_owned(),
+                revision: 1,
+                updated_by: who.actor.to_owned(),
+                updated_at: who.now,
+            }),
+        }
+        store::replace_cells(conn, region, &period_text, &codes, &rows, &audit)?;
+    }
+    if write {
+        store::insert_entries(conn, &new_entries)?;
+    }
+    Ok(())
+}

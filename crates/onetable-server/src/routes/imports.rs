@@ -1,0 +1,228 @@
+//! `POST /api/v1/imports` — bulk import of values (CSV or XLSX; raw body or multipart).
+
+use actix_multipart::Multipart;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use onetable_core::Role;
+use onetable_store::imports::{self as store, IdempotencyRow};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::imports::{import, read_table, FileFormat, ImportReport, Importer};
+use crate::state::AppState;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The period, when the file has no `period` column.
+    pub period: Option<String>,
+    /// Validate and report without writing.
+    pub dry_run: Option<bool>,
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("导入文件不能超过 {} MiB", limit / (1024 * 1024)),
+    )
+}
+
+fn format_of(content_type: &str, filename: Option<&str>) -> Option<FileFormat> {
+    let by_name = filename.map(str::to_lowercase);
+    if content_type.starts_with(XLSX) || by_name.as_deref().is_some_and(|n| n.ends_with(".xlsx")) {
+        Some(FileFormat::Xlsx)
+    } else if content_type.starts_with("text/csv") || by_name.as_deref().is_some_and(|n| n.ends_with(".csv")) {
+        Some(FileFormat::Csv)
+    } else {
+        None
+    }
+}
+
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<(FileFormat, Vec<u8>), ApiError> {
+    let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let unsupported = || {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请上传 CSV（text/csv）或 XLSX 文件，或以 multipart/form-data 上传",
+        )
+    };
+    if let Some(len) =
+        req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
+    {
+        if len > limit {
+            return Err(too_large(limit));
+        }
+    }
+    if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::new(req.headers(), payload);
+        while let Some(field) = multipart.next().await {
+            let mut field =
+                field.map_err(|e| ApiError::bad_request("invalid_multipart", format!("multipart 无法解析：{e}")))?;
+            let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
+            let part_type = field.content_type().map(ToString::to_string).unwrap_or_default();
+            let Some(format) = format_of(&part_type, filename.as_deref()) else { continue };
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_multipart", e.to_string()))?;
+                if bytes.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            return Ok((format, bytes));
+        }
+        return Err(unsupported());
+    }
+    let format = format_of(&content_type, None).ok_or_else(unsupported)?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((format, bytes))
+}
+
+/// Imports values from a CSV (UTF-8, with or without BOM) or XLSX file, in long layout
+/// (`region_code, indicator_code, period, value`) or wide (`region_code`, `period` column or
+/// parameter, one column per indicator code or name). Atomic: any invalid cell rejects the whole
+/// file (422, a detail per problem with row and column). Entries under review or approved are not
+/// overwritten (reported). An `Idempotency-Key` makes retries safe: the same key and body replay
+/// the first answer; the same key with another body is 422; a retry while the first runs is 409.
+#[utoipa::path(
+    tag = "entries",
+    security(("bearer" = [])),
+    params(ImportQuery, ("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = String, content_type = "text/csv", description = "or XLSX, or multipart/form-data with one file"),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 409, description = "`request_in_progress`", body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody),
+        (status = 422, description = "`import_rejected` (problems listed; nothing written) or `idempotency_key_reused`", body = ErrorBody),
+    )
+)]
+#[post("/api/v1/imports")]
+pub async fn create_import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<ImportQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .authorize(&caller, "imports.create", None, caller.require_role(&[Role::Clerk, Role::Reviewer, Role::Admin]))
+        .await?;
+    let (format, bytes) = read_body(&req, payload, state.import_max_bytes).await?;
+    let query = query.into_inner();
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned);
+    let Some(key) = key else {
+        return run_import(&state, &caller, format, bytes, query).await;
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(req.query_string().as_bytes());
+    hasher.update([0]);
+    hasher.update(&bytes);
+    let claim = IdempotencyRow {
+        key: key.clone(),
+        actor: caller.subject.clone(),
+        request_hash: format!("{:x}", hasher.finalize()),
+        state: "running".to_owned(),
+        response_status: None,
+        response_body: None,
+        created_at: chrono::Utc::now().naive_utc(),
+    };
+    let request_hash = claim.request_hash.clone();
+    let earlier = state.run(move |conn| Ok(store::claim_key(conn, &claim)?)).await?;
+    if let Some(earlier) = earlier {
+        if earlier.request_hash != request_hash {
+            return Err(ApiError::unprocessable(
+                "idempotency_key_reused",
+                "该 Idempotency-Key 已用于另一个请求；新的导入请使用新的键",
+            ));
+        }
+        if earlier.state == "running" {
+            return Err(ApiError::conflict(
+                "request_in_progress",
+                "同一个导入正在处理中，请稍后用同一个键重试以取得结果",
+            ));
+        }
+        let status = StatusCode::from_u16(u16::try_from(earlier.response_status.unwrap_or(200)).unwrap_or(200))
+            .unwrap_or(StatusCode::OK);
+        return Ok(HttpResponse::build(status)
+            .content_type("application/json")
+            .insert_header(("idempotent-replayed", "true"))
+            .body(earlier.response_body.unwrap_or_default()));
+    }
+    let result = run_import(&state, &caller, format, bytes, query).await;
+    let (actor, stored_key) = (caller.subject.clone(), key);
+    match &result {
+        Err(error) if actix_web::ResponseError::status_code(error).is_server_error() => {
+            state.run(move |conn| Ok(store::release_key(conn, &actor, &stored_key)?)).await?;
+            result
+        }
+        _ => {
+            let response = match result {
+                Ok(response) => response,
+                Err(error) => actix_web::ResponseError::error_response(&error),
+            };
+            let status = i32::from(response.status().as_u16());
+            let (head, body) = response.into_parts();
+            let bytes = actix_web::body::to_bytes(body)
+                .await
+                .map_err(|_| ApiError::internal("cannot buffer the import response"))?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let stored = text.clone();
+            state.run(move |conn| Ok(store::finish_key(conn, &actor, &stored_key, status, &stored)?)).await?;
+            Ok(HttpResponse::build(head.status()).content_type("application/json").body(text))
+        }
+    }
+}
+
+async fn run_import(
+    state: &AppState,
+    caller: &Caller,
+    format: FileFormat,
+    bytes: Vec<u8>,
+    query: ImportQuery,
+) -> Result<HttpResponse, ApiError> {
+    let dry_run = query.dry_run.unwrap_or(false);
+    let scope_caller = caller.clone();
+    let actor = caller.subject.clone();
+    let report = state
+        .run(move |conn| {
+            let table = read_table(&bytes, format)?;
+            let reaches = |code| scope_caller.reaches(code);
+            let who = Importer { actor: &actor, reaches: &reaches, now: chrono::Utc::now().naive_utc() };
+            import(conn, &table, query.period.as_deref(), dry_run, &who)
+        })
+        .await?;
+    if !dry_run {
+        let mut event = caller.event("imports.create", None, "success");
+        event.detail =
+            Some(format!("inserted={} updated={} rejected={}", report.inserted, report.updated, report.rejected));
+        state.audit(event).await?;
+    }
+    Ok(HttpResponse::Ok().json(report))
+}

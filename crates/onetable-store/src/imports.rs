@@ -1,0 +1,178 @@
+//! Bulk writes for imports, and Idempotency-Key records.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::connection::{insert_batch, DbConn};
+use crate::entries::{EntryRow, NewValueAudit};
+use crate::error::StoreResult;
+use crate::registry::DataValueRow;
+use crate::schema::{data_values, entries, idempotency_keys, value_audit};
+
+/// Bind parameters stay under both backends' limits.
+const CHUNK: usize = 2_000;
+
+/// Entries of `period` for the given villages.
+///
+/// # Errors
+/// On a database error.
+pub fn entries_of(conn: &mut DbConn, period: &str, regions: &[String]) -> StoreResult<Vec<EntryRow>> {
+    let mut out = Vec::new();
+    for chunk in regions.chunks(CHUNK) {
+        out.extend(
+            entries::table
+                .filter(entries::period.eq(period))
+                .filter(entries::region_code.eq_any(chunk))
+                .select(EntryRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Stored values of `period` for the given villages.
+///
+/// # Errors
+/// On a database error.
+pub fn values_of(conn: &mut DbConn, period: &str, regions: &[String]) -> StoreResult<Vec<DataValueRow>> {
+    let mut out = Vec::new();
+    for chunk in regions.chunks(CHUNK) {
+        out.extend(
+            data_values::table
+                .filter(data_values::period.eq(period))
+                .filter(data_values::region_code.eq_any(chunk))
+                .select(DataValueRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Replaces the given cells of one entry: deletes them, inserts the new rows, records the audit.
+///
+/// # Errors
+/// On a database error.
+pub fn replace_cells(
+    conn: &mut DbConn,
+    region: &str,
+    period: &str,
+    codes: &[String],
+    rows: &[DataValueRow],
+    audit: &[NewValueAudit],
+) -> StoreResult<()> {
+    for chunk in codes.chunks(CHUNK) {
+        diesel::delete(
+            data_values::table
+                .filter(data_values::region_code.eq(region))
+                .filter(data_values::period.eq(period))
+                .filter(data_values::indicator_code.eq_any(chunk)),
+        )
+        .execute(conn)?;
+    }
+    for chunk in rows.chunks(CHUNK / 8) {
+        insert_batch::<_, DataValueRow>(conn, data_values::table, chunk)?;
+    }
+    for chunk in audit.chunks(CHUNK / 10) {
+        insert_batch::<_, NewValueAudit>(conn, value_audit::table, chunk)?;
+    }
+    Ok(())
+}
+
+/// Creates entries in one go; one created meanwhile by someone else is kept as it is (on SQLite
+/// nobody can: the import holds the write lock, see [`begin_write`]).
+///
+/// # Errors
+/// On a database error.
+pub fn insert_entries(conn: &mut DbConn, rows: &[EntryRow]) -> StoreResult<()> {
+    for chunk in rows.chunks(CHUNK / 6) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(entries::table).values(chunk).execute(c)?,
+            DbConn::Postgres(c) => {
+                diesel::insert_into(entries::table).values(chunk).on_conflict_do_nothing().execute(c)?
+            }
+        };
+    }
+    Ok(())
+}
+
+/// A write that changes nothing, as a transaction's first statement: SQLite then holds the write
+/// lock before the transaction reads, so a concurrent writer waits instead of invalidating the
+/// read snapshot.
+///
+/// # Errors
+/// On a database error.
+pub fn begin_write(conn: &mut DbConn) -> StoreResult<()> {
+    diesel::sql_query("UPDATE entries SET revision = revision WHERE 1 = 0").execute(conn)?;
+    Ok(())
+}
+
+/// Raises an existing entry's revision by one.
+///
+/// # Errors
+/// On a database error.
+pub fn touch_entry(conn: &mut DbConn, region: &str, period: &str, actor: &str, at: NaiveDateTime) -> StoreResult<()> {
+    diesel::update(entries::table.find((region, period)))
+        .set((entries::revision.eq(entries::revision + 1), entries::updated_by.eq(actor), entries::updated_at.eq(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRow {
+    pub key: String,
+    pub actor: String,
+    pub request_hash: String,
+    pub state: String,
+    pub response_status: Option<i32>,
+    pub response_body: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Claims `(actor, key)` for a new request; `Ok(None)` when claimed, `Ok(Some(row))` when the key
+/// was already used (running or done).
+///
+/// # Errors
+/// On a database error.
+pub fn claim_key(conn: &mut DbConn, row: &IdempotencyRow) -> StoreResult<Option<IdempotencyRow>> {
+    let inserted = match conn {
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(idempotency_keys::table).values(row).on_conflict_do_nothing().execute(c)?
+        }
+        DbConn::Postgres(c) => {
+            diesel::insert_into(idempotency_keys::table).values(row).on_conflict_do_nothing().execute(c)?
+        }
+    };
+    if inserted == 1 {
+        return Ok(None);
+    }
+    Ok(idempotency_keys::table
+        .find((&row.actor, &row.key))
+        .select(IdempotencyRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores the final response of a claimed key.
+///
+/// # Errors
+/// On a database error.
+pub fn finish_key(conn: &mut DbConn, actor: &str, key: &str, status: i32, body: &str) -> StoreResult<()> {
+    diesel::update(idempotency_keys::table.find((actor, key)))
+        .set((
+            idempotency_keys::state.eq("done"),
+            idempotency_keys::response_status.eq(Some(status)),
+            idempotency_keys::response_body.eq(Some(body)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Forgets a claimed key (the request failed on our side: a retry may run it).
+///
+/// # Errors
+/// On a database error.
+pub fn release_key(conn: &mut DbConn, actor: &str, key: &str) -> StoreResult<()> {
+    diesel::delete(idempotency_keys::table.find((actor, key))).execute(conn)?;
+    Ok(())
+}
