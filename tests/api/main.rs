@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod demo;
 mod docs;
 mod entries;
 mod health;

@@ -58,6 +58,16 @@ enum Command {
         #[command(subcommand)]
         command: CatalogueCommand,
     },
+    /// Import values from a CSV or XLSX file (long or wide layout), as the operator (no scope limit).
+    Import {
+        file: PathBuf,
+        /// The period, when the file has no `period` column.
+        #[arg(long)]
+        period: Option<String>,
+        /// Check and report without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Token signing keys.
     Keys {
         #[command(subcommand)]
@@ -183,6 +193,9 @@ async fn main() -> ExitCode {
         }),
         Command::Catalogue { command: CatalogueCommand::Load { indicators, rules } } => {
             commands::with_db(&settings, |db| commands::load_catalogue(db, &indicators, rules.as_deref()))
+        }
+        Command::Import { file, period, dry_run } => {
+            commands::with_db(&settings, |db| commands::import_values(db, &file, period.as_deref(), dry_run))
         }
         Command::Keys { command: KeysCommand::Rotate } => commands::with_db(&settings, commands::identity::rotate_keys),
         Command::Openapi => {

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
+pub mod demo;
 pub mod docs;
 pub mod entries;
 pub mod error;

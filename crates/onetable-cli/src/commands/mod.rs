@@ -72,6 +72,21 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
         "catalogue: {} indicators new, {} unchanged; {} rules saved",
         loaded.indicators_created, loaded.indicators_unchanged, loaded.rules_saved
     );
+    let filled = onetable_server::demo::fill(
+        &mut *db.conn()?,
+        RegionCode::parse(seed::DEMO_PREFECTURE)?,
+        onetable_core::Period::Year(2025),
+        now,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot fill the demo values: {}", e.describe()))?;
+    if filled.skipped_existing {
+        eprintln!("demo values: 2025 entries exist already, kept as they are");
+    } else {
+        eprintln!(
+            "demo values: 2025 annual form for {} villages ({} values): {} draft, {} submitted, {} approved, {} with warnings",
+            filled.villages, filled.values, filled.draft, filled.submitted, filled.approved, filled.with_warnings
+        );
+    }
     identity::ensure_demo_users(&mut *db.conn()?)?;
     eprintln!("demo accounts (DEMO ONLY — these passwords are public; log in at POST /api/v1/auth/login):");
     for user in &identity::DEMO_USERS {
@@ -114,6 +129,22 @@ pub fn load_catalogue(db: &Db, indicators: &Path, rules: Option<&Path>) -> anyho
     let summary = catalogue::load(&mut *db.conn()?, &indicators, rules.as_deref(), "cli", now)
         .map_err(|e| anyhow::anyhow!("nothing was loaded: {e}"))?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
+    Ok(())
+}
+
+pub fn import_values(db: &Db, file: &Path, period: Option<&str>, dry_run: bool) -> anyhow::Result<()> {
+    use onetable_server::imports::{import, read_table, FileFormat, Importer};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let is_xlsx = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let format = if is_xlsx { FileFormat::Xlsx } else { FileFormat::Csv };
+    let started = std::time::Instant::now();
+    let table = read_table(&bytes, format).map_err(|e| anyhow::anyhow!(e.describe()))?;
+    let everywhere = |_| true;
+    let who = Importer { actor: "cli", reaches: &everywhere, now: chrono::Utc::now().naive_utc() };
+    let report = import(&mut *db.conn()?, &table, period, dry_run, &who)
+        .map_err(|e| anyhow::anyhow!("nothing was imported: {}", e.describe()))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    eprintln!("{} cells in {:.2}s", report.cells, started.elapsed().as_secs_f64());
     Ok(())
 }
 
