@@ -212,3 +212,31 @@ async fn approved_entries_are_not_overwritten_and_limits_hold() {
         assert_eq!(post(&app, &viewer_token, "", "text/csv", long_csv(&[]), None).await.0, 403);
     }
 }
+
+#[tokio::test]
+async fn a_retry_while_the_first_import_runs_is_409() {
+    use sha2::{Digest, Sha256};
+    each_backend(|app| async move {
+        let token = setup(&app).await;
+        let file = long_csv(&[(VILLAGE, "POP.REGISTERED", "1000")]);
+        // The first request holds the key (as it would while importing): same caller, same body.
+        let mut hasher = Sha256::new();
+        hasher.update(b"");
+        hasher.update([0]);
+        hasher.update(&file);
+        let running = onetable_store::imports::IdempotencyRow {
+            key: "k-run".into(),
+            actor: "town_rev".into(),
+            request_hash: format!("{:x}", hasher.finalize()),
+            state: "running".into(),
+            response_status: None,
+            response_body: None,
+            created_at: chrono::Utc::now().naive_utc(),
+        };
+        assert!(onetable_store::imports::claim_key(&mut app.db.conn().unwrap(), &running).unwrap().is_none());
+        let (status, body, _) = post(&app, &token, "", "text/csv", file, Some("k-run")).await;
+        assert_eq!((status, body["error"].as_str()), (409, Some("request_in_progress")));
+        assert_eq!(value(&app, &token, VILLAGE, "POP.REGISTERED").await, Value::Null, "not imported twice");
+    })
+    .await;
+}

@@ -68,6 +68,11 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Benchmarks of the speed targets (use a fresh database; see docs/benchmarks.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Token signing keys.
     Keys {
         #[command(subcommand)]
@@ -138,6 +143,19 @@ enum CatalogueCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Import the demo prefecture's whole annual form from one CSV (and, on PostgreSQL, COPY it).
+    Import,
+    /// PATCH 20 values with rules from concurrent clerks against a server started in-process.
+    Patch {
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum KeysCommand {
     /// Add a new signing key; tokens signed by older keys stay valid until they expire.
     Rotate,
@@ -196,6 +214,10 @@ async fn main() -> ExitCode {
         }
         Command::Import { file, period, dry_run } => {
             commands::with_db(&settings, |db| commands::import_values(db, &file, period.as_deref(), dry_run))
+        }
+        Command::Bench { command: BenchCommand::Import } => commands::with_db(&settings, commands::bench::import_bench),
+        Command::Bench { command: BenchCommand::Patch { clients, seconds } } => {
+            commands::bench_patch(&settings, clients, seconds).await
         }
         Command::Keys { command: KeysCommand::Rotate } => commands::with_db(&settings, commands::identity::rotate_keys),
         Command::Openapi => {

@@ -153,7 +153,7 @@ pub fn village_values(village: RegionCode, warning: bool) -> BTreeMap<String, St
 
 /// Fills a value for every entered indicator of the form that the generator does not know, so
 /// the form is complete whatever the catalogue holds.
-fn complete(form: &Form, values: &mut BTreeMap<String, String>) {
+pub fn complete(form: &Form, values: &mut BTreeMap<String, String>) {
     for (code, def) in &form.entered {
         if values.contains_key(code) {
             continue;

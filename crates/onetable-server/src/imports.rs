@@ -374,6 +374,7 @@ fn plan(
         stored.insert((v.region_code, v.indicator_code), v.value);
     }
     let mut new_entries = Vec::new();
+    let (mut all_rows, mut all_audit) = (Vec::new(), Vec::new());
     for (region, cells) in &by_region {
         let status = entries.get(region).map_or(DRAFT, |e| e.status.as_str());
         if status == SUBMITTED || status == APPROVED {
@@ -386,7 +387,7 @@ fn plan(
             });
             continue;
         }
-        let (mut codes, mut rows, mut audit) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut replaced, mut changed) = (Vec::new(), 0_usize);
         let revision = entries.get(region).map_or(1, |e| e.revision + 1);
         for cell in cells {
             let def = &form.entered[&cell.code];
@@ -398,11 +399,14 @@ fn plan(
                     report.unchanged += 1;
                     continue;
                 }
-                Some(_) => report.updated += 1,
+                Some(_) => {
+                    report.updated += 1;
+                    replaced.push(cell.code.clone());
+                }
                 None => report.inserted += 1,
             }
-            codes.push(cell.code.clone());
-            audit.push(NewValueAudit {
+            changed += 1;
+            all_audit.push(NewValueAudit {
                 region_code: region.clone(),
                 period: period_text.clone(),
                 indicator_code: cell.code.clone(),
@@ -414,7 +418,7 @@ fn plan(
                 revision,
                 changed_at: who.now,
             });
-            rows.push(DataValueRow {
+            all_rows.push(DataValueRow {
                 region_code: region.clone(),
                 indicator_code: cell.code.clone(),
                 period: period_text.clone(),
@@ -425,7 +429,7 @@ fn plan(
                 entered_at: who.now,
             });
         }
-        if !write || codes.is_empty() {
+        if !write || changed == 0 {
             continue;
         }
         match entries.get(region) {
@@ -441,10 +445,11 @@ fn plan(
                 updated_at: who.now,
             }),
         }
-        store::replace_cells(conn, region, &period_text, &codes, &rows, &audit)?;
+        store::delete_cells(conn, region, &period_text, &replaced)?;
     }
     if write {
         store::insert_entries(conn, &new_entries)?;
+        store::insert_cells(conn, &all_rows, &all_audit)?;
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ pub struct EntryRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = value_audit)]
+#[diesel(table_name = value_audit, treat_none_as_default_value = false)]
 pub struct NewValueAudit {
     pub region_code: String,
     pub period: String,

@@ -48,6 +48,50 @@ pub fn values_of(conn: &mut DbConn, period: &str, regions: &[String]) -> StoreRe
     Ok(out)
 }
 
+/// Deletes the given cells of one entry (before their new values are inserted).
+///
+/// # Errors
+/// On a database error.
+pub fn delete_cells(conn: &mut DbConn, region: &str, period: &str, codes: &[String]) -> StoreResult<()> {
+    for chunk in codes.chunks(CHUNK) {
+        diesel::delete(
+            data_values::table
+                .filter(data_values::region_code.eq(region))
+                .filter(data_values::period.eq(period))
+                .filter(data_values::indicator_code.eq_any(chunk)),
+        )
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Inserts many cells and their audit rows: binary COPY on PostgreSQL, multi-row INSERTs on SQLite.
+///
+/// # Errors
+/// On a database error (a cell that exists already is a unique violation: delete it first).
+pub fn insert_cells(conn: &mut DbConn, rows: &[DataValueRow], audit: &[NewValueAudit]) -> StoreResult<()> {
+    use diesel::ExecuteCopyFromDsl;
+    match conn {
+        DbConn::Postgres(pg) => {
+            if !rows.is_empty() {
+                diesel::copy_from(data_values::table).from_insertable(rows).execute(pg)?;
+            }
+            if !audit.is_empty() {
+                diesel::copy_from(value_audit::table).from_insertable(audit).execute(pg)?;
+            }
+        }
+        DbConn::Sqlite(_) => {
+            for chunk in rows.chunks(CHUNK / 8) {
+                insert_batch::<_, DataValueRow>(conn, data_values::table, chunk)?;
+            }
+            for chunk in audit.chunks(CHUNK / 10) {
+                insert_batch::<_, NewValueAudit>(conn, value_audit::table, chunk)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Replaces the given cells of one entry: deletes them, inserts the new rows, records the audit.
 ///
 /// # Errors
@@ -60,22 +104,8 @@ pub fn replace_cells(
     rows: &[DataValueRow],
     audit: &[NewValueAudit],
 ) -> StoreResult<()> {
-    for chunk in codes.chunks(CHUNK) {
-        diesel::delete(
-            data_values::table
-                .filter(data_values::region_code.eq(region))
-                .filter(data_values::period.eq(period))
-                .filter(data_values::indicator_code.eq_any(chunk)),
-        )
-        .execute(conn)?;
-    }
-    for chunk in rows.chunks(CHUNK / 8) {
-        insert_batch::<_, DataValueRow>(conn, data_values::table, chunk)?;
-    }
-    for chunk in audit.chunks(CHUNK / 10) {
-        insert_batch::<_, NewValueAudit>(conn, value_audit::table, chunk)?;
-    }
-    Ok(())
+    delete_cells(conn, region, period, codes)?;
+    insert_cells(conn, rows, audit)
 }
 
 /// Creates entries in one go; one created meanwhile by someone else is kept as it is (on SQLite

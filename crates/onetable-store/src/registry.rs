@@ -181,7 +181,7 @@ pub fn save_rule(conn: &mut DbConn, rule: &RuleRow) -> StoreResult<()> {
 
 /// One stored cell.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = data_values)]
+#[diesel(table_name = data_values, treat_none_as_default_value = false)]
 pub struct DataValueRow {
     pub region_code: String,
     pub indicator_code: String,

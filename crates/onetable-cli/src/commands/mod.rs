@@ -1,5 +1,6 @@
 //! What each subcommand does.
 
+pub mod bench;
 pub mod identity;
 
 use std::path::Path;
@@ -30,6 +31,11 @@ fn open(settings: &Settings) -> anyhow::Result<Db> {
 /// Opens (and migrates) the database and runs `f` on it.
 pub fn with_db(settings: &Settings, f: impl FnOnce(&Db) -> anyhow::Result<()>) -> anyhow::Result<()> {
     f(&open(settings)?)
+}
+
+pub async fn bench_patch(settings: &Settings, clients: usize, seconds: u64) -> anyhow::Result<()> {
+    let db = open(settings)?;
+    bench::patch_bench(db, settings, clients, seconds).await
 }
 
 pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
