@@ -67,6 +67,13 @@ async fn a_clerk_enters_values_and_sees_rules_at_once() {
         assert_eq!((fixed["revision"].as_i64(), rule(&fixed, "R.SEX_SUM").as_str()), (Some(2), "pass"));
         let (_, cleared) = send(&app, Method::PATCH, &clerk, ENTRY, Some(2), json!({"values": {"POP.AGED_60": null}})).await;
         assert_eq!(value_of(&cleared, "POP.AGED_60"), Value::Null);
+
+        // The form follows the registry at once: a deprecated indicator is no longer entered.
+        let admin = app.user_token("t_admin", Role::Admin, Some("5223"), None).await;
+        let path = "/api/v1/indicators/POP.MINORITY/deprecate";
+        assert_eq!(send(&app, Method::POST, &admin, path, None, json!({"reason": "改由民宗局报送"})).await.0, 200);
+        let (status, body) = send(&app, Method::PATCH, &clerk, ENTRY, Some(3), json!({"values": {"POP.MINORITY": 5}})).await;
+        assert_eq!((status.as_u16(), body["details"][0]["field"].as_str()), (422, Some("POP.MINORITY")), "{body}");
     })
     .await;
 }

@@ -33,6 +33,40 @@ pub struct Form {
     pub rules: Vec<(RuleRow, Expr)>,
 }
 
+/// Parsed forms by period, reused while the registry's fingerprint is unchanged: parsing the whole
+/// registry on every request was most of a PATCH's cost. The fingerprint is read per request, so a
+/// change made by another process (`onetable catalogue load`) is seen at once.
+#[derive(Default)]
+pub struct FormCache {
+    forms: std::sync::Mutex<std::collections::HashMap<Period, (String, std::sync::Arc<Form>)>>,
+}
+
+impl std::fmt::Debug for FormCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormCache").finish_non_exhaustive()
+    }
+}
+
+impl FormCache {
+    /// The form of `period`, parsed at most once per registry state.
+    ///
+    /// # Errors
+    /// As [`load_form`].
+    pub fn get(&self, conn: &mut DbConn, period: Period) -> Result<std::sync::Arc<Form>, ApiError> {
+        let fingerprint = registry::fingerprint(conn)?;
+        if let Some((seen, form)) = self.forms.lock().ok().and_then(|f| f.get(&period).cloned()) {
+            if seen == fingerprint {
+                return Ok(form);
+            }
+        }
+        let form = std::sync::Arc::new(load_form(conn, period)?);
+        if let Ok(mut forms) = self.forms.lock() {
+            forms.insert(period, (fingerprint, form.clone()));
+        }
+        Ok(form)
+    }
+}
+
 /// Parses a period and refuses those of no form, or more than one period in the future.
 ///
 /// # Errors
@@ -233,13 +267,14 @@ pub fn write_cells(
         }
         let mut values: BTreeMap<String, String> =
             entries::values(conn, region, period)?.into_iter().map(|v| (v.indicator_code, v.value)).collect();
-        let mut audit = Vec::new();
+        let (mut audit, mut rows, mut touched) = (Vec::new(), Vec::new(), Vec::new());
         for (code, value) in cells {
             let old = values.get(code).cloned();
             if old == *value {
                 continue;
             }
-            let row = value.as_ref().map(|v| DataValueRow {
+            touched.push(code.clone());
+            rows.extend(value.as_ref().map(|v| DataValueRow {
                 region_code: region.to_owned(),
                 indicator_code: code.clone(),
                 period: period.to_owned(),
@@ -248,8 +283,7 @@ pub fn write_cells(
                 revision: next.revision,
                 entered_by: change.actor.to_owned(),
                 entered_at: change.now,
-            });
-            entries::put_value(conn, (region, code, period), row.as_ref())?;
+            }));
             audit.push(NewValueAudit {
                 region_code: region.to_owned(),
                 period: period.to_owned(),
@@ -267,7 +301,9 @@ pub fn write_cells(
                 None => values.remove(code),
             };
         }
-        entries::record_changes(conn, &audit)?;
+        // Two statements for the whole change, whatever its size.
+        onetable_store::imports::delete_cells(conn, region, period, &touched)?;
+        onetable_store::imports::insert_cells(conn, &rows, &audit)?;
         Ok((next, values))
     })
 }

@@ -30,6 +30,7 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Largest import body, in bytes.
     pub import_max_bytes: usize,
+    pub forms: Arc<crate::entries::FormCache>,
 }
 
 impl AppState {
@@ -44,6 +45,24 @@ impl AppState {
     {
         let db = self.db.clone();
         web::block(move || {
+            let mut conn = db.conn()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// As [`AppState::run`], for work that writes: on SQLite, writers of this process take turns.
+    ///
+    /// # Errors
+    /// Whatever `work` returns, or an internal error when no connection can be had.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        web::block(move || {
+            let _turn = db.lock_writes();
             let mut conn = db.conn()?;
             work(&mut conn)
         })

@@ -59,6 +59,9 @@ impl r2d2::ManageConnection for Manager {
 pub struct Db {
     pool: Pool,
     backend: Backend,
+    /// SQLite has one writer at a time; queueing writers here, in-process, spares them SQLite's
+    /// busy handler, which sleeps in growing steps (the long tail of concurrent writes).
+    sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -107,7 +110,17 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;
-        Ok(Self { pool, backend: url.backend() })
+        Ok(Self { pool, backend: url.backend(), sqlite_writer: std::sync::Arc::default() })
+    }
+
+    /// Holds this process's SQLite writers back until the returned guard drops; `None` on
+    /// PostgreSQL, where writers run side by side.
+    #[must_use]
+    pub fn lock_writes(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)),
+            Backend::Postgres => None,
+        }
     }
 
     #[must_use]

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use onetable_core::RegionCode;
 
-use crate::connection::{insert_batch, DbConn};
+use crate::connection::DbConn;
 use crate::error::StoreResult;
 use crate::registry::DataValueRow;
 use crate::schema::{data_values, entries, entry_events, regions, value_audit};
@@ -142,26 +142,6 @@ pub fn bump(
 /// On a database error.
 pub fn set_status(conn: &mut DbConn, region: &str, period: &str, status: &str) -> StoreResult<()> {
     diesel::update(entries::table.find((region, period))).set(entries::status.eq(status)).execute(conn)?;
-    Ok(())
-}
-
-/// Writes or clears one cell.
-///
-/// # Errors
-/// On a database error.
-pub fn put_value(conn: &mut DbConn, key: (&str, &str, &str), value: Option<&DataValueRow>) -> StoreResult<()> {
-    let (region, code, period) = key;
-    diesel::delete(data_values::table.find((region, code, period))).execute(conn)?;
-    if let Some(row) = value {
-        diesel::insert_into(data_values::table).values(row).execute(conn)?;
-    }
-    Ok(())
-}
-
-/// # Errors
-/// On a database error.
-pub fn record_changes(conn: &mut DbConn, changes: &[NewValueAudit]) -> StoreResult<()> {
-    insert_batch::<_, NewValueAudit>(conn, value_audit::table, changes)?;
     Ok(())
 }
 

@@ -71,8 +71,10 @@ pub fn delete_cells(conn: &mut DbConn, region: &str, period: &str, codes: &[Stri
 /// On a database error (a cell that exists already is a unique violation: delete it first).
 pub fn insert_cells(conn: &mut DbConn, rows: &[DataValueRow], audit: &[NewValueAudit]) -> StoreResult<()> {
     use diesel::ExecuteCopyFromDsl;
+    /// Below this, one multi-row INSERT beats COPY's extra round trips.
+    const COPY_FROM: usize = 500;
     match conn {
-        DbConn::Postgres(pg) => {
+        DbConn::Postgres(pg) if rows.len() + audit.len() >= COPY_FROM => {
             if !rows.is_empty() {
                 diesel::copy_from(data_values::table).from_insertable(rows).execute(pg)?;
             }
@@ -80,7 +82,7 @@ pub fn insert_cells(conn: &mut DbConn, rows: &[DataValueRow], audit: &[NewValueA
                 diesel::copy_from(value_audit::table).from_insertable(audit).execute(pg)?;
             }
         }
-        DbConn::Sqlite(_) => {
+        _ => {
             for chunk in rows.chunks(CHUNK / 8) {
                 insert_batch::<_, DataValueRow>(conn, data_values::table, chunk)?;
             }

@@ -111,6 +111,20 @@ pub fn current(conn: &mut DbConn) -> StoreResult<BTreeMap<String, IndicatorRow>>
     Ok(rows.into_iter().map(|row| (row.code.clone(), row)).collect())
 }
 
+/// Changes whenever an indicator version or a rule is written: how many of each there are and the
+/// latest write times. Cheap to read, so caches of the parsed registry can check it per request.
+///
+/// # Errors
+/// On a database error.
+pub fn fingerprint(conn: &mut DbConn) -> StoreResult<String> {
+    use diesel::dsl::{count_star, max};
+    let (versions, latest): (i64, Option<NaiveDateTime>) =
+        indicators::table.select((count_star(), max(indicators::created_at))).first(conn)?;
+    let (rule_count, rules_latest): (i64, Option<NaiveDateTime>) =
+        rules::table.select((count_star(), max(rules::updated_at))).first(conn)?;
+    Ok(format!("{versions}/{latest:?}/{rule_count}/{rules_latest:?}"))
+}
+
 /// Every version of one indicator, oldest first.
 ///
 /// # Errors

@@ -211,7 +211,7 @@ async fn run_import(
     let scope_caller = caller.clone();
     let actor = caller.subject.clone();
     let report = state
-        .run(move |conn| {
+        .write(move |conn| {
             let table = read_table(&bytes, format)?;
             let reaches = |code| scope_caller.reaches(code);
             let who = Importer { actor: &actor, reaches: &reaches, now: chrono::Utc::now().naive_utc() };

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::{authorize, if_match, parse_path, respond, view, Entry};
 use crate::auth::Caller;
-use crate::entries::{check_cells, load_form, require_village, write_cells, Change};
+use crate::entries::{check_cells, require_village, write_cells, Change};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -75,10 +75,11 @@ pub async fn patch_entry(
         return Err(shape);
     }
     let actor = caller.subject.clone();
+    let forms = state.forms.clone();
     let entry = state
-        .run(move |conn| {
+        .write(move |conn| {
             require_village(conn, region)?;
-            let form = load_form(conn, period)?;
+            let form = forms.get(conn, period)?;
             let checked = check_cells(&form, &cells)?;
             let change = Change { actor: &actor, source: "entry", reason, now: chrono::Utc::now().naive_utc() };
             write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
@@ -123,10 +124,11 @@ pub async fn carry_forward(
     let revision = if_match(&req)?;
     let codes = body.into_inner().codes;
     let actor = caller.subject.clone();
+    let forms = state.forms.clone();
     let entry = state
-        .run(move |conn| {
+        .write(move |conn| {
             require_village(conn, region)?;
-            let form = load_form(conn, period)?;
+            let form = forms.get(conn, period)?;
             let previous: BTreeMap<String, String> =
                 store::values(conn, &region.to_string(), &period.previous().to_string())?
                     .into_iter()

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::{authorize, if_match, parse_path, respond, view, Entry};
 use crate::auth::Caller;
-use crate::entries::{load_form, require_village, transition, Change, APPROVED, DRAFT, RETURNED, SUBMITTED};
+use crate::entries::{require_village, transition, Change, APPROVED, DRAFT, RETURNED, SUBMITTED};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -42,10 +42,11 @@ pub async fn submit(
     let revision = if_match(&req)?;
     let explanations = body.into_inner().explanations;
     let actor = caller.subject.clone();
+    let forms = state.forms.clone();
     let entry = state
-        .run(move |conn| {
+        .write(move |conn| {
             require_village(conn, region)?;
-            let form = load_form(conn, period)?;
+            let form = forms.get(conn, period)?;
             let current = view(conn, &form, region, period)?;
             let mut refused = ApiError::unprocessable("submission_refused", "该表还不能提交，请按提示处理后再提交");
             for code in &current.missing_required {
@@ -113,10 +114,11 @@ async fn review_step(
         ));
     }
     let actor = caller.subject.clone();
+    let forms = state.forms.clone();
     let entry = state
-        .run(move |conn| {
+        .write(move |conn| {
             require_village(conn, region)?;
-            let form = load_form(conn, period)?;
+            let form = forms.get(conn, period)?;
             let change = Change { actor: &actor, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
             transition(
                 conn,
