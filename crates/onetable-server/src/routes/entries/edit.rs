@@ -9,7 +9,7 @@ use onetable_store::entries as store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{authorize, if_match, parse_path, respond, view, Entry};
+use super::{authorize, if_match, parse_path, respond, view, Entry, PatchResult};
 use crate::auth::Caller;
 use crate::entries::{check_cells, require_village, write_cells, Change};
 use crate::error::{ApiError, ErrorBody};
@@ -35,15 +35,15 @@ fn raw(value: &serde_json::Value) -> Option<RawCell> {
 }
 
 /// Changes some values of a village's form. Every cell is checked against its indicator; if any
-/// fails, the answer is 422 with one detail per cell and nothing is saved. Returns the entry with
-/// its new revision and the rule results.
+/// fails, the answer is 422 with one detail per cell and nothing is saved. Returns the new revision
+/// and the rule results (GET the entry for its values).
 #[utoipa::path(
     tag = "entries",
     security(("bearer" = [])),
     params(("region" = String, Path), ("period" = String, Path), ("If-Match" = String, Header, description = "the revision read")),
     request_body = EntryPatch,
     responses(
-        (status = 200, body = Entry),
+        (status = 200, body = PatchResult),
         (status = 403, description = "not this village's clerk", body = ErrorBody),
         (status = 409, description = "`entry_locked`: submitted or approved", body = ErrorBody),
         (status = 412, description = "`stale_revision`: changed since read; nothing saved", body = ErrorBody),
@@ -82,11 +82,12 @@ pub async fn patch_entry(
             let form = forms.get(conn, period)?;
             let checked = check_cells(&form, &cells)?;
             let change = Change { actor: &actor, source: "entry", reason, now: chrono::Utc::now().naive_utc() };
-            write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
-            view(conn, &form, region, period)
+            let (entry, cells) =
+                write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
+            Ok(PatchResult::new(&form, &entry, &cells))
         })
         .await?;
-    Ok(respond(&entry))
+    Ok(entry.respond())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -66,6 +66,52 @@ pub struct Entry {
     pub missing_required: Vec<String>,
 }
 
+/// What a PATCH answers: the new revision and, at once, what the rules say about the values now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatchResult {
+    pub region_code: String,
+    pub period: String,
+    pub status: String,
+    /// The next `If-Match` (also the `ETag`).
+    pub revision: i64,
+    pub derived: Vec<CodeValue>,
+    pub rule_results: Vec<RuleResult>,
+    pub missing_required: Vec<String>,
+}
+
+impl PatchResult {
+    /// Computed from the values the write left, without reading them back.
+    #[must_use]
+    pub fn new(form: &Form, entry: &onetable_store::entries::EntryRow, cells: &BTreeMap<String, String>) -> Self {
+        let values = entries::formula_values(form, cells);
+        Self {
+            region_code: entry.region_code.clone(),
+            period: entry.period.clone(),
+            status: entry.status.clone(),
+            revision: entry.revision,
+            derived: form
+                .derived
+                .iter()
+                .filter_map(|(d, _)| {
+                    values.get(&d.code).map(|v| CodeValue { code: d.code.clone(), value: formula_json(*v) })
+                })
+                .collect(),
+            rule_results: rule_results(form, &values),
+            missing_required: form
+                .entered
+                .values()
+                .filter(|d| d.constraints.required && !cells.contains_key(&d.code))
+                .map(|d| d.code.clone())
+                .collect(),
+        }
+    }
+
+    #[must_use]
+    pub fn respond(&self) -> HttpResponse {
+        HttpResponse::Ok().insert_header(("etag", format!("\"{}\"", self.revision))).json(self)
+    }
+}
+
 /// Roles that read entries: the village's clerk, reviewers and admins over it.
 pub const READERS: [Role; 3] = [Role::Clerk, Role::Reviewer, Role::Admin];
 
