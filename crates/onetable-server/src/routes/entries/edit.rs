@@ -9,9 +9,9 @@ use onetable_store::entries as store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{authorize, if_match, parse_path, respond, view, Entry, PatchResult};
+use super::{respond, view, with_form, write_target, Entry, PatchResult, WriteTarget};
 use crate::auth::Caller;
-use crate::entries::{check_cells, require_village, write_cells, Change};
+use crate::entries::{check_cells, write_cells, Change};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -59,9 +59,8 @@ pub async fn patch_entry(
     path: web::Path<(String, String)>,
     body: web::Json<EntryPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let (region, period) = parse_path(&path.0, &path.1)?;
-    authorize(&state, &caller, "entries.edit", region, &[Role::Clerk], true).await?;
-    let revision = if_match(&req)?;
+    let WriteTarget { region, period, revision } =
+        write_target(&state, &caller, &req, &path, "entries.edit", &[Role::Clerk]).await?;
     let EntryPatch { values, reason } = body.into_inner();
     let mut cells = Vec::with_capacity(values.len());
     let mut shape = ApiError::unprocessable("validation_failed", "有填报值不符合要求，全部未保存，请按提示修改");
@@ -75,18 +74,13 @@ pub async fn patch_entry(
         return Err(shape);
     }
     let actor = caller.subject.clone();
-    let forms = state.forms.clone();
-    let entry = state
-        .write(move |conn| {
-            require_village(conn, region)?;
-            let form = forms.get(conn, period)?;
-            let checked = check_cells(&form, &cells)?;
-            let change = Change { actor: &actor, source: "entry", reason, now: chrono::Utc::now().naive_utc() };
-            let (entry, cells) =
-                write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
-            Ok(PatchResult::new(&form, &entry, &cells))
-        })
-        .await?;
+    let entry = with_form(&state, region, period, true, move |conn, form| {
+        let checked = check_cells(form, &cells)?;
+        let change = Change { actor: &actor, source: "entry", reason, now: chrono::Utc::now().naive_utc() };
+        let (entry, cells) = write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
+        Ok(PatchResult::new(form, &entry, &cells))
+    })
+    .await?;
     Ok(entry.respond())
 }
 
@@ -120,51 +114,45 @@ pub async fn carry_forward(
     path: web::Path<(String, String)>,
     body: web::Json<CarryForward>,
 ) -> Result<HttpResponse, ApiError> {
-    let (region, period) = parse_path(&path.0, &path.1)?;
-    authorize(&state, &caller, "entries.edit", region, &[Role::Clerk], true).await?;
-    let revision = if_match(&req)?;
+    let WriteTarget { region, period, revision } =
+        write_target(&state, &caller, &req, &path, "entries.edit", &[Role::Clerk]).await?;
     let codes = body.into_inner().codes;
     let actor = caller.subject.clone();
-    let forms = state.forms.clone();
-    let entry = state
-        .write(move |conn| {
-            require_village(conn, region)?;
-            let form = forms.get(conn, period)?;
-            let previous: BTreeMap<String, String> =
-                store::values(conn, &region.to_string(), &period.previous().to_string())?
-                    .into_iter()
-                    .filter(|v| form.entered.contains_key(&v.indicator_code))
-                    .map(|v| (v.indicator_code, v.value))
-                    .collect();
-            let wanted: Vec<String> = if codes.is_empty() { previous.keys().cloned().collect() } else { codes };
-            let mut missing =
-                ApiError::unprocessable("validation_failed", "部分指标上期没有数值，无法沿用；全部未保存");
-            let mut cells = Vec::new();
-            for code in wanted {
-                match previous.get(&code) {
-                    Some(value) => cells.push((code, RawCell::Text(value.clone()))),
-                    None => {
-                        missing = missing.with_detail(
-                            Some(&code),
-                            "no_previous_value",
-                            format!("{code} 上期（{}）没有数值", period.previous()),
-                        );
-                    }
+    let entry = with_form(&state, region, period, true, move |conn, form| {
+        let previous: BTreeMap<String, String> =
+            store::values(conn, &region.to_string(), &period.previous().to_string())?
+                .into_iter()
+                .filter(|v| form.entered.contains_key(&v.indicator_code))
+                .map(|v| (v.indicator_code, v.value))
+                .collect();
+        let wanted: Vec<String> = if codes.is_empty() { previous.keys().cloned().collect() } else { codes };
+        let mut missing = ApiError::unprocessable("validation_failed", "部分指标上期没有数值，无法沿用；全部未保存");
+        let mut cells = Vec::new();
+        for code in wanted {
+            match previous.get(&code) {
+                Some(value) => cells.push((code, RawCell::Text(value.clone()))),
+                None => {
+                    missing = missing.with_detail(
+                        Some(&code),
+                        "no_previous_value",
+                        format!("{code} 上期（{}）没有数值", period.previous()),
+                    );
                 }
             }
-            if missing.has_details() {
-                return Err(missing);
-            }
-            let checked = check_cells(&form, &cells)?;
-            let change = Change {
-                actor: &actor,
-                source: "carried_forward",
-                reason: Some(format!("沿用 {} 数据", period.previous())),
-                now: chrono::Utc::now().naive_utc(),
-            };
-            write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
-            view(conn, &form, region, period)
-        })
-        .await?;
+        }
+        if missing.has_details() {
+            return Err(missing);
+        }
+        let checked = check_cells(form, &cells)?;
+        let change = Change {
+            actor: &actor,
+            source: "carried_forward",
+            reason: Some(format!("沿用 {} 数据", period.previous())),
+            now: chrono::Utc::now().naive_utc(),
+        };
+        write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
+        view(conn, form, region, period)
+    })
+    .await?;
     Ok(respond(&entry))
 }

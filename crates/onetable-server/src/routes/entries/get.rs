@@ -2,9 +2,8 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use super::{authorize, parse_path, respond, view, Entry, READERS};
+use super::{authorize, parse_path, respond, view, with_form, Entry, READERS};
 use crate::auth::Caller;
-use crate::entries::require_village;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -28,13 +27,6 @@ pub async fn get_entry(
 ) -> Result<HttpResponse, ApiError> {
     let (region, period) = parse_path(&path.0, &path.1)?;
     authorize(&state, &caller, "entries.read", region, &READERS, false).await?;
-    let forms = state.forms.clone();
-    let entry = state
-        .run(move |conn| {
-            require_village(conn, region)?;
-            let form = forms.get(conn, period)?;
-            view(conn, &form, region, period)
-        })
-        .await?;
+    let entry = with_form(&state, region, period, false, move |conn, form| view(conn, form, region, period)).await?;
     Ok(respond(&entry))
 }

@@ -146,6 +146,59 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
     })
 }
 
+/// The entry a write names, authorised, with the revision its `If-Match` claims.
+pub struct WriteTarget {
+    pub region: RegionCode,
+    pub period: Period,
+    pub revision: i64,
+}
+
+/// Parses the path, checks role and scope (403 outside it, audited), reads `If-Match`.
+///
+/// # Errors
+/// 400, 403, 428 as the steps say.
+pub async fn write_target(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    path: &(String, String),
+    action: &str,
+    roles: &[Role],
+) -> Result<WriteTarget, ApiError> {
+    let (region, period) = parse_path(&path.0, &path.1)?;
+    authorize(state, caller, action, region, roles, true).await?;
+    Ok(WriteTarget { region, period, revision: if_match(req)? })
+}
+
+/// Runs `work` on the village's form of `period` (the village checked, the form from the cache),
+/// with a write turn when `write`.
+///
+/// # Errors
+/// 404/400 for a region that is not a village, 400 for a period without a form, or `work`'s.
+pub async fn with_form<T, F>(
+    state: &AppState,
+    region: RegionCode,
+    period: Period,
+    write: bool,
+    work: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn, &Form) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let forms = state.forms.clone();
+    let job = move |conn: &mut DbConn| {
+        entries::require_village(conn, region)?;
+        let form = forms.get(conn, period)?;
+        work(conn, &form)
+    };
+    if write {
+        state.write(job).await
+    } else {
+        state.run(job).await
+    }
+}
+
 /// The caller may act on this village: `roles`, and the village inside its scope (reads outside
 /// are 404, writes 403).
 ///

@@ -7,9 +7,9 @@ use onetable_core::Role;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{authorize, if_match, parse_path, respond, view, Entry};
+use super::{respond, view, with_form, write_target, Entry, WriteTarget};
 use crate::auth::Caller;
-use crate::entries::{require_village, transition, Change, APPROVED, DRAFT, RETURNED, SUBMITTED};
+use crate::entries::{transition, Change, APPROVED, DRAFT, RETURNED, SUBMITTED};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -37,52 +37,47 @@ pub async fn submit(
     path: web::Path<(String, String)>,
     body: web::Json<SubmitRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (region, period) = parse_path(&path.0, &path.1)?;
-    authorize(&state, &caller, "entries.submit", region, &[Role::Clerk], true).await?;
-    let revision = if_match(&req)?;
+    let WriteTarget { region, period, revision } =
+        write_target(&state, &caller, &req, &path, "entries.submit", &[Role::Clerk]).await?;
     let explanations = body.into_inner().explanations;
     let actor = caller.subject.clone();
-    let forms = state.forms.clone();
-    let entry = state
-        .write(move |conn| {
-            require_village(conn, region)?;
-            let form = forms.get(conn, period)?;
-            let current = view(conn, &form, region, period)?;
-            let mut refused = ApiError::unprocessable("submission_refused", "该表还不能提交，请按提示处理后再提交");
-            for code in &current.missing_required {
-                refused = refused.with_detail(Some(code), "required_missing", format!("{code} 为必填项，尚未填写"));
+    let entry = with_form(&state, region, period, true, move |conn, form| {
+        let current = view(conn, form, region, period)?;
+        let mut refused = ApiError::unprocessable("submission_refused", "该表还不能提交，请按提示处理后再提交");
+        for code in &current.missing_required {
+            refused = refused.with_detail(Some(code), "required_missing", format!("{code} 为必填项，尚未填写"));
+        }
+        for result in current.rule_results.iter().filter(|r| r.outcome == "fail") {
+            let explained = explanations.get(&result.code).is_some_and(|e| !e.trim().is_empty());
+            if result.severity == "error" {
+                refused = refused.with_detail(Some(&result.code), "rule_failed", result.message.clone());
+            } else if !explained {
+                refused = refused.with_detail(
+                    Some(&result.code),
+                    "explanation_required",
+                    format!("{}（请在 explanations 中说明原因）", result.message),
+                );
             }
-            for result in current.rule_results.iter().filter(|r| r.outcome == "fail") {
-                let explained = explanations.get(&result.code).is_some_and(|e| !e.trim().is_empty());
-                if result.severity == "error" {
-                    refused = refused.with_detail(Some(&result.code), "rule_failed", result.message.clone());
-                } else if !explained {
-                    refused = refused.with_detail(
-                        Some(&result.code),
-                        "explanation_required",
-                        format!("{}（请在 explanations 中说明原因）", result.message),
-                    );
-                }
-            }
-            if refused.has_details() {
-                return Err(refused);
-            }
-            let comment = (!explanations.is_empty()).then(|| serde_json::to_string(&explanations).unwrap_or_default());
-            let change = Change { actor: &actor, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
-            transition(
-                conn,
-                &region.to_string(),
-                &period.to_string(),
-                revision,
-                &[DRAFT, RETURNED],
-                SUBMITTED,
-                "submit",
-                comment,
-                &change,
-            )?;
-            view(conn, &form, region, period)
-        })
-        .await?;
+        }
+        if refused.has_details() {
+            return Err(refused);
+        }
+        let comment = (!explanations.is_empty()).then(|| serde_json::to_string(&explanations).unwrap_or_default());
+        let change = Change { actor: &actor, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
+        transition(
+            conn,
+            &region.to_string(),
+            &period.to_string(),
+            revision,
+            &[DRAFT, RETURNED],
+            SUBMITTED,
+            "submit",
+            comment,
+            &change,
+        )?;
+        view(conn, form, region, period)
+    })
+    .await?;
     Ok(respond(&entry))
 }
 
@@ -102,9 +97,8 @@ async fn review_step(
     step: Step,
     comment: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (region, period) = parse_path(&path.0, &path.1)?;
-    authorize(state, caller, step.action, region, step.roles, true).await?;
-    let revision = if_match(req)?;
+    let WriteTarget { region, period, revision } =
+        write_target(state, caller, req, path, step.action, step.roles).await?;
     let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
     if step.needs_comment && comment.is_none() {
         return Err(ApiError::unprocessable("validation_failed", "请填写说明").with_detail(
@@ -114,26 +108,22 @@ async fn review_step(
         ));
     }
     let actor = caller.subject.clone();
-    let forms = state.forms.clone();
-    let entry = state
-        .write(move |conn| {
-            require_village(conn, region)?;
-            let form = forms.get(conn, period)?;
-            let change = Change { actor: &actor, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
-            transition(
-                conn,
-                &region.to_string(),
-                &period.to_string(),
-                revision,
-                step.from,
-                step.to,
-                step.name,
-                comment,
-                &change,
-            )?;
-            view(conn, &form, region, period)
-        })
-        .await?;
+    let entry = with_form(state, region, period, true, move |conn, form| {
+        let change = Change { actor: &actor, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
+        transition(
+            conn,
+            &region.to_string(),
+            &period.to_string(),
+            revision,
+            step.from,
+            step.to,
+            step.name,
+            comment,
+            &change,
+        )?;
+        view(conn, form, region, period)
+    })
+    .await?;
     let mut event = caller.event(step.action, Some(format!("{region}/{period}")), "success");
     event.detail = Some(format!("revision {}", entry.revision));
     state.audit(event).await?;
