@@ -1,7 +1,7 @@
 //! User management.
 
 use onetable_core::Role;
-use onetable_tests::{each_backend, PASSWORD};
+use onetable_tests::each_backend;
 use reqwest::Method;
 use serde_json::json;
 
@@ -101,7 +101,6 @@ async fn admins_list_get_and_update_users_in_scope() {
         assert_eq!(status, 403);
         let (_, user) = app.get_as(&admin, "/api/v1/users/in_a").await;
         assert_eq!(user["region"], "522301100200");
-        let _ = PASSWORD;
     })
     .await;
 }
