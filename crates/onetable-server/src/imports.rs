@@ -162,17 +162,24 @@ pub struct Importer<'a> {
     pub now: NaiveDateTime,
 }
 
-/// Checks the whole file, then (unless `dry_run`) writes it in one transaction.
+/// A file that passed every check, grouped by period, ready to be written.
+pub struct Checked {
+    report: ImportReport,
+    by_period: BTreeMap<Period, Vec<CellIn>>,
+    forms: HashMap<Period, Form>,
+}
+
+/// Reads and checks the whole file: nothing is written, so this needs no write turn.
 ///
 /// # Errors
-/// 422 with the report when any cell is invalid (nothing written); 500 on a fault.
-pub fn import(
+/// 422 with the report when any cell is invalid; 500 on a fault.
+pub fn check(
     conn: &mut DbConn,
     table: &[Vec<String>],
     period: Option<&str>,
     dry_run: bool,
     who: &Importer<'_>,
-) -> Result<ImportReport, ApiError> {
+) -> Result<Checked, ApiError> {
     let mut report = ImportReport { dry_run, ..ImportReport::default() };
     let default_period = period.map(parse_period).transpose()?;
     let cells = collect_cells(conn, table, default_period, who, &mut report)?;
@@ -185,20 +192,44 @@ pub fn import(
         by_period.entry(cell.period).or_default().push(cell);
     }
     let forms = by_period.keys().map(|p| load_form(conn, *p).map(|f| (*p, f))).collect::<Result<HashMap<_, _>, _>>()?;
-    if dry_run {
+    Ok(Checked { report, by_period, forms })
+}
+
+/// Counts what a checked file changes and, unless it is a dry run, writes it in one transaction.
+///
+/// # Errors
+/// 500 on a fault (nothing written then).
+pub fn apply(conn: &mut DbConn, checked: Checked, actor: &str, now: NaiveDateTime) -> Result<ImportReport, ApiError> {
+    let Checked { mut report, by_period, forms } = checked;
+    if report.dry_run {
         for (period, cells) in &by_period {
-            plan(conn, *period, cells, &forms[period], who, &mut report, false)?;
+            plan(conn, *period, cells, &forms[period], (actor, now), &mut report, false)?;
         }
         return Ok(report);
     }
     onetable_store::connection::transaction(conn, |conn| {
         store::begin_write(conn)?;
         for (period, cells) in &by_period {
-            plan(conn, *period, cells, &forms[period], who, &mut report, true)?;
+            plan(conn, *period, cells, &forms[period], (actor, now), &mut report, true)?;
         }
         Ok::<_, ApiError>(())
     })?;
     Ok(report)
+}
+
+/// [`check`] then [`apply`].
+///
+/// # Errors
+/// As those.
+pub fn import(
+    conn: &mut DbConn,
+    table: &[Vec<String>],
+    period: Option<&str>,
+    dry_run: bool,
+    who: &Importer<'_>,
+) -> Result<ImportReport, ApiError> {
+    let checked = check(conn, table, period, dry_run, who)?;
+    apply(conn, checked, who.actor, who.now)
 }
 
 fn collect_cells(
@@ -357,7 +388,7 @@ fn plan(
     period: Period,
     cells: &[CellIn],
     form: &Form,
-    who: &Importer<'_>,
+    (actor, now): (&str, NaiveDateTime),
     report: &mut ImportReport,
     write: bool,
 ) -> Result<(), ApiError> {
@@ -413,10 +444,10 @@ fn plan(
                 old_value: old.cloned(),
                 new_value: Some(value.clone()),
                 source: "import".to_owned(),
-                actor: who.actor.to_owned(),
+                actor: actor.to_owned(),
                 reason: Some("批量导入".to_owned()),
                 revision,
-                changed_at: who.now,
+                changed_at: now,
             });
             all_rows.push(DataValueRow {
                 region_code: region.clone(),
@@ -425,8 +456,8 @@ fn plan(
                 value,
                 source: "import".to_owned(),
                 revision,
-                entered_by: who.actor.to_owned(),
-                entered_at: who.now,
+                entered_by: actor.to_owned(),
+                entered_at: now,
             });
         }
         if !write || changed == 0 {
@@ -434,15 +465,15 @@ fn plan(
         }
         match entries.get(region) {
             Some(entry) if entry.status == DRAFT || entry.status == RETURNED => {
-                store::touch_entry(conn, region, &period_text, who.actor, who.now)?;
+                store::touch_entry(conn, region, &period_text, actor, now)?;
             }
             _ => new_entries.push(EntryRow {
                 region_code: region.clone(),
                 period: period_text.clone(),
                 status: DRAFT.to_owned(),
                 revision: 1,
-                updated_by: who.actor.to_owned(),
-                updated_at: who.now,
+                updated_by: actor.to_owned(),
+                updated_at: now,
             }),
         }
         store::delete_cells(conn, region, &period_text, &replaced)?;

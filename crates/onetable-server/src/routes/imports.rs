@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::imports::{import, read_table, FileFormat, ImportReport, Importer};
+use crate::imports::{apply, check, read_table, FileFormat, ImportReport, Importer};
 use crate::state::AppState;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -210,14 +210,18 @@ async fn run_import(
     let dry_run = query.dry_run.unwrap_or(false);
     let scope_caller = caller.clone();
     let actor = caller.subject.clone();
-    let report = state
-        .write(move |conn| {
+    let now = chrono::Utc::now().naive_utc();
+    // Reading and checking need no write turn; only the final write takes one.
+    let checked = state
+        .run(move |conn| {
             let table = read_table(&bytes, format)?;
             let reaches = |code| scope_caller.reaches(code);
-            let who = Importer { actor: &actor, reaches: &reaches, now: chrono::Utc::now().naive_utc() };
-            import(conn, &table, query.period.as_deref(), dry_run, &who)
+            let who = Importer { actor: &actor, reaches: &reaches, now };
+            check(conn, &table, query.period.as_deref(), dry_run, &who)
         })
         .await?;
+    let writer = caller.subject.clone();
+    let report = state.write(move |conn| apply(conn, checked, &writer, now)).await?;
     if !dry_run {
         let mut event = caller.event("imports.create", None, "success");
         event.detail =
