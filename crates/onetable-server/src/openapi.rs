@@ -92,9 +92,11 @@ pub fn spec_json() -> String {
     json
 }
 
+/// Served from memory: the spec is fixed at build time, so it is generated once per process.
 #[get("/openapi.json")]
 pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(spec_json())
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HttpResponse::Ok().content_type("application/json").body(SPEC.get_or_init(spec_json).as_str())
 }
 
 #[cfg(test)]
