@@ -1,4 +1,18 @@
-//! onetable's read side. Today: rendering tables for people who work in Excel (CSV with a BOM,
-//! XLSX). The polars value cube and rollups arrive with the sharing issue.
+//! onetable's read side: the in-memory value cube on polars (per period, village × indicator),
+//! rollups and village pulls over it, formulas compiled to polars expressions, and rendering to
+//! JSON, CSV (UTF-8 with BOM), XLSX and Parquet.
 
+pub mod compile;
+pub mod cube;
+pub mod measure;
+pub mod query;
 pub mod render;
+pub mod report;
+
+pub use cube::{Cube, CubeBuilder, CubeError, EntryState, VillageEntry};
+pub use measure::{Measure, MeasureKind};
+pub use query::Selection;
+pub use report::{Datum, Headers, Report};
+
+#[cfg(test)]
+mod tests;

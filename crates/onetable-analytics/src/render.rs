@@ -39,6 +39,8 @@ pub enum RenderError {
     Csv(#[from] csv::Error),
     #[error("cannot write XLSX: {0}")]
     Xlsx(#[from] XlsxError),
+    #[error("cannot build the data frame: {0}")]
+    Polars(#[from] polars::error::PolarsError),
 }
 
 /// UTF-8 CSV with a byte-order mark.

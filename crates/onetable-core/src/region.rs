@@ -167,7 +167,20 @@ impl RegionCode {
         Self::from_number(value * 10u64.pow(pad))
     }
 
-    fn from_number(value: u64) -> Result<Self, RegionCodeError> {
+    /// The code as a number (the 12 digits), for columnar storage.
+    #[must_use]
+    pub fn number(self) -> u64 {
+        self.0
+    }
+
+    /// The code whose 12 digits are `value`.
+    ///
+    /// # Errors
+    /// As [`RegionCode::parse`], for a value that names no possible unit.
+    pub fn from_number(value: u64) -> Result<Self, RegionCodeError> {
+        if value >= 10u64.pow(TOTAL_DIGITS) {
+            return Err(RegionCodeError::WrongLength(value.to_string().len()));
+        }
         let code = Self(value);
         let [province, prefecture, county, township, village] = code.segments();
         if province == 0 {
