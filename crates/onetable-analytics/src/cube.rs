@@ -327,6 +327,14 @@ impl Cube {
         }
     }
 
+    /// When the village's entry last changed, as the cube holds it (`None`: not in the cube).
+    #[must_use]
+    pub fn updated_ms(&self, village: u64) -> Option<i64> {
+        let row = *self.row_of.get(&village)?;
+        let block = self.columns.get(UPDATED)?.get(row / BLOCK_ROWS)?;
+        block.i64().ok()?.get(row % BLOCK_ROWS)
+    }
+
     /// Approximate bytes held by the columns.
     #[must_use]
     pub fn estimated_bytes(&self) -> usize {

@@ -57,7 +57,7 @@ impl RegionLevel {
         PREFIX_LENGTHS[self.index()] as usize
     }
 
-    fn index(self) -> usize {
+    pub fn index(self) -> usize {
         usize::from(self.number()) - 1
     }
 }

@@ -18,6 +18,9 @@ pub struct ErrorDetail {
     pub code: String,
     /// What is wrong, in Chinese.
     pub message: String,
+    /// What the caller may have meant (e.g. indicator codes close to an unknown one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
 }
 
 /// The body of every error response.
@@ -75,9 +78,21 @@ impl ApiError {
             field: field.map(str::to_owned),
             code: code.to_owned(),
             message: message.into(),
+            suggestions: Vec::new(),
         });
         self
     }
+
+    /// As [`ApiError::with_detail`], with suggestions.
+    #[must_use]
+    pub fn with_suggestions(mut self, field: Option<&str>, code: &str, message: impl Into<String>, suggestions: Vec<String>) -> Self {
+        self = self.with_detail(field, code, message);
+        if let Some(last) = self.0.details.last_mut() {
+            last.suggestions = suggestions;
+        }
+        self
+    }
+
 
     /// A response header to send with the error (`WWW-Authenticate`, `Retry-After`).
     #[must_use]

@@ -1,6 +1,7 @@
 //! onetable's HTTP API: actix-web routes (one module per resource), the error body, OpenAPI.
 
 pub mod accounts;
+pub mod analytics;
 pub mod auth;
 pub mod catalogue;
 pub mod config;
@@ -8,10 +9,12 @@ pub mod demo;
 pub mod docs;
 pub mod entries;
 pub mod error;
+pub mod export;
 pub mod imports;
 pub mod openapi;
 pub mod registry;
 pub mod routes;
+pub mod sharing;
 pub mod startup;
 pub mod state;
 

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    audit, auth, catalogue, entries, form, health, imports, indicators, progress, regions, rules, users,
+    aggregates, audit, auth, burden, catalogue, data_requests, entries, form, health, imports, indicators, progress,
+    regions, rules, users,
 };
 
 #[derive(OpenApi)]
@@ -56,6 +57,16 @@ use crate::routes::{
         regions::search::search_regions,
         regions::get::get_region,
         regions::children::list_children,
+        regions::usage::region_usage,
+        data_requests::file::file_request,
+        data_requests::list::list_requests,
+        data_requests::list::get_request,
+        data_requests::decide::approve_request,
+        data_requests::decide::reject_request,
+        data_requests::decide::revoke_request,
+        data_requests::data::pull,
+        aggregates::aggregates,
+        burden::burden,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     tags(
@@ -68,6 +79,7 @@ use crate::routes::{
         (name = "rules", description = "Validation rules (校验规则)"),
         (name = "registry", description = "The one form and the catalogue export"),
         (name = "entries", description = "Data entry (一次录入): values, review workflow, history, progress"),
+        (name = "sharing", description = "Data requests (报表准入), pulls, aggregates, data return (数据回流), burden"),
     )
 )]
 pub struct ApiDoc;

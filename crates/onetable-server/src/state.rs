@@ -31,6 +31,7 @@ pub struct AppState {
     /// Largest import body, in bytes.
     pub import_max_bytes: usize,
     pub forms: Arc<crate::entries::FormCache>,
+    pub analytics: Arc<crate::analytics::Analytics>,
 }
 
 impl AppState {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod connection;
+pub mod cube_source;
 pub mod divisions;
 pub mod entries;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod regions;
 pub mod registry;
 pub mod schema;
 pub mod seed;
+pub mod sharing;
 pub mod url;
 
 pub use connection::{Db, DbConn, PooledConn};

@@ -193,4 +193,51 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(regions, region_changes, users, clients, data_values, entries);
+diesel::allow_tables_to_appear_in_same_query!(
+    regions,
+    region_changes,
+    users,
+    clients,
+    data_values,
+    entries,
+    data_requests,
+    access_log
+);
+
+diesel::table! {
+    data_requests (id) {
+        id -> BigInt,
+        title -> Text,
+        purpose -> Text,
+        legal_basis -> Text,
+        department -> Text,
+        requested_by -> Text,
+        region_code -> Text,
+        indicators -> Text,
+        periods -> Nullable<Text>,
+        frequency -> Nullable<Text>,
+        start_period -> Nullable<Text>,
+        expires_at -> Timestamp,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        request_id -> BigInt,
+        department -> Text,
+        caller -> Text,
+        region_code -> Text,
+        level -> Text,
+        period -> Text,
+        indicators -> Text,
+        row_count -> BigInt,
+        format -> Text,
+    }
+}

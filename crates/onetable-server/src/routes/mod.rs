@@ -1,8 +1,11 @@
 //! Route registration and the extractor error handlers that keep every error in one JSON shape.
 
+pub mod aggregates;
 pub mod audit;
 pub mod auth;
+pub mod burden;
 pub mod catalogue;
+pub mod data_requests;
 pub mod entries;
 pub mod form;
 pub mod health;
@@ -64,6 +67,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(entries::edit::patch_entry)
         .service(progress::progress)
         .service(imports::create_import)
+        .service(data_requests::file::file_request)
+        .service(data_requests::list::list_requests)
+        .service(data_requests::list::get_request)
+        .service(data_requests::decide::approve_request)
+        .service(data_requests::decide::reject_request)
+        .service(data_requests::decide::revoke_request)
+        .service(data_requests::data::pull)
+        .service(aggregates::aggregates)
+        .service(burden::burden)
+        .service(regions::usage::region_usage)
         .service(regions::search::search_regions)
         .service(regions::get::get_region)
         .service(regions::children::list_children)

@@ -3,6 +3,7 @@
 pub mod children;
 pub mod get;
 pub mod search;
+pub mod usage;
 
 use chrono::NaiveDate;
 use onetable_core::{RegionCode, RegionKind, RegionLevel, Role};

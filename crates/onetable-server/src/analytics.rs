@@ -1,0 +1,257 @@
+//! The server's cubes (one per period), built on first use and kept fresh without rebuilding:
+//! every read first asks the store which entries changed since the cube last looked (one indexed
+//! query on `entries (period, updated_at)`) and applies those whose change time differs from the
+//! cube's. This sees every writer — this server's approvals and imports, other servers, the
+//! `onetable import` command — and a change is visible to the first read after it commits.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::NaiveDateTime;
+use onetable_analytics::{Cube, CubeBuilder, CubeError, EntryState, Measure, MeasureKind, VillageEntry};
+use onetable_core::formula::{self, Expr, ExprKind};
+use onetable_core::indicator::{IndicatorStatus, Sensitivity, ValueType};
+use onetable_core::{Period, RegionCode};
+use onetable_store::{cube_source, imports, registry, DbConn};
+
+use crate::error::ApiError;
+
+/// How far back the freshness check looks before the latest change it has seen.
+const LOOK_BACK_SECONDS: i64 = 5;
+
+#[derive(Default)]
+struct Slot {
+    /// The cube, and the registry fingerprint it was built under.
+    cube: RwLock<Option<(String, Cube)>>,
+    /// Latest entry change applied, for the poller.
+    seen: Mutex<Option<NaiveDateTime>>,
+    /// Held while building, so that concurrent first readers build once.
+    building: Mutex<()>,
+}
+
+#[derive(Default)]
+pub struct Analytics {
+    slots: Mutex<HashMap<String, Arc<Slot>>>,
+}
+
+impl std::fmt::Debug for Analytics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analytics").finish_non_exhaustive()
+    }
+}
+
+fn cube_error(e: CubeError) -> ApiError {
+    ApiError::internal(format!("analytics: {e}"))
+}
+
+fn millis(at: NaiveDateTime) -> i64 {
+    at.and_utc().timestamp_millis()
+}
+
+impl Analytics {
+    fn slot(&self, period: &str) -> Arc<Slot> {
+        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slots.entry(period.to_owned()).or_default().clone()
+    }
+
+    /// Runs `read` on the cube of `period`, building it first if need be (or if the registry
+    /// changed since it was built). Blocking: call from a blocking task.
+    ///
+    /// # Errors
+    /// On a database fault, or whatever `read` returns.
+    pub fn read<T>(
+        &self,
+        conn: &mut DbConn,
+        period: Period,
+        read: impl FnOnce(&Cube) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let key = period.to_string();
+        let slot = self.slot(&key);
+        let fingerprint = registry::fingerprint(conn)?;
+        let fresh = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().is_some_and(|(f, _)| *f == fingerprint);
+        if fresh {
+            self.catch_up(conn, &key, &slot)?;
+            let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((_, cube)) = cube.as_ref() {
+                return read(cube);
+            }
+        }
+        let _building = slot.building.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(|(f, _)| f.clone());
+        if current.as_deref() != Some(fingerprint.as_str()) {
+            let (cube, latest) = build(conn, period)?;
+            *slot.cube.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((fingerprint, cube));
+            *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some(latest.unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc()));
+        }
+        let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match cube.as_ref() {
+            Some((_, cube)) => read(cube),
+            None => Err(ApiError::internal("cube vanished while building")),
+        }
+    }
+
+    /// Applies the current state of these villages' entries for `period` to its cube, if one is
+    /// loaded.
+    ///
+    /// # Errors
+    /// On a database fault.
+    pub fn changed(&self, conn: &mut DbConn, period: &str, villages: &[String]) -> Result<(), ApiError> {
+        let Some(slot) = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(period).cloned()
+        else {
+            return Ok(());
+        };
+        if slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).is_none() || villages.is_empty() {
+            return Ok(());
+        }
+        let entries = load_entries(conn, period, villages)?;
+        let mut cube = slot.cube.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, loaded)) = cube.as_mut() {
+            if let Err(e) = loaded.apply(&entries) {
+                // A village the cube does not know (the division list changed): rebuild on next read.
+                tracing::info!(error = %e, period, "cube dropped, will rebuild");
+                *cube = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies entries of `period` changed since the cube last looked.
+    fn catch_up(&self, conn: &mut DbConn, period: &str, slot: &Slot) -> Result<(), ApiError> {
+        let since = *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(since) = since else { return Ok(()) };
+        // Change times are taken before commit, so a slow transaction can commit a time older than
+        // one already seen: look back a little and skip what the cube already holds.
+        let changed = cube_source::changed_since(conn, period, since - chrono::Duration::seconds(LOOK_BACK_SECONDS))?;
+        let Some(latest) = changed.iter().map(|(_, at)| *at).max() else { return Ok(()) };
+        let villages: Vec<String> = {
+            let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let Some((_, cube)) = cube.as_ref() else { return Ok(()) };
+            changed
+                .into_iter()
+                .filter(|(village, at)| {
+                    let held = village.parse::<u64>().ok().and_then(|v| cube.updated_ms(v));
+                    held != Some(millis(*at))
+                })
+                .map(|(v, _)| v)
+                .collect()
+        };
+        self.changed(conn, period, &villages)?;
+        let mut seen = slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *seen = (*seen).max(Some(latest));
+        Ok(())
+    }
+}
+
+fn load_entries(conn: &mut DbConn, period: &str, villages: &[String]) -> Result<Vec<VillageEntry>, ApiError> {
+    let rows = imports::entries_of(conn, period, villages)?;
+    let mut values: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for value in imports::values_of(conn, period, villages)? {
+        values.entry(value.region_code).or_default().push((value.indicator_code, value.value));
+    }
+    let mut out = Vec::with_capacity(villages.len());
+    for village in villages {
+        let Ok(code) = RegionCode::parse(village) else { continue };
+        let entry = rows.iter().find(|e| &e.region_code == village);
+        out.push(VillageEntry {
+            code,
+            state: entry.map_or(EntryState::Open, |e| EntryState::from_status(&e.status)),
+            updated_ms: entry.map_or(0, |e| millis(e.updated_at)),
+            values: values.remove(village).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// The cube's view of the registry for a period: the active indicators of its frequency, derived
+/// formulas with derived inputs expanded to stored ones.
+///
+/// # Errors
+/// On a database fault or a stored formula that no longer parses.
+pub fn measures(conn: &mut DbConn, period: Period) -> Result<Vec<Measure>, ApiError> {
+    let current = registry::current(conn)?;
+    let mut defs = Vec::new();
+    for row in current.values() {
+        if row.status != IndicatorStatus::Active.as_ref() || row.frequency != period.frequency().as_ref() {
+            continue;
+        }
+        defs.push(row.to_def().map_err(ApiError::internal)?);
+    }
+    let formulas: HashMap<String, Expr> = defs
+        .iter()
+        .filter_map(|d| Some((d.code.clone(), formula::parse(d.formula.as_deref()?).ok()?)))
+        .collect();
+    Ok(defs
+        .into_iter()
+        .map(|def| Measure {
+            kind: match def.value_type {
+                ValueType::Integer => MeasureKind::Integer,
+                ValueType::Decimal { .. } => MeasureKind::Decimal,
+                ValueType::Boolean => MeasureKind::Boolean,
+                _ => MeasureKind::Text,
+            },
+            formula: formulas.get(&def.code).map(|f| expand(f, &formulas, 0)),
+            sensitive: def.sensitivity == Sensitivity::Sensitive,
+            code: def.code,
+            name: def.name,
+            unit: def.unit,
+            aggregation: def.aggregation,
+        })
+        .collect())
+}
+
+/// Replaces derived inputs by their formulas (the registry refuses cycles; the depth cap is a
+/// second guard).
+fn expand(expr: &Expr, formulas: &HashMap<String, Expr>, depth: usize) -> Expr {
+    let mut out = expr.clone();
+    out.kind = match &expr.kind {
+        ExprKind::Code(code) if depth < 16 => match formulas.get(code) {
+            Some(inner) => return expand(inner, formulas, depth + 1),
+            None => ExprKind::Code(code.clone()),
+        },
+        ExprKind::Unary(op, inner) => ExprKind::Unary(*op, Box::new(expand(inner, formulas, depth))),
+        ExprKind::Binary(op, l, r) => {
+            ExprKind::Binary(*op, Box::new(expand(l, formulas, depth)), Box::new(expand(r, formulas, depth)))
+        }
+        ExprKind::Call(f, args) => ExprKind::Call(*f, args.iter().map(|a| expand(a, formulas, depth)).collect()),
+        other => other.clone(),
+    };
+    out
+}
+
+/// Builds the cube of `period` from the store; returns it with the latest entry change it holds.
+///
+/// # Errors
+/// On a database fault.
+pub fn build(conn: &mut DbConn, period: Period) -> Result<(Cube, Option<NaiveDateTime>), ApiError> {
+    let key = period.to_string();
+    let measures = measures(conn, period)?;
+    let villages: Vec<RegionCode> =
+        cube_source::current_villages(conn)?.iter().filter_map(|c| RegionCode::parse(c).ok()).collect();
+    let names = cube_source::current_names(conn)?
+        .into_iter()
+        .filter_map(|(code, name)| Some((code.parse::<u64>().ok()?, name)))
+        .collect();
+    let mut builder = CubeBuilder::new(&key, measures, villages, names);
+    let mut latest = None;
+    for (village, status, updated) in cube_source::period_entries(conn, &key)? {
+        if let Ok(code) = village.parse::<u64>() {
+            builder.entry(code, EntryState::from_status(&status), millis(updated));
+        }
+        latest = latest.max(Some(updated));
+    }
+    cube_source::for_each_value(conn, &key, |village, indicator, value| {
+        if let Ok(code) = village.parse::<u64>() {
+            builder.value(code, indicator, value);
+        }
+    })?;
+    let cube = builder.finish();
+    tracing::info!(period = %key, villages = cube.villages(), bytes = cube.estimated_bytes(), "cube built");
+    Ok((cube, latest))
+}
+
+/// Maps analytics failures for handlers.
+#[must_use]
+pub fn internal(e: CubeError) -> ApiError {
+    cube_error(e)
+}

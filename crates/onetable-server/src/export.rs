@@ -1,0 +1,101 @@
+//! Reports as HTTP responses: JSON, CSV (UTF-8 with BOM), XLSX or Parquet.
+
+use actix_web::HttpResponse;
+use onetable_analytics::render::{to_csv, to_xlsx};
+use onetable_analytics::{Headers, Report};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+    Xlsx,
+    Parquet,
+}
+
+impl Format {
+    /// # Errors
+    /// 400 for anything else.
+    pub fn parse(text: Option<&str>) -> Result<Self, ApiError> {
+        match text.unwrap_or("json") {
+            "json" => Ok(Self::Json),
+            "csv" => Ok(Self::Csv),
+            "xlsx" => Ok(Self::Xlsx),
+            "parquet" => Ok(Self::Parquet),
+            other => Err(ApiError::bad_request("invalid_format", format!("不支持的格式 {other}：可选 json、csv、xlsx、parquet"))
+                .with_detail(Some("format"), "invalid_format", "json、csv、xlsx 或 parquet")),
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+            Self::Parquet => "parquet",
+        }
+    }
+}
+
+/// `headers=code` gives indicator codes as column headers; Chinese names are the default.
+///
+/// # Errors
+/// 400 for anything else.
+pub fn parse_headers(text: Option<&str>) -> Result<Headers, ApiError> {
+    match text.unwrap_or("name") {
+        "name" => Ok(Headers::Names),
+        "code" => Ok(Headers::Codes),
+        other => Err(ApiError::bad_request("invalid_query", format!("headers 须为 name 或 code，而不是 {other}"))),
+    }
+}
+
+/// An indicator as listed with a report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportIndicator {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub derived: bool,
+}
+
+#[must_use]
+pub fn indicators(report: &Report) -> Vec<ReportIndicator> {
+    report
+        .measures
+        .iter()
+        .map(|m| ReportIndicator { code: m.code.clone(), name: m.name.clone(), unit: m.unit.clone(), derived: m.is_derived() })
+        .collect()
+}
+
+/// Renders a report; `json` is the whole JSON body, built by the caller around the rows.
+///
+/// # Errors
+/// 500 on a rendering fault.
+pub fn respond(
+    report: &Report,
+    format: Format,
+    headers: Headers,
+    file_stem: &str,
+    json: impl FnOnce(Vec<serde_json::Value>) -> serde_json::Value,
+) -> Result<HttpResponse, ApiError> {
+    let attachment = |extension: &str| format!("attachment; filename=\"{file_stem}.{extension}\"");
+    Ok(match format {
+        Format::Json => HttpResponse::Ok().json(json(report.to_json_rows())),
+        Format::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(("content-disposition", attachment("csv")))
+            .body(to_csv(&report.to_table(headers)).map_err(ApiError::internal)?),
+        Format::Xlsx => HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header(("content-disposition", attachment("xlsx")))
+            .body(to_xlsx(&[(report.period.as_str(), &report.to_table(headers))]).map_err(ApiError::internal)?),
+        Format::Parquet => HttpResponse::Ok()
+            .content_type("application/vnd.apache.parquet")
+            .insert_header(("content-disposition", attachment("parquet")))
+            .body(report.to_parquet().map_err(ApiError::internal)?),
+    })
+}

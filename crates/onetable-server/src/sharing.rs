@@ -1,0 +1,276 @@
+//! Data requests (报表准入): what a department may see, why, and until when; and the checks every
+//! pull goes through.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use onetable_core::indicator::{IndicatorStatus, Sensitivity};
+use onetable_core::similarity::{normalize, similarity};
+use onetable_core::{Period, RegionCode, Role};
+use onetable_store::registry::IndicatorRow;
+use onetable_store::sharing::{DataRequestRow, RequestScope};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+pub const PENDING: &str = "pending";
+pub const APPROVED: &str = "approved";
+pub const REJECTED: &str = "rejected";
+pub const REVOKED: &str = "revoked";
+
+/// How many close matches an unknown indicator gets.
+const SUGGESTIONS: usize = 3;
+/// Below this similarity a registry entry is not offered as a suggestion.
+const SUGGESTION_THRESHOLD: f64 = 0.3;
+
+/// A department's application for data.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewDataRequest {
+    pub title: String,
+    /// What the data is for (shown to villages in their usage view).
+    pub purpose: String,
+    /// The law or document that allows it; required when any indicator is sensitive.
+    #[serde(default)]
+    pub legal_basis: String,
+    /// Indicator codes (derived ones allowed).
+    pub indicators: Vec<String>,
+    /// The region whose villages are covered; inside the department's jurisdiction.
+    pub region: String,
+    /// Periods, e.g. `["2024", "2025"]` — or leave empty and give `frequency` and `start_period`.
+    #[serde(default)]
+    pub periods: Vec<String>,
+    /// `annual`, `quarterly` or `monthly`: every period of it from `start_period` on.
+    pub frequency: Option<String>,
+    pub start_period: Option<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A data request as both sides see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DataRequest {
+    pub id: i64,
+    pub title: String,
+    pub purpose: String,
+    pub legal_basis: String,
+    pub department: String,
+    pub requested_by: String,
+    pub region: String,
+    pub indicators: Vec<String>,
+    pub periods: Vec<String>,
+    pub frequency: Option<String>,
+    pub start_period: Option<String>,
+    pub expires_at: NaiveDateTime,
+    /// `pending`, `approved`, `rejected` or `revoked`.
+    pub status: String,
+    /// Whether pulls are allowed now: approved and not expired.
+    pub active: bool,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl DataRequest {
+    #[must_use]
+    pub fn from_row(row: DataRequestRow, now: NaiveDateTime) -> Self {
+        let split = |text: &str| text.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+        Self {
+            active: row.status == APPROVED && row.expires_at > now,
+            id: row.id,
+            title: row.title,
+            purpose: row.purpose,
+            legal_basis: row.legal_basis,
+            department: row.department,
+            requested_by: row.requested_by,
+            region: row.region_code,
+            indicators: split(&row.indicators),
+            periods: row.periods.as_deref().map(split).unwrap_or_default(),
+            frequency: row.frequency,
+            start_period: row.start_period,
+            expires_at: row.expires_at,
+            status: row.status,
+            decided_by: row.decided_by,
+            decided_at: row.decided_at,
+            decision_reason: row.decision_reason,
+            created_at: row.created_at,
+        }
+    }
+
+    /// Whether `period` is among those granted.
+    #[must_use]
+    pub fn covers_period(&self, period: Period) -> bool {
+        if self.periods.iter().any(|p| Period::parse(p).ok() == Some(period)) {
+            return true;
+        }
+        match (&self.frequency, self.start_period.as_deref().map(Period::parse)) {
+            (Some(frequency), Some(Ok(start))) => period.frequency().as_ref() == frequency && period >= start,
+            _ => false,
+        }
+    }
+}
+
+/// Registry entries closest to `text` by name or code, best first.
+#[must_use]
+pub fn suggestions(text: &str, current: &BTreeMap<String, IndicatorRow>) -> Vec<String> {
+    let wanted = normalize(text);
+    let upper = text.trim().to_uppercase();
+    let mut scored: Vec<(f64, &IndicatorRow)> = current
+        .values()
+        .filter(|row| row.status == IndicatorStatus::Active.as_ref())
+        .map(|row| {
+            let by_name = similarity(&wanted, &row.normalized_name);
+            let by_code = similarity(&upper, &row.code);
+            (by_name.max(by_code), row)
+        })
+        .filter(|(score, _)| *score >= SUGGESTION_THRESHOLD)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
+    scored.into_iter().take(SUGGESTIONS).map(|(_, row)| row.code.clone()).collect()
+}
+
+/// A checked request, ready to store.
+#[derive(Debug)]
+pub struct CheckedRequest {
+    pub region: RegionCode,
+    pub indicators: Vec<String>,
+    pub periods: Vec<String>,
+    pub frequency: Option<String>,
+    pub start_period: Option<String>,
+}
+
+/// Checks a filing against the registry and the caller's jurisdiction: 422 with one detail per
+/// problem (unknown indicators come with suggestions). The caller checks the jurisdiction.
+///
+/// # Errors
+/// As above.
+pub fn check(
+    body: &NewDataRequest,
+    current: &BTreeMap<String, IndicatorRow>,
+    now: DateTime<Utc>,
+) -> Result<CheckedRequest, ApiError> {
+    let mut error = ApiError::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改");
+    if body.title.trim().is_empty() {
+        error = error.with_detail(Some("title"), "required", "请填写申请标题");
+    }
+    if body.purpose.trim().is_empty() {
+        error = error.with_detail(Some("purpose"), "required", "请说明数据用途");
+    }
+    if body.indicators.is_empty() {
+        error = error.with_detail(Some("indicators"), "required", "请至少选择一个指标");
+    }
+    let mut indicators: Vec<String> = Vec::new();
+    let mut sensitive = Vec::new();
+    for (i, code) in body.indicators.iter().enumerate() {
+        let field = format!("indicators[{i}]");
+        match current.get(code.trim()) {
+            Some(row) if row.status == IndicatorStatus::Active.as_ref() => {
+                if row.sensitivity == Sensitivity::Sensitive.as_ref() {
+                    sensitive.push(row.code.clone());
+                }
+                if !indicators.contains(&row.code) {
+                    indicators.push(row.code.clone());
+                }
+            }
+            Some(row) => {
+                error = error.with_detail(Some(&field), "deprecated_indicator", format!("指标 {} 已停用，不能申请", row.code));
+            }
+            None => {
+                let suggested = suggestions(code, current);
+                let hint = if suggested.is_empty() {
+                    String::new()
+                } else {
+                    let named: Vec<String> =
+                        suggested.iter().map(|c| format!("{c}（{}）", current[c].name)).collect();
+                    format!("。您要找的可能是：{}", named.join("、"))
+                };
+                error = error.with_suggestions(
+                    Some(&field),
+                    "unknown_indicator",
+                    format!("未知指标「{code}」{hint}"),
+                    suggested,
+                );
+            }
+        }
+    }
+    if !sensitive.is_empty() && body.legal_basis.trim().is_empty() {
+        error = error.with_detail(
+            Some("legal_basis"),
+            "legal_basis_required",
+            format!("申请敏感指标（{}）须写明法律依据", sensitive.join("、")),
+        );
+    }
+    let mut periods = Vec::new();
+    for (i, text) in body.periods.iter().enumerate() {
+        match Period::parse(text.trim()) {
+            Ok(p) => periods.push(p.to_string()),
+            Err(e) => error = error.with_detail(Some(&format!("periods[{i}]")), "invalid_period", e),
+        }
+    }
+    let (mut frequency, mut start_period) = (None, None);
+    match (&body.frequency, &body.start_period) {
+        (Some(f), Some(start)) => match Period::parse(start.trim()) {
+            Ok(p) if p.frequency().as_ref() == f.trim() => {
+                frequency = Some(f.trim().to_owned());
+                start_period = Some(p.to_string());
+            }
+            _ => {
+                error = error.with_detail(Some("start_period"), "invalid_period", "起始期别须与频率一致，如 annual 对应 2025")
+            }
+        },
+        (None, None) if periods.is_empty() && body.periods.is_empty() => {
+            error = error.with_detail(Some("periods"), "required", "请给出期别，或给出频率和起始期别");
+        }
+        (None, None) => {}
+        _ => error = error.with_detail(Some("frequency"), "invalid_period", "frequency 与 start_period 须同时给出"),
+    }
+    if body.expires_at <= now {
+        error = error.with_detail(Some("expires_at"), "expired", "有效期须晚于当前时间");
+    }
+    let region = match RegionCode::parse(body.region.trim()) {
+        Ok(region) => Some(region),
+        Err(e) => {
+            error = error.with_detail(Some("region"), "invalid_region_code", e.to_string());
+            None
+        }
+    };
+    if error.has_details() {
+        return Err(error);
+    }
+    let region = region.ok_or_else(|| ApiError::internal("region checked above"))?;
+    Ok(CheckedRequest { region, indicators, periods, frequency, start_period })
+}
+
+/// Who may see a request: its department, and admins whose scope overlaps its region.
+#[must_use]
+pub fn can_see(caller: &Caller, request: &DataRequest) -> bool {
+    match caller.role {
+        Role::Department => caller.department.as_deref() == Some(request.department.as_str()),
+        Role::Admin => RegionCode::parse(&request.region)
+            .is_ok_and(|region| caller.reaches(region) || caller.scope.is_some_and(|s| region.contains(s))),
+        _ => false,
+    }
+}
+
+/// The requests a caller lists.
+///
+/// # Errors
+/// 403 for roles that have none.
+pub fn list_scope(caller: &Caller) -> Result<RequestScope, ApiError> {
+    match (caller.role, &caller.department, caller.scope) {
+        (Role::Department, Some(department), _) => Ok(RequestScope::Department(department.clone())),
+        (Role::Admin, _, Some(scope)) => Ok(region_scope(scope)),
+        _ => Err(ApiError::forbidden("forbidden", format!("{}无权查看数据需求", caller.role.label_zh()))),
+    }
+}
+
+/// Regions inside `scope`, or containing it.
+#[must_use]
+pub fn region_scope(scope: RegionCode) -> RequestScope {
+    RequestScope::Region {
+        low: scope.to_string(),
+        high: scope.descendant_upper_bound(),
+        ancestors: scope.ancestors().iter().map(ToString::to_string).collect(),
+    }
+}
