@@ -14,5 +14,6 @@ mod regions;
 mod registry;
 mod schema;
 mod scope;
+mod sharing;
 mod tokens;
 mod users;

@@ -236,6 +236,46 @@ impl TestApp {
             .expect("catalogue loads")
     }
 
+    /// Stores one village's entry for `period` in `status` with these values, through the store
+    /// (replacing what was there), as an import would.
+    pub fn seed_entry(&self, village: &str, period: &str, status: &str, values: &[(&str, &str)]) {
+        use onetable_store::entries::EntryRow;
+        use onetable_store::imports;
+        use onetable_store::registry::DataValueRow;
+        let mut conn = self.db.conn().expect("conn");
+        let now = chrono::Utc::now().naive_utc();
+        let codes: Vec<String> = values.iter().map(|(c, _)| (*c).to_owned()).collect();
+        imports::delete_cells(&mut conn, village, period, &codes).expect("delete cells");
+        let rows: Vec<DataValueRow> = values
+            .iter()
+            .map(|(code, value)| DataValueRow {
+                region_code: village.to_owned(),
+                indicator_code: (*code).to_owned(),
+                period: period.to_owned(),
+                value: (*value).to_owned(),
+                source: "import".to_owned(),
+                revision: 1,
+                entered_by: "test".to_owned(),
+                entered_at: now,
+            })
+            .collect();
+        imports::insert_cells(&mut conn, &rows, &[]).expect("insert cells");
+        if imports::entries_of(&mut conn, period, &[village.to_owned()]).expect("entries").is_empty() {
+            let entry = EntryRow {
+                region_code: village.to_owned(),
+                period: period.to_owned(),
+                status: status.to_owned(),
+                revision: 1,
+                updated_by: "test".to_owned(),
+                updated_at: now,
+            };
+            imports::insert_entries(&mut conn, &[entry]).expect("insert entry");
+        } else {
+            imports::touch_entry(&mut conn, village, period, "test", now).expect("touch entry");
+            onetable_store::entries::set_status(&mut conn, village, period, status).expect("status");
+        }
+    }
+
     /// GET as the province-wide viewer, JSON body parsed.
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
         self.get_as(&self.token, path).await
