@@ -18,9 +18,42 @@ fn expires_in_days(days: i64) -> String {
 /// V1 and V2 approved, V3 only submitted.
 fn seed(app: &TestApp) {
     app.load_catalogue();
-    app.seed_entry(V1, "2025", "approved", &[("POP.REGISTERED", "1000"), ("POP.AGED_60", "100"), ("INFRA.BROADBAND", "true"), ("ECO.PER_CAPITA_INCOME", "12000"), ("POP.DISABLED", "3")]);
-    app.seed_entry(V2, "2025", "approved", &[("POP.REGISTERED", "3000"), ("POP.AGED_60", "900"), ("INFRA.BROADBAND", "false"), ("ECO.PER_CAPITA_INCOME", "16000"), ("POP.DISABLED", "0")]);
-    app.seed_entry(V3, "2025", "submitted", &[("POP.REGISTERED", "500"), ("POP.AGED_60", "250"), ("INFRA.BROADBAND", "true"), ("ECO.PER_CAPITA_INCOME", "20000"), ("POP.DISABLED", "7")]);
+    app.seed_entry(
+        V1,
+        "2025",
+        "approved",
+        &[
+            ("POP.REGISTERED", "1000"),
+            ("POP.AGED_60", "100"),
+            ("INFRA.BROADBAND", "true"),
+            ("ECO.PER_CAPITA_INCOME", "12000"),
+            ("POP.DISABLED", "3"),
+        ],
+    );
+    app.seed_entry(
+        V2,
+        "2025",
+        "approved",
+        &[
+            ("POP.REGISTERED", "3000"),
+            ("POP.AGED_60", "900"),
+            ("INFRA.BROADBAND", "false"),
+            ("ECO.PER_CAPITA_INCOME", "16000"),
+            ("POP.DISABLED", "0"),
+        ],
+    );
+    app.seed_entry(
+        V3,
+        "2025",
+        "submitted",
+        &[
+            ("POP.REGISTERED", "500"),
+            ("POP.AGED_60", "250"),
+            ("INFRA.BROADBAND", "true"),
+            ("ECO.PER_CAPITA_INCOME", "20000"),
+            ("POP.DISABLED", "7"),
+        ],
+    );
 }
 
 async fn department(app: &TestApp) -> String {
@@ -76,7 +109,8 @@ async fn a_department_pulls_exactly_what_it_was_granted_and_only_while_granted()
         let (status, body) = app.get_as(&dept, &data).await;
         refused(status, &body, "request_not_active");
 
-        let (status, approved) = app.send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{id}/approve"), &json!({})).await;
+        let (status, approved) =
+            app.send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{id}/approve"), &json!({})).await;
         assert_eq!((status, approved["active"].as_bool()), (StatusCode::OK, Some(true)), "{approved}");
 
         // Village rows: approved entries only, per-village derived values.
@@ -114,9 +148,17 @@ async fn a_department_pulls_exactly_what_it_was_granted_and_only_while_granted()
         assert_eq!(app.get_as(&other, &data).await.0, StatusCode::NOT_FOUND);
 
         // Revoked: pulls stop.
-        let (status, _) = app.send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{id}/revoke"), &json!({})).await;
+        let (status, _) =
+            app.send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{id}/revoke"), &json!({})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a revocation needs a reason");
-        let (status, revoked) = app.send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{id}/revoke"), &json!({"reason": "用途已完成"})).await;
+        let (status, revoked) = app
+            .send_json(
+                Method::POST,
+                &admin,
+                &format!("/api/v1/data-requests/{id}/revoke"),
+                &json!({"reason": "用途已完成"}),
+            )
+            .await;
         assert_eq!((status, revoked["status"].as_str()), (StatusCode::OK, Some("revoked")));
         let (status, body) = app.get_as(&dept, &data).await;
         refused(status, &body, "request_not_active");
@@ -127,7 +169,9 @@ async fn a_department_pulls_exactly_what_it_was_granted_and_only_while_granted()
         assert_eq!(app.get_as(&dept, &format!("/api/v1/data-requests/{second}/data?period=2025")).await.0, 200);
         let mut conn = app.db.conn().unwrap();
         diesel::RunQueryDsl::execute(
-            diesel::sql_query(format!("UPDATE data_requests SET expires_at = '2020-01-01 00:00:00' WHERE id = {second}")),
+            diesel::sql_query(format!(
+                "UPDATE data_requests SET expires_at = '2020-01-01 00:00:00' WHERE id = {second}"
+            )),
             &mut *conn,
         )
         .unwrap();
@@ -149,11 +193,15 @@ async fn every_export_format_carries_the_same_numbers_as_json() {
         seed(&app);
         let dept = department(&app).await;
         let admin = admin(&app).await;
-        let id = file(&app, &dept, &["POP.REGISTERED", "DER.AGEING_RATE", "INFRA.BROADBAND"]).await["id"].as_i64().unwrap();
+        let id =
+            file(&app, &dept, &["POP.REGISTERED", "DER.AGEING_RATE", "INFRA.BROADBAND"]).await["id"].as_i64().unwrap();
         app.send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{id}/approve"), &json!({})).await;
         let base = format!("/api/v1/data-requests/{id}/data?period=2025");
         let (_, json) = app.get_as(&dept, &base).await;
-        assert_eq!(values(&json["rows"][1]), &json!({"POP.REGISTERED": 3000, "DER.AGEING_RATE": 30, "INFRA.BROADBAND": false}));
+        assert_eq!(
+            values(&json["rows"][1]),
+            &json!({"POP.REGISTERED": 3000, "DER.AGEING_RATE": 30, "INFRA.BROADBAND": false})
+        );
 
         let (status, csv) = get_bytes(&app, &dept, &format!("{base}&format=csv")).await;
         assert_eq!(status, 200);

@@ -3,12 +3,9 @@
 //! [`onetable_core::formula::evaluate`] on one village: a missing input or a division by zero is null.
 
 use onetable_core::formula::{BinaryOp, Expr, ExprKind, Function, UnaryOp, DEFAULT_TOLERANCE};
-use polars::prelude::{
-    coalesce, lit, when, DataType, Expr as PlExpr, LiteralValue, RoundMode,
-};
+use polars::prelude::{coalesce, lit, when, DataType, Expr as PlExpr, LiteralValue, RoundMode};
 
 /// A typed null.
-#[must_use]
 pub fn null_of(dtype: DataType) -> PlExpr {
     PlExpr::Literal(LiteralValue::untyped_null()).cast(dtype)
 }
@@ -56,9 +53,7 @@ fn binary(op: BinaryOp, lhs: &Expr, rhs: &Expr, column: &dyn Fn(&str) -> (PlExpr
 
 fn call(function: Function, args: &[Expr], column: &dyn Fn(&str) -> (PlExpr, bool)) -> PlExpr {
     let compiled: Vec<PlExpr> = args.iter().map(|a| compile(a, column)).collect();
-    let any_null = || {
-        compiled.iter().map(|e| e.clone().is_null()).reduce(PlExpr::or).unwrap_or_else(|| lit(true))
-    };
+    let any_null = || compiled.iter().map(|e| e.clone().is_null()).reduce(PlExpr::or).unwrap_or_else(|| lit(true));
     match (function, compiled.as_slice()) {
         (Function::If, [condition, then, otherwise]) => {
             // An unknown condition gives an unknown result, as in the row evaluator.
@@ -84,7 +79,11 @@ fn call(function: Function, args: &[Expr], column: &dyn Fn(&str) -> (PlExpr, boo
                 .iter()
                 .cloned()
                 .reduce(|acc, e| {
-                    let pick = if function == Function::Min { acc.clone().lt_eq(e.clone()) } else { acc.clone().gt_eq(e.clone()) };
+                    let pick = if function == Function::Min {
+                        acc.clone().lt_eq(e.clone())
+                    } else {
+                        acc.clone().gt_eq(e.clone())
+                    };
                     when(pick).then(acc).otherwise(e)
                 })
                 .unwrap_or_else(null_number);

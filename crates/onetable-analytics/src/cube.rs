@@ -129,7 +129,12 @@ pub struct CubeBuilder {
 impl CubeBuilder {
     /// `villages` need not be sorted; `names` should name them and all their ancestors.
     #[must_use]
-    pub fn new(period: &str, measures: Vec<Measure>, mut villages: Vec<RegionCode>, names: HashMap<u64, String>) -> Self {
+    pub fn new(
+        period: &str,
+        measures: Vec<Measure>,
+        mut villages: Vec<RegionCode>,
+        names: HashMap<u64, String>,
+    ) -> Self {
         villages.sort_unstable();
         villages.dedup();
         let codes: Vec<u64> = villages.iter().map(|c| c.number()).collect();

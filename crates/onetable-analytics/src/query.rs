@@ -36,9 +36,9 @@ impl Cube {
             .indicators
             .iter()
             .map(|code| {
-                self.measure(code).cloned().ok_or_else(|| {
-                    CubeError::Polars(polars::prelude::polars_err!(ColumnNotFound: "indicator {code}"))
-                })
+                self.measure(code)
+                    .cloned()
+                    .ok_or_else(|| CubeError::Polars(polars::prelude::polars_err!(ColumnNotFound: "indicator {code}")))
             })
             .collect()
     }
@@ -100,11 +100,19 @@ impl Cube {
         // A sum over no values is unknown, not 0.
         let mut guarded: Vec<PlExpr> = guards
             .iter()
-            .map(|c| when(col(count_name(c)).gt(lit(0))).then(col(c.as_str())).otherwise(null_of(DataType::Float64)).alias(c.as_str()))
+            .map(|c| {
+                when(col(count_name(c)).gt(lit(0)))
+                    .then(col(c.as_str()))
+                    .otherwise(null_of(DataType::Float64))
+                    .alias(c.as_str())
+            })
             .collect();
         guarded.extend(summed.iter().map(|c| {
             let name = sum_name(c);
-            when(col(count_name(&name)).gt(lit(0))).then(col(name.as_str())).otherwise(null_of(DataType::Float64)).alias(name.as_str())
+            when(col(count_name(&name)).gt(lit(0)))
+                .then(col(name.as_str()))
+                .otherwise(null_of(DataType::Float64))
+                .alias(name.as_str())
         }));
         let mut lazy = frame.lazy().filter(col(key).is_not_null()).group_by([col(key)]).agg(aggs);
         if !guarded.is_empty() {
@@ -131,7 +139,13 @@ impl Cube {
         self.rollup_report(&out, key, level, measures)
     }
 
-    fn rollup_report(&self, out: &DataFrame, key: &str, level: RegionLevel, measures: Vec<Measure>) -> Result<Report, CubeError> {
+    fn rollup_report(
+        &self,
+        out: &DataFrame,
+        key: &str,
+        level: RegionLevel,
+        measures: Vec<Measure>,
+    ) -> Result<Report, CubeError> {
         let codes = out.column(key)?.u64()?.clone();
         let counts = |name: &str| -> Result<Vec<u32>, CubeError> {
             Ok(out.column(name)?.u32()?.iter().map(|v| v.unwrap_or(0)).collect())
@@ -160,7 +174,11 @@ impl Cube {
                     name: self.name(code).unwrap_or_default().to_owned(),
                     township: None,
                     county: None,
-                    completeness: Some(Completeness { expected: expected[i], submitted: submitted[i], approved: approved[i] }),
+                    completeness: Some(Completeness {
+                        expected: expected[i],
+                        submitted: submitted[i],
+                        approved: approved[i],
+                    }),
                     values,
                 }
             })

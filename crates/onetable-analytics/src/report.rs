@@ -83,9 +83,17 @@ impl Report {
         let keys: &[(&str, &str)] = if village {
             &[("code", "区划代码"), ("name", "村名称"), ("township", "乡镇"), ("county", "县区")]
         } else {
-            &[("code", "区划代码"), ("name", "名称"), ("expected", "应报村数"), ("submitted", "已报送"), ("approved", "已审核")]
+            &[
+                ("code", "区划代码"),
+                ("name", "名称"),
+                ("expected", "应报村数"),
+                ("submitted", "已报送"),
+                ("approved", "已审核"),
+            ]
         };
-        keys.iter().map(|(code, name)| if headers == Headers::Codes { (*code).to_owned() } else { (*name).to_owned() }).collect()
+        keys.iter()
+            .map(|(code, name)| if headers == Headers::Codes { (*code).to_owned() } else { (*name).to_owned() })
+            .collect()
     }
 
     fn measure_headers(&self, headers: Headers) -> Vec<String> {
@@ -148,7 +156,8 @@ impl Report {
                     object.insert("township".into(), row.township.clone().into());
                     object.insert("county".into(), row.county.clone().into());
                 }
-                let values = self.measures.iter().zip(&row.values).map(|(m, d)| (m.code.clone(), d.to_json())).collect();
+                let values =
+                    self.measures.iter().zip(&row.values).map(|(m, d)| (m.code.clone(), d.to_json())).collect();
                 object.insert("values".into(), serde_json::Value::Object(values));
                 serde_json::Value::Object(object)
             })

@@ -36,7 +36,12 @@ fn cube() -> crate::Cube {
         measure("ORG.FIRST_SECRETARY", MeasureKind::Boolean, Aggregation::CountTrue, None),
         measure("ECO.PAY", MeasureKind::Decimal, Aggregation::Avg, None),
         measure("GEO.TERRAIN", MeasureKind::Text, Aggregation::None, None),
-        measure("DER.AGEING_RATE", MeasureKind::Decimal, Aggregation::Ratio, Some("POP.AGED_60 / POP.REGISTERED * 100")),
+        measure(
+            "DER.AGEING_RATE",
+            MeasureKind::Decimal,
+            Aggregation::Ratio,
+            Some("POP.AGED_60 / POP.REGISTERED * 100"),
+        ),
     ];
     let villages = ["522301001001", "522301001002", "522301002001", "522301002002"].map(code).to_vec();
     let names: HashMap<u64, String> = [
@@ -99,7 +104,8 @@ fn derived_indicators_are_ratios_of_sums_not_averages_of_ratios() {
 #[test]
 fn submitted_values_count_when_asked_and_townships_roll_up_separately() {
     let report = cube().rollup(&all(EntryState::Submitted), RegionLevel::Township).unwrap();
-    let rows: Vec<_> = report.rows.iter().map(|r| (r.name.as_str(), r.values[0].clone(), r.values[1].clone())).collect();
+    let rows: Vec<_> =
+        report.rows.iter().map(|r| (r.name.as_str(), r.values[0].clone(), r.values[1].clone())).collect();
     assert_eq!(
         rows,
         vec![("甲镇", Datum::Number(4000.0), Datum::Number(25.0)), ("乙镇", Datum::Number(500.0), Datum::Number(50.0)),]
@@ -124,9 +130,25 @@ fn village_rows_carry_names_and_per_village_derived_values() {
     let report = cube().village_rows(&all(EntryState::Approved), None).unwrap();
     assert_eq!(report.rows.len(), 2, "only approved entries");
     let first = &report.rows[0];
-    assert_eq!((first.name.as_str(), first.township.as_deref(), first.county.as_deref()), ("一村", Some("甲镇"), Some("兴义市")));
-    assert_eq!(first.values, vec![Datum::Number(1000.0), Datum::Number(10.0), Datum::Bool(true), Datum::Number(3000.0), Datum::Text("山区".into())]);
-    assert_eq!(cube().village_rows(&all(EntryState::Approved), Some(1_000)).unwrap().rows.len(), 0, "nothing changed after");
+    assert_eq!(
+        (first.name.as_str(), first.township.as_deref(), first.county.as_deref()),
+        ("一村", Some("甲镇"), Some("兴义市"))
+    );
+    assert_eq!(
+        first.values,
+        vec![
+            Datum::Number(1000.0),
+            Datum::Number(10.0),
+            Datum::Bool(true),
+            Datum::Number(3000.0),
+            Datum::Text("山区".into())
+        ]
+    );
+    assert_eq!(
+        cube().village_rows(&all(EntryState::Approved), Some(1_000)).unwrap().rows.len(),
+        0,
+        "nothing changed after"
+    );
 }
 
 #[test]
@@ -146,7 +168,14 @@ fn applying_a_change_rebuilds_only_what_it_touches_and_shows_at_once() {
     assert_eq!(county.rows[0].values[2], Datum::Number(1.0));
     let changed = cube.village_rows(&all(EntryState::Approved), Some(1_000)).unwrap();
     assert_eq!(changed.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["三村"]);
-    assert!(cube.apply(&[VillageEntry { code: code("522301003001"), state: EntryState::Approved, updated_ms: 0, values: vec![] }]).is_err());
+    assert!(cube
+        .apply(&[VillageEntry {
+            code: code("522301003001"),
+            state: EntryState::Approved,
+            updated_ms: 0,
+            values: vec![]
+        }])
+        .is_err());
 }
 
 #[test]

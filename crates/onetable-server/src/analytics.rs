@@ -68,7 +68,12 @@ impl Analytics {
         let key = period.to_string();
         let slot = self.slot(&key);
         let fingerprint = registry::fingerprint(conn)?;
-        let fresh = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().is_some_and(|(f, _)| *f == fingerprint);
+        let fresh = slot
+            .cube
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|(f, _)| *f == fingerprint);
         if fresh {
             self.catch_up(conn, &key, &slot)?;
             let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -77,7 +82,8 @@ impl Analytics {
             }
         }
         let _building = slot.building.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let current = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(|(f, _)| f.clone());
+        let current =
+            slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(|(f, _)| f.clone());
         if current.as_deref() != Some(fingerprint.as_str()) {
             let (cube, latest) = build(conn, period)?;
             *slot.cube.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((fingerprint, cube));
@@ -177,10 +183,8 @@ pub fn measures(conn: &mut DbConn, period: Period) -> Result<Vec<Measure>, ApiEr
         }
         defs.push(row.to_def().map_err(ApiError::internal)?);
     }
-    let formulas: HashMap<String, Expr> = defs
-        .iter()
-        .filter_map(|d| Some((d.code.clone(), formula::parse(d.formula.as_deref()?).ok()?)))
-        .collect();
+    let formulas: HashMap<String, Expr> =
+        defs.iter().filter_map(|d| Some((d.code.clone(), formula::parse(d.formula.as_deref()?).ok()?))).collect();
     Ok(defs
         .into_iter()
         .map(|def| Measure {

@@ -85,14 +85,19 @@ impl ApiError {
 
     /// As [`ApiError::with_detail`], with suggestions.
     #[must_use]
-    pub fn with_suggestions(mut self, field: Option<&str>, code: &str, message: impl Into<String>, suggestions: Vec<String>) -> Self {
+    pub fn with_suggestions(
+        mut self,
+        field: Option<&str>,
+        code: &str,
+        message: impl Into<String>,
+        suggestions: Vec<String>,
+    ) -> Self {
         self = self.with_detail(field, code, message);
         if let Some(last) = self.0.details.last_mut() {
             last.suggestions = suggestions;
         }
         self
     }
-
 
     /// A response header to send with the error (`WWW-Authenticate`, `Retry-After`).
     #[must_use]

@@ -25,8 +25,11 @@ impl Format {
             "csv" => Ok(Self::Csv),
             "xlsx" => Ok(Self::Xlsx),
             "parquet" => Ok(Self::Parquet),
-            other => Err(ApiError::bad_request("invalid_format", format!("不支持的格式 {other}：可选 json、csv、xlsx、parquet"))
-                .with_detail(Some("format"), "invalid_format", "json、csv、xlsx 或 parquet")),
+            other => Err(ApiError::bad_request(
+                "invalid_format",
+                format!("不支持的格式 {other}：可选 json、csv、xlsx、parquet"),
+            )
+            .with_detail(Some("format"), "invalid_format", "json、csv、xlsx 或 parquet")),
         }
     }
 
@@ -67,7 +70,12 @@ pub fn indicators(report: &Report) -> Vec<ReportIndicator> {
     report
         .measures
         .iter()
-        .map(|m| ReportIndicator { code: m.code.clone(), name: m.name.clone(), unit: m.unit.clone(), derived: m.is_derived() })
+        .map(|m| ReportIndicator {
+            code: m.code.clone(),
+            name: m.name.clone(),
+            unit: m.unit.clone(),
+            derived: m.is_derived(),
+        })
         .collect()
 }
 

@@ -174,15 +174,18 @@ pub fn check(
                 }
             }
             Some(row) => {
-                error = error.with_detail(Some(&field), "deprecated_indicator", format!("指标 {} 已停用，不能申请", row.code));
+                error = error.with_detail(
+                    Some(&field),
+                    "deprecated_indicator",
+                    format!("指标 {} 已停用，不能申请", row.code),
+                );
             }
             None => {
                 let suggested = suggestions(code, current);
                 let hint = if suggested.is_empty() {
                     String::new()
                 } else {
-                    let named: Vec<String> =
-                        suggested.iter().map(|c| format!("{c}（{}）", current[c].name)).collect();
+                    let named: Vec<String> = suggested.iter().map(|c| format!("{c}（{}）", current[c].name)).collect();
                     format!("。您要找的可能是：{}", named.join("、"))
                 };
                 error = error.with_suggestions(
@@ -216,7 +219,11 @@ pub fn check(
                 start_period = Some(p.to_string());
             }
             _ => {
-                error = error.with_detail(Some("start_period"), "invalid_period", "起始期别须与频率一致，如 annual 对应 2025")
+                error = error.with_detail(
+                    Some("start_period"),
+                    "invalid_period",
+                    "起始期别须与频率一致，如 annual 对应 2025",
+                );
             }
         },
         (None, None) if periods.is_empty() && body.periods.is_empty() => {

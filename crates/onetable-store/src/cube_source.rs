@@ -45,9 +45,11 @@ pub fn period_entries(conn: &mut DbConn, period: &str) -> StoreResult<Vec<(Strin
 /// # Errors
 /// On a database error.
 pub fn for_each_value(conn: &mut DbConn, period: &str, mut each: impl FnMut(&str, &str, &str)) -> StoreResult<()> {
-    let query = data_values::table
-        .filter(data_values::period.eq(period))
-        .select((data_values::region_code, data_values::indicator_code, data_values::value));
+    let query = data_values::table.filter(data_values::period.eq(period)).select((
+        data_values::region_code,
+        data_values::indicator_code,
+        data_values::value,
+    ));
     match conn {
         DbConn::Sqlite(c) => {
             for row in query.load_iter::<(String, String, String), diesel::connection::DefaultLoadingMode>(c)? {
@@ -69,7 +71,11 @@ pub fn for_each_value(conn: &mut DbConn, period: &str, mut each: impl FnMut(&str
 ///
 /// # Errors
 /// On a database error.
-pub fn changed_since(conn: &mut DbConn, period: &str, since: NaiveDateTime) -> StoreResult<Vec<(String, NaiveDateTime)>> {
+pub fn changed_since(
+    conn: &mut DbConn,
+    period: &str,
+    since: NaiveDateTime,
+) -> StoreResult<Vec<(String, NaiveDateTime)>> {
     Ok(entries::table
         .filter(entries::period.eq(period))
         .filter(entries::updated_at.gt(since))

@@ -69,13 +69,16 @@ pub async fn aggregates(
         None => EntryState::Approved,
         Some("submitted") if caller.role != Role::Viewer => EntryState::Submitted,
         Some("submitted") => return Err(ApiError::forbidden("forbidden", "看板用户只能看已审核的数据")),
-        Some(other) => return Err(ApiError::bad_request("invalid_query", format!("include 只能是 submitted，而不是 {other}"))),
+        Some(other) => {
+            return Err(ApiError::bad_request("invalid_query", format!("include 只能是 submitted，而不是 {other}")))
+        }
     };
     let format = Format::parse(query.format.as_deref())?;
     if format == Format::Parquet {
         return Err(ApiError::bad_request("invalid_format", "汇总只提供 json、csv、xlsx；Parquet 请通过数据需求调取"));
     }
-    let codes: Vec<String> = query.indicators.split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
+    let codes: Vec<String> =
+        query.indicators.split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
     if codes.is_empty() {
         return Err(ApiError::bad_request("invalid_query", "请指定 indicators"));
     }
@@ -87,14 +90,20 @@ pub async fn aggregates(
                 let mut error = ApiError::bad_request("unknown_indicator", format!("这些指标不在 {period} 期的报表中"));
                 for code in &codes {
                     if cube.measure(code).is_none() {
-                        error = error.with_detail(Some("indicators"), "unknown_indicator", format!("{code} 不是 {period} 期的在用指标"));
+                        error = error.with_detail(
+                            Some("indicators"),
+                            "unknown_indicator",
+                            format!("{code} 不是 {period} 期的在用指标"),
+                        );
                     }
                 }
                 if error.has_details() {
                     return Err(error);
                 }
                 // Viewers do not see sensitive indicators below county level.
-                let hide = |code: &String| viewer && level > RegionLevel::County && cube.measure(code).is_some_and(|m| m.sensitive);
+                let hide = |code: &String| {
+                    viewer && level > RegionLevel::County && cube.measure(code).is_some_and(|m| m.sensitive)
+                };
                 let withheld: Vec<String> = codes.iter().filter(|c| hide(c)).cloned().collect();
                 let shown: Vec<String> = codes.iter().filter(|c| !hide(c)).cloned().collect();
                 let selection = Selection { within: Some(within), indicators: shown, min_state };

@@ -48,7 +48,11 @@ pub struct Burden {
     responses((status = 200, body = Burden), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[get("/api/v1/burden")]
-pub async fn burden(state: web::Data<AppState>, caller: Caller, query: web::Query<BurdenQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn burden(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<BurdenQuery>,
+) -> Result<HttpResponse, ApiError> {
     let action = "burden.read";
     state.authorize(&caller, action, None, caller.require_role(&[Role::Admin])).await?;
     let within = match query.within.as_deref() {

@@ -63,7 +63,9 @@ pub async fn pull(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let action = "data_request.pull";
-    state.authorize(&caller, action, Some(id.to_string()), caller.require_role(&[Role::Department, Role::Admin])).await?;
+    state
+        .authorize(&caller, action, Some(id.to_string()), caller.require_role(&[Role::Department, Role::Admin]))
+        .await?;
     let request = visible(&state, &caller, id).await?;
     let decision = grant(&caller, &request, &query);
     let granted = match decision {
@@ -156,8 +158,9 @@ fn grant(caller: &Caller, request: &crate::sharing::DataRequest, query: &PullQue
     }
     let region = RegionCode::parse(&request.region).map_err(ApiError::internal)?;
     let within = match query.within.as_deref() {
-        Some(text) => RegionCode::parse(text.trim())
-            .map_err(|e| ApiError::bad_request("invalid_region_code", e.to_string()))?,
+        Some(text) => {
+            RegionCode::parse(text.trim()).map_err(|e| ApiError::bad_request("invalid_region_code", e.to_string()))?
+        }
         None => region,
     };
     if !region.contains(within) {
@@ -177,7 +180,9 @@ fn grant(caller: &Caller, request: &crate::sharing::DataRequest, query: &PullQue
         None => EntryState::Approved,
         Some("submitted") if caller.role == Role::Admin => EntryState::Submitted,
         Some("submitted") => return Err(denied("forbidden", "只有管理员可以调取未审核的数据".to_owned())),
-        Some(other) => return Err(ApiError::bad_request("invalid_query", format!("include 只能是 submitted，而不是 {other}"))),
+        Some(other) => {
+            return Err(ApiError::bad_request("invalid_query", format!("include 只能是 submitted，而不是 {other}")))
+        }
     };
     let level = query.level.map_or(RegionLevel::Village, RegionLevel::from);
     if level < within.level() {

@@ -70,7 +70,11 @@ async fn decide(
     responses((status = 200, body = DataRequest), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 #[post("/api/v1/data-requests/{id}/approve")]
-pub async fn approve_request(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn approve_request(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     decide(&state, &caller, id.into_inner(), (PENDING, APPROVED, "data_request.approve"), None).await
 }
 

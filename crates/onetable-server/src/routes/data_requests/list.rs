@@ -52,7 +52,8 @@ pub async fn list_requests(
     let status = query.status.clone();
     let (rows, total) = state.run(move |conn| Ok(store::list(conn, &scope, status.as_deref(), limit, offset)?)).await?;
     let now = chrono::Utc::now().naive_utc();
-    Ok(HttpResponse::Ok().json(DataRequestPage { items: rows.into_iter().map(|r| DataRequest::from_row(r, now)).collect(), total }))
+    Ok(HttpResponse::Ok()
+        .json(DataRequestPage { items: rows.into_iter().map(|r| DataRequest::from_row(r, now)).collect(), total }))
 }
 
 /// One request, for its department and for admins whose scope overlaps it.

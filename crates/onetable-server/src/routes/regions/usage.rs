@@ -44,7 +44,11 @@ pub struct RegionUsage {
     responses((status = 200, body = RegionUsage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[get("/api/v1/regions/{code}/usage")]
-pub async fn region_usage(state: web::Data<AppState>, caller: Caller, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn region_usage(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let action = "usage.read";
     state.authorize(&caller, action, None, caller.require_role(&[Role::Clerk, Role::Reviewer, Role::Admin])).await?;
     let region = parse_code(&code, "code")?;
@@ -59,9 +63,9 @@ pub async fn region_usage(state: web::Data<AppState>, caller: Caller, code: web:
             let accesses = store::accesses_covering(conn, &covering)?;
             let mut requests = BTreeMap::new();
             for access in &accesses {
-                if !requests.contains_key(&access.request_id) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = requests.entry(access.request_id) {
                     if let Some(row) = store::find(conn, access.request_id)? {
-                        requests.insert(access.request_id, row);
+                        slot.insert(row);
                     }
                 }
             }
@@ -89,6 +93,6 @@ pub async fn region_usage(state: web::Data<AppState>, caller: Caller, code: web:
         }
     }
     let mut uses: Vec<Usage> = uses.into_values().collect();
-    uses.sort_by(|a, b| b.last_pulled_at.cmp(&a.last_pulled_at));
+    uses.sort_by_key(|u| std::cmp::Reverse(u.last_pulled_at));
     Ok(HttpResponse::Ok().json(RegionUsage { region: region.to_string(), total_pulls: accesses.len() as u64, uses }))
 }
