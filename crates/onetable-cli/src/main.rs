@@ -146,6 +146,9 @@ enum CatalogueCommand {
 enum BenchCommand {
     /// Import the demo prefecture's whole annual form from one CSV (and, on PostgreSQL, COPY it).
     Import,
+    /// The national analytics targets: generate 60 annual indicators for every village in the
+    /// database (import the national division list first), then time the cube.
+    Cube,
     /// PATCH 20 values with rules from concurrent clerks against a server started in-process.
     Patch {
         #[arg(long, default_value_t = 16)]
@@ -216,6 +219,9 @@ async fn main() -> ExitCode {
             commands::with_db(&settings, |db| commands::import_values(db, &file, period.as_deref(), dry_run))
         }
         Command::Bench { command: BenchCommand::Import } => commands::with_db(&settings, commands::bench::import_bench),
+        Command::Bench { command: BenchCommand::Cube } => {
+            commands::with_db(&settings, commands::bench_cube::cube_bench)
+        }
         Command::Bench { command: BenchCommand::Patch { clients, seconds } } => {
             commands::bench_patch(&settings, clients, seconds).await
         }

@@ -1,6 +1,7 @@
 //! What each subcommand does.
 
 pub mod bench;
+pub mod bench_cube;
 pub mod identity;
 
 use std::path::Path;

@@ -1,0 +1,268 @@
+//! `onetable bench cube`: the sharing issue's national targets. Generates (once) a synthetic
+//! annual period for every village in the database — import the national division list first —
+//! then times the cube build from the store, rollups to counties and provinces, a county pull as
+//! JSON, the same rollup as one SQL `GROUP BY`, and the time from a committed change to the rollup.
+
+use std::time::{Duration, Instant};
+
+use anyhow::anyhow;
+use diesel::prelude::*;
+use onetable_analytics::{EntryState, Selection};
+use onetable_core::{Period, RegionCode, RegionLevel};
+use onetable_server::analytics::{self, Analytics};
+use onetable_server::catalogue;
+use onetable_store::entries::EntryRow;
+use onetable_store::registry::DataValueRow;
+use onetable_store::{cube_source, imports, Backend, Db, DbConn};
+
+const PERIOD: Period = Period::Year(2025);
+const INDICATORS: usize = 60;
+/// Inputs of the two derived ratios, generated first.
+const RATIO_INPUTS: [&str; 4] = ["POP.REGISTERED", "POP.AGED_60", "POP.MALE", "POP.FEMALE"];
+const RATIOS: [&str; 2] = ["DER.AGEING_RATE", "DER.SEX_RATIO"];
+const RUNS: usize = 15;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// The 60 generated indicators: the ratio inputs, then annual stored numeric or yes/no ones.
+fn generated(conn: &mut DbConn) -> anyhow::Result<Vec<(String, bool)>> {
+    let measures = analytics::measures(conn, PERIOD).map_err(|e| anyhow!(e.describe()))?;
+    let mut out: Vec<(String, bool)> = RATIO_INPUTS.iter().map(|c| ((*c).to_owned(), false)).collect();
+    for m in measures.iter().filter(|m| !m.is_derived() && m.kind != onetable_analytics::MeasureKind::Text) {
+        if out.len() == INDICATORS {
+            break;
+        }
+        if !out.iter().any(|(c, _)| *c == m.code) {
+            out.push((m.code.clone(), m.kind == onetable_analytics::MeasureKind::Boolean));
+        }
+    }
+    Ok(out)
+}
+
+/// A deterministic value in 0..1000 per village and indicator.
+fn value(village: u64, indicator: usize) -> u64 {
+    let mut x = village.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (indicator as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    x ^= x >> 29;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    (x >> 32) % 1000 + 1
+}
+
+fn generate(db: &Db, villages: &[String], indicators: &[(String, bool)]) -> anyhow::Result<()> {
+    let now = chrono::Utc::now().naive_utc();
+    let started = Instant::now();
+    for chunk in villages.chunks(2_000) {
+        let mut conn = db.conn()?;
+        let entries: Vec<EntryRow> = chunk
+            .iter()
+            .map(|v| EntryRow {
+                region_code: v.clone(),
+                period: PERIOD.to_string(),
+                status: "approved".to_owned(),
+                revision: 1,
+                updated_by: "bench".to_owned(),
+                updated_at: now,
+            })
+            .collect();
+        let mut cells = Vec::with_capacity(chunk.len() * indicators.len());
+        for village in chunk {
+            let number: u64 = village.parse()?;
+            for (i, (code, boolean)) in indicators.iter().enumerate() {
+                let raw = value(number, i);
+                let text = match (*boolean, code.as_str()) {
+                    (true, _) => raw.is_multiple_of(2).to_string(),
+                    (false, "POP.REGISTERED") => (raw * 4).to_string(),
+                    (false, "POP.MALE" | "POP.FEMALE") => (raw * 2).to_string(),
+                    _ => raw.to_string(),
+                };
+                cells.push(DataValueRow {
+                    region_code: village.clone(),
+                    indicator_code: code.clone(),
+                    period: PERIOD.to_string(),
+                    value: text,
+                    source: "import".to_owned(),
+                    revision: 1,
+                    entered_by: "bench".to_owned(),
+                    entered_at: now,
+                });
+            }
+        }
+        onetable_store::connection::transaction(&mut conn, |conn| {
+            imports::insert_entries(conn, &entries)?;
+            imports::insert_cells(conn, &cells, &[])
+        })?;
+    }
+    println!(
+        "generated {} villages × {} indicators = {} values in {:.1} s",
+        villages.len(),
+        indicators.len(),
+        villages.len() * indicators.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// # Errors
+/// When the database has no villages, or on any fault.
+pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
+    let now = chrono::Utc::now().naive_utc();
+    catalogue::load(&mut *db.conn()?, catalogue::SEED_INDICATORS, Some(catalogue::SEED_RULES), "bench", now)
+        .map_err(|e| anyhow!("catalogue: {e}"))?;
+    let villages = cube_source::current_villages(&mut *db.conn()?)?;
+    if villages.is_empty() {
+        return Err(anyhow!("no villages: run `onetable regions import ../shared/data/divisions` first"));
+    }
+    let indicators = generated(&mut *db.conn()?)?;
+    if cube_source::period_entries(&mut *db.conn()?, &PERIOD.to_string())?.is_empty() {
+        generate(db, &villages, &indicators)?;
+    }
+    println!("villages: {}, backend: {}", villages.len(), db.backend().as_str());
+
+    let before = peak_rss_mib();
+    let started = Instant::now();
+    let analytics = Analytics::default();
+    let mut conn = db.conn()?;
+    let county_count =
+        analytics.read(&mut conn, PERIOD, |cube| Ok(cube.villages())).map_err(|e| anyhow!(e.describe()))?;
+    let build = started.elapsed();
+    println!(
+        "cube build from the store: {:.1} s ({county_count} villages), peak RSS {:.0} MiB (before: {before:.0} MiB)",
+        build.as_secs_f64(),
+        peak_rss_mib()
+    );
+
+    let sums: Vec<String> = indicators.iter().filter(|(_, b)| !b).take(8).map(|(c, _)| c.clone()).collect();
+    let mut ten = sums.clone();
+    ten.extend(RATIOS.iter().map(|c| (*c).to_owned()));
+    let selection = Selection { within: None, indicators: ten.clone(), min_state: EntryState::Approved };
+    for level in [RegionLevel::County, RegionLevel::Province] {
+        let mut samples = Vec::new();
+        let mut rows = 0;
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            rows = analytics
+                .read(&mut conn, PERIOD, |cube| cube.rollup(&selection, level).map_err(analytics::internal))
+                .map_err(|e| anyhow!(e.describe()))?
+                .rows
+                .len();
+            samples.push(t.elapsed());
+        }
+        println!(
+            "rollup of 10 indicators (8 sums, 2 ratios) to {} ({rows} rows): median {}",
+            level.as_str(),
+            ms(median(samples))
+        );
+    }
+
+    let county = RegionCode::parse(&villages[villages.len() / 2])?.truncated_to(RegionLevel::County);
+    let twenty: Vec<String> = indicators.iter().take(20).map(|(c, _)| c.clone()).collect();
+    let pull = Selection { within: Some(county), indicators: twenty, min_state: EntryState::Approved };
+    let mut samples = Vec::new();
+    let mut size = (0, 0);
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let report = analytics
+            .read(&mut conn, PERIOD, |cube| cube.village_rows(&pull, None).map_err(analytics::internal))
+            .map_err(|e| anyhow!(e.describe()))?;
+        let body = serde_json::to_vec(&report.to_json_rows())?;
+        size = (report.rows.len(), body.len());
+        samples.push(t.elapsed());
+    }
+    println!(
+        "pull of county {county} ({} villages × 20 indicators, {} bytes JSON): median {}",
+        size.0,
+        size.1,
+        ms(median(samples))
+    );
+
+    let sql = group_by_sql(db.backend(), &sums);
+    let mut samples = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let n = diesel::sql_query(sql.as_str()).execute(&mut *conn)?;
+        samples.push(t.elapsed());
+        let _ = n;
+    }
+    println!(
+        "the same rollup (8 sums to counties) as one SQL GROUP BY on {}: median {}",
+        db.backend().as_str(),
+        ms(median(samples))
+    );
+
+    // Freshness: commit a change to one village, then read until the rollup shows it.
+    let village = villages[villages.len() / 2].clone();
+    let county_code = county.to_string();
+    let selection = Selection {
+        within: Some(county),
+        indicators: vec!["POP.REGISTERED".to_owned()],
+        min_state: EntryState::Approved,
+    };
+    let total = |conn: &mut DbConn| -> anyhow::Result<onetable_analytics::Datum> {
+        let report = analytics
+            .read(conn, PERIOD, |cube| cube.rollup(&selection, RegionLevel::County).map_err(analytics::internal))
+            .map_err(|e| anyhow!(e.describe()))?;
+        Ok(report
+            .rows
+            .iter()
+            .find(|r| r.code == county_code)
+            .map(|r| r.values[0].clone())
+            .unwrap_or(onetable_analytics::Datum::Null))
+    };
+    let old = total(&mut conn)?;
+    let stamp = chrono::Utc::now().naive_utc();
+    onetable_store::connection::transaction(&mut conn, |conn| {
+        imports::delete_cells(conn, &village, &PERIOD.to_string(), &["POP.REGISTERED".to_owned()])?;
+        let cell = DataValueRow {
+            region_code: village.clone(),
+            indicator_code: "POP.REGISTERED".to_owned(),
+            period: PERIOD.to_string(),
+            value: "99999".to_owned(),
+            source: "entry".to_owned(),
+            revision: 2,
+            entered_by: "bench".to_owned(),
+            entered_at: stamp,
+        };
+        imports::insert_cells(conn, &[cell], &[])?;
+        imports::touch_entry(conn, &village, &PERIOD.to_string(), "bench", stamp)
+    })?;
+    let committed = Instant::now();
+    loop {
+        if total(&mut conn)? != old {
+            break;
+        }
+        if committed.elapsed() > Duration::from_secs(10) {
+            return Err(anyhow!("the change did not show within 10 s"));
+        }
+    }
+    println!("freshness: committed change visible in the county rollup after {}", ms(committed.elapsed()));
+    Ok(())
+}
+
+fn group_by_sql(backend: Backend, sums: &[String]) -> String {
+    let cast = match backend {
+        Backend::Postgres => "CAST(dv.value AS DOUBLE PRECISION)",
+        Backend::Sqlite => "CAST(dv.value AS REAL)",
+    };
+    let codes = sums.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(",");
+    format!(
+        "SELECT t.parent_code, dv.indicator_code, SUM({cast}) FROM data_values dv \
+         JOIN regions v ON v.code = dv.region_code JOIN regions t ON t.code = v.parent_code \
+         WHERE dv.period = '2025' AND dv.indicator_code IN ({codes}) GROUP BY t.parent_code, dv.indicator_code"
+    )
+}
