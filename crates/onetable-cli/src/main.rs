@@ -219,9 +219,14 @@ async fn main() -> ExitCode {
             commands::with_db(&settings, |db| commands::import_values(db, &file, period.as_deref(), dry_run))
         }
         Command::Bench { command: BenchCommand::Import } => commands::with_db(&settings, commands::bench::import_bench),
-        Command::Bench { command: BenchCommand::Cube } => {
-            commands::with_db(&settings, commands::bench_cube::cube_bench)
-        }
+        // Polars blocks on its own runtime, which tokio refuses on this thread (it runs the CLI's
+        // current-thread runtime); a plain thread is fine. The server's reads run on its blocking pool.
+        Command::Bench { command: BenchCommand::Cube } => std::thread::scope(|scope| {
+            scope
+                .spawn(|| commands::with_db(&settings, commands::bench_cube::cube_bench))
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the benchmark panicked")))
+        }),
         Command::Bench { command: BenchCommand::Patch { clients, seconds } } => {
             commands::bench_patch(&settings, clients, seconds).await
         }

@@ -16,15 +16,21 @@ use onetable_store::{cube_source, imports, registry, DbConn};
 
 use crate::error::ApiError;
 
-/// How far back the freshness check looks before the latest change it has seen.
+/// Longest a write may take from taking its change time to committing, for the freshness check.
 const LOOK_BACK_SECONDS: i64 = 5;
+
+/// What the freshness check has seen: the latest change time applied, and when it last looked.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    latest: NaiveDateTime,
+    checked_at: NaiveDateTime,
+}
 
 #[derive(Default)]
 struct Slot {
     /// The cube, and the registry fingerprint it was built under.
     cube: RwLock<Option<(String, Cube)>>,
-    /// Latest entry change applied, for the poller.
-    seen: Mutex<Option<NaiveDateTime>>,
+    seen: Mutex<Option<Seen>>,
     /// Held while building, so that concurrent first readers build once.
     building: Mutex<()>,
 }
@@ -85,10 +91,11 @@ impl Analytics {
         let current =
             slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(|(f, _)| f.clone());
         if current.as_deref() != Some(fingerprint.as_str()) {
+            let checked_at = chrono::Utc::now().naive_utc();
             let (cube, latest) = build(conn, period)?;
             *slot.cube.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((fingerprint, cube));
-            *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-                Some(latest.unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc()));
+            let latest = latest.unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc());
+            *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Seen { latest, checked_at });
         }
         let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         match cube.as_ref() {
@@ -124,12 +131,15 @@ impl Analytics {
 
     /// Applies entries of `period` changed since the cube last looked.
     fn catch_up(&self, conn: &mut DbConn, period: &str, slot: &Slot) -> Result<(), ApiError> {
-        let since = *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some(since) = since else { return Ok(()) };
-        // Change times are taken before commit, so a slow transaction can commit a time older than
-        // one already seen: look back a little and skip what the cube already holds.
-        let changed = cube_source::changed_since(conn, period, since - chrono::Duration::seconds(LOOK_BACK_SECONDS))?;
-        let Some(latest) = changed.iter().map(|(_, at)| *at).max() else { return Ok(()) };
+        let seen = *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(seen) = seen else { return Ok(()) };
+        let checked_at = chrono::Utc::now().naive_utc();
+        // Change times are taken before commit, so a write that committed after the last look may
+        // carry a time older than the latest seen — but not older than the last look minus the
+        // longest write. Rows the cube already holds (same change time) are skipped.
+        let from = seen.latest.min(seen.checked_at - chrono::Duration::seconds(LOOK_BACK_SECONDS));
+        let changed = cube_source::changed_since(conn, period, from)?;
+        let latest = changed.iter().map(|(_, at)| *at).max().unwrap_or(seen.latest).max(seen.latest);
         let villages: Vec<String> = {
             let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
             let Some((_, cube)) = cube.as_ref() else { return Ok(()) };
@@ -144,7 +154,8 @@ impl Analytics {
         };
         self.changed(conn, period, &villages)?;
         let mut seen = slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *seen = (*seen).max(Some(latest));
+        let checked_at = seen.map_or(checked_at, |s| s.checked_at.max(checked_at));
+        *seen = Some(Seen { latest: seen.map_or(latest, |s| s.latest.max(latest)), checked_at });
         Ok(())
     }
 }

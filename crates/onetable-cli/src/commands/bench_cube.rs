@@ -232,7 +232,8 @@ pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
             region_code: village.clone(),
             indicator_code: "POP.REGISTERED".to_owned(),
             period: PERIOD.to_string(),
-            value: "99999".to_owned(),
+            // Different on every run, so that the rollup must change.
+            value: (10_000 + stamp.and_utc().timestamp_millis() % 90_000).to_string(),
             source: "entry".to_owned(),
             revision: 2,
             entered_by: "bench".to_owned(),
