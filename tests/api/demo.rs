@@ -50,3 +50,25 @@ async fn demo_values_pass_every_error_rule_and_leave_work_for_reviewers() {
     let again = onetable_server::demo::fill(&mut conn, within, period, now).unwrap();
     assert!(again.skipped_existing, "a second demo run keeps what is there");
 }
+
+/// The demo's data request is approved, so the demo department pulls at once; it is created once.
+#[tokio::test]
+async fn the_demo_department_can_pull_at_once() {
+    let app = TestApp::spawn(backends()[0]).await;
+    app.load_catalogue();
+    let now = chrono::Utc::now().naive_utc();
+    let within = RegionCode::parse("5223").unwrap();
+    {
+        let mut conn = app.db.conn().unwrap();
+        onetable_server::demo::fill(&mut conn, within, Period::Year(2025), now).unwrap();
+    }
+    let id = onetable_server::demo::ensure_request(&mut app.db.conn().unwrap(), within, now).unwrap();
+    assert_eq!(onetable_server::demo::ensure_request(&mut app.db.conn().unwrap(), within, now).unwrap(), id);
+    let department = app.user_token("demo_dept", onetable_core::Role::Department, Some("5223"), Some("民政局")).await;
+    let (status, pulled) =
+        app.get_as(&department, &format!("/api/v1/data-requests/{id}/data?period=2025&level=county")).await;
+    assert_eq!(status, 200, "{pulled}");
+    let rows = pulled["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().all(|r| r["values"]["POP.REGISTERED"].as_f64().unwrap() > 0.0), "{pulled}");
+}

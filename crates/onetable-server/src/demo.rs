@@ -275,3 +275,35 @@ pub fn fill(
     })?;
     Ok(summary)
 }
+
+/// An approved demo data request (报表准入) of the demo department over the demo prefecture, so
+/// that pulls work at once; created once. Returns its id.
+///
+/// # Errors
+/// On a database fault.
+pub fn ensure_request(conn: &mut DbConn, prefecture: RegionCode, now: NaiveDateTime) -> Result<i64, ApiError> {
+    use onetable_store::sharing::{self, RequestScope};
+    let department = "民政局";
+    let (existing, _) = sharing::list(conn, &RequestScope::Department(department.to_owned()), None, 1, 0)?;
+    if let Some(request) = existing.first() {
+        return Ok(request.id);
+    }
+    let row = sharing::NewDataRequest {
+        title: "2025 年养老服务统计（演示）".to_owned(),
+        purpose: "养老服务设施规划".to_owned(),
+        legal_basis: "《中华人民共和国老年人权益保障法》".to_owned(),
+        department: department.to_owned(),
+        requested_by: "demo_department".to_owned(),
+        region_code: prefecture.to_string(),
+        indicators: "POP.REGISTERED,POP.HOUSEHOLDS,POP.AGED_60,DER.AGEING_RATE".to_owned(),
+        periods: Some("2025".to_owned()),
+        frequency: None,
+        start_period: None,
+        expires_at: now + chrono::Duration::days(365),
+        status: crate::sharing::PENDING.to_owned(),
+        created_at: now,
+    };
+    let saved = sharing::insert(conn, &row)?;
+    sharing::decide(conn, saved.id, crate::sharing::PENDING, crate::sharing::APPROVED, "demo_admin", None, now)?;
+    Ok(saved.id)
+}

@@ -100,7 +100,12 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
         let region = user.region.unwrap_or("nationwide");
         eprintln!("  {:<16} {:<10} {region:<13} {}", user.username, user.role.as_str(), user.password);
     }
+    let request =
+        onetable_server::demo::ensure_request(&mut *db.conn()?, RegionCode::parse(seed::DEMO_PREFECTURE)?, now)
+            .map_err(|e| anyhow::anyhow!("cannot file the demo data request: {}", e.describe()))?;
     eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");
+    eprintln!("dashboards (demo_viewer): /api/v1/aggregates?indicators=POP.REGISTERED,DER.AGEING_RATE&within=5223&level=county&period=2025");
+    eprintln!("pull (demo_department): /api/v1/data-requests/{request}/data?period=2025&level=county&format=csv");
     run(&settings, db).await
 }
 
