@@ -143,6 +143,12 @@ async fn a_department_pulls_exactly_what_it_was_granted_and_only_while_granted()
         // An admin may count submitted entries.
         let (_, all) = app.get_as(&admin, &format!("{data}&include=submitted&level=county")).await;
         assert_eq!(values(&all["rows"][0])["POP.REGISTERED"], 4500);
+        // The department's system pulls with a client-credentials token, and CSV is what it gets.
+        app.add_client("mz-system", "s3cret-value", false);
+        let system = app.client_token("mz-system", "s3cret-value").await;
+        let (status, csv) = get_bytes(&app, &system, &format!("{data}&format=csv&headers=code")).await;
+        assert_eq!(status, 200);
+        assert!(String::from_utf8_lossy(&csv).contains("522301100201,必亮村村民委员会,敬南镇,兴义市,3000,900,30"));
         // Another department does not even see the request.
         let other = app.user_token("jiaoyu", Role::Department, Some("5223"), Some("教育局")).await;
         assert_eq!(app.get_as(&other, &data).await.0, StatusCode::NOT_FOUND);

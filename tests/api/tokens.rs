@@ -3,8 +3,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
-use onetable_server::auth::password;
-use onetable_store::identity::{self, NewClient};
 use onetable_tests::{each_backend, TestApp};
 use serde_json::Value;
 
@@ -46,21 +44,6 @@ async fn the_jwks_key_verifies_issued_tokens_and_survives_rotation() {
     .await;
 }
 
-fn add_client(app: &TestApp, client_id: &str, secret: &str, disabled: bool) {
-    identity::insert_client(
-        &mut app.db.conn().unwrap(),
-        &NewClient {
-            client_id: client_id.to_owned(),
-            secret_hash: password::hash(secret).unwrap(),
-            department: "民政局".to_owned(),
-            region_code: "522300000000".to_owned(),
-            disabled,
-            created_at: chrono::Utc::now().naive_utc(),
-        },
-    )
-    .unwrap();
-}
-
 async fn token_request(app: &TestApp, form: &[(&str, &str)]) -> (u16, Value) {
     let response = app.client.post(app.url("/api/v1/auth/token")).form(form).send().await.unwrap();
     let status = response.status().as_u16();
@@ -73,8 +56,8 @@ async fn token_request(app: &TestApp, form: &[(&str, &str)]) -> (u16, Value) {
 #[tokio::test]
 async fn client_credentials_issue_department_tokens() {
     each_backend(|app| async move {
-        add_client(&app, "mz-system", "s3cret-value", false);
-        add_client(&app, "old-system", "s3cret-value", true);
+        app.add_client("mz-system", "s3cret-value", false);
+        app.add_client("old-system", "s3cret-value", true);
         let ok = [("grant_type", "client_credentials"), ("client_id", "mz-system"), ("client_secret", "s3cret-value")];
         let (status, body) = token_request(&app, &ok).await;
         assert_eq!(status, 200, "{body}");

@@ -202,6 +202,33 @@ impl TestApp {
         accounts::create(&mut self.db.conn().expect("conn"), &spec, PASSWORD, None, now).expect("create test user");
     }
 
+    /// Registers a department system (民政局, scope 5223) for client credentials.
+    pub fn add_client(&self, client_id: &str, secret: &str, disabled: bool) {
+        use onetable_store::identity::{self, NewClient};
+        identity::insert_client(
+            &mut self.db.conn().expect("conn"),
+            &NewClient {
+                client_id: client_id.to_owned(),
+                secret_hash: onetable_server::auth::password::hash(secret).expect("hash"),
+                department: "民政局".to_owned(),
+                region_code: "522300000000".to_owned(),
+                disabled,
+                created_at: chrono::Utc::now().naive_utc(),
+            },
+        )
+        .expect("insert client");
+    }
+
+    /// A client-credentials token for a system added with [`TestApp::add_client`].
+    pub async fn client_token(&self, client_id: &str, secret: &str) -> String {
+        let form = [("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)];
+        let response =
+            self.client.post(self.url("/api/v1/auth/token")).form(&form).send().await.expect("token request");
+        assert_eq!(response.status(), 200, "client token for {client_id}");
+        let body: Value = response.json().await.expect("token body");
+        body["access_token"].as_str().expect("access_token").to_owned()
+    }
+
     /// Logs in over HTTP and returns the access token.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let response = self
