@@ -10,6 +10,7 @@ pub mod docs;
 pub mod entries;
 pub mod error;
 pub mod export;
+pub mod group_commit;
 pub mod imports;
 pub mod openapi;
 pub mod registry;

@@ -34,6 +34,10 @@ impl Application {
         let keys = KeyRing::load_or_create(&mut *db.conn()?)?;
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
+        let writer = match db.backend() {
+            onetable_store::Backend::Sqlite => Some(Arc::new(crate::group_commit::GroupCommit::start(db.clone())?)),
+            onetable_store::Backend::Postgres => None,
+        };
         let state = web::Data::new(AppState {
             db,
             policy: Arc::new(AuthPolicy {
@@ -47,6 +51,7 @@ impl Application {
             login_limiter: Arc::new(RateLimiter::new(settings.login_rate_per_minute, Duration::from_secs(60))),
             forms: Arc::default(),
             analytics: Arc::default(),
+            writer,
             import_max_bytes: usize::try_from(settings.import_max_mib.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
         });

@@ -32,6 +32,8 @@ pub struct AppState {
     pub import_max_bytes: usize,
     pub forms: Arc<crate::entries::FormCache>,
     pub analytics: Arc<crate::analytics::Analytics>,
+    /// SQLite only: this process's writes, batched on one writer thread.
+    pub writer: Option<Arc<crate::group_commit::GroupCommit>>,
 }
 
 impl AppState {
@@ -61,6 +63,9 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        if let Some(writer) = &self.writer {
+            return writer.run(work).await;
+        }
         let db = self.db.clone();
         web::block(move || {
             let _turn = db.lock_writes();
