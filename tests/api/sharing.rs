@@ -313,9 +313,25 @@ async fn filing_checks_codes_legal_basis_and_jurisdiction() {
         body["periods"] = json!([]);
         body["frequency"] = json!("monthly");
         body["start_period"] = json!("2025-01");
+        body["region"] = json!("5223");
         let (status, filed) = app.send_json(Method::POST, &dept, "/api/v1/data-requests", &body).await;
         assert_eq!(status, StatusCode::CREATED, "{filed}");
         assert_eq!(filed["frequency"], "monthly");
+
+        // Only an admin whose scope covers the whole region may decide; a county's admin sees the
+        // prefecture-wide request but may not approve it.
+        let approve = format!("/api/v1/data-requests/{}/approve", filed["id"]);
+        let county_admin = app.user_token("xingyi_admin", Role::Admin, Some("522301"), None).await;
+        let (status, error) = app.send_json(Method::POST, &county_admin, &approve, &json!({})).await;
+        assert_eq!((status, error["error"].as_str()), (StatusCode::FORBIDDEN, Some("out_of_scope")), "{error}");
+        let prefecture_admin = admin(&app).await;
+        assert_eq!(app.send_json(Method::POST, &prefecture_admin, &approve, &json!({})).await.0, StatusCode::OK);
+        let (status, error) = app.send_json(Method::POST, &prefecture_admin, &approve, &json!({})).await;
+        assert_eq!(
+            (status, error["error"].as_str()),
+            (StatusCode::CONFLICT, Some("invalid_state")),
+            "approved once only"
+        );
     })
     .await;
 }
