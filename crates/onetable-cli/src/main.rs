@@ -223,7 +223,13 @@ async fn main() -> ExitCode {
         // current-thread runtime); a plain thread is fine. The server's reads run on its blocking pool.
         Command::Bench { command: BenchCommand::Cube } => std::thread::scope(|scope| {
             scope
-                .spawn(|| commands::with_db(&settings, commands::bench_cube::cube_bench))
+                .spawn(|| {
+                    commands::with_db(&settings, |db| {
+                        commands::bench_cube::cube_bench(db)?;
+                        actix_web::rt::System::new()
+                            .block_on(commands::bench_cube::http_freshness(db.clone(), &settings))
+                    })
+                })
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the benchmark panicked")))
         }),

@@ -267,3 +267,119 @@ fn group_by_sql(backend: Backend, sums: &[String]) -> String {
          WHERE dv.period = '2025' AND dv.indicator_code IN ({codes}) GROUP BY t.parent_code, dv.indicator_code"
     )
 }
+
+/// Freshness as a user sees it: a reviewer approves a submitted entry over HTTP, and a viewer's
+/// aggregate request is repeated until the county's value changes.
+///
+/// # Errors
+/// On any fault, or when the change does not show within 10 s.
+pub async fn http_freshness(db: Db, settings: &onetable_server::Settings) -> anyhow::Result<()> {
+    use onetable_server::accounts::{self, AccountSpec};
+    use onetable_server::Application;
+
+    let village = cube_source::current_villages(&mut *db.conn()?)?
+        .into_iter()
+        .filter_map(|v| RegionCode::parse(&v).ok())
+        .find(|v| v.truncated_to(RegionLevel::County).level() == RegionLevel::County)
+        .ok_or_else(|| anyhow!("no village under a county"))?;
+    let (county, township, province) = (
+        village.truncated_to(RegionLevel::County),
+        village.truncated_to(RegionLevel::Township),
+        village.truncated_to(RegionLevel::Province),
+    );
+    let period = PERIOD.to_string();
+    {
+        let mut conn = db.conn()?;
+        let now = chrono::Utc::now().naive_utc();
+        imports::touch_entry(&mut conn, &village.to_string(), &period, "bench", now)?;
+        onetable_store::entries::set_status(&mut conn, &village.to_string(), &period, "submitted")?;
+    }
+    let revision = onetable_store::entries::find(&mut *db.conn()?, &village.to_string(), &period)?
+        .ok_or_else(|| anyhow!("no entry for {village}"))?
+        .revision;
+    let password = "Bench-pass-2025!";
+    for (username, role, scope) in [
+        ("bench_reviewer", onetable_core::Role::Reviewer, township),
+        ("bench_viewer", onetable_core::Role::Viewer, province),
+    ] {
+        if onetable_store::identity::find_user(&mut *db.conn()?, username)?.is_none() {
+            let spec = AccountSpec { username: username.to_owned(), role, region: Some(scope), department: None };
+            accounts::create(&mut *db.conn()?, &spec, password, None, chrono::Utc::now().naive_utc())
+                .map_err(|e| anyhow!(e.describe()))?;
+        }
+    }
+    let mut bench_settings = settings.clone();
+    bench_settings.bind = "127.0.0.1:0".to_owned();
+    let app = Application::build(&bench_settings, db.clone())?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let server = app.into_server();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let client = reqwest::Client::new();
+    let login = |username: &'static str| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let body: serde_json::Value = client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({"username": username, "password": password}))
+                .send()
+                .await?
+                .json()
+                .await?;
+            body["access_token"].as_str().map(str::to_owned).ok_or_else(|| anyhow!("login of {username} failed"))
+        }
+    };
+    let (reviewer, viewer) = (login("bench_reviewer").await?, login("bench_viewer").await?);
+    let path =
+        format!("{base}/api/v1/aggregates?indicators=POP.REGISTERED&within={province}&level=county&period={period}");
+    let county_value = || {
+        let (client, path, viewer) = (client.clone(), path.clone(), viewer.clone());
+        let county = county.to_string();
+        async move {
+            let body: serde_json::Value = client.get(&path).bearer_auth(&viewer).send().await?.json().await?;
+            let rows = body["rows"].as_array().cloned().unwrap_or_default();
+            anyhow::Ok(
+                rows.into_iter().find(|r| r["code"] == county.as_str()).map(|r| r["values"]["POP.REGISTERED"].clone()),
+            )
+        }
+    };
+    let started = Instant::now();
+    let before = county_value().await?;
+    println!("HTTP: first aggregate request (builds the cube): {:.1} s", started.elapsed().as_secs_f64());
+    let mut samples = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        county_value().await?;
+        samples.push(t.elapsed());
+    }
+    println!(
+        "HTTP: POP.REGISTERED of the counties of province {province} (one request): median {}",
+        ms(median(samples))
+    );
+    let approved = client
+        .post(format!("{base}/api/v1/entries/{village}/{period}/approve"))
+        .bearer_auth(&reviewer)
+        .header("if-match", format!("\"{revision}\""))
+        .send()
+        .await?;
+    let returned = Instant::now();
+    if !approved.status().is_success() {
+        return Err(anyhow!("approve of {village}: {} {}", approved.status(), approved.text().await?));
+    }
+    let mut reads = 0;
+    loop {
+        reads += 1;
+        if county_value().await? != before {
+            break;
+        }
+        if returned.elapsed() > Duration::from_secs(10) {
+            return Err(anyhow!("the approval did not show within 10 s"));
+        }
+    }
+    println!(
+        "HTTP freshness: approve of {village} returned → new value in the county aggregate after {} ({reads} aggregate request(s))",
+        ms(returned.elapsed())
+    );
+    handle.stop(true).await;
+    Ok(())
+}
