@@ -34,12 +34,18 @@ pub struct Form {
 }
 
 /// Parsed forms by period, reused while the registry's fingerprint is unchanged: parsing the whole
-/// registry on every request was most of a PATCH's cost. The fingerprint is read per request, so a
-/// change made by another process (`onetable catalogue load`) is seen at once.
+/// registry on every request was most of a PATCH's cost. The fingerprint is read at most every
+/// [`FORM_CHECK_TTL`]; this server's registry writes call [`FormCache::invalidate`], so they show at
+/// once, and a change by another process (`onetable catalogue load`) within that time.
 #[derive(Default)]
 pub struct FormCache {
     forms: std::sync::Mutex<std::collections::HashMap<Period, (String, std::sync::Arc<Form>)>>,
+    /// When each period's fingerprint was last compared.
+    checked: std::sync::Mutex<std::collections::HashMap<Period, std::time::Instant>>,
 }
+
+/// How long a form is used without looking at the registry's fingerprint.
+pub const FORM_CHECK_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl std::fmt::Debug for FormCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -48,12 +54,33 @@ impl std::fmt::Debug for FormCache {
 }
 
 impl FormCache {
+    /// After a registry write: every form is checked against the registry again.
+    pub fn invalidate(&self) {
+        if let Ok(mut checked) = self.checked.lock() {
+            checked.clear();
+        }
+    }
+
     /// The form of `period`, parsed at most once per registry state.
     ///
     /// # Errors
     /// As [`load_form`].
     pub fn get(&self, conn: &mut DbConn, period: Period) -> Result<std::sync::Arc<Form>, ApiError> {
+        let recent = self
+            .checked
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&period).copied())
+            .is_some_and(|at| at.elapsed() < FORM_CHECK_TTL);
+        if recent {
+            if let Some((_, form)) = self.forms.lock().ok().and_then(|f| f.get(&period).cloned()) {
+                return Ok(form);
+            }
+        }
         let fingerprint = registry::fingerprint(conn)?;
+        if let Ok(mut checked) = self.checked.lock() {
+            checked.insert(period, std::time::Instant::now());
+        }
         if let Some((seen, form)) = self.forms.lock().ok().and_then(|f| f.get(&period).cloned()) {
             if seen == fingerprint {
                 return Ok(form);

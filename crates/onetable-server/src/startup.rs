@@ -51,6 +51,7 @@ impl Application {
             login_limiter: Arc::new(RateLimiter::new(settings.login_rate_per_minute, Duration::from_secs(60))),
             forms: Arc::default(),
             analytics: Arc::default(),
+            token_checks: Arc::default(),
             writer,
             import_max_bytes: usize::try_from(settings.import_max_mib.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),

@@ -32,6 +32,7 @@ pub struct AppState {
     pub import_max_bytes: usize,
     pub forms: Arc<crate::entries::FormCache>,
     pub analytics: Arc<crate::analytics::Analytics>,
+    pub token_checks: Arc<crate::auth::checks::TokenChecks>,
     /// SQLite only: this process's writes, batched on one writer thread.
     pub writer: Option<Arc<crate::group_commit::GroupCommit>>,
 }

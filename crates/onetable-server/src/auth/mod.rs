@@ -1,6 +1,7 @@
 //! Authentication and authorization: who is calling (`Caller`, from a bearer token) and what they
 //! may reach (role and region scope). Every protected handler takes a `Caller`.
 
+pub mod checks;
 pub mod keys;
 pub mod password;
 pub mod rate_limit;
@@ -166,20 +167,22 @@ async fn authenticate(state: &AppState, token: &str, context: RequestContext) ->
     let role: Role = claims.role.parse().map_err(|_| unauthorized())?;
     let scope = claims.region.as_deref().map(RegionCode::parse).transpose().map_err(|_| unauthorized())?;
     let (jti, subject, kind) = (claims.jti.clone(), claims.sub.clone(), claims.kind);
-    let still_valid = state
-        .run(move |conn| {
-            if identity::is_revoked(conn, &jti)? {
-                return Ok(false);
-            }
-            Ok(match kind {
-                SubjectKind::User => identity::find_user(conn, &subject)?.is_some_and(|u| !u.disabled),
-                SubjectKind::Client => identity::find_client(conn, &subject)?.is_some_and(|c| !c.disabled),
+    let still_valid = state.token_checks.fresh(&jti)
+        || state
+            .run(move |conn| {
+                if identity::is_revoked(conn, &jti)? {
+                    return Ok(false);
+                }
+                Ok(match kind {
+                    SubjectKind::User => identity::find_user(conn, &subject)?.is_some_and(|u| !u.disabled),
+                    SubjectKind::Client => identity::find_client(conn, &subject)?.is_some_and(|c| !c.disabled),
+                })
             })
-        })
-        .await?;
+            .await?;
     if !still_valid {
         return Err(unauthorized());
     }
+    state.token_checks.remember(&claims.jti);
     Ok(Caller {
         subject: claims.sub,
         kind: claims.kind,

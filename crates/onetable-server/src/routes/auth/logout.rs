@@ -21,6 +21,7 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
         .ok_or_else(|| ApiError::internal("token expiry out of range"))?
         .naive_utc();
     state.run(move |conn| Ok(identity::revoke_token(conn, &jti, expires_at, chrono::Utc::now().naive_utc())?)).await?;
+    state.token_checks.forget_all();
     state.audit(caller.event("auth.logout", Some(caller.subject.clone()), "success")).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -36,5 +36,6 @@ pub async fn create_indicator(
     let now = chrono::Utc::now().naive_utc();
     let saved = state.run(move |conn| registry::create(conn, &def, &actor, now, note)).await?;
     state.audit(caller.event("indicators.create", Some(code), "success")).await?;
+    state.forms.invalidate();
     Ok(HttpResponse::Created().json(SavedIndicator::from(saved)))
 }

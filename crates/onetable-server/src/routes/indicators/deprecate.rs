@@ -58,5 +58,6 @@ pub async fn deprecate_indicator(
         })
         .await?;
     state.audit(caller.event("indicators.deprecate", Some(code), "success")).await?;
+    state.forms.invalidate();
     Ok(HttpResponse::Ok().json(SavedIndicator::from(saved)))
 }

@@ -43,5 +43,6 @@ pub async fn update_indicator(
         event.detail = Some(format!("version {}", saved.row.version));
         state.audit(event).await?;
     }
+    state.forms.invalidate();
     Ok(HttpResponse::Ok().json(SavedIndicator::from(saved)))
 }

@@ -40,6 +40,7 @@ async fn save(
         .await?;
     state.audit(caller.event(action, Some(code), "success")).await?;
     let status = if creating { StatusCode::CREATED } else { StatusCode::OK };
+    state.forms.invalidate();
     Ok(HttpResponse::build(status).json(Rule::from(row)))
 }
 

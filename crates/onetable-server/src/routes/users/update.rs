@@ -109,6 +109,8 @@ pub async fn update_user(
             identity::find_user(conn, &name)?.ok_or_else(|| user_not_found(&name))
         })
         .await?;
+    // A disabled account's tokens must stop at once.
+    state.token_checks.forget_all();
     state.audit(caller.event("users.update", Some(username), "success")).await?;
     Ok(HttpResponse::Ok().json(User::from(updated)))
 }
