@@ -229,11 +229,31 @@ async fn a_disabled_user_s_token_stops_working() {
     each_backend(|app| async move {
         let token = app.user_token("li_clerk", Role::Clerk, Some("522301100200"), None).await;
         let admin = app.user_token("t_admin", Role::Admin, Some("5223"), None).await;
+        assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 200, "checked once, so remembered");
         let (status, _) =
             app.send_json(reqwest::Method::PATCH, &admin, "/api/v1/users/li_clerk", &json!({"disabled": true})).await;
         assert_eq!(status, 200);
-        assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 401);
+        assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 401, "at once: this server forgot its checks");
         assert_eq!(post_login(&app, "li_clerk", PASSWORD).await.0, 401);
+    })
+    .await;
+}
+
+/// Another process (the CLI) disabling an account is seen within the token-check lifetime.
+#[tokio::test]
+async fn an_account_disabled_elsewhere_stops_within_a_second() {
+    each_backend(|app| async move {
+        let token = app.user_token("li_clerk", Role::Clerk, Some("522301100200"), None).await;
+        assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 200);
+        {
+            let mut conn = app.db.conn().unwrap();
+            let user = onetable_store::identity::find_user(&mut conn, "li_clerk").unwrap().unwrap();
+            let changes = onetable_store::identity::UserChanges { disabled: Some(true), ..Default::default() };
+            onetable_store::identity::update_user(&mut conn, user.id, &changes).unwrap();
+        }
+        tokio::time::sleep(onetable_server::auth::checks::TOKEN_CHECK_TTL + std::time::Duration::from_millis(100))
+            .await;
+        assert_eq!(app.get_as(&token, "/api/v1/me").await.0, 401);
     })
     .await;
 }
