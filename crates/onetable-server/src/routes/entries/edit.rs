@@ -74,14 +74,15 @@ pub async fn patch_entry(
         return Err(shape);
     }
     let actor = caller.subject.clone();
-    let entry = with_form(&state, region, period, true, move |conn, form| {
+    let (form, entry, cells) = with_form(&state, region, period, true, move |conn, form| {
         let checked = check_cells(form, &cells)?;
         let change = Change { actor: &actor, source: "entry", reason, now: chrono::Utc::now().naive_utc() };
         let (entry, cells) = write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
-        Ok(PatchResult::new(form, &entry, &cells))
+        Ok((form.clone(), entry, cells))
     })
     .await?;
-    Ok(entry.respond())
+    // Rules and derived values are evaluated here, not in the (single) SQLite writer.
+    Ok(PatchResult::new(&form, &entry, &cells).respond())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -183,7 +183,7 @@ pub async fn with_form<T, F>(
     work: F,
 ) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut DbConn, &Form) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConn, &std::sync::Arc<Form>) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
     let forms = state.forms.clone();
