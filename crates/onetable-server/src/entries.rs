@@ -267,6 +267,14 @@ fn claim(
     if_match: i64,
     change: &Change<'_>,
 ) -> Result<EntryRow, ApiError> {
+    if if_match > 0 {
+        // One statement for the common case: claim and read back.
+        if let Some(entry) = entries::bump_existing(conn, region, period, if_match, change.actor, change.now)? {
+            return Ok(entry);
+        }
+        let current = entries::find(conn, region, period)?.map_or(0, |e| e.revision);
+        return Err(stale(current));
+    }
     if !entries::bump(conn, region, period, if_match, change.actor, change.now)? {
         let current = entries::find(conn, region, period)?.map_or(0, |e| e.revision);
         return Err(stale(current));

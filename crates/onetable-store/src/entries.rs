@@ -138,6 +138,30 @@ pub fn bump(
     Ok(updated == 1)
 }
 
+/// As [`bump`] for an existing entry (`expected` > 0), returning the entry as it now is, in one
+/// statement (`UPDATE … RETURNING`); `None` when someone else moved it first.
+///
+/// # Errors
+/// On a database error.
+pub fn bump_existing(
+    conn: &mut DbConn,
+    region: &str,
+    period: &str,
+    expected: i64,
+    actor: &str,
+    at: NaiveDateTime,
+) -> StoreResult<Option<EntryRow>> {
+    let query = diesel::update(entries::table.find((region, period)).filter(entries::revision.eq(expected))).set((
+        entries::revision.eq(expected + 1),
+        entries::updated_by.eq(actor),
+        entries::updated_at.eq(at),
+    ));
+    Ok(match conn {
+        DbConn::Sqlite(c) => query.returning(EntryRow::as_returning()).get_result(c).optional()?,
+        DbConn::Postgres(c) => query.returning(EntryRow::as_returning()).get_result(c).optional()?,
+    })
+}
+
 /// # Errors
 /// On a database error.
 pub fn set_status(conn: &mut DbConn, region: &str, period: &str, status: &str) -> StoreResult<()> {
