@@ -258,8 +258,8 @@ pub struct Change<'a> {
     pub now: NaiveDateTime,
 }
 
-/// Takes the entry from revision `if_match` to the next one — the transaction's first statement,
-/// so the write lock is held before anything is read — and returns the entry as it now is.
+/// Takes the entry from revision `if_match` to the next one — from here until the transaction ends,
+/// no other writer can move it — and returns the entry as it now is.
 fn claim(
     conn: &mut DbConn,
     region: &str,
@@ -283,7 +283,9 @@ fn claim(
 }
 
 /// Writes `cells` (already checked) if the entry is still at `if_match` and editable. Returns the
-/// new entry row and the values after the change. Unchanged cells are not rewritten.
+/// new entry row and the values after the change. Unchanged cells are not rewritten. Runs in the
+/// caller's transaction, which [`crate::state::AppState::write`] provides: an error leaves the
+/// caller to roll back.
 ///
 /// # Errors
 /// 412 stale revision, 409 locked (submitted or approved), 500 on a fault; nothing is saved then.
@@ -295,52 +297,51 @@ pub fn write_cells(
     cells: &[(String, Option<String>)],
     change: &Change<'_>,
 ) -> Result<(EntryRow, BTreeMap<String, String>), ApiError> {
-    onetable_store::connection::transaction(conn, |conn| {
-        let next = claim(conn, region, period, if_match, change)?;
-        if next.status != DRAFT && next.status != RETURNED {
-            return Err(locked(&next.status));
+    let next = claim(conn, region, period, if_match, change)?;
+    if next.status != DRAFT && next.status != RETURNED {
+        return Err(locked(&next.status));
+    }
+    let mut values: BTreeMap<String, String> = entries::cell_values(conn, region, period)?.into_iter().collect();
+    let (mut audit, mut rows, mut cleared) = (Vec::new(), Vec::new(), Vec::new());
+    for (code, value) in cells {
+        let old = values.get(code).cloned();
+        if old == *value {
+            continue;
         }
-        let mut values: BTreeMap<String, String> =
-            entries::values(conn, region, period)?.into_iter().map(|v| (v.indicator_code, v.value)).collect();
-        let (mut audit, mut rows, mut touched) = (Vec::new(), Vec::new(), Vec::new());
-        for (code, value) in cells {
-            let old = values.get(code).cloned();
-            if old == *value {
-                continue;
-            }
-            touched.push(code.clone());
-            rows.extend(value.as_ref().map(|v| DataValueRow {
-                region_code: region.to_owned(),
-                indicator_code: code.clone(),
-                period: period.to_owned(),
-                value: v.clone(),
-                source: change.source.to_owned(),
-                revision: next.revision,
-                entered_by: change.actor.to_owned(),
-                entered_at: change.now,
-            }));
-            audit.push(NewValueAudit {
-                region_code: region.to_owned(),
-                period: period.to_owned(),
-                indicator_code: code.clone(),
-                old_value: old,
-                new_value: value.clone(),
-                source: change.source.to_owned(),
-                actor: change.actor.to_owned(),
-                reason: change.reason.clone(),
-                revision: next.revision,
-                changed_at: change.now,
-            });
-            match value {
-                Some(v) => values.insert(code.clone(), v.clone()),
-                None => values.remove(code),
-            };
+        if value.is_none() {
+            cleared.push(code.clone());
         }
-        // Two statements for the whole change, whatever its size.
-        onetable_store::imports::delete_cells(conn, region, period, &touched)?;
-        onetable_store::imports::insert_cells(conn, &rows, &audit)?;
-        Ok((next, values))
-    })
+        rows.extend(value.as_ref().map(|v| DataValueRow {
+            region_code: region.to_owned(),
+            indicator_code: code.clone(),
+            period: period.to_owned(),
+            value: v.clone(),
+            source: change.source.to_owned(),
+            revision: next.revision,
+            entered_by: change.actor.to_owned(),
+            entered_at: change.now,
+        }));
+        audit.push(NewValueAudit {
+            region_code: region.to_owned(),
+            period: period.to_owned(),
+            indicator_code: code.clone(),
+            old_value: old,
+            new_value: value.clone(),
+            source: change.source.to_owned(),
+            actor: change.actor.to_owned(),
+            reason: change.reason.clone(),
+            revision: next.revision,
+            changed_at: change.now,
+        });
+        match value {
+            Some(v) => values.insert(code.clone(), v.clone()),
+            None => values.remove(code),
+        };
+    }
+    onetable_store::imports::delete_cells(conn, region, period, &cleared)?;
+    entries::upsert_cells(conn, &rows)?;
+    entries::append_audit(conn, &audit)?;
+    Ok((next, values))
 }
 
 /// 409 for an entry that cannot be edited in its state.
@@ -355,7 +356,7 @@ pub fn locked(status: &str) -> ApiError {
 }
 
 /// Moves an entry's status (submit, approve, return, reopen) if it is at `if_match` and in one of
-/// `from`, recording the event.
+/// `from`, recording the event. Runs in the caller's transaction, as [`write_cells`].
 ///
 /// # Errors
 /// 412 stale revision, 409 wrong state.
@@ -371,25 +372,23 @@ pub fn transition(
     comment: Option<String>,
     change: &Change<'_>,
 ) -> Result<EntryRow, ApiError> {
-    onetable_store::connection::transaction(conn, |conn| {
-        let mut next = claim(conn, region, period, if_match, change)?;
-        if !from.contains(&next.status.as_str()) {
-            return Err(locked(&next.status));
-        }
-        entries::set_status(conn, region, period, to)?;
-        to.clone_into(&mut next.status);
-        entries::record_event(
-            conn,
-            &NewEntryEvent {
-                region_code: region.to_owned(),
-                period: period.to_owned(),
-                action: action.to_owned(),
-                actor: change.actor.to_owned(),
-                comment,
-                revision: next.revision,
-                occurred_at: change.now,
-            },
-        )?;
-        Ok(next)
-    })
+    let mut next = claim(conn, region, period, if_match, change)?;
+    if !from.contains(&next.status.as_str()) {
+        return Err(locked(&next.status));
+    }
+    entries::set_status(conn, region, period, to)?;
+    to.clone_into(&mut next.status);
+    entries::record_event(
+        conn,
+        &NewEntryEvent {
+            region_code: region.to_owned(),
+            period: period.to_owned(),
+            action: action.to_owned(),
+            actor: change.actor.to_owned(),
+            comment,
+            revision: next.revision,
+            occurred_at: change.now,
+        },
+    )?;
+    Ok(next)
 }

@@ -62,6 +62,9 @@ impl GroupCommit {
 }
 
 fn writer(db: &Db, queue: &mpsc::Receiver<Job>) {
+    // Kept from batch to batch (its per-connection setting and statement cache with it); dropped
+    // after a batch that did not commit, in case the connection is what failed.
+    let mut kept: Option<onetable_store::PooledConn> = None;
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -70,7 +73,7 @@ fn writer(db: &Db, queue: &mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let mut conn = match db.conn() {
+        let mut conn = match kept.take().map_or_else(|| db.batch_writer_conn(), Ok) {
             Ok(conn) => conn,
             Err(e) => {
                 tracing::error!(error = %e, "SQLite writer has no connection");
@@ -93,6 +96,10 @@ fn writer(db: &Db, queue: &mpsc::Receiver<Job>) {
             Ok(())
         })
         .is_ok();
+        // With a pool of one, keeping it would starve every reader.
+        if committed && db.max_connections() > 1 {
+            kept = Some(conn);
+        }
         completions.into_iter().for_each(|complete| complete(committed));
     }
 }

@@ -52,6 +52,7 @@ impl Application {
             forms: Arc::default(),
             analytics: Arc::default(),
             token_checks: Arc::default(),
+            verified_tokens: Arc::default(),
             writer,
             import_max_bytes: usize::try_from(settings.import_max_mib.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),

@@ -33,6 +33,7 @@ pub struct AppState {
     pub forms: Arc<crate::entries::FormCache>,
     pub analytics: Arc<crate::analytics::Analytics>,
     pub token_checks: Arc<crate::auth::checks::TokenChecks>,
+    pub verified_tokens: Arc<crate::auth::checks::VerifiedTokens>,
     /// SQLite only: this process's writes, batched on one writer thread.
     pub writer: Option<Arc<crate::group_commit::GroupCommit>>,
 }
@@ -55,7 +56,8 @@ impl AppState {
         .await?
     }
 
-    /// As [`AppState::run`], for work that writes: on SQLite, writers of this process take turns.
+    /// As [`AppState::run`], for work that writes: all of it in one transaction (a savepoint of a
+    /// group commit on SQLite, see [`crate::group_commit`]), rolled back when `work` fails.
     ///
     /// # Errors
     /// Whatever `work` returns, or an internal error when no connection can be had.
@@ -71,7 +73,11 @@ impl AppState {
         web::block(move || {
             let _turn = db.lock_writes();
             let mut conn = db.conn()?;
-            work(&mut conn)
+            onetable_store::connection::transaction(&mut conn, |conn| {
+                // On SQLite, hold the write lock before the first read (see `begin_write`).
+                onetable_store::imports::begin_write(conn)?;
+                work(conn)
+            })
         })
         .await?
     }
@@ -79,7 +85,12 @@ impl AppState {
     /// # Errors
     /// When the token fails any check.
     pub fn validate_token(&self, token: &str) -> Result<Claims, TokenError> {
-        tokens::validate(&self.keys, &self.policy.tokens, token)
+        if let Some(claims) = self.verified_tokens.get(token) {
+            return Ok(claims);
+        }
+        let claims = tokens::validate(&self.keys, &self.policy.tokens, token)?;
+        self.verified_tokens.remember(token, &claims);
+        Ok(claims)
     }
 
     /// Appends an audit event. A failure to record is an internal error: an action that cannot be

@@ -97,6 +97,59 @@ pub fn values(conn: &mut DbConn, region: &str, period: &str) -> StoreResult<Vec<
         .load(conn)?)
 }
 
+/// An entry's cells as (indicator code, stored text), without the rest of each row: what an edit
+/// needs to find the cells it changes and the values rules read.
+///
+/// # Errors
+/// On a database error.
+pub fn cell_values(conn: &mut DbConn, region: &str, period: &str) -> StoreResult<Vec<(String, String)>> {
+    Ok(data_values::table
+        .filter(data_values::region_code.eq(region))
+        .filter(data_values::period.eq(period))
+        .select((data_values::indicator_code, data_values::value))
+        .load(conn)?)
+}
+
+/// Writes cells of one edit: inserted, or updated in place where the cell exists (an update of a
+/// non-key column leaves the table's indexes alone, where delete and insert rewrote them all). One
+/// statement for all rows: diesel prepares an upsert afresh every time, whatever its size.
+///
+/// # Errors
+/// On a database error.
+pub fn upsert_cells(conn: &mut DbConn, rows: &[DataValueRow]) -> StoreResult<()> {
+    use diesel::upsert::excluded;
+    let key = (data_values::region_code, data_values::indicator_code, data_values::period);
+    let changes = (
+        data_values::value.eq(excluded(data_values::value)),
+        data_values::source.eq(excluded(data_values::source)),
+        data_values::revision.eq(excluded(data_values::revision)),
+        data_values::entered_by.eq(excluded(data_values::entered_by)),
+        data_values::entered_at.eq(excluded(data_values::entered_at)),
+    );
+    for chunk in rows.chunks(CHUNK / 8) {
+        let query = diesel::insert_into(data_values::table).values(chunk).on_conflict(key).do_update().set(changes);
+        match conn {
+            DbConn::Sqlite(c) => query.execute(c)?,
+            DbConn::Postgres(c) => query.execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// Appends the audit rows of one edit, in one statement.
+///
+/// # Errors
+/// On a database error.
+pub fn append_audit(conn: &mut DbConn, audit: &[NewValueAudit]) -> StoreResult<()> {
+    for chunk in audit.chunks(CHUNK / 10) {
+        crate::connection::insert_batch::<_, NewValueAudit>(conn, value_audit::table, chunk)?;
+    }
+    Ok(())
+}
+
+/// Bind parameters per statement stay under both backends' limits.
+const CHUNK: usize = 2_000;
+
 /// Raises an entry's revision from `expected` to `expected + 1`, or reports that someone else
 /// moved it first (`Ok(false)`). `expected` 0 means "no entry yet": a draft is created. Being a
 /// write, it takes the write lock first thing in a transaction.

@@ -129,12 +129,14 @@ pub fn insert_entries(conn: &mut DbConn, rows: &[EntryRow]) -> StoreResult<()> {
 
 /// A write that changes nothing, as a transaction's first statement: SQLite then holds the write
 /// lock before the transaction reads, so a concurrent writer waits instead of invalidating the
-/// read snapshot.
+/// read snapshot. Nothing to do on PostgreSQL, whose writers lock rows, not the database.
 ///
 /// # Errors
 /// On a database error.
 pub fn begin_write(conn: &mut DbConn) -> StoreResult<()> {
-    diesel::sql_query("UPDATE entries SET revision = revision WHERE 1 = 0").execute(conn)?;
+    if let DbConn::Sqlite(c) = conn {
+        diesel::sql_query("UPDATE entries SET revision = revision WHERE 1 = 0").execute(c)?;
+    }
     Ok(())
 }
 

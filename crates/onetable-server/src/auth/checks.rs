@@ -38,3 +38,61 @@ impl TokenChecks {
         self.checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 }
+
+/// Tokens whose signature and claims were verified less than [`TOKEN_CHECK_TTL`] ago, by their
+/// exact text: verifying an Ed25519 signature was the largest cost of an authenticated request
+/// after the database. Only a byte-identical token hits; expiry is still checked on every use.
+#[derive(Debug, Default)]
+pub struct VerifiedTokens {
+    verified: Mutex<HashMap<String, (crate::auth::tokens::Claims, Instant)>>,
+}
+
+impl VerifiedTokens {
+    /// The claims of `token` if it was verified recently and has not expired.
+    #[must_use]
+    pub fn get(&self, token: &str) -> Option<crate::auth::tokens::Claims> {
+        let verified = self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (claims, at) = verified.get(token)?;
+        (at.elapsed() < TOKEN_CHECK_TTL && chrono::Utc::now().timestamp() < claims.exp).then(|| claims.clone())
+    }
+
+    pub fn remember(&self, token: &str, claims: &crate::auth::tokens::Claims) {
+        let mut verified = self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if verified.len() >= PRUNE_AT {
+            verified.retain(|_, (_, at)| at.elapsed() < TOKEN_CHECK_TTL);
+        }
+        verified.insert(token.to_owned(), (claims.clone(), Instant::now()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::tokens::{Claims, SubjectKind};
+
+    fn claims(exp: i64) -> Claims {
+        Claims {
+            iss: "onetable".into(),
+            aud: "onetable-api".into(),
+            sub: "clerk".into(),
+            exp,
+            iat: exp - 3600,
+            jti: "j1".into(),
+            kind: SubjectKind::User,
+            role: "clerk".into(),
+            region: None,
+            department: None,
+        }
+    }
+
+    #[test]
+    fn only_the_same_unexpired_token_is_taken_from_the_cache() {
+        let cache = VerifiedTokens::default();
+        let now = chrono::Utc::now().timestamp();
+        cache.remember("a.b.c", &claims(now + 600));
+        cache.remember("x.y.z", &claims(now - 1));
+        assert_eq!(cache.get("a.b.c").map(|c| c.sub), Some("clerk".to_owned()));
+        assert!(cache.get("a.b.d").is_none(), "another token text is verified afresh");
+        assert!(cache.get("x.y.z").is_none(), "an expired token is never served from the cache");
+    }
+}
