@@ -31,7 +31,12 @@ impl GroupCommit {
     /// When the thread cannot be started.
     pub fn start(db: Db) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel::<Job>();
-        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || writer(&db, &queue))?;
+        let (committed, commits) = mpsc::channel::<()>();
+        let for_checkpoints = db.clone();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpointer(&for_checkpoints, &commits))?;
+        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || writer(&db, &queue, &committed))?;
         Ok(Self { jobs })
     }
 
@@ -61,10 +66,32 @@ impl GroupCommit {
     }
 }
 
-fn writer(db: &Db, queue: &mpsc::Receiver<Job>) {
+/// Checkpoints the WAL after commits, at most every [`CHECKPOINT_PAUSE`], on its own thread and
+/// connection, so the writer does not copy pages (see [`Db::batch_writer_conn`]).
+fn checkpointer(db: &Db, commits: &mpsc::Receiver<()>) {
+    while commits.recv().is_ok() {
+        while commits.try_recv().is_ok() {}
+        if let Err(e) = db.conn().and_then(|mut conn| onetable_store::connection::checkpoint(&mut conn)) {
+            tracing::warn!(error = %e, "WAL checkpoint failed; the next commit tries again");
+        }
+        std::thread::sleep(CHECKPOINT_PAUSE);
+    }
+}
+
+/// The least time between two checkpoints.
+const CHECKPOINT_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// Every this many commits the writer checkpoints too. A WAL starts over only when a write begins
+/// with every frame copied, which the checkpointer, always behind a busy writer, never achieves
+/// alone: measured, the WAL grew to 485 MB in 13 s. The writer's own checkpoint finds nearly all
+/// frames copied already, so it is short, and the WAL stays small.
+const WRITER_CHECKPOINT_EVERY: u32 = 32;
+
+fn writer(db: &Db, queue: &mpsc::Receiver<Job>, checkpoints: &mpsc::Sender<()>) {
     // Kept from batch to batch (its per-connection setting and statement cache with it); dropped
     // after a batch that did not commit, in case the connection is what failed.
-    let mut kept: Option<onetable_store::PooledConn> = None;
+    let mut kept: Option<DbConn> = None;
+    let mut commits = 0u32;
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -96,9 +123,20 @@ fn writer(db: &Db, queue: &mpsc::Receiver<Job>) {
             Ok(())
         })
         .is_ok();
-        // With a pool of one, keeping it would starve every reader.
-        if committed && db.max_connections() > 1 {
+        if committed {
             kept = Some(conn);
+        }
+        if committed {
+            commits += 1;
+            if commits.is_multiple_of(WRITER_CHECKPOINT_EVERY) {
+                if let Some(conn) = kept.as_mut() {
+                    if let Err(e) = onetable_store::connection::checkpoint(conn) {
+                        tracing::debug!(error = %e, "writer's checkpoint skipped");
+                    }
+                }
+            }
+            // Fails only once the checkpointer is gone, which it is only as this thread ends.
+            let _ = checkpoints.send(());
         }
         completions.into_iter().for_each(|complete| complete(committed));
     }
@@ -150,5 +188,24 @@ mod tests {
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 26);
         let (_, stored) = audit::list(&mut db.conn().unwrap(), &AuditFilter::default(), 100, 0).unwrap();
         assert_eq!(stored, 26, "the 14 refused writes left nothing behind");
+    }
+
+    /// With autocheckpoint off on the writer's connection, the WAL must still start over: a
+    /// thousand commits one after another leave it at a few batches' worth of pages, not all of
+    /// them (without checkpoints it grows past 10 MB here).
+    #[tokio::test]
+    async fn the_wal_stays_small_under_a_stream_of_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let db = Db::connect(&DatabaseUrl::Sqlite(path.clone()), 4).unwrap();
+        db.migrate().unwrap();
+        let writer = GroupCommit::start(db.clone()).unwrap();
+        for i in 0..1_000 {
+            writer.run(move |conn| Ok(audit::record(conn, &event(&format!("w{i}")))?)).await.unwrap();
+        }
+        let wal = std::fs::metadata(dir.path().join("t.db-wal")).map(|m| m.len()).unwrap_or(0);
+        assert!(wal < 2 * 1024 * 1024, "WAL is {wal} bytes");
+        let (_, stored) = audit::list(&mut db.conn().unwrap(), &AuditFilter::default(), 1, 0).unwrap();
+        assert_eq!(stored, 1_000);
     }
 }

@@ -59,6 +59,7 @@ impl r2d2::ManageConnection for Manager {
 pub struct Db {
     pool: Pool,
     backend: Backend,
+    url: DatabaseUrl,
     /// SQLite has one writer at a time; queueing writers here, in-process, spares them SQLite's
     /// busy handler, which sleeps in growing steps (the long tail of concurrent writes).
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
@@ -75,18 +76,20 @@ struct SqlitePragmas;
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        if let DbConn::Sqlite(sqlite) = conn {
-            sqlite
-                .batch_execute(&format!(
-                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
-                     PRAGMA journal_mode = WAL;
-                     PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;"
-                ))
-                .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
+        sqlite_pragmas(conn).map_err(diesel::r2d2::Error::QueryError)
     }
+}
+
+fn sqlite_pragmas(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    if let DbConn::Sqlite(sqlite) = conn {
+        sqlite.batch_execute(&format!(
+            "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;"
+        ))?;
+    }
+    Ok(())
 }
 
 impl Db {
@@ -110,7 +113,7 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;
-        Ok(Self { pool, backend: url.backend(), sqlite_writer: std::sync::Arc::default() })
+        Ok(Self { pool, backend: url.backend(), url: url.clone(), sqlite_writer: std::sync::Arc::default() })
     }
 
     /// Holds this process's SQLite writers back until the returned guard drops; `None` on
@@ -121,12 +124,6 @@ impl Db {
             Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)),
             Backend::Postgres => None,
         }
-    }
-
-    /// The most connections the pool opens.
-    #[must_use]
-    pub fn max_connections(&self) -> u32 {
-        self.pool.max_size()
     }
 
     #[must_use]
@@ -140,18 +137,22 @@ impl Db {
         Ok(self.pool.get()?)
     }
 
-    /// A connection for a writer that runs many writes in one transaction, each in a savepoint.
+    /// A connection of its own (outside the pool) for a writer that runs many writes in one
+    /// transaction, each in a savepoint.
     /// SQLite keeps the original of every page a savepoint changes in a sub-journal, which spills
     /// to a temporary file (open, a `pwrite` per page, unlink) once past 64 KiB: measured, that was
     /// a quarter of the group-commit writer's time. Here it stays in memory (`temp_store`); only
-    /// this connection, so large sorts elsewhere still spill to disk.
+    /// this connection, so large sorts elsewhere still spill to disk. Its commits do not checkpoint
+    /// the WAL either (copying pages into the database file and syncing it, in the one writer's
+    /// time): call [`checkpoint`] from elsewhere.
     ///
     /// # Errors
     /// When no connection can be had, or the setting fails.
-    pub fn batch_writer_conn(&self) -> StoreResult<PooledConn> {
-        let mut conn = self.conn()?;
-        if let DbConn::Sqlite(sqlite) = &mut *conn {
-            sqlite.batch_execute("PRAGMA temp_store = MEMORY;")?;
+    pub fn batch_writer_conn(&self) -> StoreResult<DbConn> {
+        let mut conn = establish(&self.url)?;
+        sqlite_pragmas(&mut conn)?;
+        if let DbConn::Sqlite(sqlite) = &mut conn {
+            sqlite.batch_execute("PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;")?;
         }
         Ok(conn)
     }
@@ -263,4 +264,16 @@ where
     E: From<diesel::result::Error>,
 {
     conn.transaction(work)
+}
+
+/// Copies what the SQLite WAL holds into the database file, without waiting for or blocking
+/// writers (a passive checkpoint); nothing on PostgreSQL.
+///
+/// # Errors
+/// On a database error.
+pub fn checkpoint(conn: &mut DbConn) -> StoreResult<()> {
+    if let DbConn::Sqlite(sqlite) = conn {
+        sqlite.batch_execute("PRAGMA wal_checkpoint(PASSIVE);")?;
+    }
+    Ok(())
 }
