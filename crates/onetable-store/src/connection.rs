@@ -144,7 +144,9 @@ impl Db {
     /// a quarter of the group-commit writer's time. Here it stays in memory (`temp_store`); only
     /// this connection, so large sorts elsewhere still spill to disk. Its commits do not checkpoint
     /// the WAL either (copying pages into the database file and syncing it, in the one writer's
-    /// time): call [`checkpoint`] from elsewhere.
+    /// time): call [`checkpoint`] from elsewhere. And its page cache is 64 MiB, not 2: with the
+    /// default, edits spread over a growing file read most pages back from the OS (measured: 1,550
+    /// → 2,100–2,230 PATCH/s at 16 clients once the bench database had grown past 100 MB).
     ///
     /// # Errors
     /// When no connection can be had, or the setting fails.
@@ -152,7 +154,9 @@ impl Db {
         let mut conn = establish(&self.url)?;
         sqlite_pragmas(&mut conn)?;
         if let DbConn::Sqlite(sqlite) = &mut conn {
-            sqlite.batch_execute("PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;")?;
+            sqlite.batch_execute(
+                "PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536;",
+            )?;
         }
         Ok(conn)
     }
