@@ -259,7 +259,8 @@ pub struct Change<'a> {
 }
 
 /// Takes the entry from revision `if_match` to the next one — from here until the transaction ends,
-/// no other writer can move it — and returns the entry as it now is.
+/// no other writer can move it — and returns the entry as it now is. `if_match` 0 means the entry
+/// does not exist yet: it is created as a draft.
 fn claim(
     conn: &mut DbConn,
     region: &str,
@@ -267,19 +268,15 @@ fn claim(
     if_match: i64,
     change: &Change<'_>,
 ) -> Result<EntryRow, ApiError> {
-    if if_match > 0 {
-        // One statement for the common case: claim and read back.
-        if let Some(entry) = entries::bump_existing(conn, region, period, if_match, change.actor, change.now)? {
-            return Ok(entry);
-        }
-        let current = entries::find(conn, region, period)?.map_or(0, |e| e.revision);
-        return Err(stale(current));
+    let claimed = if if_match > 0 {
+        entries::bump_existing(conn, region, period, if_match, change.actor, change.now)?
+    } else {
+        entries::create_draft(conn, region, period, change.actor, change.now)?
+    };
+    match claimed {
+        Some(entry) => Ok(entry),
+        None => Err(stale(entries::find(conn, region, period)?.map_or(0, |e| e.revision))),
     }
-    if !entries::bump(conn, region, period, if_match, change.actor, change.now)? {
-        let current = entries::find(conn, region, period)?.map_or(0, |e| e.revision);
-        return Err(stale(current));
-    }
-    entries::find(conn, region, period)?.ok_or_else(|| ApiError::internal("entry vanished after its revision moved"))
 }
 
 /// Writes `cells` (already checked) if the entry is still at `if_match` and editable. Returns the

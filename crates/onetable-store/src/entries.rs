@@ -150,49 +150,37 @@ pub fn append_audit(conn: &mut DbConn, audit: &[NewValueAudit]) -> StoreResult<(
 /// Bind parameters per statement stay under both backends' limits.
 const CHUNK: usize = 2_000;
 
-/// Raises an entry's revision from `expected` to `expected + 1`, or reports that someone else
-/// moved it first (`Ok(false)`). `expected` 0 means "no entry yet": a draft is created. Being a
-/// write, it takes the write lock first thing in a transaction.
+/// Creates the draft entry at revision 1, or reports that someone else created it first (`None`).
 ///
 /// # Errors
 /// On a database error.
-pub fn bump(
+pub fn create_draft(
     conn: &mut DbConn,
     region: &str,
     period: &str,
-    expected: i64,
     actor: &str,
     at: NaiveDateTime,
-) -> StoreResult<bool> {
-    if expected == 0 {
-        let row = EntryRow {
-            region_code: region.to_owned(),
-            period: period.to_owned(),
-            status: "draft".to_owned(),
-            revision: 1,
-            updated_by: actor.to_owned(),
-            updated_at: at,
-        };
-        // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed
-        // statement would poison the rest of the transaction.
-        let inserted = match conn {
-            DbConn::Sqlite(c) => {
-                diesel::insert_into(entries::table).values(&row).on_conflict_do_nothing().execute(c)?
-            }
-            DbConn::Postgres(c) => {
-                diesel::insert_into(entries::table).values(&row).on_conflict_do_nothing().execute(c)?
-            }
-        };
-        return Ok(inserted == 1);
-    }
-    let updated = diesel::update(entries::table.find((region, period)).filter(entries::revision.eq(expected)))
-        .set((entries::revision.eq(expected + 1), entries::updated_by.eq(actor), entries::updated_at.eq(at)))
-        .execute(conn)?;
-    Ok(updated == 1)
+) -> StoreResult<Option<EntryRow>> {
+    let row = EntryRow {
+        region_code: region.to_owned(),
+        period: period.to_owned(),
+        status: "draft".to_owned(),
+        revision: 1,
+        updated_by: actor.to_owned(),
+        updated_at: at,
+    };
+    // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed
+    // statement would poison the rest of the transaction.
+    let query = diesel::insert_into(entries::table).values(&row).on_conflict_do_nothing();
+    let inserted = match conn {
+        DbConn::Sqlite(c) => query.execute(c)?,
+        DbConn::Postgres(c) => query.execute(c)?,
+    };
+    Ok((inserted == 1).then_some(row))
 }
 
-/// As [`bump`] for an existing entry (`expected` > 0), returning the entry as it now is, in one
-/// statement (`UPDATE … RETURNING`); `None` when someone else moved it first.
+/// Raises an existing entry's revision from `expected` to `expected + 1` and returns the entry as
+/// it now is, in one statement (`UPDATE … RETURNING`); `None` when someone else moved it first.
 ///
 /// # Errors
 /// On a database error.

@@ -114,6 +114,23 @@ fn copy_bench(pg: &mut diesel::PgConnection, csv: &[u8]) -> anyhow::Result<Durat
     Ok(elapsed)
 }
 
+/// Starts the server in this process on a free loopback port, logins not rate-limited; its base
+/// URL and the handle that stops it.
+///
+/// # Errors
+/// When the server cannot start.
+pub fn spawn_server(settings: &Settings, db: &Db) -> anyhow::Result<(String, actix_web::dev::ServerHandle)> {
+    let mut bench_settings = settings.clone();
+    bench_settings.bind = "127.0.0.1:0".to_owned();
+    bench_settings.login_rate_per_minute = 10_000;
+    let app = Application::build(&bench_settings, db.clone())?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let server = app.into_server();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Ok((base, handle))
+}
+
 pub async fn patch_bench(db: Db, settings: &Settings, clients: usize, seconds: u64) -> anyhow::Result<()> {
     prepare(&db)?;
     let editable: Vec<String> = villages(&mut *db.conn()?)?
@@ -141,14 +158,7 @@ pub async fn patch_bench(db: Db, settings: &Settings, clients: usize, seconds: u
                 .map_err(|e| anyhow!(e.describe()))?;
         }
     }
-    let mut bench_settings = settings.clone();
-    bench_settings.bind = "127.0.0.1:0".to_owned();
-    bench_settings.login_rate_per_minute = 10_000;
-    let app = Application::build(&bench_settings, db.clone())?;
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let server = app.into_server();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let (base, handle) = spawn_server(settings, &db)?;
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();

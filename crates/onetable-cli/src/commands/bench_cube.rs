@@ -275,7 +275,6 @@ fn group_by_sql(backend: Backend, sums: &[String]) -> String {
 /// On any fault, or when the change does not show within 10 s.
 pub async fn http_freshness(db: Db, settings: &onetable_server::Settings) -> anyhow::Result<()> {
     use onetable_server::accounts::{self, AccountSpec};
-    use onetable_server::Application;
 
     let village = cube_source::current_villages(&mut *db.conn()?)?
         .into_iter()
@@ -308,13 +307,7 @@ pub async fn http_freshness(db: Db, settings: &onetable_server::Settings) -> any
                 .map_err(|e| anyhow!(e.describe()))?;
         }
     }
-    let mut bench_settings = settings.clone();
-    bench_settings.bind = "127.0.0.1:0".to_owned();
-    let app = Application::build(&bench_settings, db.clone())?;
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let server = app.into_server();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let (base, handle) = super::bench::spawn_server(settings, &db)?;
     let client = reqwest::Client::new();
     let login = |username: &'static str| {
         let (client, base) = (client.clone(), base.clone());
