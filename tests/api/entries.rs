@@ -69,6 +69,31 @@ async fn a_clerk_enters_values_and_sees_rules_at_once() {
         assert_eq!(cleared["revision"], 3);
         assert_eq!(value_of(&app.get_as(&clerk, ENTRY).await.1, "POP.AGED_60"), Value::Null);
 
+        // Every changed cell is in the trail with its old and new value, newest first; an edit's
+        // cells in code order, a cleared cell with no new value.
+        let (_, history) = app.get_as(&clerk, &format!("{ENTRY}/history")).await;
+        let rows: Vec<(i64, &str, &str, &str, &str, &str)> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                let text = |key: &str| h[key].as_str().unwrap_or("∅");
+                (h["revision"].as_i64().unwrap(), text("indicator_code"), text("old_value"), text("new_value"), text("source"), text("reason"))
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (3, "POP.AGED_60", "300", "∅", "entry", "∅"),
+                (2, "POP.FEMALE", "600", "634", "entry", "∅"),
+                (1, "POP.REGISTERED", "∅", "1234", "entry", "年报"),
+                (1, "POP.MALE", "∅", "600", "entry", "年报"),
+                (1, "POP.FEMALE", "∅", "600", "entry", "年报"),
+                (1, "POP.AGED_60", "∅", "300", "entry", "年报"),
+            ],
+            "{history}"
+        );
+
         // The form follows the registry at once: a deprecated indicator is no longer entered.
         let admin = app.user_token("t_admin", Role::Admin, Some("5223"), None).await;
         let path = "/api/v1/indicators/POP.MINORITY/deprecate";

@@ -9,8 +9,8 @@ use onetable_core::formula::{self, evaluate, evaluate_rule, Expr, RuleOutcome, V
 use onetable_core::indicator::{IndicatorDef, IndicatorStatus};
 use onetable_core::value::{check_cell, formula_value, RawCell};
 use onetable_core::{Period, RegionCode, RegionLevel};
-use onetable_store::entries::{self, EntryRow, NewEntryEvent, NewValueAudit};
-use onetable_store::registry::{self, DataValueRow, RuleRow};
+use onetable_store::entries::{self, CellEdit, EntryRow, NewEntryEvent};
+use onetable_store::registry::{self, RuleRow};
 use onetable_store::DbConn;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -299,45 +299,29 @@ pub fn write_cells(
         return Err(locked(&next.status));
     }
     let mut values: BTreeMap<String, String> = entries::cell_values(conn, region, period)?.into_iter().collect();
-    let (mut audit, mut rows, mut cleared) = (Vec::new(), Vec::new(), Vec::new());
+    let mut changes = Vec::with_capacity(cells.len());
     for (code, value) in cells {
-        let old = values.get(code).cloned();
-        if old == *value {
-            continue;
-        }
-        if value.is_none() {
-            cleared.push(code.clone());
-        }
-        rows.extend(value.as_ref().map(|v| DataValueRow {
-            region_code: region.to_owned(),
-            indicator_code: code.clone(),
-            period: period.to_owned(),
-            value: v.clone(),
-            source: change.source.to_owned(),
-            revision: next.revision,
-            entered_by: change.actor.to_owned(),
-            entered_at: change.now,
-        }));
-        audit.push(NewValueAudit {
-            region_code: region.to_owned(),
-            period: period.to_owned(),
-            indicator_code: code.clone(),
-            old_value: old,
-            new_value: value.clone(),
-            source: change.source.to_owned(),
-            actor: change.actor.to_owned(),
-            reason: change.reason.clone(),
-            revision: next.revision,
-            changed_at: change.now,
-        });
-        match value {
+        let old = match value {
             Some(v) => values.insert(code.clone(), v.clone()),
             None => values.remove(code),
         };
+        if old != *value {
+            changes.push((code.clone(), old, value.clone()));
+        }
     }
-    onetable_store::imports::delete_cells(conn, region, period, &cleared)?;
-    entries::upsert_cells(conn, &rows)?;
-    entries::append_audit(conn, &audit)?;
+    entries::apply_edit(
+        conn,
+        &CellEdit {
+            region,
+            period,
+            source: change.source,
+            actor: change.actor,
+            reason: change.reason.as_deref(),
+            revision: next.revision,
+            at: change.now,
+            changes: &changes,
+        },
+    )?;
     Ok((next, values))
 }
 

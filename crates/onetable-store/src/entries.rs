@@ -110,45 +110,75 @@ pub fn cell_values(conn: &mut DbConn, region: &str, period: &str) -> StoreResult
         .load(conn)?)
 }
 
-/// Writes cells of one edit: inserted, or updated in place where the cell exists (an update of a
-/// non-key column leaves the table's indexes alone, where delete and insert rewrote them all). One
-/// statement for all rows: diesel prepares an upsert afresh every time, whatever its size.
+/// One edit of an entry's cells: who, when, why, and each changed cell.
+pub struct CellEdit<'a> {
+    pub region: &'a str,
+    pub period: &'a str,
+    /// `entry`, `import`, `carried_forward` or `api`.
+    pub source: &'a str,
+    pub actor: &'a str,
+    pub reason: Option<&'a str>,
+    pub revision: i64,
+    pub at: NaiveDateTime,
+    /// (indicator code, old value, new value), in the order the audit trail lists them; a `None`
+    /// new value clears the cell.
+    pub changes: &'a [(String, Option<String>, Option<String>)],
+}
+
+/// Stores an edit: its new cells inserted or updated in place (an update of non-key columns leaves
+/// the table's indexes alone), its cleared cells deleted, and one audit row per change. Two
+/// statements kept prepared whatever the edit's size (see [`crate::write_statements`]).
 ///
 /// # Errors
 /// On a database error.
-pub fn upsert_cells(conn: &mut DbConn, rows: &[DataValueRow]) -> StoreResult<()> {
-    use diesel::upsert::excluded;
-    let key = (data_values::region_code, data_values::indicator_code, data_values::period);
-    let changes = (
-        data_values::value.eq(excluded(data_values::value)),
-        data_values::source.eq(excluded(data_values::source)),
-        data_values::revision.eq(excluded(data_values::revision)),
-        data_values::entered_by.eq(excluded(data_values::entered_by)),
-        data_values::entered_at.eq(excluded(data_values::entered_at)),
-    );
-    for chunk in rows.chunks(CHUNK / 8) {
-        let query = diesel::insert_into(data_values::table).values(chunk).on_conflict(key).do_update().set(changes);
-        match conn {
-            DbConn::Sqlite(c) => query.execute(c)?,
-            DbConn::Postgres(c) => query.execute(c)?,
-        };
+pub fn apply_edit(conn: &mut DbConn, edit: &CellEdit<'_>) -> StoreResult<()> {
+    use crate::write_statements::{AppendAudit, UpsertCells};
+    if edit.changes.is_empty() {
+        return Ok(());
+    }
+    let cleared: Vec<String> =
+        edit.changes.iter().filter(|(_, _, new)| new.is_none()).map(|(code, _, _)| code.clone()).collect();
+    crate::imports::delete_cells(conn, edit.region, edit.period, &cleared)?;
+    let set: Vec<(&str, &str)> =
+        edit.changes.iter().filter_map(|(code, _, new)| Some((code.as_str(), new.as_deref()?))).collect();
+    let json = |e: serde_json::Error| diesel::result::Error::SerializationError(Box::new(e));
+    let cells = serde_json::to_string(&set).map_err(json)?;
+    let changes = serde_json::to_string(edit.changes).map_err(json)?;
+    let upsert = UpsertCells {
+        region: edit.region,
+        period: edit.period,
+        source: edit.source,
+        revision: edit.revision,
+        actor: edit.actor,
+        at: edit.at,
+        cells: &cells,
+    };
+    let audit = AppendAudit {
+        region: edit.region,
+        period: edit.period,
+        source: edit.source,
+        actor: edit.actor,
+        reason: edit.reason,
+        revision: edit.revision,
+        at: edit.at,
+        changes: &changes,
+    };
+    match conn {
+        DbConn::Sqlite(c) => {
+            if !set.is_empty() {
+                upsert.execute(c)?;
+            }
+            audit.execute(c)?;
+        }
+        DbConn::Postgres(c) => {
+            if !set.is_empty() {
+                upsert.execute(c)?;
+            }
+            audit.execute(c)?;
+        }
     }
     Ok(())
 }
-
-/// Appends the audit rows of one edit, in one statement.
-///
-/// # Errors
-/// On a database error.
-pub fn append_audit(conn: &mut DbConn, audit: &[NewValueAudit]) -> StoreResult<()> {
-    for chunk in audit.chunks(CHUNK / 10) {
-        crate::connection::insert_batch::<_, NewValueAudit>(conn, value_audit::table, chunk)?;
-    }
-    Ok(())
-}
-
-/// Bind parameters per statement stay under both backends' limits.
-const CHUNK: usize = 2_000;
 
 /// Creates the draft entry at revision 1, or reports that someone else created it first (`None`).
 ///
@@ -192,14 +222,10 @@ pub fn bump_existing(
     actor: &str,
     at: NaiveDateTime,
 ) -> StoreResult<Option<EntryRow>> {
-    let query = diesel::update(entries::table.find((region, period)).filter(entries::revision.eq(expected))).set((
-        entries::revision.eq(expected + 1),
-        entries::updated_by.eq(actor),
-        entries::updated_at.eq(at),
-    ));
+    let query = crate::write_statements::BumpRevision { region, period, expected, actor, at };
     Ok(match conn {
-        DbConn::Sqlite(c) => query.returning(EntryRow::as_returning()).get_result(c).optional()?,
-        DbConn::Postgres(c) => query.returning(EntryRow::as_returning()).get_result(c).optional()?,
+        DbConn::Sqlite(c) => query.get_result::<EntryRow>(c).optional()?,
+        DbConn::Postgres(c) => query.get_result::<EntryRow>(c).optional()?,
     })
 }
 

@@ -16,6 +16,7 @@ pub mod schema;
 pub mod seed;
 pub mod sharing;
 pub mod url;
+pub mod write_statements;
 
 pub use connection::{Db, DbConn, PooledConn};
 pub use error::{StoreError, StoreResult};
