@@ -337,6 +337,14 @@ pub fn date(text: &str) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date literal")
 }
 
+/// The tests' HTTP client. It drops a pooled connection after 2 s idle, before the server's 5 s
+/// keep-alive closes it: a test that blocks its runtime longer (filling the demo data takes ~6 s
+/// in a debug build on a slow machine) would otherwise send its next request on a connection the
+/// server is closing, and fail with `IncompleteMessage`.
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2)).build().expect("HTTP client")
+}
+
 #[cfg(test)]
 mod tests {
     use super::replace_database;
@@ -347,12 +355,4 @@ mod tests {
         assert_eq!(replace_database("postgres://u@h", "t1"), "postgres://u@h/t1");
         assert_eq!(replace_database("postgres://u@h/db?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");
     }
-}
-
-/// The tests' HTTP client. It drops a pooled connection after 2 s idle, before the server's 5 s
-/// keep-alive closes it: a test that blocks its runtime longer (filling the demo data takes ~6 s
-/// in a debug build on a slow machine) would otherwise send its next request on a connection the
-/// server is closing, and fail with `IncompleteMessage`.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2)).build().expect("HTTP client")
 }
