@@ -81,7 +81,7 @@ pub struct EntryEventRow {
 /// # Errors
 /// On a database error.
 pub fn find(conn: &mut DbConn, region: &str, period: &str) -> StoreResult<Option<EntryRow>> {
-    Ok(entries::table.find((region, period)).select(EntryRow::as_select()).first(conn).optional()?)
+    Ok(entries::table.find((region, period)).select(EntryRow::as_select()).get_result(conn).optional()?)
 }
 
 /// The stored cells of one entry.
@@ -110,6 +110,9 @@ pub fn cell_values(conn: &mut DbConn, region: &str, period: &str) -> StoreResult
         .load(conn)?)
 }
 
+/// One changed cell: (indicator code, old value, new value); a `None` new value clears it.
+pub type CellChange = (String, Option<String>, Option<String>);
+
 /// One edit of an entry's cells: who, when, why, and each changed cell.
 pub struct CellEdit<'a> {
     pub region: &'a str,
@@ -120,9 +123,8 @@ pub struct CellEdit<'a> {
     pub reason: Option<&'a str>,
     pub revision: i64,
     pub at: NaiveDateTime,
-    /// (indicator code, old value, new value), in the order the audit trail lists them; a `None`
-    /// new value clears the cell.
-    pub changes: &'a [(String, Option<String>, Option<String>)],
+    /// In the order the audit trail lists them.
+    pub changes: &'a [CellChange],
 }
 
 /// Stores an edit: its new cells inserted or updated in place (an update of non-key columns leaves
@@ -142,8 +144,13 @@ pub fn apply_edit(conn: &mut DbConn, edit: &CellEdit<'_>) -> StoreResult<()> {
     let set: Vec<(&str, &str)> =
         edit.changes.iter().filter_map(|(code, _, new)| Some((code.as_str(), new.as_deref()?))).collect();
     let json = |e: serde_json::Error| diesel::result::Error::SerializationError(Box::new(e));
-    let cells = serde_json::to_string(&set).map_err(json)?;
-    let changes = serde_json::to_string(edit.changes).map_err(json)?;
+    let cells = serde_json::to_string(&JsonObject(&set)).map_err(json)?;
+    let column = |pick: fn(&CellChange) -> Option<&str>| {
+        serde_json::to_string(&edit.changes.iter().map(pick).collect::<Vec<_>>()).map_err(json)
+    };
+    let codes = column(|(code, _, _)| Some(code))?;
+    let olds = column(|(_, old, _)| old.as_deref())?;
+    let news = column(|(_, _, new)| new.as_deref())?;
     let upsert = UpsertCells {
         region: edit.region,
         period: edit.period,
@@ -161,7 +168,9 @@ pub fn apply_edit(conn: &mut DbConn, edit: &CellEdit<'_>) -> StoreResult<()> {
         reason: edit.reason,
         revision: edit.revision,
         at: edit.at,
-        changes: &changes,
+        codes: &codes,
+        olds: &olds,
+        news: &news,
     };
     match conn {
         DbConn::Sqlite(c) => {
@@ -178,6 +187,15 @@ pub fn apply_edit(conn: &mut DbConn, edit: &CellEdit<'_>) -> StoreResult<()> {
         }
     }
     Ok(())
+}
+
+/// Pairs written as one JSON object, in their order.
+struct JsonObject<'a>(&'a [(&'a str, &'a str)]);
+
+impl serde::Serialize for JsonObject<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
+    }
 }
 
 /// Creates the draft entry at revision 1, or reports that someone else created it first (`None`).

@@ -60,14 +60,14 @@ pub struct UserChanges {
 /// # Errors
 /// On a database error.
 pub fn find_user(conn: &mut DbConn, username: &str) -> StoreResult<Option<UserRow>> {
-    Ok(users::table.filter(users::username.eq(username)).select(UserRow::as_select()).first(conn).optional()?)
+    Ok(users::table.filter(users::username.eq(username)).select(UserRow::as_select()).get_result(conn).optional()?)
 }
 
 /// # Errors
 /// On a database error (a duplicate username is a unique violation).
 pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<UserRow, diesel::result::Error> {
     diesel::insert_into(users::table).values(user).execute(conn)?;
-    users::table.filter(users::username.eq(&user.username)).select(UserRow::as_select()).first(conn)
+    users::table.filter(users::username.eq(&user.username)).select(UserRow::as_select()).get_result(conn)
 }
 
 /// # Errors
@@ -129,7 +129,11 @@ pub struct NewClient {
 /// # Errors
 /// On a database error.
 pub fn find_client(conn: &mut DbConn, client_id: &str) -> StoreResult<Option<ClientRow>> {
-    Ok(clients::table.filter(clients::client_id.eq(client_id)).select(ClientRow::as_select()).first(conn).optional()?)
+    Ok(clients::table
+        .filter(clients::client_id.eq(client_id))
+        .select(ClientRow::as_select())
+        .get_result(conn)
+        .optional()?)
 }
 
 /// # Errors

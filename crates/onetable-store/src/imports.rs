@@ -183,7 +183,7 @@ pub fn claim_key(conn: &mut DbConn, row: &IdempotencyRow) -> StoreResult<Option<
     Ok(idempotency_keys::table
         .find((&row.actor, &row.key))
         .select(IdempotencyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

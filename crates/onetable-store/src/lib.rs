@@ -1,5 +1,10 @@
 //! onetable's system of record: the diesel schema, row types, queries and embedded migrations,
 //! on SQLite (the embedded default) and PostgreSQL.
+//!
+//! Single-row lookups use `get_result`, never diesel's `first`: `first` adds `LIMIT ?`, and SQLite
+//! (3.4x and later) re-prepares a statement whose LIMIT is a bound parameter every time that
+//! parameter is bound again, so every `first` parsed and planned its query afresh (~117,000
+//! instructions for a primary-key lookup, measured with callgrind; 15 % of a PATCH in the writer).
 
 pub mod audit;
 pub mod connection;

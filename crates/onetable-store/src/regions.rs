@@ -18,7 +18,7 @@ pub struct Page<T> {
 /// # Errors
 /// On a database error.
 pub fn find(conn: &mut DbConn, code: RegionCode) -> StoreResult<Option<RegionRow>> {
-    Ok(regions::table.find(code.to_string()).select(RegionRow::as_select()).first(conn).optional()?)
+    Ok(regions::table.find(code.to_string()).select(RegionRow::as_select()).get_result(conn).optional()?)
 }
 
 /// The rows of the given codes that exist, in no particular order.

@@ -119,9 +119,9 @@ pub fn current(conn: &mut DbConn) -> StoreResult<BTreeMap<String, IndicatorRow>>
 pub fn fingerprint(conn: &mut DbConn) -> StoreResult<String> {
     use diesel::dsl::{count_star, max};
     let (versions, latest): (i64, Option<NaiveDateTime>) =
-        indicators::table.select((count_star(), max(indicators::created_at))).first(conn)?;
+        indicators::table.select((count_star(), max(indicators::created_at))).get_result(conn)?;
     let (rule_count, rules_latest): (i64, Option<NaiveDateTime>) =
-        rules::table.select((count_star(), max(rules::updated_at))).first(conn)?;
+        rules::table.select((count_star(), max(rules::updated_at))).get_result(conn)?;
     Ok(format!("{versions}/{latest:?}/{rule_count}/{rules_latest:?}"))
 }
 
@@ -177,7 +177,7 @@ pub fn rules(conn: &mut DbConn) -> StoreResult<Vec<RuleRow>> {
 /// # Errors
 /// On a database error.
 pub fn find_rule(conn: &mut DbConn, code: &str) -> StoreResult<Option<RuleRow>> {
-    Ok(rules::table.find(code).select(RuleRow::as_select()).first(conn).optional()?)
+    Ok(rules::table.find(code).select(RuleRow::as_select()).get_result(conn).optional()?)
 }
 
 /// Inserts or replaces a rule.

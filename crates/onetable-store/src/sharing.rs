@@ -62,7 +62,7 @@ pub fn insert(conn: &mut DbConn, row: &NewDataRequest) -> StoreResult<DataReques
 /// # Errors
 /// On a database error.
 pub fn find(conn: &mut DbConn, id: i64) -> StoreResult<Option<DataRequestRow>> {
-    Ok(data_requests::table.find(id).select(DataRequestRow::as_select()).first(conn).optional()?)
+    Ok(data_requests::table.find(id).select(DataRequestRow::as_select()).get_result(conn).optional()?)
 }
 
 /// Which requests a listing covers.
