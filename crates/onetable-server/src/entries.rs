@@ -9,7 +9,7 @@ use onetable_core::formula::{self, evaluate, evaluate_rule, Expr, RuleOutcome, V
 use onetable_core::indicator::{IndicatorDef, IndicatorStatus};
 use onetable_core::value::{check_cell, formula_value, RawCell};
 use onetable_core::{Period, RegionCode, RegionLevel};
-use onetable_store::entries::{self, CellEdit, EntryRow, NewEntryEvent};
+use onetable_store::entries::{self, CellEdit, EditStamp, EntryRow, NewEntryEvent};
 use onetable_store::registry::{self, RuleRow};
 use onetable_store::DbConn;
 use serde::Serialize;
@@ -312,13 +312,15 @@ pub fn write_cells(
     entries::apply_edit(
         conn,
         &CellEdit {
-            region,
-            period,
-            source: change.source,
-            actor: change.actor,
-            reason: change.reason.as_deref(),
-            revision: next.revision,
-            at: change.now,
+            stamp: EditStamp {
+                region,
+                period,
+                source: change.source,
+                actor: change.actor,
+                reason: change.reason.as_deref(),
+                revision: next.revision,
+                at: change.now,
+            },
             changes: &changes,
         },
     )?;

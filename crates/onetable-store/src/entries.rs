@@ -9,6 +9,7 @@ use crate::connection::DbConn;
 use crate::error::StoreResult;
 use crate::registry::DataValueRow;
 use crate::schema::{data_values, entries, entry_events, regions, value_audit};
+pub use crate::write_statements::EditStamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = entries)]
@@ -115,14 +116,7 @@ pub type CellChange = (String, Option<String>, Option<String>);
 
 /// One edit of an entry's cells: who, when, why, and each changed cell.
 pub struct CellEdit<'a> {
-    pub region: &'a str,
-    pub period: &'a str,
-    /// `entry`, `import`, `carried_forward` or `api`.
-    pub source: &'a str,
-    pub actor: &'a str,
-    pub reason: Option<&'a str>,
-    pub revision: i64,
-    pub at: NaiveDateTime,
+    pub stamp: EditStamp<'a>,
     /// In the order the audit trail lists them.
     pub changes: &'a [CellChange],
 }
@@ -140,7 +134,7 @@ pub fn apply_edit(conn: &mut DbConn, edit: &CellEdit<'_>) -> StoreResult<()> {
     }
     let cleared: Vec<String> =
         edit.changes.iter().filter(|(_, _, new)| new.is_none()).map(|(code, _, _)| code.clone()).collect();
-    crate::imports::delete_cells(conn, edit.region, edit.period, &cleared)?;
+    crate::imports::delete_cells(conn, edit.stamp.region, edit.stamp.period, &cleared)?;
     let set: Vec<(&str, &str)> =
         edit.changes.iter().filter_map(|(code, _, new)| Some((code.as_str(), new.as_deref()?))).collect();
     let json = |e: serde_json::Error| diesel::result::Error::SerializationError(Box::new(e));
@@ -151,27 +145,8 @@ pub fn apply_edit(conn: &mut DbConn, edit: &CellEdit<'_>) -> StoreResult<()> {
     let codes = column(|(code, _, _)| Some(code))?;
     let olds = column(|(_, old, _)| old.as_deref())?;
     let news = column(|(_, _, new)| new.as_deref())?;
-    let upsert = UpsertCells {
-        region: edit.region,
-        period: edit.period,
-        source: edit.source,
-        revision: edit.revision,
-        actor: edit.actor,
-        at: edit.at,
-        cells: &cells,
-    };
-    let audit = AppendAudit {
-        region: edit.region,
-        period: edit.period,
-        source: edit.source,
-        actor: edit.actor,
-        reason: edit.reason,
-        revision: edit.revision,
-        at: edit.at,
-        codes: &codes,
-        olds: &olds,
-        news: &news,
-    };
+    let upsert = UpsertCells { stamp: &edit.stamp, cells: &cells };
+    let audit = AppendAudit { stamp: &edit.stamp, codes: &codes, olds: &olds, news: &news };
     match conn {
         DbConn::Sqlite(c) => {
             if !set.is_empty() {

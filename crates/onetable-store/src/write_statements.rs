@@ -45,10 +45,7 @@ impl<C> RunQueryDsl<C> for BumpRevision<'_> {}
 /// writes those.
 fn walk_bump<'b, DB>(bump: &'b BumpRevision<'_>, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
 where
-    DB: diesel::backend::Backend
-        + diesel::sql_types::HasSqlType<Text>
-        + diesel::sql_types::HasSqlType<BigInt>
-        + diesel::sql_types::HasSqlType<Timestamp>,
+    DB: WriteBackend,
     str: diesel::serialize::ToSql<Text, DB>,
     i64: diesel::serialize::ToSql<BigInt, DB>,
     NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
@@ -81,14 +78,50 @@ impl QueryFragment<Pg> for BumpRevision<'_> {
     }
 }
 
-/// Inserts or updates an entry's cells: `cells` is a JSON object of indicator code → value (text).
-pub struct UpsertCells<'a> {
+/// What every row of one edit of an entry shares: the entry, where the values came from, who, why,
+/// the revision the edit made, and when.
+#[derive(Debug, Clone, Copy)]
+pub struct EditStamp<'a> {
     pub region: &'a str,
     pub period: &'a str,
+    /// `entry`, `import`, `carried_forward` or `api`.
     pub source: &'a str,
-    pub revision: i64,
     pub actor: &'a str,
+    pub reason: Option<&'a str>,
+    pub revision: i64,
     pub at: NaiveDateTime,
+}
+
+/// The bind-parameter types the write statements use, on either backend.
+pub trait WriteBackend:
+    diesel::backend::Backend
+    + diesel::sql_types::HasSqlType<Text>
+    + diesel::sql_types::HasSqlType<Nullable<Text>>
+    + diesel::sql_types::HasSqlType<BigInt>
+    + diesel::sql_types::HasSqlType<Timestamp>
+{
+}
+
+impl WriteBackend for Sqlite {}
+impl WriteBackend for Pg {}
+
+/// `SELECT <region>, <period>, `: both statements select the entry's key first.
+fn push_entry<'b, DB>(stamp: &'b EditStamp<'b>, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+where
+    DB: WriteBackend,
+    str: diesel::serialize::ToSql<Text, DB>,
+{
+    out.push_sql(" SELECT ");
+    out.push_bind_param::<Text, _>(stamp.region)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, _>(stamp.period)?;
+    out.push_sql(", ");
+    Ok(())
+}
+
+/// Inserts or updates an entry's cells: `cells` is a JSON object of indicator code → value (text).
+pub struct UpsertCells<'a> {
+    pub stamp: &'a EditStamp<'a>,
     pub cells: &'a str,
 }
 
@@ -99,22 +132,37 @@ impl QueryId for UpsertCells<'_> {
 
 impl<C> RunQueryDsl<C> for UpsertCells<'_> {}
 
+const UPSERT_INTO: &str = "INSERT INTO data_values \
+     (region_code, period, indicator_code, value, source, revision, entered_by, entered_at)";
+
 const UPSERT_CONFLICT: &str = " ON CONFLICT (region_code, indicator_code, period) DO UPDATE SET \
      value = excluded.value, source = excluded.source, revision = excluded.revision, \
      entered_by = excluded.entered_by, entered_at = excluded.entered_at";
 
+/// `key, value, <source>, <revision>, <actor>, <at>` of every upserted row.
+fn push_cell_columns<'b, DB>(stamp: &'b EditStamp<'b>, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+where
+    DB: WriteBackend,
+    str: diesel::serialize::ToSql<Text, DB>,
+    i64: diesel::serialize::ToSql<BigInt, DB>,
+    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
+{
+    out.push_sql("key, value, ");
+    out.push_bind_param::<Text, _>(stamp.source)?;
+    out.push_sql(", ");
+    out.push_bind_param::<BigInt, _>(&stamp.revision)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, _>(stamp.actor)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Timestamp, _>(&stamp.at)?;
+    Ok(())
+}
+
 impl QueryFragment<Sqlite> for UpsertCells<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        out.push_sql(
-            "INSERT INTO data_values \
-             (region_code, indicator_code, period, value, source, revision, entered_by, entered_at) \
-             SELECT ",
-        );
-        out.push_bind_param::<Text, _>(self.region)?;
-        out.push_sql(", key, ");
-        out.push_bind_param::<Text, _>(self.period)?;
-        out.push_sql(", value, ");
-        push_row_tail(self, &mut out)?;
+        out.push_sql(UPSERT_INTO);
+        push_entry(self.stamp, &mut out)?;
+        push_cell_columns(self.stamp, &mut out)?;
         // `WHERE true`: SQLite's parser needs a WHERE before ON CONFLICT after a SELECT.
         out.push_sql(" FROM json_each(");
         out.push_bind_param::<Text, _>(self.cells)?;
@@ -126,16 +174,9 @@ impl QueryFragment<Sqlite> for UpsertCells<'_> {
 
 impl QueryFragment<Pg> for UpsertCells<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql(
-            "INSERT INTO data_values \
-             (region_code, indicator_code, period, value, source, revision, entered_by, entered_at) \
-             SELECT ",
-        );
-        out.push_bind_param::<Text, _>(self.region)?;
-        out.push_sql(", key, ");
-        out.push_bind_param::<Text, _>(self.period)?;
-        out.push_sql(", value, ");
-        push_row_tail(self, &mut out)?;
+        out.push_sql(UPSERT_INTO);
+        push_entry(self.stamp, &mut out)?;
+        push_cell_columns(self.stamp, &mut out)?;
         out.push_sql(" FROM jsonb_each_text(CAST(");
         out.push_bind_param::<Text, _>(self.cells)?;
         out.push_sql(" AS jsonb))");
@@ -144,37 +185,10 @@ impl QueryFragment<Pg> for UpsertCells<'_> {
     }
 }
 
-/// `source, revision, entered_by, entered_at` of every upserted row.
-fn push_row_tail<'b, DB>(cells: &'b UpsertCells<'_>, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
-where
-    DB: diesel::backend::Backend
-        + diesel::sql_types::HasSqlType<Text>
-        + diesel::sql_types::HasSqlType<BigInt>
-        + diesel::sql_types::HasSqlType<Timestamp>,
-    str: diesel::serialize::ToSql<Text, DB>,
-    i64: diesel::serialize::ToSql<BigInt, DB>,
-    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
-{
-    out.push_bind_param::<Text, _>(cells.source)?;
-    out.push_sql(", ");
-    out.push_bind_param::<BigInt, _>(&cells.revision)?;
-    out.push_sql(", ");
-    out.push_bind_param::<Text, _>(cells.actor)?;
-    out.push_sql(", ");
-    out.push_bind_param::<Timestamp, _>(&cells.at)?;
-    Ok(())
-}
-
 /// Appends an edit's audit rows from three JSON arrays of equal length: indicator codes, old values
 /// and new values (strings or null). The rows get their ids in the arrays' order.
 pub struct AppendAudit<'a> {
-    pub region: &'a str,
-    pub period: &'a str,
-    pub source: &'a str,
-    pub actor: &'a str,
-    pub reason: Option<&'a str>,
-    pub revision: i64,
-    pub at: NaiveDateTime,
+    pub stamp: &'a EditStamp<'a>,
     pub codes: &'a str,
     pub olds: &'a str,
     pub news: &'a str,
@@ -187,46 +201,41 @@ impl QueryId for AppendAudit<'_> {
 
 impl<C> RunQueryDsl<C> for AppendAudit<'_> {}
 
-const AUDIT_COLUMNS: &str = "INSERT INTO value_audit (region_code, period, indicator_code, old_value, new_value, \
-     source, actor, reason, revision, changed_at) SELECT ";
+const AUDIT_INTO: &str = "INSERT INTO value_audit (region_code, period, indicator_code, old_value, new_value, \
+     source, actor, reason, revision, changed_at)";
 
-/// Everything after the indicator code and values: the same binds on both backends.
-fn push_audit_tail<'b, DB>(audit: &'b AppendAudit<'b>, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+/// `<source>, <actor>, <reason>, <revision>, <at>` of every audit row.
+fn push_audit_stamp<'b, DB>(stamp: &'b EditStamp<'b>, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
 where
-    DB: diesel::backend::Backend
-        + diesel::sql_types::HasSqlType<Text>
-        + diesel::sql_types::HasSqlType<BigInt>
-        + diesel::sql_types::HasSqlType<Timestamp>,
+    DB: WriteBackend,
     str: diesel::serialize::ToSql<Text, DB>,
     i64: diesel::serialize::ToSql<BigInt, DB>,
     NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
     Option<&'b str>: diesel::serialize::ToSql<Nullable<Text>, DB>,
-    DB: diesel::sql_types::HasSqlType<Nullable<Text>>,
 {
-    out.push_bind_param::<Text, _>(audit.source)?;
     out.push_sql(", ");
-    out.push_bind_param::<Text, _>(audit.actor)?;
+    out.push_bind_param::<Text, _>(stamp.source)?;
     out.push_sql(", ");
-    out.push_bind_param::<Nullable<Text>, _>(&audit.reason)?;
+    out.push_bind_param::<Text, _>(stamp.actor)?;
     out.push_sql(", ");
-    out.push_bind_param::<BigInt, _>(&audit.revision)?;
+    out.push_bind_param::<Nullable<Text>, _>(&stamp.reason)?;
     out.push_sql(", ");
-    out.push_bind_param::<Timestamp, _>(&audit.at)?;
+    out.push_bind_param::<BigInt, _>(&stamp.revision)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Timestamp, _>(&stamp.at)?;
     Ok(())
 }
 
 impl QueryFragment<Sqlite> for AppendAudit<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        out.push_sql(AUDIT_COLUMNS);
-        out.push_bind_param::<Text, _>(self.region)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.period)?;
-        out.push_sql(", value, ");
+        out.push_sql(AUDIT_INTO);
+        push_entry(self.stamp, &mut out)?;
+        out.push_sql("value, ");
         out.push_bind_param::<Text, _>(self.olds)?;
         out.push_sql(" ->> key, ");
         out.push_bind_param::<Text, _>(self.news)?;
-        out.push_sql(" ->> key, ");
-        push_audit_tail(self, &mut out)?;
+        out.push_sql(" ->> key");
+        push_audit_stamp(self.stamp, &mut out)?;
         // json_each yields an array in order, and INSERT … SELECT numbers rows as they come; an
         // ORDER BY would only add a sorter.
         out.push_sql(" FROM json_each(");
@@ -238,12 +247,10 @@ impl QueryFragment<Sqlite> for AppendAudit<'_> {
 
 impl QueryFragment<Pg> for AppendAudit<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql(AUDIT_COLUMNS);
-        out.push_bind_param::<Text, _>(self.region)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(self.period)?;
-        out.push_sql(", u.code, u.old, u.new, ");
-        push_audit_tail(self, &mut out)?;
+        out.push_sql(AUDIT_INTO);
+        push_entry(self.stamp, &mut out)?;
+        out.push_sql("u.code, u.old, u.new");
+        push_audit_stamp(self.stamp, &mut out)?;
         // ROWS FROM walks the three arrays side by side.
         out.push_sql(" FROM ROWS FROM (jsonb_array_elements_text(CAST(");
         out.push_bind_param::<Text, _>(self.codes)?;
