@@ -8,7 +8,7 @@ use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDateTime;
 use onetable_core::value::{check_cell, RawCell};
 use onetable_core::{similarity, Period, RegionCode, RegionLevel};
-use onetable_store::entries::{EntryRow, NewValueAudit};
+use onetable_store::entries::{EditStamp, EntryRow, NewValueAudit};
 use onetable_store::imports as store;
 use onetable_store::registry::DataValueRow;
 use onetable_store::{regions, DbConn};
@@ -418,7 +418,7 @@ fn plan(
             });
             continue;
         }
-        let (mut replaced, mut changed) = (Vec::new(), 0_usize);
+        let (mut replaced, mut changes) = (Vec::new(), Vec::new());
         let revision = entries.get(region).map_or(1, |e| e.revision + 1);
         for cell in cells {
             let def = &form.entered[&cell.code];
@@ -436,19 +436,7 @@ fn plan(
                 }
                 None => report.inserted += 1,
             }
-            changed += 1;
-            all_audit.push(NewValueAudit {
-                region_code: region.clone(),
-                period: period_text.clone(),
-                indicator_code: cell.code.clone(),
-                old_value: old.cloned(),
-                new_value: Some(value.clone()),
-                source: "import".to_owned(),
-                actor: actor.to_owned(),
-                reason: Some("批量导入".to_owned()),
-                revision,
-                changed_at: now,
-            });
+            changes.push((cell.code.clone(), old.cloned(), Some(value.clone())));
             all_rows.push(DataValueRow {
                 region_code: region.clone(),
                 indicator_code: cell.code.clone(),
@@ -460,9 +448,19 @@ fn plan(
                 entered_at: now,
             });
         }
-        if !write || changed == 0 {
+        if !write || changes.is_empty() {
             continue;
         }
+        let stamp = EditStamp {
+            region,
+            period: &period_text,
+            source: "import",
+            actor,
+            reason: Some("批量导入"),
+            revision,
+            at: now,
+        };
+        all_audit.push(NewValueAudit::of(&stamp, &changes)?);
         match entries.get(region) {
             Some(entry) if entry.status == DRAFT || entry.status == RETURNED => {
                 store::touch_entry(conn, region, &period_text, actor, now)?;

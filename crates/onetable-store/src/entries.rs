@@ -23,19 +23,43 @@ pub struct EntryRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// One edit's audit row (修改记录): who, when, why, from where, and every cell it changed.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = value_audit, treat_none_as_default_value = false)]
 pub struct NewValueAudit {
     pub region_code: String,
     pub period: String,
-    pub indicator_code: String,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
+    pub revision: i64,
     pub source: String,
     pub actor: String,
     pub reason: Option<String>,
-    pub revision: i64,
     pub changed_at: NaiveDateTime,
+    /// The changed cells as a JSON array of `[indicator code, old value, new value]`.
+    pub changes: String,
+}
+
+impl NewValueAudit {
+    /// The audit row of an edit.
+    ///
+    /// # Errors
+    /// Never in practice: the changes are strings.
+    pub fn of(stamp: &EditStamp<'_>, changes: &[CellChange]) -> StoreResult<Self> {
+        Ok(Self {
+            region_code: stamp.region.to_owned(),
+            period: stamp.period.to_owned(),
+            revision: stamp.revision,
+            source: stamp.source.to_owned(),
+            actor: stamp.actor.to_owned(),
+            reason: stamp.reason.map(str::to_owned),
+            changed_at: stamp.at,
+            changes: changes_json(changes)?,
+        })
+    }
+}
+
+/// The `changes` column: `[[code, old, new], …]`.
+fn changes_json(changes: &[CellChange]) -> StoreResult<String> {
+    Ok(serde_json::to_string(changes).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -44,14 +68,22 @@ pub struct ValueAuditRow {
     pub id: i64,
     pub region_code: String,
     pub period: String,
-    pub indicator_code: String,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
+    pub revision: i64,
     pub source: String,
     pub actor: String,
     pub reason: Option<String>,
-    pub revision: i64,
     pub changed_at: NaiveDateTime,
+    pub changes: String,
+}
+
+impl ValueAuditRow {
+    /// The cells this edit changed, in the order it wrote them.
+    ///
+    /// # Errors
+    /// When the stored `changes` is not the JSON this store writes.
+    pub fn cells(&self) -> StoreResult<Vec<CellChange>> {
+        Ok(serde_json::from_str(&self.changes).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?)
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -122,7 +154,7 @@ pub struct CellEdit<'a> {
 }
 
 /// Stores an edit: its new cells inserted or updated in place (an update of non-key columns leaves
-/// the table's indexes alone), its cleared cells deleted, and one audit row per change. Two
+/// the table's indexes alone), its cleared cells deleted, and its audit row. Two
 /// statements kept prepared whatever the edit's size (see [`crate::write_statements`]).
 ///
 /// # Errors
@@ -139,14 +171,9 @@ pub fn apply_edit(conn: &mut DbConn, edit: &CellEdit<'_>) -> StoreResult<()> {
         edit.changes.iter().filter_map(|(code, _, new)| Some((code.as_str(), new.as_deref()?))).collect();
     let json = |e: serde_json::Error| diesel::result::Error::SerializationError(Box::new(e));
     let cells = serde_json::to_string(&JsonObject(&set)).map_err(json)?;
-    let column = |pick: fn(&CellChange) -> Option<&str>| {
-        serde_json::to_string(&edit.changes.iter().map(pick).collect::<Vec<_>>()).map_err(json)
-    };
-    let codes = column(|(code, _, _)| Some(code))?;
-    let olds = column(|(_, old, _)| old.as_deref())?;
-    let news = column(|(_, _, new)| new.as_deref())?;
+    let changes = changes_json(edit.changes)?;
     let upsert = UpsertCells { stamp: &edit.stamp, cells: &cells };
-    let audit = AppendAudit { stamp: &edit.stamp, codes: &codes, olds: &olds, news: &news };
+    let audit = AppendAudit { stamp: &edit.stamp, changes: &changes };
     match conn {
         DbConn::Sqlite(c) => {
             if !set.is_empty() {

@@ -157,14 +157,12 @@ diesel::table! {
         id -> BigInt,
         region_code -> Text,
         period -> Text,
-        indicator_code -> Text,
-        old_value -> Nullable<Text>,
-        new_value -> Nullable<Text>,
+        revision -> BigInt,
         source -> Text,
         actor -> Text,
         reason -> Nullable<Text>,
-        revision -> BigInt,
         changed_at -> Timestamp,
+        changes -> Text,
     }
 }
 

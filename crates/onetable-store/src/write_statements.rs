@@ -7,11 +7,8 @@
 //! as JSON arguments (`json_each` on SQLite, `jsonb_each_text`/`jsonb_array_elements_text` on
 //! PostgreSQL), and the edit's timestamp is formatted once, not once per row.
 //!
-//! The JSON is shaped so that SQLite reads each value once: the cells as one object (code → value,
-//! read as `key` and `value` of `json_each`), the audit as three parallel arrays (codes, old values,
-//! new values), the last two parsed once per statement and indexed by position. Nested arrays, read
-//! with `->>` per column, spent a fifth of the writer's instructions re-parsing each element
-//! (callgrind).
+//! The cells go as one JSON object (code → value, read as `key` and `value` of `json_each`, so SQLite
+//! parses each value once), and an edit's audit is one row holding its changes as JSON.
 
 use chrono::NaiveDateTime;
 use diesel::pg::Pg;
@@ -185,13 +182,10 @@ impl QueryFragment<Pg> for UpsertCells<'_> {
     }
 }
 
-/// Appends an edit's audit rows from three JSON arrays of equal length: indicator codes, old values
-/// and new values (strings or null). The rows get their ids in the arrays' order.
+/// Appends an edit's audit row; `changes` is the JSON of [`crate::entries::NewValueAudit::changes`].
 pub struct AppendAudit<'a> {
     pub stamp: &'a EditStamp<'a>,
-    pub codes: &'a str,
-    pub olds: &'a str,
-    pub news: &'a str,
+    pub changes: &'a str,
 }
 
 impl QueryId for AppendAudit<'_> {
@@ -201,11 +195,8 @@ impl QueryId for AppendAudit<'_> {
 
 impl<C> RunQueryDsl<C> for AppendAudit<'_> {}
 
-const AUDIT_INTO: &str = "INSERT INTO value_audit (region_code, period, indicator_code, old_value, new_value, \
-     source, actor, reason, revision, changed_at)";
-
-/// `<source>, <actor>, <reason>, <revision>, <at>` of every audit row.
-fn push_audit_stamp<'b, DB>(stamp: &'b EditStamp<'b>, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+/// The same text on both backends.
+fn walk_audit<'b, DB>(audit: &'b AppendAudit<'b>, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
 where
     DB: WriteBackend,
     str: diesel::serialize::ToSql<Text, DB>,
@@ -213,6 +204,15 @@ where
     NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
     Option<&'b str>: diesel::serialize::ToSql<Nullable<Text>, DB>,
 {
+    let stamp = audit.stamp;
+    out.push_sql(
+        "INSERT INTO value_audit (region_code, period, revision, source, actor, reason, changed_at, changes) VALUES (",
+    );
+    out.push_bind_param::<Text, _>(stamp.region)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, _>(stamp.period)?;
+    out.push_sql(", ");
+    out.push_bind_param::<BigInt, _>(&stamp.revision)?;
     out.push_sql(", ");
     out.push_bind_param::<Text, _>(stamp.source)?;
     out.push_sql(", ");
@@ -220,45 +220,21 @@ where
     out.push_sql(", ");
     out.push_bind_param::<Nullable<Text>, _>(&stamp.reason)?;
     out.push_sql(", ");
-    out.push_bind_param::<BigInt, _>(&stamp.revision)?;
-    out.push_sql(", ");
     out.push_bind_param::<Timestamp, _>(&stamp.at)?;
+    out.push_sql(", ");
+    out.push_bind_param::<Text, _>(audit.changes)?;
+    out.push_sql(")");
     Ok(())
 }
 
 impl QueryFragment<Sqlite> for AppendAudit<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        out.push_sql(AUDIT_INTO);
-        push_entry(self.stamp, &mut out)?;
-        out.push_sql("value, ");
-        out.push_bind_param::<Text, _>(self.olds)?;
-        out.push_sql(" ->> key, ");
-        out.push_bind_param::<Text, _>(self.news)?;
-        out.push_sql(" ->> key");
-        push_audit_stamp(self.stamp, &mut out)?;
-        // json_each yields an array in order, and INSERT … SELECT numbers rows as they come; an
-        // ORDER BY would only add a sorter.
-        out.push_sql(" FROM json_each(");
-        out.push_bind_param::<Text, _>(self.codes)?;
-        out.push_sql(")");
-        Ok(())
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        walk_audit(self, out)
     }
 }
 
 impl QueryFragment<Pg> for AppendAudit<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql(AUDIT_INTO);
-        push_entry(self.stamp, &mut out)?;
-        out.push_sql("u.code, u.old, u.new");
-        push_audit_stamp(self.stamp, &mut out)?;
-        // ROWS FROM walks the three arrays side by side.
-        out.push_sql(" FROM ROWS FROM (jsonb_array_elements_text(CAST(");
-        out.push_bind_param::<Text, _>(self.codes)?;
-        out.push_sql(" AS jsonb)), jsonb_array_elements_text(CAST(");
-        out.push_bind_param::<Text, _>(self.olds)?;
-        out.push_sql(" AS jsonb)), jsonb_array_elements_text(CAST(");
-        out.push_bind_param::<Text, _>(self.news)?;
-        out.push_sql(" AS jsonb))) WITH ORDINALITY AS u (code, old, new, n) ORDER BY u.n");
-        Ok(())
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        walk_audit(self, out)
     }
 }

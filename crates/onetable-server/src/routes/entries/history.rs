@@ -50,25 +50,25 @@ pub async fn history(
             Ok(store::history(conn, &region.to_string(), &period.to_string())?)
         })
         .await?;
-    let mut items: Vec<(i64, u8, HistoryItem)> = changes
-        .into_iter()
-        .map(|c| {
+    let mut items: Vec<(i64, u8, usize, HistoryItem)> = Vec::new();
+    for edit in changes {
+        for (position, (code, old, new)) in edit.cells().map_err(ApiError::from)?.into_iter().enumerate() {
             let item = HistoryItem {
                 kind: "value",
-                at: c.changed_at,
-                actor: c.actor,
-                revision: c.revision,
-                indicator_code: Some(c.indicator_code),
-                old_value: c.old_value,
-                new_value: c.new_value,
-                source: Some(c.source),
-                reason: c.reason,
+                at: edit.changed_at,
+                actor: edit.actor.clone(),
+                revision: edit.revision,
+                indicator_code: Some(code),
+                old_value: old,
+                new_value: new,
+                source: Some(edit.source.clone()),
+                reason: edit.reason.clone(),
                 action: None,
                 comment: None,
             };
-            (c.id, 0, item)
-        })
-        .collect();
+            items.push((edit.id, 0, position, item));
+        }
+    }
     items.extend(events.into_iter().map(|e| {
         let item = HistoryItem {
             kind: "event",
@@ -83,9 +83,9 @@ pub async fn history(
             action: Some(e.action),
             comment: e.comment,
         };
-        (e.id, 1, item)
+        (e.id, 1, 0, item)
     }));
     // Newest first: by revision, then by order of writing within a revision.
-    items.sort_by_key(|(id, kind, item)| std::cmp::Reverse((item.revision, *kind, *id)));
-    Ok(HttpResponse::Ok().json(items.into_iter().map(|(_, _, i)| i).collect::<Vec<_>>()))
+    items.sort_by_key(|(id, kind, position, item)| std::cmp::Reverse((item.revision, *kind, *id, *position)));
+    Ok(HttpResponse::Ok().json(items.into_iter().map(|(_, _, _, i)| i).collect::<Vec<_>>()))
 }
