@@ -59,7 +59,12 @@ impl NewValueAudit {
 
 /// The `changes` column: `[[code, old, new], …]`.
 fn changes_json(changes: &[CellChange]) -> StoreResult<String> {
-    Ok(serde_json::to_string(changes).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?)
+    Ok(serde_json::to_string(changes).map_err(json_error)?)
+}
+
+/// JSON this store writes or reads failed: as diesel reports a value it cannot convert.
+fn json_error(e: serde_json::Error) -> diesel::result::Error {
+    diesel::result::Error::SerializationError(Box::new(e))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -169,8 +174,7 @@ pub fn apply_edit(conn: &mut DbConn, edit: &CellEdit<'_>) -> StoreResult<()> {
     crate::imports::delete_cells(conn, edit.stamp.region, edit.stamp.period, &cleared)?;
     let set: Vec<(&str, &str)> =
         edit.changes.iter().filter_map(|(code, _, new)| Some((code.as_str(), new.as_deref()?))).collect();
-    let json = |e: serde_json::Error| diesel::result::Error::SerializationError(Box::new(e));
-    let cells = serde_json::to_string(&JsonObject(&set)).map_err(json)?;
+    let cells = serde_json::to_string(&JsonObject(&set)).map_err(json_error)?;
     let changes = changes_json(edit.changes)?;
     let upsert = UpsertCells { stamp: &edit.stamp, cells: &cells };
     let audit = AppendAudit { stamp: &edit.stamp, changes: &changes };

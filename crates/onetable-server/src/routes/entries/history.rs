@@ -52,7 +52,7 @@ pub async fn history(
         .await?;
     let mut items: Vec<(i64, u8, usize, HistoryItem)> = Vec::new();
     for edit in changes {
-        for (position, (code, old, new)) in edit.cells().map_err(ApiError::from)?.into_iter().enumerate() {
+        for (position, (code, old, new)) in edit.cells()?.into_iter().enumerate() {
             let item = HistoryItem {
                 kind: "value",
                 at: edit.changed_at,
