@@ -271,13 +271,22 @@ where
 }
 
 /// Copies what the SQLite WAL holds into the database file, without waiting for or blocking
-/// writers (a passive checkpoint); nothing on PostgreSQL.
+/// writers (a passive checkpoint); nothing on PostgreSQL. `true` when every frame was copied;
+/// `false` when another checkpoint was running or a reader still needs some frames.
 ///
 /// # Errors
 /// On a database error.
-pub fn checkpoint(conn: &mut DbConn) -> StoreResult<()> {
-    if let DbConn::Sqlite(sqlite) = conn {
-        sqlite.batch_execute("PRAGMA wal_checkpoint(PASSIVE);")?;
+pub fn checkpoint(conn: &mut DbConn) -> StoreResult<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Outcome {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        log: i32,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        checkpointed: i32,
     }
-    Ok(())
+    let DbConn::Sqlite(sqlite) = conn else { return Ok(true) };
+    let outcome: Outcome = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(sqlite)?;
+    Ok(outcome.busy == 0 && outcome.log == outcome.checkpointed)
 }
