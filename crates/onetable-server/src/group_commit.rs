@@ -84,9 +84,10 @@ const CHECKPOINT_PAUSE: std::time::Duration = std::time::Duration::from_millis(2
 /// At most this often the writer checkpoints too. A WAL starts over only when a write begins with
 /// every frame copied, which the checkpointer, always behind a busy writer, never achieves alone:
 /// measured, the WAL grew to 485 MB in 13 s. The writer's own checkpoint finds nearly all frames
-/// copied already, so the WAL stays small; but it waits for three `fsync`s (~8 ms here), and every
-/// write queued meanwhile waits with it. Every 32 commits, as before, that was ~16 % of the
-/// writer's time under 16 busy clerks; by time, a few per cent, and the WAL stays at a few MB.
+/// copied already, so the WAL stays bounded; but it waits for three `fsync`s (~10 ms on the VMs
+/// measured), and every write queued meanwhile waits with it. Every 32 commits, as before, that was
+/// ~16 % of the writer's time under 16 busy clerks; by time it is ~5 %, and the WAL stayed under
+/// 30 MB in a minute of full load (docs/benchmarks.md).
 const WRITER_CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// A batch taking longer than this is logged: every write in it waited that long.
