@@ -233,10 +233,53 @@ async fn a_retry_while_the_first_import_runs_is_409() {
             response_body: None,
             created_at: chrono::Utc::now().naive_utc(),
         };
-        assert!(onetable_store::imports::claim_key(&mut app.db.conn().unwrap(), &running).unwrap().is_none());
+        let lease = onetable_server::routes::imports::KEY_LEASE;
+        let claimed =
+            onetable_store::imports::claim_key(&mut app.db.conn().unwrap(), &running, running.created_at - lease);
+        assert!(claimed.unwrap().is_none());
         let (status, body, _) = post(&app, &token, "", "text/csv", file, Some("k-run")).await;
         assert_eq!((status, body["error"].as_str()), (409, Some("request_in_progress")));
         assert_eq!(value(&app, &token, VILLAGE, "POP.REGISTERED").await, Value::Null, "not imported twice");
     })
     .await;
+}
+
+/// The claim a killed server left behind (`running`, older than the lease): a retry with the same
+/// key and body runs the import instead of answering 409 forever.
+#[tokio::test]
+async fn a_key_whose_holder_died_becomes_retryable() {
+    each_backend(|app| async move {
+        let token = setup(&app).await;
+        let file = long_csv(&[(VILLAGE, "POP.REGISTERED", "1000")]);
+        let lease = onetable_server::routes::imports::KEY_LEASE;
+        let dead = onetable_store::imports::IdempotencyRow {
+            key: "k-dead".into(),
+            actor: "town_rev".into(),
+            request_hash: request_hash("", &file),
+            state: "running".into(),
+            response_status: None,
+            response_body: None,
+            created_at: chrono::Utc::now().naive_utc() - lease - chrono::TimeDelta::minutes(7),
+        };
+        let mut conn = app.db.conn().unwrap();
+        assert!(onetable_store::imports::claim_key(&mut conn, &dead, dead.created_at - lease).unwrap().is_none());
+        drop(conn);
+        let (status, body, _) = post(&app, &token, "", "text/csv", file.clone(), Some("k-dead")).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["inserted"], 1);
+        assert_eq!(value(&app, &token, VILLAGE, "POP.REGISTERED").await, 1000);
+        let (status, _, replayed) = post(&app, &token, "", "text/csv", file, Some("k-dead")).await;
+        assert_eq!(status, 200);
+        assert!(replayed, "then replayed");
+    })
+    .await;
+}
+
+fn request_hash(query: &str, file: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(query.as_bytes());
+    hasher.update([0]);
+    hasher.update(file);
+    format!("{:x}", hasher.finalize())
 }

@@ -31,10 +31,14 @@ fn count_name(code: &str) -> String {
 }
 
 impl Cube {
+    /// The selection's measures, each once: a code asked for twice would make two columns of one
+    /// name, which polars refuses.
     fn selected(&self, selection: &Selection) -> Result<Vec<Measure>, CubeError> {
+        let mut seen = BTreeSet::new();
         selection
             .indicators
             .iter()
+            .filter(|code| seen.insert(code.as_str()))
             .map(|code| {
                 self.measure(code)
                     .cloned()

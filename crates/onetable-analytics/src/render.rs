@@ -43,16 +43,40 @@ pub enum RenderError {
     Polars(#[from] polars::error::PolarsError),
 }
 
-/// UTF-8 CSV with a byte-order mark.
+/// Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection").
+const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as written to CSV: one that a spreadsheet would run as a formula
+/// (`=HYPERLINK(…)`, `+1`, `@SUM`, …) gets a leading `'`, so Excel and WPS show it as text.
+/// Numbers are written as numbers and never changed.
+#[must_use]
+pub fn neutralize(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_TRIGGERS) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Undoes [`neutralize`] on a cell read back from a CSV this server wrote.
+#[must_use]
+pub fn unneutralize(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_TRIGGERS) => rest,
+        _ => text,
+    }
+}
+
+/// UTF-8 CSV with a byte-order mark; text cells and headers [neutralised](neutralize).
 ///
 /// # Errors
 /// Only on an internal writer failure.
 pub fn to_csv(table: &Table) -> Result<Vec<u8>, RenderError> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer.write_record(&table.headers)?;
+    writer.write_record(table.headers.iter().map(|h| neutralize(h).into_owned()))?;
     for row in &table.rows {
         writer.write_record(row.iter().map(|cell| match cell {
-            Cell::Text(text) => text.clone(),
+            Cell::Text(text) => neutralize(text).into_owned(),
             Cell::Number(n) => n.to_string(),
             Cell::Empty => String::new(),
         }))?;
@@ -112,6 +136,27 @@ mod tests {
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert_eq!(text, "code,名称,max\nPOP.REGISTERED,户籍人口,100000\nX.Y,\"逗号,引号\"\"\",\n");
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_written_as_text_numbers_are_not_touched() {
+        let table = Table {
+            headers: vec!["=cmd".into(), "名称".into()],
+            rows: vec![
+                vec![r#"=HYPERLINK("http://x","食用菌")"#.into(), Cell::Number(-5.0)],
+                vec!["+1".into(), "-1".into()],
+                vec!["@SUM(A1)".into(), "\tx".into()],
+                vec!["a=b".into(), "户籍人口".into()],
+            ],
+        };
+        let bytes = to_csv(&table).unwrap();
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert_eq!(
+            text,
+            "'=cmd,名称\n\"'=HYPERLINK(\"\"http://x\"\",\"\"食用菌\"\")\",-5\n'+1,'-1\n'@SUM(A1),'\tx\na=b,户籍人口\n"
+        );
+        assert_eq!(unneutralize("'=cmd"), "=cmd");
+        assert_eq!(unneutralize("'abc"), "'abc");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod period;
 pub mod region;
 pub mod role;
 pub mod similarity;
+pub mod text;
 pub mod value;
 
 pub use period::Period;

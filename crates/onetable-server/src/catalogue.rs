@@ -54,7 +54,9 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<Vec<(u64, csv::StringRecord)>, L
 }
 
 fn column<'a>(headers: &csv::StringRecord, record: &'a csv::StringRecord, name: &str) -> &'a str {
-    headers.iter().position(|h| h == name).and_then(|i| record.get(i)).unwrap_or("")
+    onetable_analytics::render::unneutralize(
+        headers.iter().position(|h| h == name).and_then(|i| record.get(i)).unwrap_or(""),
+    )
 }
 
 fn number(text: &str) -> Result<Option<f64>, String> {

@@ -40,6 +40,10 @@ pub struct Settings {
     pub login_rate_per_minute: u32,
     /// Largest import file, in MiB (413 above it).
     pub import_max_mib: u64,
+    /// Largest an uploaded XLSX workbook may inflate to, in MiB (413 above it).
+    pub import_max_inflated_mib: u64,
+    /// Most non-empty cells an uploaded table may hold (413 above it).
+    pub import_max_cells: usize,
 }
 
 impl Default for Settings {
@@ -58,6 +62,8 @@ impl Default for Settings {
             lockout_seconds: 15 * 60,
             login_rate_per_minute: 30,
             import_max_mib: 50,
+            import_max_inflated_mib: 256,
+            import_max_cells: 4_000_000,
         }
     }
 }

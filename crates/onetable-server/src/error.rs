@@ -24,7 +24,7 @@ pub struct ErrorDetail {
 }
 
 /// The body of every error response.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// A stable snake_case code, e.g. `invalid_region_code`.
     pub error: String,
@@ -129,6 +129,19 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The body this error is answered with.
+    #[must_use]
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody { error: self.0.code.to_owned(), message: self.0.message.clone(), details: self.0.details.clone() }
+    }
+
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        self.0.status
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.0.code, self.0.message)
@@ -149,11 +162,7 @@ impl ResponseError for ApiError {
         if let Some((name, value)) = &parts.header {
             response.insert_header((*name, value.as_str()));
         }
-        response.json(ErrorBody {
-            error: parts.code.to_owned(),
-            message: parts.message.clone(),
-            details: parts.details.clone(),
-        })
+        response.json(self.body())
     }
 }
 

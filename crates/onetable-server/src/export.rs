@@ -79,31 +79,48 @@ pub fn indicators(report: &Report) -> Vec<ReportIndicator> {
         .collect()
 }
 
-/// Renders a report; `json` is the whole JSON body, built by the caller around the rows.
+/// Renders a report; `json` is the whole JSON body, built by the caller around the rows. The
+/// rendering runs on the blocking pool: a large CSV, XLSX or Parquet file takes a while, and the
+/// async workers must keep answering other requests meanwhile.
 ///
 /// # Errors
 /// 500 on a rendering fault.
-pub fn respond(
-    report: &Report,
+pub async fn respond(
+    report: Report,
     format: Format,
     headers: Headers,
     file_stem: &str,
-    json: impl FnOnce(Vec<serde_json::Value>) -> serde_json::Value,
+    json: impl FnOnce(Vec<serde_json::Value>) -> serde_json::Value + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let attachment = |extension: &str| format!("attachment; filename=\"{file_stem}.{extension}\"");
-    Ok(match format {
-        Format::Json => HttpResponse::Ok().json(json(report.to_json_rows())),
-        Format::Csv => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header(("content-disposition", attachment("csv")))
-            .body(to_csv(&report.to_table(headers)).map_err(ApiError::internal)?),
-        Format::Xlsx => HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header(("content-disposition", attachment("xlsx")))
-            .body(to_xlsx(&[(report.period.as_str(), &report.to_table(headers))]).map_err(ApiError::internal)?),
-        Format::Parquet => HttpResponse::Ok()
-            .content_type("application/vnd.apache.parquet")
-            .insert_header(("content-disposition", attachment("parquet")))
-            .body(report.to_parquet().map_err(ApiError::internal)?),
+    let body = actix_web::web::block(move || -> Result<Vec<u8>, ApiError> {
+        match format {
+            Format::Json => serde_json::to_vec(&json(report.to_json_rows())).map_err(ApiError::internal),
+            Format::Csv => to_csv(&report.to_table(headers)).map_err(ApiError::internal),
+            Format::Xlsx => to_xlsx(&[(report.period.as_str(), &report.to_table(headers))]).map_err(ApiError::internal),
+            Format::Parquet => report.to_parquet().map_err(ApiError::internal),
+        }
     })
+    .await??;
+    let mut response = HttpResponse::Ok();
+    match format {
+        Format::Json => response.content_type("application/json"),
+        Format::Csv => {
+            response.content_type("text/csv; charset=utf-8").insert_header(("content-disposition", attachment("csv")))
+        }
+        Format::Xlsx => response
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header(("content-disposition", attachment("xlsx"))),
+        Format::Parquet => response
+            .content_type("application/vnd.apache.parquet")
+            .insert_header(("content-disposition", attachment("parquet"))),
+    };
+    Ok(response.body(body))
+}
+
+/// The codes of a comma-separated list, trimmed, each once, in the order first named.
+#[must_use]
+pub fn code_list(text: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    text.split(',').map(str::trim).filter(|c| !c.is_empty() && seen.insert(*c)).map(str::to_owned).collect()
 }

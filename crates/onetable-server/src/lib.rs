@@ -18,6 +18,7 @@ pub mod routes;
 pub mod sharing;
 pub mod startup;
 pub mod state;
+pub mod time;
 
 pub use config::Settings;
 pub use startup::Application;

@@ -54,6 +54,16 @@ fn formula_codes(text: &str) -> Vec<String> {
     formula::parse(text).map(|expr| expr.codes()).unwrap_or_default()
 }
 
+/// Adds a detail for each text that holds a refused character or is longer than its limit.
+fn check_texts(mut error: ApiError, texts: &[(&str, &str, usize)]) -> ApiError {
+    for (field, text, max) in texts {
+        if let Err(problem) = onetable_core::text::check_text(text, *max) {
+            error = error.with_detail(Some(field), problem.code(), format!("{field}：{problem}"));
+        }
+    }
+    error
+}
+
 /// Checks a definition on its own and against the registry: code, ranges, aggregation against
 /// the value type, and the formula (syntax, codes, types, cycles). All problems at once.
 ///
@@ -67,6 +77,16 @@ pub fn validate(def: &IndicatorDef, current: &Current) -> Result<(), ApiError> {
     if def.name.trim().is_empty() {
         error = error.with_detail(Some("name"), "required", "指标名称不能为空");
     }
+    let texts = [
+        ("name", def.name.as_str(), 100),
+        ("unit", def.unit.as_str(), 20),
+        ("category", def.category.as_str(), 50),
+        ("owner_department", def.owner_department.as_str(), 50),
+        ("description", def.description.as_str(), 2000),
+        ("legal_basis", def.legal_basis.as_str(), 2000),
+        ("formula", def.formula.as_deref().unwrap_or(""), 2000),
+    ];
+    error = check_texts(error, &texts);
     if let (Some(min), Some(max)) = (def.constraints.min, def.constraints.max) {
         if min > max {
             error = error.with_detail(Some("min"), "min_above_max", format!("最小值 {min} 大于最大值 {max}"));
@@ -288,6 +308,12 @@ pub fn validate_rule(spec: &RuleSpec, current: &Current) -> Result<(), ApiError>
     if spec.name.trim().is_empty() {
         error = error.with_detail(Some("name"), "required", "规则名称不能为空");
     }
+    let texts = [
+        ("name", spec.name.as_str(), 100),
+        ("message", spec.message.as_str(), 500),
+        ("expression", spec.expression.as_str(), 2000),
+    ];
+    error = check_texts(error, &texts);
     if !matches!(spec.severity.as_str(), "error" | "warning") {
         error =
             error.with_detail(Some("severity"), "invalid_value", "严重程度应为 error（阻止提交）或 warning（需说明）");

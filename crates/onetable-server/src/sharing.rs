@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::routes::text::{Paragraph, Text};
 
 pub const PENDING: &str = "pending";
 pub const APPROVED: &str = "approved";
@@ -22,19 +23,26 @@ pub const REVOKED: &str = "revoked";
 
 /// How many close matches an unknown indicator gets.
 const SUGGESTIONS: usize = 3;
+/// Unknown names that get suggestions; the rest are only listed.
+const SUGGESTED_NAMES: usize = 20;
+/// Periods a request may list one by one.
+const MAX_PERIODS: usize = 240;
 /// Below this similarity a registry entry is not offered as a suggestion.
 const SUGGESTION_THRESHOLD: f64 = 0.3;
 
 /// A department's application for data.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewDataRequest {
-    pub title: String,
+    #[schema(inline)]
+    pub title: Text<200>,
     /// What the data is for (shown to villages in their usage view).
-    pub purpose: String,
+    #[schema(inline)]
+    pub purpose: Paragraph,
     /// The law or document that allows it; required when any indicator is sensitive.
     #[serde(default)]
-    pub legal_basis: String,
-    /// Indicator codes (derived ones allowed).
+    #[schema(inline)]
+    pub legal_basis: Paragraph,
+    /// Indicator codes (derived ones allowed); no more than the registry holds.
     pub indicators: Vec<String>,
     /// The region whose villages are covered; inside the department's jurisdiction.
     pub region: String,
@@ -44,6 +52,10 @@ pub struct NewDataRequest {
     /// `annual`, `quarterly` or `monthly`: every period of it from `start_period` on.
     pub frequency: Option<String>,
     pub start_period: Option<String>,
+    /// Until when pulls are allowed: a date (`2027-12-31`, through the end of that day, China
+    /// time) or an RFC 3339 time (`2027-12-31T16:00:00Z`).
+    #[serde(deserialize_with = "crate::time::until")]
+    #[schema(value_type = String, example = "2027-12-31")]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -61,14 +73,17 @@ pub struct DataRequest {
     pub periods: Vec<String>,
     pub frequency: Option<String>,
     pub start_period: Option<String>,
+    #[serde(serialize_with = "crate::time::utc")]
     pub expires_at: NaiveDateTime,
     /// `pending`, `approved`, `rejected` or `revoked`.
     pub status: String,
     /// Whether pulls are allowed now: approved and not expired.
     pub active: bool,
     pub decided_by: Option<String>,
+    #[serde(serialize_with = "crate::time::utc_opt")]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -114,6 +129,10 @@ impl DataRequest {
 /// Registry entries closest to `text` by name or code, best first.
 #[must_use]
 pub fn suggestions(text: &str, current: &BTreeMap<String, IndicatorRow>) -> Vec<String> {
+    // A name is a few dozen characters; anything much longer is not one.
+    if text.chars().count() > 200 {
+        return Vec::new();
+    }
     let wanted = normalize(text);
     let upper = text.trim().to_uppercase();
     let mut scored: Vec<(f64, &IndicatorRow)> = current
@@ -150,7 +169,24 @@ pub fn check(
     current: &BTreeMap<String, IndicatorRow>,
     now: DateTime<Utc>,
 ) -> Result<CheckedRequest, ApiError> {
+    // A list longer than the registry cannot be right: refused before any name is compared.
+    let most = current.len().max(1);
+    if body.indicators.len() > most {
+        return Err(ApiError::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改").with_detail(
+            Some("indicators"),
+            "too_many",
+            format!("申请了 {} 个指标，多于指标库中的 {most} 个", body.indicators.len()),
+        ));
+    }
+    if body.periods.len() > MAX_PERIODS {
+        return Err(ApiError::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改").with_detail(
+            Some("periods"),
+            "too_many",
+            format!("最多列出 {MAX_PERIODS} 个期别；长期需求请给出频率和起始期别"),
+        ));
+    }
     let mut error = ApiError::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改");
+    let mut suggested_for = 0usize;
     if body.title.trim().is_empty() {
         error = error.with_detail(Some("title"), "required", "请填写申请标题");
     }
@@ -181,7 +217,9 @@ pub fn check(
                 );
             }
             None => {
-                let suggested = suggestions(code, current);
+                // Similarity is the costly part: only the first few unknown names get suggestions.
+                suggested_for += 1;
+                let suggested = if suggested_for <= SUGGESTED_NAMES { suggestions(code, current) } else { Vec::new() };
                 let hint = if suggested.is_empty() {
                     String::new()
                 } else {

@@ -2,14 +2,13 @@
 
 use std::net::TcpListener;
 
-use actix_web::dev::{Server, Service};
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{web, App, HttpMessage, HttpServer};
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
 use std::sync::Arc;
 use std::time::Duration;
 
 use onetable_store::Db;
-use tracing_actix_web::{RequestId, TracingLogger};
+use tracing_actix_web::TracingLogger;
 
 use crate::auth::keys::KeyRing;
 use crate::auth::rate_limit::RateLimiter;
@@ -34,6 +33,14 @@ impl Application {
         let keys = KeyRing::load_or_create(&mut *db.conn()?)?;
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
+        if db.backend() == onetable_store::Backend::Sqlite {
+            // One server writes a SQLite file: a key still running now lost its holder in a crash.
+            let released =
+                onetable_store::imports::release_running_keys(&mut *db.conn()?, chrono::Utc::now().naive_utc())?;
+            if released > 0 {
+                tracing::warn!(released, "released Idempotency-Keys left running by an earlier process");
+            }
+        }
         let writer = match db.backend() {
             onetable_store::Backend::Sqlite => Some(Arc::new(crate::group_commit::GroupCommit::start(db.clone())?)),
             onetable_store::Backend::Postgres => None,
@@ -54,25 +61,18 @@ impl Application {
             token_checks: Arc::default(),
             verified_tokens: Arc::default(),
             writer,
+            table_limits: crate::imports::Limits {
+                inflated_bytes: settings.import_max_inflated_mib.saturating_mul(1024 * 1024),
+                cells: settings.import_max_cells,
+                ..crate::imports::Limits::default()
+            },
             import_max_bytes: usize::try_from(settings.import_max_mib.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
         });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .wrap_fn(|req, srv| {
-                    let request_id = req.extensions().get::<RequestId>().copied();
-                    let response = srv.call(req);
-                    async move {
-                        let mut response = response.await?;
-                        if let Some(id) = request_id {
-                            if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
-                                response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
-                            }
-                        }
-                        Ok(response)
-                    }
-                })
+                .wrap(actix_web::middleware::from_fn(routes::middleware::common))
                 .wrap(TracingLogger::default())
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))

@@ -30,6 +30,8 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Largest import body, in bytes.
     pub import_max_bytes: usize,
+    /// What an uploaded table may cost to read.
+    pub table_limits: crate::imports::Limits,
     pub forms: Arc<crate::entries::FormCache>,
     pub analytics: Arc<crate::analytics::Analytics>,
     pub token_checks: Arc<crate::auth::checks::TokenChecks>,

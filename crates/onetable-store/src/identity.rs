@@ -23,6 +23,8 @@ pub struct UserRow {
     pub password_changed_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Advanced by every change that must end the account's sessions; tokens carry it.
+    pub session_generation: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -70,10 +72,49 @@ pub fn insert_user(conn: &mut DbConn, user: &NewUser) -> Result<UserRow, diesel:
     users::table.filter(users::username.eq(&user.username)).select(UserRow::as_select()).get_result(conn)
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower`: ASCII case folding on SQLite, which is all a username holds.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// The account whose username equals `username` ignoring ASCII case.
+///
+/// # Errors
+/// On a database error.
+pub fn find_user_any_case(conn: &mut DbConn, username: &str) -> StoreResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(lower(users::username).eq(username.to_ascii_lowercase()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+impl UserChanges {
+    /// Whether the change alters what the account's tokens stand for — who it is (password,
+    /// enabled), what it may do (role) or where (scope, department) — so they must stop.
+    #[must_use]
+    pub fn ends_sessions(&self) -> bool {
+        self.role.is_some()
+            || self.region_code.is_some()
+            || self.department.is_some()
+            || self.password_hash.is_some()
+            || self.disabled.is_some()
+    }
+}
+
+/// Applies `changes`; one that [ends sessions](UserChanges::ends_sessions) also advances the
+/// account's session generation, in the same statement.
+///
 /// # Errors
 /// On a database error.
 pub fn update_user(conn: &mut DbConn, id: i64, changes: &UserChanges) -> StoreResult<()> {
-    diesel::update(users::table.find(id)).set(changes).execute(conn)?;
+    if changes.ends_sessions() {
+        diesel::update(users::table.find(id))
+            .set((changes, users::session_generation.eq(users::session_generation + 1)))
+            .execute(conn)?;
+    } else {
+        diesel::update(users::table.find(id)).set(changes).execute(conn)?;
+    }
     Ok(())
 }
 
@@ -113,6 +154,7 @@ pub struct ClientRow {
     pub region_code: String,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    pub session_generation: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -142,11 +184,14 @@ pub fn insert_client(conn: &mut DbConn, client: &NewClient) -> Result<usize, die
     diesel::insert_into(clients::table).values(client).execute(conn)
 }
 
+/// Disables or enables a client; either way its earlier tokens stop (re-enabling does not revive
+/// them).
+///
 /// # Errors
 /// On a database error.
 pub fn set_client_disabled(conn: &mut DbConn, client_id: &str, disabled: bool) -> StoreResult<usize> {
     Ok(diesel::update(clients::table.filter(clients::client_id.eq(client_id)))
-        .set(clients::disabled.eq(disabled))
+        .set((clients::disabled.eq(disabled), clients::session_generation.eq(clients::session_generation + 1)))
         .execute(conn)?)
 }
 

@@ -164,11 +164,55 @@ pub struct IdempotencyRow {
 }
 
 /// Claims `(actor, key)` for a new request; `Ok(None)` when claimed, `Ok(Some(row))` when the key
-/// was already used (running or done).
+/// was already used (running or done). A key still `running` whose claim is older than
+/// `stale_before` belongs to a holder that died (a crash or `kill -9` mid-import): the same
+/// request takes it over, since the import it guarded was all or nothing.
 ///
 /// # Errors
 /// On a database error.
-pub fn claim_key(conn: &mut DbConn, row: &IdempotencyRow) -> StoreResult<Option<IdempotencyRow>> {
+pub fn claim_key(
+    conn: &mut DbConn,
+    row: &IdempotencyRow,
+    stale_before: NaiveDateTime,
+) -> StoreResult<Option<IdempotencyRow>> {
+    let earlier = insert_key(conn, row)?;
+    let Some(earlier) = earlier else { return Ok(None) };
+    if earlier.state == "running" && earlier.created_at < stale_before && earlier.request_hash == row.request_hash {
+        let taken = diesel::update(
+            idempotency_keys::table
+                .find((&row.actor, &row.key))
+                .filter(idempotency_keys::state.eq("running"))
+                .filter(idempotency_keys::created_at.eq(earlier.created_at)),
+        )
+        .set(idempotency_keys::created_at.eq(row.created_at))
+        .execute(conn)?;
+        if taken == 1 {
+            return Ok(None);
+        }
+        return Ok(idempotency_keys::table
+            .find((&row.actor, &row.key))
+            .select(IdempotencyRow::as_select())
+            .get_result(conn)
+            .optional()?);
+    }
+    Ok(Some(earlier))
+}
+
+/// Forgets every claim still `running`: at start-up, when no request of this process can hold
+/// one.
+///
+/// # Errors
+/// On a database error.
+pub fn release_running_keys(conn: &mut DbConn, claimed_before: NaiveDateTime) -> StoreResult<usize> {
+    Ok(diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::state.eq("running"))
+            .filter(idempotency_keys::created_at.lt(claimed_before)),
+    )
+    .execute(conn)?)
+}
+
+fn insert_key(conn: &mut DbConn, row: &IdempotencyRow) -> StoreResult<Option<IdempotencyRow>> {
     let inserted = match conn {
         DbConn::Sqlite(c) => {
             diesel::insert_into(idempotency_keys::table).values(row).on_conflict_do_nothing().execute(c)?

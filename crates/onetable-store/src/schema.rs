@@ -39,6 +39,7 @@ diesel::table! {
         password_changed_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        session_generation -> Integer,
     }
 }
 
@@ -51,6 +52,7 @@ diesel::table! {
         region_code -> Text,
         disabled -> Bool,
         created_at -> Timestamp,
+        session_generation -> Integer,
     }
 }
 

@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context};
 use onetable_core::{Period, RegionCode, Role};
 use onetable_server::accounts::{self, AccountSpec};
 use onetable_server::entries::load_form;
-use onetable_server::imports::{import, read_table, FileFormat, Importer};
+use onetable_server::imports::{import, read_table, FileFormat, Importer, Limits};
 use onetable_server::{catalogue, demo, Application, Settings};
 use onetable_store::{divisions, entries, seed, Db, DbConn};
 
@@ -50,7 +50,7 @@ fn annual_csv(conn: &mut DbConn, bump: i64) -> anyhow::Result<(Vec<u8>, usize)> 
 
 fn time_import(conn: &mut DbConn, csv: &[u8]) -> anyhow::Result<(Duration, onetable_server::imports::ImportReport)> {
     let started = Instant::now();
-    let table = read_table(csv, FileFormat::Csv).map_err(|e| anyhow!(e.describe()))?;
+    let table = read_table(csv, FileFormat::Csv, &Limits::default()).map_err(|e| anyhow!(e.describe()))?;
     let everywhere = |_| true;
     let who = Importer { actor: "bench", reaches: &everywhere, now: chrono::Utc::now().naive_utc() };
     let report = import(conn, &table, None, false, &who).map_err(|e| anyhow!(e.describe()))?;

@@ -145,12 +145,12 @@ pub fn load_catalogue(db: &Db, indicators: &Path, rules: Option<&Path>) -> anyho
 }
 
 pub fn import_values(db: &Db, file: &Path, period: Option<&str>, dry_run: bool) -> anyhow::Result<()> {
-    use onetable_server::imports::{import, read_table, FileFormat, Importer};
+    use onetable_server::imports::{import, read_table, FileFormat, Importer, Limits};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let is_xlsx = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     let format = if is_xlsx { FileFormat::Xlsx } else { FileFormat::Csv };
     let started = std::time::Instant::now();
-    let table = read_table(&bytes, format).map_err(|e| anyhow::anyhow!(e.describe()))?;
+    let table = read_table(&bytes, format, &Limits::default()).map_err(|e| anyhow::anyhow!(e.describe()))?;
     let everywhere = |_| true;
     let who = Importer { actor: "cli", reaches: &everywhere, now: chrono::Utc::now().naive_utc() };
     let report = import(&mut *db.conn()?, &table, period, dry_run, &who)

@@ -146,6 +146,29 @@ impl FromRequest for Caller {
     }
 }
 
+/// Whether the account behind `claims` still is what the token says: not revoked, enabled, the
+/// same session generation (no password, enabled, role or scope change since), and the same role,
+/// scope and department (a change made around the generation, e.g. by an older binary).
+fn still_stands(conn: &mut onetable_store::DbConn, claims: &tokens::Claims) -> Result<bool, ApiError> {
+    if identity::is_revoked(conn, &claims.jti)? {
+        return Ok(false);
+    }
+    let same = |role: &str, region: Option<&str>, department: Option<&str>, generation: i32| {
+        claims.role == role
+            && claims.region.as_deref() == region
+            && claims.department.as_deref() == department
+            && claims.generation == generation
+    };
+    Ok(match claims.kind {
+        SubjectKind::User => identity::find_user(conn, &claims.sub)?.is_some_and(|u| {
+            !u.disabled && same(&u.role, u.region_code.as_deref(), u.department.as_deref(), u.session_generation)
+        }),
+        SubjectKind::Client => identity::find_client(conn, &claims.sub)?.is_some_and(|c| {
+            !c.disabled && same("department", Some(&c.region_code), Some(&c.department), c.session_generation)
+        }),
+    })
+}
+
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -166,19 +189,10 @@ async fn authenticate(state: &AppState, token: &str, context: RequestContext) ->
     })?;
     let role: Role = claims.role.parse().map_err(|_| unauthorized())?;
     let scope = claims.region.as_deref().map(RegionCode::parse).transpose().map_err(|_| unauthorized())?;
-    let (jti, subject, kind) = (claims.jti.clone(), claims.sub.clone(), claims.kind);
-    let still_valid = state.token_checks.fresh(&jti)
-        || state
-            .run(move |conn| {
-                if identity::is_revoked(conn, &jti)? {
-                    return Ok(false);
-                }
-                Ok(match kind {
-                    SubjectKind::User => identity::find_user(conn, &subject)?.is_some_and(|u| !u.disabled),
-                    SubjectKind::Client => identity::find_client(conn, &subject)?.is_some_and(|c| !c.disabled),
-                })
-            })
-            .await?;
+    let still_valid = state.token_checks.fresh(&claims.jti) || {
+        let claims = claims.clone();
+        state.run(move |conn| still_stands(conn, &claims)).await?
+    };
     if !still_valid {
         return Err(unauthorized());
     }

@@ -30,6 +30,10 @@ pub struct Claims {
     /// The region scope, 12 digits; absent for a nationwide auditor.
     pub region: Option<String>,
     pub department: Option<String>,
+    /// The account's session generation when the token was issued: a role, scope, password or
+    /// enabled change advances it, and the token stops.
+    #[serde(default)]
+    pub generation: i32,
 }
 
 #[derive(Debug, Clone)]

@@ -77,8 +77,7 @@ pub async fn aggregates(
     if format == Format::Parquet {
         return Err(ApiError::bad_request("invalid_format", "汇总只提供 json、csv、xlsx；Parquet 请通过数据需求调取"));
     }
-    let codes: Vec<String> =
-        query.indicators.split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
+    let codes = export::code_list(&query.indicators);
     if codes.is_empty() {
         return Err(ApiError::bad_request("invalid_query", "请指定 indicators"));
     }
@@ -117,7 +116,7 @@ pub async fn aggregates(
         .await?;
     let stem = format!("aggregates-{period}-{within}-{}", level.as_str());
     let listed = export::indicators(&report);
-    export::respond(&report, format, export::parse_headers(None)?, &stem, |rows| {
+    export::respond(report, format, export::parse_headers(None)?, &stem, move |rows| {
         serde_json::json!({
             "period": period.to_string(),
             "within": within.to_string(),
@@ -127,6 +126,7 @@ pub async fn aggregates(
             "rows": rows,
         })
     })
+    .await
 }
 
 /// Replaces sensitive counts between 1 and 4 by [`Datum::Suppressed`].

@@ -45,18 +45,24 @@ pub async fn export_catalogue(
             format,
         ));
     }
-    let (current, rules) = state.run(|conn| Ok((registry::current(conn)?, registry::rules(conn)?))).await?;
-    let mut rows: Vec<_> = current.into_values().collect();
-    rows.sort_by(|a, b| (a.sort_order, &a.code).cmp(&(b.sort_order, &b.code)));
-    let (indicators, rules) = export_tables(rows, rules);
-    let (body, content_type) = if format == "csv" {
-        (render::to_csv(&indicators).map_err(ApiError::internal)?, "text/csv; charset=utf-8")
-    } else {
-        (
-            render::to_xlsx(&[("indicators", &indicators), ("rules", &rules)]).map_err(ApiError::internal)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    };
+    let csv = format == "csv";
+    // Loading and rendering run on the blocking pool.
+    let (body, content_type) = state
+        .run(move |conn| {
+            let (current, rules) = (registry::current(conn)?, registry::rules(conn)?);
+            let mut rows: Vec<_> = current.into_values().collect();
+            rows.sort_by(|a, b| (a.sort_order, &a.code).cmp(&(b.sort_order, &b.code)));
+            let (indicators, rules) = export_tables(rows, rules);
+            Ok(if csv {
+                (render::to_csv(&indicators).map_err(ApiError::internal)?, "text/csv; charset=utf-8")
+            } else {
+                (
+                    render::to_xlsx(&[("indicators", &indicators), ("rules", &rules)]).map_err(ApiError::internal)?,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            })
+        })
+        .await?;
     state.audit(caller.event("catalogue.export", Some(format.clone()), "success")).await?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)

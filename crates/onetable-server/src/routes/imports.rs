@@ -16,6 +16,10 @@ use crate::error::{ApiError, ErrorBody};
 use crate::imports::{apply, check, read_table, FileFormat, ImportReport, Importer};
 use crate::state::AppState;
 
+/// How long a claimed Idempotency-Key may stay `running` before a retry may take it over: its
+/// holder died (the longest import measured takes seconds; see docs/benchmarks.md).
+pub const KEY_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -154,7 +158,8 @@ pub async fn create_import(
         created_at: chrono::Utc::now().naive_utc(),
     };
     let request_hash = claim.request_hash.clone();
-    let earlier = state.run(move |conn| Ok(store::claim_key(conn, &claim)?)).await?;
+    let stale_before = claim.created_at - KEY_LEASE;
+    let earlier = state.run(move |conn| Ok(store::claim_key(conn, &claim, stale_before)?)).await?;
     if let Some(earlier) = earlier {
         if earlier.request_hash != request_hash {
             return Err(ApiError::unprocessable(
@@ -211,10 +216,11 @@ async fn run_import(
     let scope_caller = caller.clone();
     let actor = caller.subject.clone();
     let now = chrono::Utc::now().naive_utc();
+    let limits = state.table_limits;
     // Reading and checking need no write turn; only the final write takes one.
     let checked = state
         .run(move |conn| {
-            let table = read_table(&bytes, format)?;
+            let table = read_table(&bytes, format, &limits)?;
             let reaches = |code| scope_caller.reaches(code);
             let who = Importer { actor: &actor, reaches: &reaches, now };
             check(conn, &table, query.period.as_deref(), dry_run, &who)

@@ -11,9 +11,13 @@ pub mod form;
 pub mod health;
 pub mod imports;
 pub mod indicators;
+pub mod input_guard;
+pub mod json;
+pub mod middleware;
 pub mod progress;
 pub mod regions;
 pub mod rules;
+pub mod text;
 pub mod users;
 
 use actix_web::{error, web, HttpRequest, HttpResponse};

@@ -13,6 +13,7 @@ use crate::auth::password;
 use crate::auth::tokens::SubjectKind;
 use crate::auth::RequestContext;
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::json::Json;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -28,7 +29,7 @@ impl std::fmt::Debug for LoginRequest {
 }
 
 enum Outcome {
-    Success { role: String, region: Option<String>, department: Option<String> },
+    Success { role: String, region: Option<String>, department: Option<String>, generation: i32 },
     Failure { locked_now: bool },
 }
 
@@ -53,7 +54,7 @@ fn invalid_credentials() -> ApiError {
 pub async fn login(
     state: web::Data<AppState>,
     context: RequestContext,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     rate_limit(&state, &context)?;
     let LoginRequest { username, password } = body.into_inner();
@@ -77,7 +78,12 @@ pub async fn login(
                         UserChanges { failed_logins: Some(0), locked_until: Some(None), ..UserChanges::default() };
                     identity::update_user(conn, user.id, &reset)?;
                 }
-                return Ok(Outcome::Success { role: user.role, region: user.region_code, department: user.department });
+                return Ok(Outcome::Success {
+                    role: user.role,
+                    region: user.region_code,
+                    department: user.department,
+                    generation: user.session_generation,
+                });
             }
             let failures = user.failed_logins + 1;
             let locked_now = failures >= policy.lockout_attempts;
@@ -106,11 +112,11 @@ pub async fn login(
         detail: None,
     };
     match outcome {
-        Outcome::Success { role, region, department } => {
+        Outcome::Success { role, region, department, generation } => {
             state.audit(event("auth.login", "success", Some(role.clone()))).await?;
             token_response(
                 &state,
-                Grant { subject: username.clone(), kind: SubjectKind::User, role, region, department },
+                Grant { subject: username.clone(), kind: SubjectKind::User, role, region, department, generation },
             )
             .await
         }

@@ -33,6 +33,8 @@ pub struct Grant {
     pub role: String,
     pub region: Option<String>,
     pub department: Option<String>,
+    /// The account's session generation.
+    pub generation: i32,
 }
 
 /// Signs a token for `grant` with the newest key and answers with it, marked not to be cached
@@ -59,6 +61,7 @@ pub async fn token_response(state: &AppState, grant: Grant) -> Result<HttpRespon
         role: grant.role,
         region: grant.region,
         department: grant.department,
+        generation: grant.generation,
     };
     let access_token = tokens::issue(&state.keys, &claims).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()

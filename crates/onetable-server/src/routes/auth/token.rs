@@ -121,6 +121,7 @@ pub async fn token(
             role: "department".to_owned(),
             region: Some(client.region_code),
             department: Some(client.department),
+            generation: client.session_generation,
         },
     )
     .await

@@ -120,7 +120,7 @@ pub async fn pull(
     state.audit(event).await?;
     let stem = format!("request-{id}-{period}-{within}-{}", level.as_str());
     let listed = export::indicators(&report);
-    export::respond(&report, format, headers, &stem, |rows| {
+    export::respond(report, format, headers, &stem, move |rows| {
         serde_json::json!({
             "request_id": id,
             "period": period.to_string(),
@@ -130,6 +130,7 @@ pub async fn pull(
             "rows": rows,
         })
     })
+    .await
 }
 
 struct Granted {
@@ -168,7 +169,7 @@ fn grant(caller: &Caller, request: &crate::sharing::DataRequest, query: &PullQue
     }
     let indicators = match query.indicators.as_deref() {
         Some(list) => {
-            let asked: Vec<String> = list.split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
+            let asked = export::code_list(list);
             if let Some(extra) = asked.iter().find(|c| !request.indicators.contains(c)) {
                 return Err(denied("indicator_not_granted", format!("数据需求 {} 未申请指标 {extra}", request.id)));
             }

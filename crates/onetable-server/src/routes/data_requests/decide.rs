@@ -10,6 +10,8 @@ use utoipa::ToSchema;
 use super::{not_found, visible};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::json::Json;
+use crate::routes::text::Reason;
 use crate::sharing::{DataRequest, APPROVED, PENDING, REJECTED, REVOKED};
 use crate::state::AppState;
 
@@ -17,7 +19,8 @@ use crate::state::AppState;
 pub struct Decision {
     /// Why (required to reject or revoke; shown to the department).
     #[serde(default)]
-    pub reason: Option<String>,
+    #[schema(inline)]
+    pub reason: Option<Reason>,
 }
 
 async fn decide(
@@ -91,9 +94,16 @@ pub async fn reject_request(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<Decision>,
+    body: Json<Decision>,
 ) -> Result<HttpResponse, ApiError> {
-    decide(&state, &caller, id.into_inner(), (PENDING, REJECTED, "data_request.reject"), body.into_inner().reason).await
+    decide(
+        &state,
+        &caller,
+        id.into_inner(),
+        (PENDING, REJECTED, "data_request.reject"),
+        body.into_inner().reason.map(String::from),
+    )
+    .await
 }
 
 /// Revokes an approved request, with a reason: pulls stop at once.
@@ -109,7 +119,14 @@ pub async fn revoke_request(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<Decision>,
+    body: Json<Decision>,
 ) -> Result<HttpResponse, ApiError> {
-    decide(&state, &caller, id.into_inner(), (APPROVED, REVOKED, "data_request.revoke"), body.into_inner().reason).await
+    decide(
+        &state,
+        &caller,
+        id.into_inner(),
+        (APPROVED, REVOKED, "data_request.revoke"),
+        body.into_inner().reason.map(String::from),
+    )
+    .await
 }

@@ -6,6 +6,7 @@ use onetable_store::{registry, sharing as store};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::json::Json;
 use crate::sharing::{check, DataRequest, NewDataRequest, PENDING};
 use crate::state::AppState;
 
@@ -22,7 +23,7 @@ use crate::state::AppState;
 pub async fn file_request(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewDataRequest>,
+    body: Json<NewDataRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.authorize(&caller, "data_request.file", None, caller.require_role(&[Role::Department])).await?;
     let department = caller
@@ -30,9 +31,15 @@ pub async fn file_request(
         .clone()
         .ok_or_else(|| ApiError::forbidden("forbidden", "账号未归属任何部门，不能申请数据"))?;
     let body = body.into_inner();
-    let current = state.run(|conn| Ok(registry::current(conn)?)).await?;
     let now = chrono::Utc::now();
-    let checked = check(&body, &current, now)?;
+    // Checking compares names (suggestions): off the async workers.
+    let (body, checked) = state
+        .run(move |conn| {
+            let current = registry::current(conn)?;
+            let checked = check(&body, &current, now)?;
+            Ok((body, checked))
+        })
+        .await?;
     state
         .authorize(&caller, "data_request.file", Some(checked.region.to_string()), caller.require_write(checked.region))
         .await?;

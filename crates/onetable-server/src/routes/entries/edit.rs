@@ -13,6 +13,8 @@ use super::{respond, view, with_form, write_target, Entry, PatchResult, WriteTar
 use crate::auth::Caller;
 use crate::entries::{check_cells, write_cells, Change};
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::json::Json;
+use crate::routes::text::Reason;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -21,7 +23,8 @@ pub struct EntryPatch {
     #[schema(value_type = Object, example = json!({"POP.REGISTERED": 1234, "POP.MALE": 620}))]
     pub values: BTreeMap<String, serde_json::Value>,
     /// Why (kept with every changed cell).
-    pub reason: Option<String>,
+    #[schema(inline)]
+    pub reason: Option<Reason>,
 }
 
 fn raw(value: &serde_json::Value) -> Option<RawCell> {
@@ -57,7 +60,7 @@ pub async fn patch_entry(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<EntryPatch>,
+    body: Json<EntryPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let WriteTarget { region, period, revision } =
         write_target(&state, &caller, &req, &path, "entries.edit", &[Role::Clerk]).await?;
@@ -76,6 +79,7 @@ pub async fn patch_entry(
     let actor = caller.subject.clone();
     let (form, entry, cells) = with_form(&state, region, period, true, move |conn, form| {
         let checked = check_cells(form, &cells)?;
+        let reason = reason.map(String::from);
         let change = Change { actor: &actor, source: "entry", reason, now: chrono::Utc::now().naive_utc() };
         let (entry, cells) = write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
         Ok((form.clone(), entry, cells))
@@ -113,7 +117,7 @@ pub async fn carry_forward(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<CarryForward>,
+    body: Json<CarryForward>,
 ) -> Result<HttpResponse, ApiError> {
     let WriteTarget { region, period, revision } =
         write_target(&state, &caller, &req, &path, "entries.edit", &[Role::Clerk]).await?;

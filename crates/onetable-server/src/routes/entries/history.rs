@@ -16,6 +16,7 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryItem {
     pub kind: &'static str,
+    #[serde(serialize_with = "crate::time::utc")]
     pub at: NaiveDateTime,
     pub actor: String,
     pub revision: i64,

@@ -36,6 +36,7 @@ pub struct Cell {
     /// `entry`, `import`, `carried_forward` or `api`.
     pub source: String,
     pub entered_by: String,
+    #[serde(serialize_with = "crate::time::utc")]
     pub entered_at: NaiveDateTime,
 }
 

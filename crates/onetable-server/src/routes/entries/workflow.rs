@@ -11,13 +11,16 @@ use super::{respond, view, with_form, write_target, Entry, WriteTarget};
 use crate::auth::Caller;
 use crate::entries::{transition, Change, APPROVED, DRAFT, RETURNED, SUBMITTED};
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::json::Json;
+use crate::routes::text::Reason;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct SubmitRequest {
     /// Rule code → why the flagged value is right anyway (one per failing warning rule).
     #[serde(default)]
-    pub explanations: BTreeMap<String, String>,
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub explanations: BTreeMap<String, Reason>,
 }
 
 /// The clerk submits the form for review. Refused (422, one detail per problem) while a required
@@ -35,7 +38,7 @@ pub async fn submit(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<SubmitRequest>,
+    body: Json<SubmitRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let WriteTarget { region, period, revision } =
         write_target(&state, &caller, &req, &path, "entries.submit", &[Role::Clerk]).await?;
@@ -84,9 +87,11 @@ pub async fn submit(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CommentRequest {
     /// Required to return (the clerk reads it) and to reopen (the reason).
-    pub comment: Option<String>,
+    #[schema(inline)]
+    pub comment: Option<Reason>,
     /// Accepted as a synonym of `comment` for reopen.
-    pub reason: Option<String>,
+    #[schema(inline)]
+    pub reason: Option<Reason>,
 }
 
 async fn review_step(
@@ -196,10 +201,10 @@ pub async fn return_entry(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<CommentRequest>,
+    body: Json<CommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    review_step(&state, &caller, &req, &path, RETURN, body.comment.or(body.reason)).await
+    review_step(&state, &caller, &req, &path, RETURN, body.comment.or(body.reason).map(String::from)).await
 }
 
 /// The clerk or a reviewer reopens an approved entry (audited); it goes back through review.
@@ -216,8 +221,8 @@ pub async fn reopen(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<CommentRequest>,
+    body: Json<CommentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    review_step(&state, &caller, &req, &path, REOPEN, body.reason.or(body.comment)).await
+    review_step(&state, &caller, &req, &path, REOPEN, body.reason.or(body.comment).map(String::from)).await
 }

@@ -9,6 +9,7 @@ use super::require_reader;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::registry::{self, Similar};
+use crate::routes::json::Json;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,7 +40,7 @@ pub struct CheckResult {
 pub async fn check_indicator(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CheckRequest>,
+    body: Json<CheckRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.authorize(&caller, "indicators.check", None, require_reader(&caller)).await?;
     let CheckRequest { name, unit } = body.into_inner();

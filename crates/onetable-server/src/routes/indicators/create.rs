@@ -7,6 +7,7 @@ use super::{IndicatorInput, SavedIndicator};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::registry;
+use crate::routes::json::Json;
 use crate::state::AppState;
 
 /// Creates an indicator (version 1). Refused with 409 when an active indicator has the same
@@ -26,7 +27,7 @@ use crate::state::AppState;
 pub async fn create_indicator(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<IndicatorInput>,
+    body: Json<IndicatorInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let code = input.code.clone().unwrap_or_default();

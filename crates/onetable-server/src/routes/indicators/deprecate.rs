@@ -11,12 +11,15 @@ use super::{indicator_not_found, SavedIndicator};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::registry;
+use crate::routes::json::Json;
+use crate::routes::text::Reason;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DeprecateRequest {
     /// Why, e.g. the code that replaces it.
-    pub reason: String,
+    #[schema(inline)]
+    pub reason: Reason,
 }
 
 /// Retires an indicator: a new version with status `deprecated`. Its values stay readable; new
@@ -33,7 +36,7 @@ pub async fn deprecate_indicator(
     state: web::Data<AppState>,
     caller: Caller,
     code: web::Path<String>,
-    body: web::Json<DeprecateRequest>,
+    body: Json<DeprecateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
     state.authorize(&caller, "indicators.deprecate", Some(code.clone()), caller.require_role(&[Role::Admin])).await?;
@@ -54,7 +57,7 @@ pub async fn deprecate_indicator(
             let mut def = row.to_def().map_err(ApiError::internal)?;
             def.status = IndicatorStatus::Deprecated;
             // A formula that reads deprecated codes is still valid for what it already computes.
-            registry::update(conn, &def, &actor, now, Some(reason))
+            registry::update(conn, &def, &actor, now, Some(reason.into()))
         })
         .await?;
     state.audit(caller.event("indicators.deprecate", Some(code), "success")).await?;

@@ -59,6 +59,7 @@ pub struct Indicator {
     /// `draft`, `active` or `deprecated`.
     pub status: String,
     pub created_by: String,
+    #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     pub change_note: Option<String>,
 }

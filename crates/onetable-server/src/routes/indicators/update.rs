@@ -7,6 +7,7 @@ use super::{IndicatorInput, SavedIndicator};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::registry;
+use crate::routes::json::Json;
 use crate::state::AppState;
 
 /// Replaces the definition with a new version. Compatible changes always pass; a breaking change
@@ -29,7 +30,7 @@ pub async fn update_indicator(
     state: web::Data<AppState>,
     caller: Caller,
     code: web::Path<String>,
-    body: web::Json<IndicatorInput>,
+    body: Json<IndicatorInput>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
     state.authorize(&caller, "indicators.update", Some(code.clone()), caller.require_role(&[Role::Admin])).await?;

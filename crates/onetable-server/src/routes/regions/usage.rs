@@ -24,6 +24,7 @@ pub struct Usage {
     /// Every indicator pulled under this request.
     pub indicators: Vec<String>,
     pub pulls: u64,
+    #[serde(serialize_with = "crate::time::utc")]
     pub last_pulled_at: NaiveDateTime,
 }
 

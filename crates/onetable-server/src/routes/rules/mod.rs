@@ -28,6 +28,7 @@ pub struct Rule {
     pub missing: String,
     pub active: bool,
     pub updated_by: String,
+    #[serde(serialize_with = "crate::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -9,6 +9,7 @@ use super::{to_row, Rule, RuleInput};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::registry;
+use crate::routes::json::Json;
 use crate::state::AppState;
 
 async fn save(
@@ -60,7 +61,7 @@ async fn save(
 pub async fn create_rule(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<RuleInput>,
+    body: Json<RuleInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let code = input.code.clone().unwrap_or_default();
@@ -80,7 +81,7 @@ pub async fn update_rule(
     state: web::Data<AppState>,
     caller: Caller,
     code: web::Path<String>,
-    body: web::Json<RuleInput>,
+    body: Json<RuleInput>,
 ) -> Result<HttpResponse, ApiError> {
     save(&state, &caller, code.into_inner(), body.into_inner(), false).await
 }

@@ -9,7 +9,9 @@ use super::{parse_role, User};
 use crate::accounts::{self, AccountSpec};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::json::Json;
 use crate::routes::regions::parse_code;
+use crate::routes::text::Text;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -22,9 +24,11 @@ pub struct CreateUser {
     /// The scope: a village for a clerk, a township or county for a reviewer, …
     pub region: Option<String>,
     /// Required for the department role, e.g. 民政局.
-    pub department: Option<String>,
+    #[schema(inline)]
+    pub department: Option<Text<50>>,
     /// The person's name, e.g. 张三.
-    pub display_name: Option<String>,
+    #[schema(inline)]
+    pub display_name: Option<Text<64>>,
 }
 
 /// Creates an account inside the admin's scope.
@@ -45,7 +49,7 @@ pub struct CreateUser {
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateUser>,
+    body: Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     state.authorize(&caller, "users.create", Some(body.username.clone()), caller.require_role(&[Role::Admin])).await?;
@@ -61,7 +65,8 @@ pub async fn create_user(
     state.authorize(&caller, "users.create", Some(spec.username.clone()), decision).await?;
     let now = chrono::Utc::now().naive_utc();
     let (password, display_name, for_db) = (body.password, body.display_name, spec.clone());
-    let user = state.run(move |conn| accounts::create(conn, &for_db, &password, display_name, now)).await?;
+    let user =
+        state.run(move |conn| accounts::create(conn, &for_db, &password, display_name.map(String::from), now)).await?;
     let mut event = caller.event("users.create", Some(spec.username), "success");
     event.detail = Some(format!("role={} region={}", user.role, user.region_code.as_deref().unwrap_or("-")));
     state.audit(event).await?;

@@ -10,16 +10,20 @@ use super::{parse_role, user_not_found, User};
 use crate::accounts::{self, AccountSpec};
 use crate::auth::{password, Caller};
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::json::Json;
 use crate::routes::regions::parse_code;
+use crate::routes::text::Text;
 use crate::state::AppState;
 
 /// Only the fields present change. A new password, or `"disabled": false`, also lifts a lockout.
 #[derive(Deserialize, ToSchema)]
 pub struct UpdateUser {
-    pub display_name: Option<String>,
+    #[schema(inline)]
+    pub display_name: Option<Text<64>>,
     pub role: Option<String>,
     pub region: Option<String>,
-    pub department: Option<String>,
+    #[schema(inline)]
+    pub department: Option<Text<50>>,
     pub disabled: Option<bool>,
     pub password: Option<String>,
 }
@@ -42,7 +46,7 @@ pub async fn update_user(
     state: web::Data<AppState>,
     caller: Caller,
     username: web::Path<String>,
-    body: web::Json<UpdateUser>,
+    body: Json<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let username = username.into_inner();
     let body = body.into_inner();
@@ -67,7 +71,7 @@ pub async fn update_user(
             None => parse_role(&current.role)?,
         },
         region,
-        department: body.department.clone().or_else(|| current.department.clone()),
+        department: body.department.clone().map(String::from).or_else(|| current.department.clone()),
     };
     accounts::validate(&spec, body.password.as_deref())?;
     let assigning = body.role.is_some() || body.region.is_some();
@@ -77,10 +81,10 @@ pub async fn update_user(
     }
     let now = chrono::Utc::now().naive_utc();
     let mut changes = UserChanges {
-        display_name: body.display_name,
+        display_name: body.display_name.map(String::from),
         role: body.role.map(|_| spec.role.as_str().to_owned()),
         region_code: body.region.map(|_| spec.region.map(|r| r.to_string())),
-        department: body.department.map(Some),
+        department: body.department.map(|d| Some(d.into())),
         disabled: body.disabled,
         updated_at: Some(now),
         ..UserChanges::default()

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDateTime;
 use onetable_core::value::{check_cell, RawCell};
 use onetable_core::{similarity, Period, RegionCode, RegionLevel};
@@ -18,16 +17,13 @@ use utoipa::ToSchema;
 use crate::entries::{load_form, parse_period, Form, APPROVED, DRAFT, RETURNED, SUBMITTED};
 use crate::error::ApiError;
 
+pub mod table;
+pub use table::{read_table, FileFormat, Limits};
+
 /// Problems listed in a report before the rest are only counted.
 const MAX_PROBLEMS: usize = 200;
 /// Columns a wide file may carry for people, which the import ignores.
 const DESCRIPTIVE_COLUMNS: [&str; 8] = ["region_name", "name", "township", "county", "名称", "村名", "乡镇", "区县"];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileFormat {
-    Csv,
-    Xlsx,
-}
 
 /// One refused cell or row.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -94,53 +90,6 @@ impl ImportReport {
             );
         }
         error
-    }
-}
-
-/// Reads the file into rows of text cells, header first.
-///
-/// # Errors
-/// 422 when the file is not readable CSV (UTF-8) or XLSX.
-pub fn read_table(bytes: &[u8], format: FileFormat) -> Result<Vec<Vec<String>>, ApiError> {
-    let unreadable = |message: String| ApiError::unprocessable("unreadable_file", message);
-    match format {
-        FileFormat::Csv => {
-            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            if std::str::from_utf8(text).is_err() {
-                return Err(unreadable("CSV 文件须为 UTF-8 编码（Excel 另存为“CSV UTF-8”）".to_owned()));
-            }
-            let mut reader =
-                csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text);
-            reader
-                .records()
-                .map(|r| {
-                    r.map(|r| r.iter().map(str::to_owned).collect())
-                        .map_err(|e| unreadable(format!("CSV 无法解析：{e}")))
-                })
-                .collect()
-        }
-        FileFormat::Xlsx => {
-            let mut book = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-                .map_err(|e| unreadable(format!("XLSX 无法打开：{e}")))?;
-            let range = book
-                .worksheet_range_at(0)
-                .ok_or_else(|| unreadable("XLSX 中没有工作表".to_owned()))?
-                .map_err(|e| unreadable(format!("XLSX 无法读取：{e}")))?;
-            Ok(range.rows().map(|row| row.iter().map(cell_text).collect()).collect())
-        }
-    }
-}
-
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        #[allow(clippy::cast_possible_truncation)]
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::String(s) => s.trim().to_owned(),
-        other => other.to_string(),
     }
 }
 
