@@ -72,7 +72,8 @@ async fn a_clerk_enters_values_and_sees_rules_at_once() {
         // Every changed cell is in the trail with its old and new value, newest first; an edit's
         // cells in code order, a cleared cell with no new value.
         let (_, history) = app.get_as(&clerk, &format!("{ENTRY}/history")).await;
-        let rows: Vec<(i64, &str, &str, &str, &str, &str)> = history
+        assert_eq!(history["total"], 6);
+        let rows: Vec<(i64, &str, &str, &str, &str, &str)> = history["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -93,6 +94,12 @@ async fn a_clerk_enters_values_and_sees_rules_at_once() {
             ],
             "{history}"
         );
+        let (_, page) = app.get_as(&clerk, &format!("{ENTRY}/history?limit=2&offset=1")).await;
+        assert_eq!((page["total"].as_i64(), page["items"].as_array().map(Vec::len)), (Some(6), Some(2)));
+        assert_eq!((page["items"][0]["indicator_code"].as_str(), page["items"][1]["indicator_code"].as_str()), (Some("POP.FEMALE"), Some("POP.REGISTERED")));
+        for bad in ["limit=0", "limit=-1", "limit=1001", "offset=-1"] {
+            assert_eq!(app.get_as(&clerk, &format!("{ENTRY}/history?{bad}")).await.0, 400, "{bad}");
+        }
 
         // The form follows the registry at once: a deprecated indicator is no longer entered.
         let admin = app.user_token("t_admin", Role::Admin, Some("5223"), None).await;
@@ -137,7 +144,7 @@ async fn bad_values_missing_and_stale_revisions_save_nothing() {
         assert_eq!(after["values"].as_array().unwrap().len(), 1);
         assert_eq!(value_of(&after, "POP.REGISTERED"), 1000);
         let (_, history) = app.get_as(&clerk, &format!("{ENTRY}/history")).await;
-        assert_eq!(history.as_array().unwrap().len(), 1);
+        assert_eq!(history["items"].as_array().unwrap().len(), 1);
     })
     .await;
 }
@@ -164,7 +171,11 @@ async fn two_clerks_racing_one_wins_the_other_gets_412_and_nothing_is_lost() {
             assert_eq!(value_of(&now, "POP.MALE"), winner, "the winner's value stands");
         }
         let (_, history) = app.get_as(&clerk, &format!("{ENTRY}/history")).await;
-        assert_eq!(history.as_array().unwrap().len(), 6, "one change per successful write, none from the losers");
+        assert_eq!(
+            history["items"].as_array().unwrap().len(),
+            6,
+            "one change per successful write, none from the losers"
+        );
     })
     .await;
 }
@@ -259,6 +270,7 @@ async fn submit_review_return_approve_reopen_with_permissions() {
         assert_eq!(audit["items"][0]["actor"], "li_clerk");
 
         let (_, history) = app.get_as(&reviewer, &format!("{ENTRY}/history")).await;
+        let history = &history["items"];
         let actions: Vec<String> = history
             .as_array()
             .unwrap()

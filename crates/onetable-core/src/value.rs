@@ -46,6 +46,9 @@ pub fn check_cell(def: &IndicatorDef, raw: &RawCell) -> Result<Option<String>, S
     match &def.value_type {
         ValueType::Integer => {
             let value: i64 = text.parse().map_err(|_| format!("{} 应为整数，收到“{text}”", def.name))?;
+            if value == 0 && text.starts_with('-') {
+                return Err(negative_zero(def, &text));
+            }
             #[allow(clippy::cast_precision_loss)]
             range(def, value as f64)?;
             Ok(Some(value.to_string()))
@@ -56,6 +59,9 @@ pub fn check_cell(def: &IndicatorDef, raw: &RawCell) -> Result<Option<String>, S
                 .ok()
                 .filter(|v: &f64| v.is_finite() && !text.contains(['e', 'E']))
                 .ok_or_else(|| format!("{} 应为数字，收到“{text}”", def.name))?;
+            if value == 0.0 && text.starts_with('-') {
+                return Err(negative_zero(def, &text));
+            }
             let decimals = text.split_once('.').map_or(0, |(_, frac)| frac.trim_end_matches('0').len());
             if decimals > *scale as usize {
                 return Err(format!("{} 最多保留 {scale} 位小数，收到“{text}”", def.name));
@@ -87,6 +93,12 @@ pub fn check_cell(def: &IndicatorDef, raw: &RawCell) -> Result<Option<String>, S
             .then(|| Some(text.clone()))
             .ok_or_else(|| format!("{} 应为日期 YYYY-MM-DD，收到“{text}”", def.name)),
     }
+}
+
+/// `-0` is not a value anyone means; stored, it would read back as "-0" on one backend and "0" on
+/// another.
+fn negative_zero(def: &IndicatorDef, text: &str) -> String {
+    format!("{} 收到“{text}”：零请写作 0", def.name)
 }
 
 fn boolean(def: &IndicatorDef, value: Option<bool>) -> Result<Option<String>, String> {
@@ -170,6 +182,9 @@ mod tests {
         assert_eq!(check_cell(&dec, &num("12.50")), Ok(Some("12.5".into())));
         assert!(check_cell(&dec, &num("1.234")).unwrap_err().contains("2 位小数"));
         assert!(check_cell(&dec, &num("1e3")).is_err());
+        assert!(check_cell(&int, &num("-0")).unwrap_err().contains("零请写作 0"));
+        assert!(check_cell(&dec, &num("-0.0")).unwrap_err().contains("零请写作 0"));
+        assert_eq!(check_cell(&int, &num("0")), Ok(Some("0".into())));
         let boolean = def(ValueType::Boolean, None, None);
         assert_eq!(check_cell(&boolean, &RawCell::Bool(true)), Ok(Some("true".into())));
         assert_eq!(check_cell(&boolean, &RawCell::Text("否".into())), Ok(Some("false".into())));

@@ -111,7 +111,7 @@ pub fn create(
             ));
         }
     }
-    if identity::find_user(conn, &spec.username)?.is_some() {
+    if identity::find_user_any_case(conn, &spec.username)?.is_some() {
         return Err(ApiError::conflict("username_taken", format!("用户名 {} 已被使用", spec.username)));
     }
     let password_hash = hashing::hash(password).map_err(ApiError::internal)?;

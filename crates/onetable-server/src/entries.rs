@@ -294,10 +294,8 @@ pub fn write_cells(
     cells: &[(String, Option<String>)],
     change: &Change<'_>,
 ) -> Result<(EntryRow, BTreeMap<String, String>), ApiError> {
-    let next = claim(conn, region, period, if_match, change)?;
-    if next.status != DRAFT && next.status != RETURNED {
-        return Err(locked(&next.status));
-    }
+    // The values are read before the revision is claimed: the claim succeeds only if nobody wrote
+    // since `if_match`, so they are the values of that revision.
     let mut values: BTreeMap<String, String> = entries::cell_values(conn, region, period)?.into_iter().collect();
     let mut changes = Vec::with_capacity(cells.len());
     for (code, value) in cells {
@@ -308,6 +306,20 @@ pub fn write_cells(
         if old != *value {
             changes.push((code.clone(), old, value.clone()));
         }
+    }
+    if changes.is_empty() && if_match > 0 {
+        // Nothing changes: the revision stays, but the precondition and the lock still hold.
+        let current = entries::find(conn, region, period)?;
+        return match current {
+            Some(entry) if entry.revision != if_match => Err(stale(entry.revision)),
+            Some(entry) if entry.status != DRAFT && entry.status != RETURNED => Err(locked(&entry.status)),
+            Some(entry) => Ok((entry, values)),
+            None => Err(stale(0)),
+        };
+    }
+    let next = claim(conn, region, period, if_match, change)?;
+    if next.status != DRAFT && next.status != RETURNED {
+        return Err(locked(&next.status));
     }
     entries::apply_edit(
         conn,

@@ -166,9 +166,30 @@ impl ResponseError for ApiError {
     }
 }
 
+impl ApiError {
+    /// 503 while the database cannot be reached: the request may be retried, and nothing was
+    /// written. Logged as a warning with its cause, not as a fault of ours.
+    pub fn database_unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(error.cause = %cause, "database unavailable");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "数据库暂时无法连接，请稍后重试；已填写的内容没有丢失",
+        )
+        .with_header("retry-after", RETRY_AFTER_SECONDS.to_string())
+    }
+}
+
+/// What a 503 tells the client to wait before retrying.
+const RETRY_AFTER_SECONDS: u32 = 5;
+
 impl From<onetable_store::StoreError> for ApiError {
     fn from(e: onetable_store::StoreError) -> Self {
-        Self::internal(e)
+        if e.is_unavailable() {
+            Self::database_unavailable(e)
+        } else {
+            Self::internal(e)
+        }
     }
 }
 
@@ -192,7 +213,11 @@ impl ApiError {
 
 impl From<onetable_store::diesel_error::Error> for ApiError {
     fn from(e: onetable_store::diesel_error::Error) -> Self {
-        Self::internal(e)
+        if onetable_store::error::is_connection_lost(&e) {
+            Self::database_unavailable(e)
+        } else {
+            Self::internal(e)
+        }
     }
 }
 

@@ -65,6 +65,81 @@ pub struct ReportIndicator {
     pub derived: bool,
 }
 
+/// A file in a request or an answer (XLSX, Parquet): for the spec, `string` in `binary` format.
+#[derive(Debug)]
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl ToSchema for Binary {}
+
+/// Villages expected in a region, and how many of their entries are submitted and approved.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompletenessDoc {
+    pub expected: u32,
+    pub submitted: u32,
+    pub approved: u32,
+}
+
+/// A value in a report row: a number, yes/no, text, `"<5"` for a withheld small count, or null.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum ReportValue {
+    Number(f64),
+    Boolean(bool),
+    /// Text, or `"<5"`.
+    Text(String),
+    /// No value.
+    Null,
+}
+
+/// One row of a report: a region (or village) with its values by indicator code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportRowDoc {
+    pub code: String,
+    pub name: String,
+    /// Village rows: the township's name.
+    pub township: Option<String>,
+    /// Village rows: the county's name.
+    pub county: Option<String>,
+    /// Rows above villages: how complete the region's entries are.
+    pub completeness: Option<CompletenessDoc>,
+    /// Indicator code → value (null when there is none).
+    #[schema(value_type = std::collections::BTreeMap<String, ReportValue>)]
+    pub values: serde_json::Value,
+}
+
+/// `GET /api/v1/aggregates` as JSON.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AggregateAnswer {
+    pub period: String,
+    pub within: String,
+    pub level: String,
+    pub indicators: Vec<ReportIndicator>,
+    /// Sensitive indicators not shown at this level (viewers below county level).
+    pub withheld: Vec<String>,
+    pub rows: Vec<ReportRowDoc>,
+}
+
+/// `GET /api/v1/data-requests/{id}/data` as JSON.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PullAnswer {
+    pub request_id: i64,
+    pub period: String,
+    pub region: String,
+    pub level: String,
+    pub indicators: Vec<ReportIndicator>,
+    pub rows: Vec<ReportRowDoc>,
+}
+
 #[must_use]
 pub fn indicators(report: &Report) -> Vec<ReportIndicator> {
     report

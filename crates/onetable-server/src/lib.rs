@@ -13,6 +13,7 @@ pub mod export;
 pub mod group_commit;
 pub mod imports;
 pub mod openapi;
+mod openapi_common;
 pub mod registry;
 pub mod routes;
 pub mod sharing;

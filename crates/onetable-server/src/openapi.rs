@@ -5,6 +5,8 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::openapi_common::CommonResponses;
+
 use crate::routes::{
     aggregates, audit, auth, burden, catalogue, data_requests, entries, form, health, imports, indicators, progress,
     regions, rules, users,
@@ -17,7 +19,7 @@ use crate::routes::{
         description = "村级基础数据“一张表”: the registry of standard indicators, one-time entry, sharing and aggregates.",
         license(name = "Apache-2.0"),
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     paths(
         health::healthz,
         health::readyz,

@@ -27,11 +27,49 @@ pub enum DbConn {
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 
+/// How long a request waits for a pooled connection while the database answers.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long it waits while connecting has just failed: during an outage a request is answered
+/// (503) at once instead of queueing behind a database that is not there.
+const CHECKOUT_TIMEOUT_IN_OUTAGE: Duration = Duration::from_millis(250);
+/// For how long a failed connection attempt counts as an outage.
+const OUTAGE_WINDOW: Duration = Duration::from_secs(2);
+
+/// When opening a connection last failed (milliseconds since the process's clock origin; 0:
+/// never), shared by the pool's manager and the handle that checks connections out.
+#[derive(Debug, Default)]
+struct Health {
+    origin: std::sync::OnceLock<std::time::Instant>,
+    last_failure_ms: std::sync::atomic::AtomicU64,
+}
+
+impl Health {
+    fn now_ms(&self) -> u64 {
+        let origin = self.origin.get_or_init(std::time::Instant::now);
+        u64::try_from(origin.elapsed().as_millis()).unwrap_or(u64::MAX).max(1)
+    }
+
+    fn record_failure(&self) {
+        self.last_failure_ms.store(self.now_ms(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn record_success(&self) {
+        self.last_failure_ms.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn in_outage(&self) -> bool {
+        let failed = self.last_failure_ms.load(std::sync::atomic::Ordering::Relaxed);
+        let window = u64::try_from(OUTAGE_WINDOW.as_millis()).unwrap_or(u64::MAX);
+        failed != 0 && self.now_ms().saturating_sub(failed) < window
+    }
+}
+
 /// Opens connections of exactly the backend the URL names. (diesel's own manager for a
 /// `MultiConnection` tries each backend in turn until one accepts the string: a silent fallback.)
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
+    health: std::sync::Arc<Health>,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -39,10 +77,15 @@ impl r2d2::ManageConnection for Manager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
-        establish(&self.url).map_err(|e| match e {
+        let opened = establish(&self.url).map_err(|e| match e {
             StoreError::Connect(e) => diesel::r2d2::Error::ConnectionError(e),
             other => diesel::r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(other.to_string())),
-        })
+        });
+        match &opened {
+            Ok(_) => self.health.record_success(),
+            Err(_) => self.health.record_failure(),
+        }
+        opened
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
@@ -60,6 +103,7 @@ pub struct Db {
     pool: Pool,
     backend: Backend,
     url: DatabaseUrl,
+    health: std::sync::Arc<Health>,
     /// SQLite has one writer at a time; queueing writers here, in-process, spares them SQLite's
     /// busy handler, which sleeps in growing steps (the long tail of concurrent writes).
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
@@ -105,15 +149,16 @@ impl Db {
                     .map_err(|source| StoreError::SqliteFile { path: path.display().to_string(), source })?;
             }
         }
-        let manager = Manager { url: url.clone() };
+        let health = std::sync::Arc::<Health>::default();
+        let manager = Manager { url: url.clone(), health: health.clone() };
         let pool = r2d2::Pool::builder()
             .max_size(max_connections.max(1))
             // Open connections as needed, not all at start: many pools may share one PostgreSQL.
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(CHECKOUT_TIMEOUT)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;
-        Ok(Self { pool, backend: url.backend(), url: url.clone(), sqlite_writer: std::sync::Arc::default() })
+        Ok(Self { pool, backend: url.backend(), url: url.clone(), health, sqlite_writer: std::sync::Arc::default() })
     }
 
     /// Holds this process's SQLite writers back until the returned guard drops; `None` on
@@ -131,10 +176,19 @@ impl Db {
         self.backend
     }
 
+    /// A pooled connection: waited for up to 5 s, or only 250 ms while connecting has just failed.
+    ///
     /// # Errors
-    /// When no connection can be had within the pool's timeout.
+    /// [`StoreError::Unavailable`] when none can be had in that time.
     pub fn conn(&self) -> StoreResult<PooledConn> {
-        Ok(self.pool.get()?)
+        let timeout = if self.health.in_outage() { CHECKOUT_TIMEOUT_IN_OUTAGE } else { CHECKOUT_TIMEOUT };
+        self.pool.get_timeout(timeout).map_err(StoreError::Unavailable)
+    }
+
+    /// Whether opening a connection failed in the last two seconds.
+    #[must_use]
+    pub fn in_outage(&self) -> bool {
+        self.health.in_outage()
     }
 
     /// A connection of its own (outside the pool) for a writer that runs many writes in one
@@ -179,7 +233,8 @@ impl Db {
     /// # Errors
     /// When the database cannot be reached.
     pub fn ping(&self) -> StoreResult<()> {
-        let mut conn = self.conn()?;
+        // A probe answers within a second whatever the pool is doing.
+        let mut conn = self.pool.get_timeout(Duration::from_secs(1)).map_err(StoreError::Unavailable)?;
         diesel::sql_query("SELECT 1").execute(&mut *conn)?;
         Ok(())
     }

@@ -8,6 +8,9 @@ pub enum StoreError {
     Url(#[from] DatabaseUrlError),
     #[error("cannot open a database connection: {0}")]
     Pool(#[from] r2d2::Error),
+    /// No connection could be had in time: the database is down or unreachable (503, not 500).
+    #[error("database unavailable: {0}")]
+    Unavailable(r2d2::Error),
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
     #[error("cannot connect to the database: {0}")]
@@ -19,3 +22,32 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// Whether the database could not be reached (an outage), rather than a fault in a query.
+    #[must_use]
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Unavailable(_) | Self::Pool(_) | Self::Connect(_) => true,
+            Self::Query(e) => is_connection_lost(e),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a query failed because the connection went away under it.
+#[must_use]
+pub fn is_connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
+        Error::DatabaseError(_, info) => {
+            // libpq's words for a server that went away mid-query, or a database closed to connections.
+            let m = info.message();
+            m.contains("terminating connection")
+                || m.contains("server closed the connection")
+                || m.contains("no connection to the server")
+        }
+        _ => false,
+    }
+}

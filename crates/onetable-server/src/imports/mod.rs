@@ -193,6 +193,7 @@ fn collect_cells(
         return Ok(Vec::new());
     };
     let header: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_owned()).collect();
+    refuse_hidden_characters(table, &header, report);
     let at = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (region_at, period_at) = (at("region_code"), at("period"));
     let long = at("indicator_code").zip(at("value"));
@@ -293,6 +294,24 @@ fn collect_cells(
     }
     check_values(conn, &cells, report)?;
     Ok(cells)
+}
+
+/// Every cell holding a control character or a direction override is a problem: such text would
+/// be stored invisible (and PostgreSQL refuses NUL outright).
+fn refuse_hidden_characters(table: &[Vec<String>], header: &[String], report: &mut ImportReport) {
+    for (index, row) in table.iter().enumerate() {
+        for (at, cell) in row.iter().enumerate() {
+            if let Err(problem) = onetable_core::text::check_chars(cell) {
+                let column = header
+                    .get(at)
+                    .filter(|h| !h.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| table::column_name(u32::try_from(at).unwrap_or(u32::MAX)));
+                let column: String = column.chars().filter(|c| !c.is_control()).collect();
+                report.problem(index + 1, &column, problem.to_string());
+            }
+        }
+    }
 }
 
 fn check_values(conn: &mut DbConn, cells: &[CellIn], report: &mut ImportReport) -> Result<(), ApiError> {

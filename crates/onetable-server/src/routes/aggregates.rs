@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::entries::parse_period;
 use crate::error::{ApiError, ErrorBody};
-use crate::export::{self, Format};
+use crate::export::{self, AggregateAnswer, Binary, Format};
 use crate::routes::regions::{parse_code, Level};
 use crate::state::AppState;
 
@@ -42,7 +42,16 @@ pub const SMALL_COUNT: f64 = 5.0;
     tag = "sharing",
     security(("bearer" = [])),
     params(AggregateQuery),
-    responses((status = 200, description = "Rows with completeness and values by indicator code"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses(
+        (status = 200, description = "Rows with completeness and values by indicator code", content(
+            (AggregateAnswer = "application/json"),
+            (String = "text/csv"),
+            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
 )]
 #[get("/api/v1/aggregates")]
 pub async fn aggregates(

@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::catalogue::export_tables;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::Binary;
 use crate::routes::indicators::require_reader;
 use crate::state::AppState;
 
@@ -26,7 +27,10 @@ pub struct ExportQuery {
     security(("bearer" = [])),
     params(ExportQuery),
     responses(
-        (status = 200, description = "the file", content_type = "text/csv"),
+        (status = 200, description = "the file", content(
+            (String = "text/csv"),
+            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 400, description = "unknown format", body = ErrorBody),
     )
 )]

@@ -20,7 +20,7 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// The database answers.
+/// The database answers (within a second; 503 with `Retry-After` otherwise).
 #[utoipa::path(
     tag = "health",
     responses((status = 200, body = Health), (status = 503, description = "database unreachable", body = ErrorBody))
@@ -31,13 +31,6 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let ping = web::block(move || db.ping()).await?;
     match ping {
         Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ok" })),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            Err(ApiError::new(
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                "database_unavailable",
-                "数据库暂时无法连接",
-            ))
-        }
+        Err(e) => Err(ApiError::database_unavailable(format!("readiness check failed: {e}"))),
     }
 }

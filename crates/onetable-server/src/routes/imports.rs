@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::Binary;
 use crate::imports::{apply, check, read_table, FileFormat, ImportReport, Importer};
 use crate::state::AppState;
 
@@ -29,6 +30,15 @@ pub struct ImportQuery {
     pub period: Option<String>,
     /// Validate and report without writing.
     pub dry_run: Option<bool>,
+}
+
+/// A multipart import: one file part (its name ends in `.csv` or `.xlsx`, or its part has that
+/// content type).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ImportUpload {
+    #[schema(value_type = Binary)]
+    pub file: Vec<u8>,
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -112,7 +122,11 @@ async fn read_body(
     tag = "entries",
     security(("bearer" = [])),
     params(ImportQuery, ("Idempotency-Key" = Option<String>, Header)),
-    request_body(content = String, content_type = "text/csv", description = "or XLSX, or multipart/form-data with one file"),
+    request_body(description = "The file: CSV (UTF-8), XLSX, or a multipart form with one file part", content(
+        (String = "text/csv"),
+        (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (ImportUpload = "multipart/form-data"),
+    )),
     responses(
         (status = 200, body = ImportReport),
         (status = 409, description = "`request_in_progress`", body = ErrorBody),

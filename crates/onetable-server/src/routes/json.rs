@@ -101,6 +101,14 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::bad_request("invalid_json", message.clone()).with_detail(None, "syntax", message)
     })?;
+    if let Some(number) = underflowing_number(bytes) {
+        let message = format!("数字 {number} 太接近零，无法准确表示（会被当成 0）；请写成普通小数");
+        return Err(ApiError::unprocessable("invalid_field", message.clone()).with_detail(
+            None,
+            "out_of_range",
+            message,
+        ));
+    }
     let mut problems = Vec::new();
     check_strings(&value, &mut String::new(), &mut problems);
     if !problems.is_empty() {
@@ -120,6 +128,48 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             message,
         )
     })
+}
+
+/// The first number of a (syntactically valid) JSON text that is not zero as written but parses
+/// to zero (`1e-400`): serde would hand it on as 0 without a word.
+fn underflowing_number(bytes: &[u8]) -> Option<String> {
+    // Only an exponent can make a non-zero literal underflow.
+    if !bytes.iter().any(|b| matches!(b, b'e' | b'E')) {
+        return None;
+    }
+    let (mut i, mut in_string) = (0, false);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                i += 1;
+            }
+            let token = std::str::from_utf8(&bytes[start..i]).unwrap_or("");
+            let mantissa = token.split(['e', 'E']).next().unwrap_or("");
+            let nonzero = mantissa.bytes().any(|d| matches!(d, b'1'..=b'9'));
+            if nonzero && token.parse::<f64>().is_ok_and(|v| v == 0.0) {
+                return Some(token.to_owned());
+            }
+            continue;
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Collects every string (and object key) that holds a refused character or is too long.
@@ -303,6 +353,14 @@ mod tests {
         let body = error_of("{\"name\": \"x\",\n \"count\": }");
         assert_eq!(body["error"], "invalid_json");
         assert!(body["message"].as_str().unwrap_or("").contains("第 2 行"), "{body}");
+    }
+
+    #[test]
+    fn a_number_that_would_silently_become_zero_is_refused() {
+        let body = error_of(r#"{"name": "1e-400", "count": 1, "values": {"A": 1e-400}}"#);
+        assert_eq!(body["details"][0]["code"], "out_of_range", "{body}");
+        assert!(body["message"].as_str().unwrap_or("").contains("1e-400"));
+        assert_eq!(underflowing_number(br#"{"a": 0e5, "b": "1e-400", "c": 1.5e-3}"#), None);
     }
 
     #[test]

@@ -87,6 +87,9 @@ pub async fn token(
             return Err(ApiError::bad_request("invalid_request", "缺少 client_id 或 client_secret"));
         }
     };
+    if onetable_core::text::check_chars(&client_id).is_err() || onetable_core::text::check_chars(&secret).is_err() {
+        return Err(ApiError::bad_request("invalid_request", "client_id 或 client_secret 含不允许的字符"));
+    }
     let id = client_id.clone();
     let client = state
         .run(move |conn| {

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use super::visible;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::export::{self, Format};
+use crate::export::{self, Binary, Format, PullAnswer};
 use crate::routes::regions::Level;
 use crate::state::AppState;
 
@@ -48,7 +48,12 @@ fn denied(code: &'static str, message: String) -> ApiError {
     security(("bearer" = [])),
     params(("id" = i64, Path), PullQuery),
     responses(
-        (status = 200, description = "JSON rows, or a CSV/XLSX/Parquet file"),
+        (status = 200, description = "JSON rows, or a CSV/XLSX/Parquet file", content(
+            (PullAnswer = "application/json"),
+            (String = "text/csv"),
+            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Binary = "application/vnd.apache.parquet"),
+        )),
         (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::visible;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::regions::Paging;
 use crate::sharing::{list_scope, DataRequest};
 use crate::state::AppState;
 
@@ -17,21 +18,21 @@ use crate::state::AppState;
 pub struct ListQuery {
     /// `pending`, `approved`, `rejected` or `revoked`.
     pub status: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DataRequestPage {
     pub items: Vec<DataRequest>,
     pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
 }
 
 /// A department's own requests, or the requests an admin's region scope overlaps; newest first.
 #[utoipa::path(
     tag = "sharing",
     security(("bearer" = [])),
-    params(ListQuery),
+    params(ListQuery, Paging),
     responses((status = 200, body = DataRequestPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody))
 )]
 #[get("/api/v1/data-requests")]
@@ -39,6 +40,7 @@ pub async fn list_requests(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<ListQuery>,
+    paging: web::Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     state.authorize(&caller, "data_request.list", None, caller.require_role(&[Role::Department, Role::Admin])).await?;
     let scope = list_scope(&caller)?;
@@ -47,13 +49,16 @@ pub async fn list_requests(
             return Err(ApiError::bad_request("invalid_query", "status 须为 pending、approved、rejected 或 revoked"));
         }
     }
-    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
-    let offset = query.offset.unwrap_or(0).max(0);
+    let (limit, offset) = paging.resolve()?;
     let status = query.status.clone();
     let (rows, total) = state.run(move |conn| Ok(store::list(conn, &scope, status.as_deref(), limit, offset)?)).await?;
     let now = chrono::Utc::now().naive_utc();
-    Ok(HttpResponse::Ok()
-        .json(DataRequestPage { items: rows.into_iter().map(|r| DataRequest::from_row(r, now)).collect(), total }))
+    Ok(HttpResponse::Ok().json(DataRequestPage {
+        items: rows.into_iter().map(|r| DataRequest::from_row(r, now)).collect(),
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// One request, for its department and for admins whose scope overlaps it.

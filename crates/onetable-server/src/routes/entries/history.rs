@@ -10,6 +10,7 @@ use super::{authorize, parse_path, READERS};
 use crate::auth::Caller;
 use crate::entries::require_village;
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::regions::Paging;
 use crate::state::AppState;
 
 /// A cell change (`kind` = `value`) or a workflow event (`kind` = `event`).
@@ -30,20 +31,33 @@ pub struct HistoryItem {
     pub comment: Option<String>,
 }
 
-/// Every change of an entry and every workflow event, newest first.
+/// One page of an entry's history, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryPage {
+    pub items: Vec<HistoryItem>,
+    /// Items in the whole history.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Every change of an entry and every workflow event, newest first, a page at a time
+/// (`limit` 1–1000, default 100).
 #[utoipa::path(
     tag = "entries",
     security(("bearer" = [])),
-    params(("region" = String, Path), ("period" = String, Path)),
-    responses((status = 200, body = Vec<HistoryItem>), (status = 404, body = ErrorBody))
+    params(("region" = String, Path), ("period" = String, Path), Paging),
+    responses((status = 200, body = HistoryPage), (status = 404, body = ErrorBody))
 )]
 #[get("/api/v1/entries/{region}/{period}/history")]
 pub async fn history(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
+    paging: web::Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let (region, period) = parse_path(&path.0, &path.1)?;
+    let (limit, offset) = paging.resolve()?;
     authorize(&state, &caller, "entries.read", region, &READERS, false).await?;
     let (changes, events) = state
         .run(move |conn| {
@@ -88,5 +102,9 @@ pub async fn history(
     }));
     // Newest first: by revision, then by order of writing within a revision.
     items.sort_by_key(|(id, kind, position, item)| std::cmp::Reverse((item.revision, *kind, *id, *position)));
-    Ok(HttpResponse::Ok().json(items.into_iter().map(|(_, _, _, i)| i).collect::<Vec<_>>()))
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit).unwrap_or(0);
+    let items = items.into_iter().skip(skip).take(take).map(|(_, _, _, i)| i).collect();
+    Ok(HttpResponse::Ok().json(HistoryPage { items, total, limit, offset }))
 }

@@ -31,7 +31,7 @@ use crate::state::AppState;
 pub struct Cell {
     pub code: String,
     /// Number, boolean or text, as the indicator's type says.
-    #[schema(value_type = Object)]
+    #[schema(value_type = CellValue)]
     pub value: serde_json::Value,
     /// `entry`, `import`, `carried_forward` or `api`.
     pub source: String,
@@ -40,11 +40,23 @@ pub struct Cell {
     pub entered_at: NaiveDateTime,
 }
 
+/// A cell's value as JSON carries it (for the spec: the answers hold `serde_json::Value`s of
+/// exactly these kinds).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum CellValue {
+    Number(f64),
+    Boolean(bool),
+    Text(String),
+}
+
 /// A value computed from a formula, or offered from the previous period.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CodeValue {
     pub code: String,
-    #[schema(value_type = Object)]
+    /// Null when a formula has no value (a missing input, a division by zero).
+    #[schema(value_type = Option<CellValue>)]
     pub value: serde_json::Value,
 }
 
