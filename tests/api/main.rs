@@ -7,6 +7,7 @@ mod auth;
 mod demo;
 mod docs;
 mod entries;
+mod hardening;
 mod health;
 mod import;
 mod imports;

@@ -184,6 +184,15 @@ impl TestApp {
         }
     }
 
+    /// The PostgreSQL database's name (`None` on SQLite).
+    #[must_use]
+    pub fn database_name(&self) -> Option<String> {
+        match &self._database.cleanup {
+            Cleanup::Postgres { name, .. } => Some(name.clone()),
+            Cleanup::Sqlite(_) => None,
+        }
+    }
+
     #[must_use]
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
