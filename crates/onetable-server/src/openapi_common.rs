@@ -7,7 +7,7 @@ use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::Modify;
 
-/// Adds 400, 401, 413, 415, 422 and 503 where they can occur and the handler did not say.
+/// Adds 400, 401, 403, 404, 413, 415, 422 and 503 where they can occur and the handler did not say.
 pub struct CommonResponses;
 
 fn error(description: &str) -> RefOr<Response> {
@@ -42,6 +42,10 @@ fn complete(path: &str, operation: &mut Operation) {
     }
     if secured {
         add(operation, "401", "`unauthorized`: no valid token (or it was ended by an account change)");
+        add(operation, "403", "`forbidden` or `out_of_scope`: the caller's role or region scope does not allow it");
+    }
+    if path.contains('{') {
+        add(operation, "404", "Unknown, or outside the caller's scope (existence is not revealed)");
     }
     if has_body {
         add(operation, "413", "`payload_too_large`: the body is over the limit");

@@ -194,6 +194,12 @@ async fn repeated_codes_long_lists_and_odd_limits_are_answered_not_500() {
             }
         }
 
+        // A query parameter that does not fit is named too.
+        let (status, answer) = app.get_as(&admin, "/api/v1/progress?within=5223").await;
+        assert_eq!((status.as_u16(), first_detail(&answer)), (400, ("period".to_owned(), "required".to_owned())), "{answer}");
+        let (status, answer) = app.get_as(&admin, "/api/v1/users?limit=many").await;
+        assert_eq!((status.as_u16(), answer["error"].as_str()), (400, Some("invalid_query")), "{answer}");
+
         // Usernames are unique whatever their case: `DEMO_ADMIN` beside `demo_admin` would spoof
         // the audit trail.
         let user = json!({"username": "IN_ADMIN2", "password": "Other-pass-2025", "role": "viewer", "region": "5223"});

@@ -120,7 +120,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let (field, code, message) = describe(&path, &e.into_inner().to_string());
+        let (field, code, message) = describe_problem(&path, &e.into_inner().to_string());
         let field = (!field.is_empty() && field != ".").then_some(field);
         ApiError::unprocessable("invalid_field", format!("请求体字段不符合要求：{message}")).with_detail(
             field.as_deref(),
@@ -219,8 +219,10 @@ fn display_path(path: &str) -> String {
     path.chars().map(|c| if c.is_control() { format!("\\u{{{:04x}}}", u32::from(c)) } else { c.to_string() }).collect()
 }
 
-/// Field, code and Chinese message for one of serde's messages about the value at `path`.
-fn describe(path: &str, serde_message: &str) -> (String, &'static str, String) {
+/// Field, code and Chinese message for one of serde's messages about the value at `path` (also
+/// used for query strings, whose messages have the same shape).
+#[must_use]
+pub fn describe_problem(path: &str, serde_message: &str) -> (String, &'static str, String) {
     let mut field = path.to_owned();
     let named = |f: &str| if f.is_empty() || f == "." { "请求体".to_owned() } else { format!("字段 {f}") };
     let without_position = serde_message.split(" at line ").next().unwrap_or(serde_message);

@@ -129,7 +129,14 @@ fn form_error(err: error::UrlencodedError, _req: &HttpRequest) -> error::Error {
 }
 
 fn query_error(err: error::QueryPayloadError, _req: &HttpRequest) -> error::Error {
-    ApiError::bad_request("invalid_query", "查询参数无效").with_detail(None, "invalid_query", err.to_string()).into()
+    let text = err.to_string();
+    let serde_message = text.strip_prefix("Query deserialize error: ").unwrap_or(&text);
+    let (field, code, message) = json::describe_problem("", serde_message);
+    let message = message.replace("字段", "参数").replace("请求体", "查询参数");
+    let field = (!field.is_empty()).then_some(field);
+    ApiError::bad_request("invalid_query", format!("查询参数无效：{message}"))
+        .with_detail(field.as_deref(), code, message)
+        .into()
 }
 
 fn path_error(err: error::PathError, _req: &HttpRequest) -> error::Error {
