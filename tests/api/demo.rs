@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use onetable_app::entries::{formula_values, load_form, rule_results};
 use onetable_core::{Period, RegionCode};
-use onetable_server::entries::{formula_values, load_form, rule_results};
 use onetable_store::entries as store;
 use onetable_tests::{backends, TestApp};
 
@@ -15,7 +15,7 @@ async fn demo_values_pass_every_error_rule_and_leave_work_for_reviewers() {
     let now = chrono::Utc::now().naive_utc();
     let period = Period::Year(2025);
     let within = RegionCode::parse("5223").unwrap();
-    let summary = onetable_server::demo::fill(&mut conn, within, period, now).unwrap();
+    let summary = onetable_app::demo::fill(&mut conn, within, period, now).unwrap();
     assert_eq!(summary.villages, 1294);
     assert!(summary.submitted > 100 && summary.approved > 100 && summary.draft > 100, "{summary:?}");
     assert!(summary.with_warnings > 10);
@@ -47,7 +47,7 @@ async fn demo_values_pass_every_error_rule_and_leave_work_for_reviewers() {
     }
     assert!(failures.is_empty(), "error rules fail: {failures:?}");
     assert!(warnings >= summary.with_warnings, "the warning villages show warnings");
-    let again = onetable_server::demo::fill(&mut conn, within, period, now).unwrap();
+    let again = onetable_app::demo::fill(&mut conn, within, period, now).unwrap();
     assert!(again.skipped_existing, "a second demo run keeps what is there");
 }
 
@@ -60,10 +60,10 @@ async fn the_demo_department_can_pull_at_once() {
     let within = RegionCode::parse("5223").unwrap();
     {
         let mut conn = app.db.conn().unwrap();
-        onetable_server::demo::fill(&mut conn, within, Period::Year(2025), now).unwrap();
+        onetable_app::demo::fill(&mut conn, within, Period::Year(2025), now).unwrap();
     }
-    let id = onetable_server::demo::ensure_request(&mut app.db.conn().unwrap(), within, now).unwrap();
-    assert_eq!(onetable_server::demo::ensure_request(&mut app.db.conn().unwrap(), within, now).unwrap(), id);
+    let id = onetable_app::demo::ensure_request(&mut app.db.conn().unwrap(), within, now).unwrap();
+    assert_eq!(onetable_app::demo::ensure_request(&mut app.db.conn().unwrap(), within, now).unwrap(), id);
     let department = app.user_token("demo_dept", onetable_core::Role::Department, Some("5223"), Some("民政局")).await;
     let (status, pulled) =
         app.get_as(&department, &format!("/api/v1/data-requests/{id}/data?period=2025&level=county")).await;

@@ -17,4 +17,5 @@ mod schema;
 mod scope;
 mod sharing;
 mod tokens;
+mod use_cases;
 mod users;

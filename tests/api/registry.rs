@@ -318,7 +318,8 @@ async fn the_catalogue_exports_as_csv_and_xlsx_that_read_back() {
 
         // The CSV loads back as it is: nothing changes.
         let now = chrono::Utc::now().naive_utc();
-        let again = onetable_server::catalogue::load(&mut app.db.conn().unwrap(), &bytes, None, "test", now).unwrap();
+        let again =
+            onetable_app::registry::catalogue::load(&mut app.db.conn().unwrap(), &bytes, None, "test", now).unwrap();
         assert_eq!(again.indicators_unchanged, 98);
 
         let response = app

@@ -6,8 +6,8 @@
 use std::future::Future;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
+use onetable_app::accounts::{self, AccountSpec};
 use onetable_core::{RegionCode, Role};
-use onetable_server::accounts::{self, AccountSpec};
 use onetable_server::{Application, Settings};
 use onetable_store::{divisions, seed, Backend, DatabaseUrl, Db};
 use reqwest::StatusCode;
@@ -101,6 +101,54 @@ fn replace_database(url: &str, name: &str) -> String {
         out.push_str(query);
     }
     out
+}
+
+/// The application layer over a fresh database with the demo regions and the reference
+/// catalogue, without HTTP: for testing use cases where their rules live.
+pub struct TestStore {
+    pub app: onetable_app::App,
+    _database: TestDatabase,
+}
+
+impl TestStore {
+    /// # Panics
+    /// When the database cannot be prepared (a broken test environment).
+    #[must_use]
+    pub fn create(backend: Backend) -> Self {
+        let database = TestDatabase::create(backend);
+        let db = Db::connect(&database.url, 4).expect("connect");
+        db.migrate().expect("migrate");
+        let set = seed::demo_divisions().expect("demo divisions");
+        divisions::import(&mut db.conn().expect("conn"), &set, date("2025-01-01")).expect("import demo regions");
+        let now = chrono::Utc::now().naive_utc();
+        onetable_app::registry::catalogue::load(
+            &mut db.conn().expect("conn"),
+            onetable_app::registry::catalogue::SEED_INDICATORS,
+            Some(onetable_app::registry::catalogue::SEED_RULES),
+            "test",
+            now,
+        )
+        .expect("catalogue loads");
+        let app =
+            onetable_app::App::start(db, onetable_app::imports::Limits::default()).expect("the application starts");
+        Self { app, _database: database }
+    }
+}
+
+/// An actor as a verified token would make it.
+///
+/// # Panics
+/// On a malformed region literal in a test.
+#[must_use]
+pub fn actor(subject: &str, role: Role, region: Option<&str>, department: Option<&str>) -> onetable_app::Actor {
+    onetable_app::Actor {
+        subject: subject.to_owned(),
+        kind: onetable_app::SubjectKind::User,
+        role,
+        scope: onetable_core::Scope::from_region(region.map(|r| RegionCode::parse(r).expect("region literal"))),
+        department: department.map(str::to_owned),
+        origin: onetable_app::Origin::default(),
+    }
 }
 
 /// The password every test account gets (it passes the policy).
@@ -218,7 +266,7 @@ impl TestApp {
             &mut self.db.conn().expect("conn"),
             &NewClient {
                 client_id: client_id.to_owned(),
-                secret_hash: onetable_server::auth::password::hash(secret).expect("hash"),
+                secret_hash: onetable_app::accounts::hashing::hash(secret).expect("hash"),
                 department: "民政局".to_owned(),
                 region_code: "522300000000".to_owned(),
                 disabled,
@@ -265,8 +313,8 @@ impl TestApp {
     }
 
     /// Loads the shipped reference catalogue (98 indicators, 15 rules) through the store.
-    pub fn load_catalogue(&self) -> onetable_server::catalogue::LoadSummary {
-        use onetable_server::catalogue::{load, SEED_INDICATORS, SEED_RULES};
+    pub fn load_catalogue(&self) -> onetable_app::registry::catalogue::LoadSummary {
+        use onetable_app::registry::catalogue::{load, SEED_INDICATORS, SEED_RULES};
         let now = chrono::Utc::now().naive_utc();
         load(&mut self.db.conn().expect("conn"), SEED_INDICATORS, Some(SEED_RULES), "test", now)
             .expect("catalogue loads")

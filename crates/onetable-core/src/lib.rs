@@ -9,10 +9,13 @@ pub mod password;
 pub mod period;
 pub mod region;
 pub mod role;
+pub mod scope;
 pub mod similarity;
 pub mod text;
 pub mod value;
+pub mod workflow;
 
 pub use period::Period;
 pub use region::{RegionCode, RegionCodeError, RegionKind, RegionLevel};
 pub use role::Role;
+pub use scope::Scope;

@@ -33,20 +33,14 @@ impl Application {
         let keys = KeyRing::load_or_create(&mut *db.conn()?)?;
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
-        if db.backend() == onetable_store::Backend::Sqlite {
-            // One server writes a SQLite file: a key still running now lost its holder in a crash.
-            let released =
-                onetable_store::imports::release_running_keys(&mut *db.conn()?, chrono::Utc::now().naive_utc())?;
-            if released > 0 {
-                tracing::warn!(released, "released Idempotency-Keys left running by an earlier process");
-            }
-        }
-        let writer = match db.backend() {
-            onetable_store::Backend::Sqlite => Some(Arc::new(crate::group_commit::GroupCommit::start(db.clone())?)),
-            onetable_store::Backend::Postgres => None,
+        let limits = onetable_app::imports::Limits {
+            inflated_bytes: settings.import_max_inflated_mib.saturating_mul(1024 * 1024),
+            cells: settings.import_max_cells,
+            ..onetable_app::imports::Limits::default()
         };
+        let app = onetable_app::App::start(db, limits).map_err(|e| anyhow::anyhow!(e.describe()))?;
         let state = web::Data::new(AppState {
-            db,
+            app,
             policy: Arc::new(AuthPolicy {
                 tokens: TokenSettings { issuer: settings.jwt_issuer.clone(), audience: settings.jwt_audience.clone() },
                 user_token_seconds: settings.user_token_minutes * 60,
@@ -56,16 +50,8 @@ impl Application {
             }),
             keys: Arc::new(keys),
             login_limiter: Arc::new(RateLimiter::new(settings.login_rate_per_minute, Duration::from_secs(60))),
-            forms: Arc::default(),
-            analytics: Arc::default(),
             token_checks: Arc::default(),
             verified_tokens: Arc::default(),
-            writer,
-            table_limits: crate::imports::Limits {
-                inflated_bytes: settings.import_max_inflated_mib.saturating_mul(1024 * 1024),
-                cells: settings.import_max_cells,
-                ..crate::imports::Limits::default()
-            },
             import_max_bytes: usize::try_from(settings.import_max_mib.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
         });

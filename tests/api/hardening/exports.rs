@@ -59,7 +59,8 @@ async fn catalogue_names_starting_with_a_formula_character_are_neutralised_and_l
     assert!(line.contains(",'=1+1 村民小组数,") && line.contains(",'@SUM(A1)"), "{line}");
     // The export loads back unchanged: the quote is taken off again.
     let now = chrono::Utc::now().naive_utc();
-    let summary = onetable_server::catalogue::load(&mut app.db.conn().unwrap(), &bytes, None, "test", now).unwrap();
+    let summary =
+        onetable_app::registry::catalogue::load(&mut app.db.conn().unwrap(), &bytes, None, "test", now).unwrap();
     let (_, after) = app.get_as(&admin, "/api/v1/indicators/PROFILE.GROUPS").await;
     assert_eq!(
         (after["name"].as_str(), after["version"].as_i64()),

@@ -5,11 +5,13 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
+use onetable_app::accounts::{self, AccountSpec};
+use onetable_app::demo;
+use onetable_app::entries::load_form;
+use onetable_app::imports::{import, read_table, FileFormat, Importer, Limits};
+use onetable_app::registry::catalogue;
 use onetable_core::{Period, RegionCode, Role};
-use onetable_server::accounts::{self, AccountSpec};
-use onetable_server::entries::load_form;
-use onetable_server::imports::{import, read_table, FileFormat, Importer, Limits};
-use onetable_server::{catalogue, demo, Application, Settings};
+use onetable_server::{Application, Settings};
 use onetable_store::{divisions, entries, seed, Db, DbConn};
 
 const PERIOD: Period = Period::Year(2025);
@@ -48,7 +50,7 @@ fn annual_csv(conn: &mut DbConn, bump: i64) -> anyhow::Result<(Vec<u8>, usize)> 
     Ok((out, rows))
 }
 
-fn time_import(conn: &mut DbConn, csv: &[u8]) -> anyhow::Result<(Duration, onetable_server::imports::ImportReport)> {
+fn time_import(conn: &mut DbConn, csv: &[u8]) -> anyhow::Result<(Duration, onetable_app::imports::ImportReport)> {
     let started = Instant::now();
     let table = read_table(csv, FileFormat::Csv, &Limits::default()).map_err(|e| anyhow!(e.describe()))?;
     let everywhere = |_| true;

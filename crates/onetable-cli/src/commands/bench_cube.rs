@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use anyhow::anyhow;
 use diesel::prelude::*;
 use onetable_analytics::{EntryState, Selection};
+use onetable_app::cubes::{self, CubeCache};
+use onetable_app::registry::catalogue;
 use onetable_core::{Period, RegionCode, RegionLevel};
-use onetable_server::analytics::{self, Analytics};
-use onetable_server::catalogue;
 use onetable_store::entries::EntryRow;
 use onetable_store::registry::DataValueRow;
 use onetable_store::{cube_source, imports, Backend, Db, DbConn};
@@ -43,7 +43,7 @@ fn peak_rss_mib() -> f64 {
 
 /// The 60 generated indicators: the ratio inputs, then annual stored numeric or yes/no ones.
 fn generated(conn: &mut DbConn) -> anyhow::Result<Vec<(String, bool)>> {
-    let measures = analytics::measures(conn, PERIOD).map_err(|e| anyhow!(e.describe()))?;
+    let measures = cubes::measures(conn, PERIOD).map_err(|e| anyhow!(e.describe()))?;
     let mut out: Vec<(String, bool)> = RATIO_INPUTS.iter().map(|c| ((*c).to_owned(), false)).collect();
     for m in measures.iter().filter(|m| !m.is_derived() && m.kind != onetable_analytics::MeasureKind::Text) {
         if out.len() == INDICATORS {
@@ -136,7 +136,7 @@ pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
 
     let before = peak_rss_mib();
     let started = Instant::now();
-    let analytics = Analytics::default();
+    let analytics = CubeCache::default();
     let mut conn = db.conn()?;
     let county_count =
         analytics.read(&mut conn, PERIOD, |cube| Ok(cube.villages())).map_err(|e| anyhow!(e.describe()))?;
@@ -157,7 +157,7 @@ pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
         for _ in 0..RUNS {
             let t = Instant::now();
             rows = analytics
-                .read(&mut conn, PERIOD, |cube| cube.rollup(&selection, level).map_err(analytics::internal))
+                .read(&mut conn, PERIOD, |cube| cube.rollup(&selection, level).map_err(cubes::internal))
                 .map_err(|e| anyhow!(e.describe()))?
                 .rows
                 .len();
@@ -178,7 +178,7 @@ pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
     for _ in 0..RUNS {
         let t = Instant::now();
         let report = analytics
-            .read(&mut conn, PERIOD, |cube| cube.village_rows(&pull, None).map_err(analytics::internal))
+            .read(&mut conn, PERIOD, |cube| cube.village_rows(&pull, None).map_err(cubes::internal))
             .map_err(|e| anyhow!(e.describe()))?;
         let body = serde_json::to_vec(&report.to_json_rows())?;
         size = (report.rows.len(), body.len());
@@ -215,7 +215,7 @@ pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
     };
     let total = |conn: &mut DbConn| -> anyhow::Result<onetable_analytics::Datum> {
         let report = analytics
-            .read(conn, PERIOD, |cube| cube.rollup(&selection, RegionLevel::County).map_err(analytics::internal))
+            .read(conn, PERIOD, |cube| cube.rollup(&selection, RegionLevel::County).map_err(cubes::internal))
             .map_err(|e| anyhow!(e.describe()))?;
         Ok(report
             .rows
@@ -274,7 +274,7 @@ fn group_by_sql(backend: Backend, sums: &[String]) -> String {
 /// # Errors
 /// On any fault, or when the change does not show within 10 s.
 pub async fn http_freshness(db: Db, settings: &onetable_server::Settings) -> anyhow::Result<()> {
-    use onetable_server::accounts::{self, AccountSpec};
+    use onetable_app::accounts::{self, AccountSpec};
 
     let village = cube_source::current_villages(&mut *db.conn()?)?
         .into_iter()

@@ -5,9 +5,10 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{anyhow, bail, Context};
+use onetable_app::accounts::hashing;
+use onetable_app::accounts::{self, AccountSpec};
 use onetable_core::{password, RegionCode, Role};
-use onetable_server::accounts::{self, AccountSpec};
-use onetable_server::auth::{keys, password as hashing};
+use onetable_server::auth::keys;
 use onetable_store::audit::{self, NewAuditEvent};
 use onetable_store::identity::{self, NewClient, UserChanges};
 use onetable_store::{regions, Db, DbConn};
@@ -42,7 +43,7 @@ fn read_password() -> anyhow::Result<String> {
     }
 }
 
-fn api_error(e: &onetable_server::error::ApiError) -> anyhow::Error {
+fn api_error(e: &onetable_app::Problem) -> anyhow::Error {
     anyhow!("{}", e.describe())
 }
 

@@ -7,8 +7,9 @@ pub mod identity;
 use std::path::Path;
 
 use anyhow::{bail, Context};
+use onetable_app::registry::catalogue;
 use onetable_core::RegionCode;
-use onetable_server::{catalogue, Application, Settings};
+use onetable_server::{Application, Settings};
 use onetable_store::{divisions, seed, DatabaseUrl, Db};
 
 /// The layered settings with the global `--database-url` on top.
@@ -79,7 +80,7 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
         "catalogue: {} indicators new, {} unchanged; {} rules saved",
         loaded.indicators_created, loaded.indicators_unchanged, loaded.rules_saved
     );
-    let filled = onetable_server::demo::fill(
+    let filled = onetable_app::demo::fill(
         &mut *db.conn()?,
         RegionCode::parse(seed::DEMO_PREFECTURE)?,
         onetable_core::Period::Year(2025),
@@ -100,9 +101,8 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
         let region = user.region.unwrap_or("nationwide");
         eprintln!("  {:<16} {:<10} {region:<13} {}", user.username, user.role.as_str(), user.password);
     }
-    let request =
-        onetable_server::demo::ensure_request(&mut *db.conn()?, RegionCode::parse(seed::DEMO_PREFECTURE)?, now)
-            .map_err(|e| anyhow::anyhow!("cannot file the demo data request: {}", e.describe()))?;
+    let request = onetable_app::demo::ensure_request(&mut *db.conn()?, RegionCode::parse(seed::DEMO_PREFECTURE)?, now)
+        .map_err(|e| anyhow::anyhow!("cannot file the demo data request: {}", e.describe()))?;
     eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");
     eprintln!("dashboards (demo_viewer): /api/v1/aggregates?indicators=POP.REGISTERED,DER.AGEING_RATE&within=5223&level=county&period=2025");
     eprintln!("pull (demo_department): /api/v1/data-requests/{request}/data?period=2025&level=county&format=csv");
@@ -145,7 +145,7 @@ pub fn load_catalogue(db: &Db, indicators: &Path, rules: Option<&Path>) -> anyho
 }
 
 pub fn import_values(db: &Db, file: &Path, period: Option<&str>, dry_run: bool) -> anyhow::Result<()> {
-    use onetable_server::imports::{import, read_table, FileFormat, Importer, Limits};
+    use onetable_app::imports::{import, read_table, FileFormat, Importer, Limits};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let is_xlsx = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     let format = if is_xlsx { FileFormat::Xlsx } else { FileFormat::Csv };

@@ -3,7 +3,6 @@
 
 pub mod checks;
 pub mod keys;
-pub mod password;
 pub mod rate_limit;
 pub mod tokens;
 
@@ -11,16 +10,15 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use onetable_core::{RegionCode, Role};
-use onetable_store::audit::NewAuditEvent;
+use onetable_app::{Actor, Origin, SubjectKind};
+use onetable_core::{RegionCode, Role, Scope};
 use onetable_store::identity;
 use tracing_actix_web::RequestId;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use tokens::{SubjectKind, TokenError};
+use tokens::TokenError;
 
 /// Where a request came from, for the audit trail.
 #[derive(Debug, Clone, Default)]
@@ -48,86 +46,26 @@ impl FromRequest for RequestContext {
     }
 }
 
-/// An authenticated caller: a person or a department system.
+/// An authenticated caller: the [`Actor`] the application acts for, and its token.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// Username or client id.
-    pub subject: String,
-    pub kind: SubjectKind,
-    pub role: Role,
-    /// `None`: nationwide (auditors only).
-    pub scope: Option<RegionCode>,
-    pub department: Option<String>,
+    pub actor: Actor,
     pub jti: String,
     pub expires_at: i64,
-    pub context: RequestContext,
 }
 
-impl Caller {
-    /// Whether `code` is inside the caller's region scope.
-    #[must_use]
-    pub fn reaches(&self, code: RegionCode) -> bool {
-        self.scope.is_none_or(|scope| scope.contains(code))
-    }
-
-    /// 403 unless the caller has one of `roles`.
-    ///
-    /// # Errors
-    /// When the role is not among them.
-    pub fn require_role(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("{}无权执行此操作", self.role.label_zh())))
-        }
-    }
-
-    /// Reading outside the scope is a 404: the caller must not learn the region exists.
-    ///
-    /// # Errors
-    /// When `code` is outside the scope.
-    pub fn require_read(&self, code: RegionCode) -> Result<(), ApiError> {
-        if self.reaches(code) {
-            Ok(())
-        } else {
-            Err(crate::routes::regions::region_not_found(code))
-        }
-    }
-
-    /// Writing outside the scope is a 403.
-    ///
-    /// # Errors
-    /// When `code` is outside the scope.
-    pub fn require_write(&self, code: RegionCode) -> Result<(), ApiError> {
-        if self.reaches(code) {
-            Ok(())
-        } else {
-            Err(ApiError::new(StatusCode::FORBIDDEN, "out_of_scope", format!("区划 {code} 不在您的管辖范围内")))
-        }
-    }
-
-    /// An audit event by this caller.
-    #[must_use]
-    pub fn event(&self, action: &str, target: Option<String>, outcome: &str) -> NewAuditEvent {
-        NewAuditEvent {
-            occurred_at: chrono::Utc::now().naive_utc(),
-            actor: Some(self.subject.clone()),
-            role: Some(self.role.as_str().to_owned()),
-            action: action.to_owned(),
-            target,
-            outcome: outcome.to_owned(),
-            request_id: self.context.request_id.clone(),
-            client_addr: self.context.client_addr.clone(),
-            detail: None,
-        }
+impl std::ops::Deref for Caller {
+    type Target = Actor;
+    fn deref(&self) -> &Actor {
+        &self.actor
     }
 }
 
 /// The 401 every authentication failure gets: it says nothing about which check failed.
 #[must_use]
 pub fn unauthorized() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "需要有效的访问令牌，请重新登录")
-        .with_header("www-authenticate", "Bearer")
+    ApiError::new(actix_web::http::StatusCode::UNAUTHORIZED, "unauthorized", "需要有效的访问令牌，请重新登录")
+        .with_challenge("Bearer")
 }
 
 impl FromRequest for Caller {
@@ -197,14 +135,14 @@ async fn authenticate(state: &AppState, token: &str, context: RequestContext) ->
         return Err(unauthorized());
     }
     state.token_checks.remember(&claims.jti);
-    Ok(Caller {
+    let origin = Origin { request_id: context.request_id, client_addr: context.client_addr };
+    let actor = Actor {
         subject: claims.sub,
         kind: claims.kind,
         role,
-        scope,
+        scope: Scope::from_region(scope),
         department: claims.department,
-        jti: claims.jti,
-        expires_at: claims.exp,
-        context,
-    })
+        origin,
+    };
+    Ok(Caller { actor, jti: claims.jti, expires_at: claims.exp })
 }

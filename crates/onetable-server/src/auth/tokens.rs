@@ -9,12 +9,7 @@ use super::keys::KeyRing;
 const LEEWAY_SECONDS: u64 = 30;
 
 /// Who the token was issued to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubjectKind {
-    User,
-    Client,
-}
+pub use onetable_app::SubjectKind;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {

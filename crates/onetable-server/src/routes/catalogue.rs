@@ -7,11 +7,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
-use crate::catalogue::export_tables;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::Binary;
 use crate::routes::indicators::require_reader;
 use crate::state::AppState;
+use onetable_app::registry::catalogue::export_tables;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -14,8 +14,8 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::Binary;
-use crate::imports::{apply, check, read_table, FileFormat, ImportReport, Importer};
 use crate::state::AppState;
+use onetable_app::imports::{apply, check, read_table, FileFormat, ImportReport, Importer};
 
 /// How long a claimed Idempotency-Key may stay `running` before a retry may take it over: its
 /// holder died (the longest import measured takes seconds; see docs/benchmarks.md).
@@ -237,11 +237,11 @@ async fn run_import(
             let table = read_table(&bytes, format, &limits)?;
             let reaches = |code| scope_caller.reaches(code);
             let who = Importer { actor: &actor, reaches: &reaches, now };
-            check(conn, &table, query.period.as_deref(), dry_run, &who)
+            Ok(check(conn, &table, query.period.as_deref(), dry_run, &who)?)
         })
         .await?;
     let writer = caller.subject.clone();
-    let report = state.write(move |conn| apply(conn, checked, &writer, now)).await?;
+    let report = state.write(move |conn| Ok(apply(conn, checked, &writer, now)?)).await?;
     if !dry_run {
         let mut event = caller.event("imports.create", None, "success");
         event.detail =

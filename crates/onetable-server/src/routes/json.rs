@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use crate::routes::JSON_LIMIT;
 
 /// Longest any string in a JSON body may be, in characters, unless its field sets a lower limit
-/// (see [`crate::routes::text::Text`]).
+/// (see [`onetable_app::text::Text`]).
 pub const MAX_STRING_CHARS: usize = 20_000;
 
 /// A JSON request body of type `T`.

@@ -17,7 +17,6 @@ pub mod middleware;
 pub mod progress;
 pub mod regions;
 pub mod rules;
-pub mod text;
 pub mod users;
 
 use actix_web::{error, web, HttpRequest, HttpResponse};

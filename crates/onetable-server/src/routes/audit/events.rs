@@ -28,7 +28,7 @@ pub struct EventFilter {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEvent {
     pub id: i64,
-    #[serde(serialize_with = "crate::time::utc")]
+    #[serde(serialize_with = "onetable_app::time::utc")]
     pub occurred_at: NaiveDateTime,
     pub actor: Option<String>,
     pub role: Option<String>,

@@ -9,12 +9,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{rate_limit, token_response, Grant, TokenResponse};
-use crate::auth::password;
 use crate::auth::tokens::SubjectKind;
 use crate::auth::RequestContext;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
 use crate::state::AppState;
+use onetable_app::accounts::hashing;
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -64,11 +64,11 @@ pub async fn login(
         .run(move |conn| {
             let now = Utc::now().naive_utc();
             let Some(user) = identity::find_user(conn, &name)? else {
-                password::verify_against_dummy(&password);
+                hashing::verify_against_dummy(&password);
                 return Ok(Outcome::Failure { locked_now: false });
             };
             let locked = user.locked_until.is_some_and(|until| until > now);
-            let matches = password::verify(&user.password_hash, &password);
+            let matches = hashing::verify(&user.password_hash, &password);
             if user.disabled || locked {
                 return Ok(Outcome::Failure { locked_now: false });
             }

@@ -32,18 +32,18 @@ pub struct Me {
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 #[get("/api/v1/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let scope = caller.scope;
+    let scope = caller.scope.region();
     let region_name = match scope {
         Some(code) => state.run(move |conn| Ok(regions::find(conn, code)?.map(|r| r.name))).await?,
         None => None,
     };
     Ok(HttpResponse::Ok().json(Me {
-        subject: caller.subject,
+        subject: caller.subject.clone(),
         kind: caller.kind,
         role: caller.role.as_str().to_owned(),
         region: scope.map(|c| c.to_string()),
         region_name,
-        department: caller.department,
+        department: caller.department.clone(),
         expires_at: DateTime::from_timestamp(caller.expires_at, 0).unwrap_or_default(),
     }))
 }

@@ -89,6 +89,6 @@ pub fn rate_limit(state: &AppState, context: &RequestContext) -> Result<(), ApiE
     };
     state.login_limiter.check(address).map_err(|wait| {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("尝试过于频繁，请 {wait} 秒后再试"))
-            .with_header("retry-after", wait.to_string())
+            .with_retry_after(wait)
     })
 }

@@ -10,11 +10,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{rate_limit, token_response, Grant, TokenResponse};
-use crate::auth::password;
 use crate::auth::tokens::SubjectKind;
 use crate::auth::RequestContext;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
+use onetable_app::accounts::hashing;
 
 /// `application/x-www-form-urlencoded`; the client may authenticate with HTTP Basic instead of
 /// the two client fields (RFC 6749 §2.3.1).
@@ -32,7 +32,7 @@ fn invalid_client() -> ApiError {
         "invalid_client",
         "客户端认证失败：client_id 或 client_secret 错误，或客户端已停用",
     )
-    .with_header("www-authenticate", "Basic realm=\"onetable\"")
+    .with_challenge("Basic realm=\"onetable\"")
 }
 
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
@@ -94,10 +94,10 @@ pub async fn token(
     let client = state
         .run(move |conn| {
             let Some(client) = identity::find_client(conn, &id)? else {
-                password::verify_against_dummy(&secret);
+                hashing::verify_against_dummy(&secret);
                 return Ok(None);
             };
-            let ok = password::verify(&client.secret_hash, &secret) && !client.disabled;
+            let ok = hashing::verify(&client.secret_hash, &secret) && !client.disabled;
             Ok(ok.then_some(client))
         })
         .await?;

@@ -11,9 +11,9 @@ use super::{not_found, visible};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
-use crate::routes::text::Reason;
-use crate::sharing::{DataRequest, APPROVED, PENDING, REJECTED, REVOKED};
 use crate::state::AppState;
+use onetable_app::sharing::{DataRequest, APPROVED, PENDING, REJECTED, REVOKED};
+use onetable_app::text::Reason;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct Decision {

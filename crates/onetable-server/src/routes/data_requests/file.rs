@@ -7,8 +7,8 @@ use onetable_store::{registry, sharing as store};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
-use crate::sharing::{check, DataRequest, NewDataRequest, PENDING};
 use crate::state::AppState;
+use onetable_app::sharing::{check, DataRequest, NewDataRequest, PENDING};
 
 /// Files a data request for review. Every indicator code is checked: unknown ones are refused
 /// with the closest registry entries as suggestions; sensitive ones need a legal basis; the

@@ -10,8 +10,8 @@ use super::visible;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::regions::Paging;
-use crate::sharing::{list_scope, DataRequest};
 use crate::state::AppState;
+use onetable_app::sharing::{list_scope, DataRequest};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

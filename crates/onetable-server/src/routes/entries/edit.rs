@@ -3,18 +3,16 @@
 use std::collections::BTreeMap;
 
 use actix_web::{patch, post, web, HttpRequest, HttpResponse};
+use onetable_app::entries::edit;
+use onetable_app::text::Reason;
 use onetable_core::value::RawCell;
-use onetable_core::Role;
-use onetable_store::entries as store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{respond, view, with_form, write_target, Entry, PatchResult, WriteTarget};
+use super::{if_match, parse_path, respond, with_etag, Entry, PatchResult};
 use crate::auth::Caller;
-use crate::entries::{check_cells, write_cells, Change};
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
-use crate::routes::text::Reason;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -62,31 +60,11 @@ pub async fn patch_entry(
     path: web::Path<(String, String)>,
     body: Json<EntryPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let WriteTarget { region, period, revision } =
-        write_target(&state, &caller, &req, &path, "entries.edit", &[Role::Clerk]).await?;
+    let at = parse_path(&path.0, &path.1)?;
     let EntryPatch { values, reason } = body.into_inner();
-    let mut cells = Vec::with_capacity(values.len());
-    let mut shape = ApiError::unprocessable("validation_failed", "有填报值不符合要求，全部未保存，请按提示修改");
-    for (code, value) in &values {
-        match raw(value) {
-            Some(cell) => cells.push((code.clone(), cell)),
-            None => shape = shape.with_detail(Some(code), "invalid_value", "值应为数字、是/否、文本或 null"),
-        }
-    }
-    if shape.has_details() {
-        return Err(shape);
-    }
-    let actor = caller.subject.clone();
-    let (form, entry, cells) = with_form(&state, region, period, true, move |conn, form| {
-        let checked = check_cells(form, &cells)?;
-        let reason = reason.map(String::from);
-        let change = Change { actor: &actor, source: "entry", reason, now: chrono::Utc::now().naive_utc() };
-        let (entry, cells) = write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
-        Ok((form.clone(), entry, cells))
-    })
-    .await?;
-    // Rules and derived values are evaluated here, not in the (single) SQLite writer.
-    Ok(PatchResult::new(&form, &entry, &cells).respond())
+    let cells = values.iter().map(|(code, value)| (code.clone(), raw(value))).collect();
+    let result = edit::edit(&state, &caller, at, if_match(&req).as_deref(), cells, reason.map(String::from)).await?;
+    Ok(with_etag(&result, result.revision))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -119,45 +97,8 @@ pub async fn carry_forward(
     path: web::Path<(String, String)>,
     body: Json<CarryForward>,
 ) -> Result<HttpResponse, ApiError> {
-    let WriteTarget { region, period, revision } =
-        write_target(&state, &caller, &req, &path, "entries.edit", &[Role::Clerk]).await?;
+    let at = parse_path(&path.0, &path.1)?;
     let codes = body.into_inner().codes;
-    let actor = caller.subject.clone();
-    let entry = with_form(&state, region, period, true, move |conn, form| {
-        let previous: BTreeMap<String, String> =
-            store::values(conn, &region.to_string(), &period.previous().to_string())?
-                .into_iter()
-                .filter(|v| form.entered.contains_key(&v.indicator_code))
-                .map(|v| (v.indicator_code, v.value))
-                .collect();
-        let wanted: Vec<String> = if codes.is_empty() { previous.keys().cloned().collect() } else { codes };
-        let mut missing = ApiError::unprocessable("validation_failed", "部分指标上期没有数值，无法沿用；全部未保存");
-        let mut cells = Vec::new();
-        for code in wanted {
-            match previous.get(&code) {
-                Some(value) => cells.push((code, RawCell::Text(value.clone()))),
-                None => {
-                    missing = missing.with_detail(
-                        Some(&code),
-                        "no_previous_value",
-                        format!("{code} 上期（{}）没有数值", period.previous()),
-                    );
-                }
-            }
-        }
-        if missing.has_details() {
-            return Err(missing);
-        }
-        let checked = check_cells(form, &cells)?;
-        let change = Change {
-            actor: &actor,
-            source: "carried_forward",
-            reason: Some(format!("沿用 {} 数据", period.previous())),
-            now: chrono::Utc::now().naive_utc(),
-        };
-        write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
-        view(conn, form, region, period)
-    })
-    .await?;
+    let entry = edit::carry_forward(&state, &caller, at, if_match(&req).as_deref(), codes).await?;
     Ok(respond(&entry))
 }

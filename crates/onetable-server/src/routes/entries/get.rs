@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use super::{authorize, parse_path, respond, view, with_form, Entry, READERS};
+use super::{parse_path, respond, Entry};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -25,8 +25,7 @@ pub async fn get_entry(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (region, period) = parse_path(&path.0, &path.1)?;
-    authorize(&state, &caller, "entries.read", region, &READERS, false).await?;
-    let entry = with_form(&state, region, period, false, move |conn, form| view(conn, form, region, period)).await?;
+    let at = parse_path(&path.0, &path.1)?;
+    let entry = onetable_app::entries::view::read(&state, &caller, at).await?;
     Ok(respond(&entry))
 }

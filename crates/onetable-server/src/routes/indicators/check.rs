@@ -8,9 +8,9 @@ use utoipa::ToSchema;
 use super::require_reader;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::registry::{self, Similar};
 use crate::routes::json::Json;
 use crate::state::AppState;
+use onetable_app::registry::{self, Similar};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckRequest {

@@ -6,9 +6,9 @@ use onetable_core::Role;
 use super::{IndicatorInput, SavedIndicator};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::registry;
 use crate::routes::json::Json;
 use crate::state::AppState;
+use onetable_app::registry;
 
 /// Creates an indicator (version 1). Refused with 409 when an active indicator has the same
 /// normalised name (or name and unit); similar names come back as warnings.
@@ -35,7 +35,7 @@ pub async fn create_indicator(
     let def = input.to_def(&code)?;
     let (actor, note) = (caller.subject.clone(), input.change_note.clone());
     let now = chrono::Utc::now().naive_utc();
-    let saved = state.run(move |conn| registry::create(conn, &def, &actor, now, note)).await?;
+    let saved = state.run(move |conn| Ok(registry::create(conn, &def, &actor, now, note)?)).await?;
     state.audit(caller.event("indicators.create", Some(code), "success")).await?;
     state.forms.invalidate();
     Ok(HttpResponse::Created().json(SavedIndicator::from(saved)))

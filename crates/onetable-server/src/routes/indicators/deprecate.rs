@@ -10,10 +10,10 @@ use utoipa::ToSchema;
 use super::{indicator_not_found, SavedIndicator};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::registry;
 use crate::routes::json::Json;
-use crate::routes::text::Reason;
 use crate::state::AppState;
+use onetable_app::registry;
+use onetable_app::text::Reason;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DeprecateRequest {
@@ -57,7 +57,7 @@ pub async fn deprecate_indicator(
             let mut def = row.to_def().map_err(ApiError::internal)?;
             def.status = IndicatorStatus::Deprecated;
             // A formula that reads deprecated codes is still valid for what it already computes.
-            registry::update(conn, &def, &actor, now, Some(reason.into()))
+            Ok(registry::update(conn, &def, &actor, now, Some(reason.into()))?)
         })
         .await?;
     state.audit(caller.event("indicators.deprecate", Some(code), "success")).await?;

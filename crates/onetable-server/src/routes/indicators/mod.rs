@@ -8,15 +8,15 @@ pub mod list;
 pub mod update;
 
 use chrono::NaiveDateTime;
-use onetable_core::indicator::{parse_choice, Constraints, IndicatorDef, IndicatorStatus, Sensitivity, ValueType};
 use onetable_core::Role;
 use onetable_store::registry::IndicatorRow;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::registry::Similar;
+pub use onetable_app::registry::inputs::IndicatorInput;
+use onetable_app::registry::Similar;
 
 /// Roles that read the registry (the auditor reads only the audit trail).
 pub const READERS: [Role; 5] = [Role::Clerk, Role::Reviewer, Role::Admin, Role::Viewer, Role::Department];
@@ -24,7 +24,7 @@ pub const READERS: [Role; 5] = [Role::Clerk, Role::Reviewer, Role::Admin, Role::
 /// # Errors
 /// 403 for the auditor.
 pub fn require_reader(caller: &Caller) -> Result<(), ApiError> {
-    caller.require_role(&READERS)
+    Ok(caller.require_role(&READERS)?)
 }
 
 /// One version of an indicator; fields named like the reference catalogue's CSV columns.
@@ -59,7 +59,7 @@ pub struct Indicator {
     /// `draft`, `active` or `deprecated`.
     pub status: String,
     pub created_by: String,
-    #[serde(serialize_with = "crate::time::utc")]
+    #[serde(serialize_with = "onetable_app::time::utc")]
     pub created_at: NaiveDateTime,
     pub change_note: Option<String>,
 }
@@ -91,89 +91,6 @@ impl From<IndicatorRow> for Indicator {
     }
 }
 
-/// A definition to create or to replace the current version with.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct IndicatorInput {
-    /// Required to create; ignored by PUT (the path names the code).
-    pub code: Option<String>,
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub unit: String,
-    #[schema(example = "integer")]
-    pub value_type: String,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    #[serde(default)]
-    pub required: bool,
-    pub category: String,
-    #[schema(example = "annual")]
-    pub frequency: String,
-    #[schema(example = "sum")]
-    pub aggregation: String,
-    /// Default `public`.
-    pub sensitivity: Option<String>,
-    #[serde(default)]
-    pub owner_department: String,
-    #[serde(default)]
-    pub legal_basis: String,
-    pub formula: Option<String>,
-    /// `draft` or `active` (default `active`); deprecate with its own endpoint.
-    pub status: Option<String>,
-    /// Why this version: kept with it.
-    pub change_note: Option<String>,
-}
-
-impl IndicatorInput {
-    /// The definition, or a 422 listing every field that does not parse.
-    ///
-    /// # Errors
-    /// 422 `validation_failed`.
-    pub fn to_def(&self, code: &str) -> Result<IndicatorDef, ApiError> {
-        let mut problems: Vec<(&str, String)> = Vec::new();
-        let value_type = ValueType::parse(&self.value_type).map_err(|m| problems.push(("value_type", m))).ok();
-        let frequency = parse_choice(&self.frequency, "填报频率").map_err(|m| problems.push(("frequency", m))).ok();
-        let aggregation =
-            parse_choice(&self.aggregation, "汇总方式").map_err(|m| problems.push(("aggregation", m))).ok();
-        let sensitivity = self
-            .sensitivity
-            .as_deref()
-            .map_or(Ok(Sensitivity::Public), |s| parse_choice(s, "敏感级别"))
-            .map_err(|m| problems.push(("sensitivity", m)))
-            .ok();
-        let status = match self.status.as_deref() {
-            None => Ok(IndicatorStatus::Active),
-            Some("deprecated") => Err("停用请调用 POST /api/v1/indicators/{code}/deprecate".to_owned()),
-            Some(s) => parse_choice(s, "状态"),
-        }
-        .map_err(|m| problems.push(("status", m)))
-        .ok();
-        let (Some(value_type), Some(frequency), Some(aggregation), Some(sensitivity), Some(status)) =
-            (value_type, frequency, aggregation, sensitivity, status)
-        else {
-            let error = ApiError::unprocessable("validation_failed", "指标定义不符合要求，请按提示修改");
-            return Err(problems.into_iter().fold(error, |e, (f, m)| e.with_detail(Some(f), "invalid_value", m)));
-        };
-        Ok(IndicatorDef {
-            code: code.trim().to_owned(),
-            name: self.name.trim().to_owned(),
-            description: self.description.trim().to_owned(),
-            unit: self.unit.trim().to_owned(),
-            value_type,
-            constraints: Constraints { min: self.min, max: self.max, required: self.required },
-            category: self.category.trim().to_owned(),
-            frequency,
-            aggregation,
-            sensitivity,
-            owner_department: self.owner_department.trim().to_owned(),
-            legal_basis: self.legal_basis.trim().to_owned(),
-            formula: self.formula.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned),
-            status,
-        })
-    }
-}
-
 /// A stored version with what the duplicate guard noticed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SavedIndicator {
@@ -195,8 +112,8 @@ pub struct Change {
     pub message: String,
 }
 
-impl From<crate::registry::Saved> for SavedIndicator {
-    fn from(saved: crate::registry::Saved) -> Self {
+impl From<onetable_app::registry::Saved> for SavedIndicator {
+    fn from(saved: onetable_app::registry::Saved) -> Self {
         Self {
             indicator: saved.row.into(),
             changes: saved

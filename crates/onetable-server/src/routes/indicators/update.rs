@@ -6,9 +6,9 @@ use onetable_core::Role;
 use super::{IndicatorInput, SavedIndicator};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::registry;
 use crate::routes::json::Json;
 use crate::state::AppState;
+use onetable_app::registry;
 
 /// Replaces the definition with a new version. Compatible changes always pass; a breaking change
 /// is refused (409, one detail per breaking change) once the indicator has stored values.
@@ -38,7 +38,7 @@ pub async fn update_indicator(
     let def = input.to_def(&code)?;
     let (actor, note) = (caller.subject.clone(), input.change_note);
     let now = chrono::Utc::now().naive_utc();
-    let saved = state.run(move |conn| registry::update(conn, &def, &actor, now, note)).await?;
+    let saved = state.run(move |conn| Ok(registry::update(conn, &def, &actor, now, note)?)).await?;
     if saved.written {
         let mut event = caller.event("indicators.update", Some(code), "success");
         event.detail = Some(format!("version {}", saved.row.version));

@@ -29,7 +29,7 @@ pub struct RegionChange {
     pub old_name: Option<String>,
     pub new_name: Option<String>,
     pub effective: NaiveDate,
-    #[serde(serialize_with = "crate::time::utc")]
+    #[serde(serialize_with = "onetable_app::time::utc")]
     pub recorded_at: NaiveDateTime,
 }
 

@@ -14,9 +14,6 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Caller;
 use crate::error::ApiError;
 
-const DEFAULT_LIMIT: i64 = 100;
-const MAX_LIMIT: i64 = 1000;
-
 /// A region's level, province (1) to village (5).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -148,20 +145,14 @@ impl Paging {
     /// # Errors
     /// When the limit is outside 1–1000 or the offset negative.
     pub fn resolve(&self) -> Result<(i64, i64), ApiError> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        let offset = self.offset.unwrap_or(0);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::bad_request("invalid_query", format!("limit 必须在 1 到 {MAX_LIMIT} 之间"))
-                .with_detail(Some("limit"), "out_of_range", format!("收到 {limit}")));
-        }
-        if offset < 0 {
-            return Err(ApiError::bad_request("invalid_query", "offset 不能为负数").with_detail(
-                Some("offset"),
-                "out_of_range",
-                format!("收到 {offset}"),
-            ));
-        }
-        Ok((limit, offset))
+        let page = self.page()?;
+        Ok((page.limit, page.offset))
+    }
+
+    /// # Errors
+    /// As [`Paging::resolve`].
+    pub fn page(&self) -> Result<onetable_app::paging::Page, ApiError> {
+        Ok(onetable_app::paging::Page::new(self.limit, self.offset)?)
     }
 }
 
@@ -170,13 +161,7 @@ impl Paging {
 /// # Errors
 /// When the text is not a valid region code.
 pub fn parse_code(text: &str, field: &str) -> Result<RegionCode, ApiError> {
-    RegionCode::parse(text).map_err(|e| {
-        ApiError::bad_request("invalid_region_code", format!("区划代码无效：{e}")).with_detail(
-            Some(field),
-            "invalid_region_code",
-            e.to_string(),
-        )
-    })
+    Ok(onetable_app::input::region_code(text, field)?)
 }
 
 /// Every role but the auditor reads regions (within its scope).
@@ -185,9 +170,9 @@ const READERS: [Role; 5] = [Role::Clerk, Role::Reviewer, Role::Admin, Role::View
 /// # Errors
 /// 403 for an auditor (it reads the audit trail and nothing else).
 pub fn require_reader(caller: &Caller) -> Result<(), ApiError> {
-    caller.require_role(&READERS)
+    Ok(caller.require_role(&READERS)?)
 }
 
 pub fn region_not_found(code: RegionCode) -> ApiError {
-    ApiError::not_found("region_not_found", format!("区划 {code} 不存在"))
+    onetable_app::actor::region_not_found(code).into()
 }

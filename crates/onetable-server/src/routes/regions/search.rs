@@ -51,7 +51,7 @@ pub async fn search_regions(
     let within = params.within.as_deref().map(|w| parse_code(w, "within")).transpose()?;
     if let Some(within) = within {
         // Searching a region that encloses the scope is fine: results are cut to the scope.
-        let encloses_scope = caller.scope.is_some_and(|scope| within.contains(scope));
+        let encloses_scope = caller.scope.region().is_some_and(|scope| within.contains(scope));
         if !encloses_scope {
             state.authorize(&caller, "regions.search", Some(within.to_string()), caller.require_read(within)).await?;
         }
@@ -61,7 +61,7 @@ pub async fn search_regions(
         within,
         level: params.level.map(Into::into),
         include_retired: params.include_retired.unwrap_or(false),
-        scope: caller.scope,
+        scope: caller.scope.region(),
     };
     let page = state
         .run(move |conn| {

@@ -24,7 +24,7 @@ pub struct Usage {
     /// Every indicator pulled under this request.
     pub indicators: Vec<String>,
     pub pulls: u64,
-    #[serde(serialize_with = "crate::time::utc")]
+    #[serde(serialize_with = "onetable_app::time::utc")]
     pub last_pulled_at: NaiveDateTime,
 }
 

@@ -8,9 +8,9 @@ use onetable_store::registry as store;
 use super::{to_row, Rule, RuleInput};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::registry;
 use crate::routes::json::Json;
 use crate::state::AppState;
+use onetable_app::registry;
 
 async fn save(
     state: &AppState,

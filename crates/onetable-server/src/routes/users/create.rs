@@ -6,13 +6,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{parse_role, User};
-use crate::accounts::{self, AccountSpec};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
 use crate::routes::regions::parse_code;
-use crate::routes::text::Text;
 use crate::state::AppState;
+use onetable_app::accounts::{self, AccountSpec};
+use onetable_app::text::Text;
 
 #[derive(Deserialize, ToSchema)]
 pub struct CreateUser {
@@ -65,8 +65,9 @@ pub async fn create_user(
     state.authorize(&caller, "users.create", Some(spec.username.clone()), decision).await?;
     let now = chrono::Utc::now().naive_utc();
     let (password, display_name, for_db) = (body.password, body.display_name, spec.clone());
-    let user =
-        state.run(move |conn| accounts::create(conn, &for_db, &password, display_name.map(String::from), now)).await?;
+    let user = state
+        .run(move |conn| Ok(accounts::create(conn, &for_db, &password, display_name.map(String::from), now)?))
+        .await?;
     let mut event = caller.event("users.create", Some(spec.username), "success");
     event.detail = Some(format!("role={} region={}", user.role, user.region_code.as_deref().unwrap_or("-")));
     state.audit(event).await?;

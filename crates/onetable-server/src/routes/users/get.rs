@@ -5,10 +5,10 @@ use onetable_core::Role;
 use onetable_store::identity;
 
 use super::{user_not_found, User};
-use crate::accounts;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
+use onetable_app::accounts;
 
 /// One account inside the admin's scope.
 #[utoipa::path(

@@ -46,7 +46,7 @@ pub async fn list_users(
     let (limit, offset) = paging.resolve()?;
     let filter = filter.into_inner();
     let role = filter.role.as_deref().map(parse_role).transpose()?;
-    let scope = caller.scope.ok_or_else(|| ApiError::forbidden("out_of_scope", "管理员必须有所辖区划"))?;
+    let scope = caller.scope.region().ok_or_else(|| ApiError::forbidden("out_of_scope", "管理员必须有所辖区划"))?;
     let within = match filter.within.as_deref() {
         Some(text) => {
             let code = parse_code(text, "within")?;

@@ -24,11 +24,11 @@ pub struct User {
     pub disabled: bool,
     /// Temporarily locked after repeated failed logins.
     pub locked: bool,
-    #[serde(serialize_with = "crate::time::utc")]
+    #[serde(serialize_with = "onetable_app::time::utc")]
     pub password_changed_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::time::utc")]
+    #[serde(serialize_with = "onetable_app::time::utc")]
     pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "crate::time::utc")]
+    #[serde(serialize_with = "onetable_app::time::utc")]
     pub updated_at: NaiveDateTime,
 }
 

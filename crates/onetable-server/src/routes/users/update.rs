@@ -7,13 +7,14 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{parse_role, user_not_found, User};
-use crate::accounts::{self, AccountSpec};
-use crate::auth::{password, Caller};
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
 use crate::routes::regions::parse_code;
-use crate::routes::text::Text;
 use crate::state::AppState;
+use onetable_app::accounts::hashing;
+use onetable_app::accounts::{self, AccountSpec};
+use onetable_app::text::Text;
 
 /// Only the fields present change. A new password, or `"disabled": false`, also lifts a lockout.
 #[derive(Deserialize, ToSchema)]
@@ -90,7 +91,7 @@ pub async fn update_user(
         ..UserChanges::default()
     };
     if let Some(new_password) = &body.password {
-        changes.password_hash = Some(password::hash(new_password).map_err(ApiError::internal)?);
+        changes.password_hash = Some(hashing::hash(new_password).map_err(ApiError::internal)?);
         changes.password_changed_at = Some(now);
     }
     if body.password.is_some() || body.disabled == Some(false) {

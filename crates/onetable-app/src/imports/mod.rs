@@ -15,10 +15,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::entries::{load_form, parse_period, Form, APPROVED, DRAFT, RETURNED, SUBMITTED};
-use crate::error::ApiError;
+use crate::problem::Problem;
 
-pub mod table;
-pub use table::{read_table, FileFormat, Limits};
+pub mod read;
+pub use read::{read_table, FileFormat, Limits};
 
 /// Problems listed in a report before the rest are only counted.
 const MAX_PROBLEMS: usize = 200;
@@ -27,7 +27,8 @@ const DESCRIPTIVE_COLUMNS: [&str; 8] = ["region_name", "name", "township", "coun
 
 /// One refused cell or row.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Problem {
+#[schema(as = Problem)]
+pub struct CellProblem {
     /// The row in the file, counting the header as row 1.
     pub row: usize,
     pub column: String,
@@ -63,7 +64,7 @@ pub struct ImportReport {
     pub rejected: usize,
     pub locked: Vec<LockedEntry>,
     /// Every problem, up to 200 (see `problem_count`).
-    pub problems: Vec<Problem>,
+    pub problems: Vec<CellProblem>,
     pub problem_count: usize,
 }
 
@@ -71,14 +72,14 @@ impl ImportReport {
     fn problem(&mut self, row: usize, column: &str, message: impl Into<String>) {
         self.problem_count += 1;
         if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push(Problem { row, column: column.to_owned(), message: message.into() });
+            self.problems.push(CellProblem { row, column: column.to_owned(), message: message.into() });
         }
     }
 
     /// The 422 a report with problems becomes.
     #[must_use]
-    pub fn rejection(&self) -> ApiError {
-        let mut error = ApiError::unprocessable(
+    pub fn rejection(&self) -> Problem {
+        let mut error = Problem::unprocessable(
             "import_rejected",
             format!("文件中有 {} 处问题，整个文件未导入；请按报告逐条修改后重新上传", self.problem_count),
         );
@@ -128,7 +129,7 @@ pub fn check(
     period: Option<&str>,
     dry_run: bool,
     who: &Importer<'_>,
-) -> Result<Checked, ApiError> {
+) -> Result<Checked, Problem> {
     let mut report = ImportReport { dry_run, ..ImportReport::default() };
     let default_period = period.map(parse_period).transpose()?;
     let cells = collect_cells(conn, table, default_period, who, &mut report)?;
@@ -148,7 +149,7 @@ pub fn check(
 ///
 /// # Errors
 /// 500 on a fault (nothing written then).
-pub fn apply(conn: &mut DbConn, checked: Checked, actor: &str, now: NaiveDateTime) -> Result<ImportReport, ApiError> {
+pub fn apply(conn: &mut DbConn, checked: Checked, actor: &str, now: NaiveDateTime) -> Result<ImportReport, Problem> {
     let Checked { mut report, by_period, forms } = checked;
     if report.dry_run {
         for (period, cells) in &by_period {
@@ -161,7 +162,7 @@ pub fn apply(conn: &mut DbConn, checked: Checked, actor: &str, now: NaiveDateTim
         for (period, cells) in &by_period {
             plan(conn, *period, cells, &forms[period], (actor, now), &mut report, true)?;
         }
-        Ok::<_, ApiError>(())
+        Ok::<_, Problem>(())
     })?;
     Ok(report)
 }
@@ -176,7 +177,7 @@ pub fn import(
     period: Option<&str>,
     dry_run: bool,
     who: &Importer<'_>,
-) -> Result<ImportReport, ApiError> {
+) -> Result<ImportReport, Problem> {
     let checked = check(conn, table, period, dry_run, who)?;
     apply(conn, checked, who.actor, who.now)
 }
@@ -187,7 +188,7 @@ fn collect_cells(
     default_period: Option<Period>,
     who: &Importer<'_>,
     report: &mut ImportReport,
-) -> Result<Vec<CellIn>, ApiError> {
+) -> Result<Vec<CellIn>, Problem> {
     let Some((header, rows)) = table.split_first() else {
         report.problem(1, "-", "文件为空");
         return Ok(Vec::new());
@@ -306,7 +307,7 @@ fn refuse_hidden_characters(table: &[Vec<String>], header: &[String], report: &m
                     .get(at)
                     .filter(|h| !h.is_empty())
                     .cloned()
-                    .unwrap_or_else(|| table::column_name(u32::try_from(at).unwrap_or(u32::MAX)));
+                    .unwrap_or_else(|| read::column_name(u32::try_from(at).unwrap_or(u32::MAX)));
                 let column: String = column.chars().filter(|c| !c.is_control()).collect();
                 report.problem(index + 1, &column, problem.to_string());
             }
@@ -314,7 +315,7 @@ fn refuse_hidden_characters(table: &[Vec<String>], header: &[String], report: &m
     }
 }
 
-fn check_values(conn: &mut DbConn, cells: &[CellIn], report: &mut ImportReport) -> Result<(), ApiError> {
+fn check_values(conn: &mut DbConn, cells: &[CellIn], report: &mut ImportReport) -> Result<(), Problem> {
     let regions: Vec<RegionCode> = cells.iter().map(|c| c.region).collect::<HashSet<_>>().into_iter().collect();
     let mut known = HashSet::new();
     for chunk in regions.chunks(2_000) {
@@ -359,7 +360,7 @@ fn plan(
     (actor, now): (&str, NaiveDateTime),
     report: &mut ImportReport,
     write: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), Problem> {
     let period_text = period.to_string();
     let mut by_region: BTreeMap<String, Vec<&CellIn>> = BTreeMap::new();
     for cell in cells {
@@ -391,7 +392,7 @@ fn plan(
         for cell in cells {
             let def = &form.entered[&cell.code];
             let value =
-                check_cell(def, &RawCell::Text(cell.value.clone())).map_err(ApiError::internal)?.unwrap_or_default();
+                check_cell(def, &RawCell::Text(cell.value.clone())).map_err(Problem::internal)?.unwrap_or_default();
             let old = stored.get(&(region.clone(), cell.code.clone()));
             match old {
                 Some(old) if *old == value => {

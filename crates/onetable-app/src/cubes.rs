@@ -14,7 +14,7 @@ use onetable_core::indicator::{IndicatorStatus, Sensitivity, ValueType};
 use onetable_core::{Period, RegionCode};
 use onetable_store::{cube_source, imports, registry, DbConn};
 
-use crate::error::ApiError;
+use crate::problem::Problem;
 
 /// Longest a write may take from taking its change time to committing, for the freshness check.
 const LOOK_BACK_SECONDS: i64 = 5;
@@ -36,25 +36,25 @@ struct Slot {
 }
 
 #[derive(Default)]
-pub struct Analytics {
+pub struct CubeCache {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
 }
 
-impl std::fmt::Debug for Analytics {
+impl std::fmt::Debug for CubeCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Analytics").finish_non_exhaustive()
+        f.debug_struct("CubeCache").finish_non_exhaustive()
     }
 }
 
-fn cube_error(e: CubeError) -> ApiError {
-    ApiError::internal(format!("analytics: {e}"))
+fn cube_error(e: CubeError) -> Problem {
+    Problem::internal(format!("analytics: {e}"))
 }
 
 fn millis(at: NaiveDateTime) -> i64 {
     at.and_utc().timestamp_millis()
 }
 
-impl Analytics {
+impl CubeCache {
     fn slot(&self, period: &str) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         slots.entry(period.to_owned()).or_default().clone()
@@ -69,8 +69,8 @@ impl Analytics {
         &self,
         conn: &mut DbConn,
         period: Period,
-        read: impl FnOnce(&Cube) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+        read: impl FnOnce(&Cube) -> Result<T, Problem>,
+    ) -> Result<T, Problem> {
         let key = period.to_string();
         let slot = self.slot(&key);
         let fingerprint = registry::fingerprint(conn)?;
@@ -100,7 +100,7 @@ impl Analytics {
         let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         match cube.as_ref() {
             Some((_, cube)) => read(cube),
-            None => Err(ApiError::internal("cube vanished while building")),
+            None => Err(Problem::internal("cube vanished while building")),
         }
     }
 
@@ -109,7 +109,7 @@ impl Analytics {
     ///
     /// # Errors
     /// On a database fault.
-    pub fn changed(&self, conn: &mut DbConn, period: &str, villages: &[String]) -> Result<(), ApiError> {
+    pub fn changed(&self, conn: &mut DbConn, period: &str, villages: &[String]) -> Result<(), Problem> {
         let Some(slot) = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(period).cloned()
         else {
             return Ok(());
@@ -130,7 +130,7 @@ impl Analytics {
     }
 
     /// Applies entries of `period` changed since the cube last looked.
-    fn catch_up(&self, conn: &mut DbConn, period: &str, slot: &Slot) -> Result<(), ApiError> {
+    fn catch_up(&self, conn: &mut DbConn, period: &str, slot: &Slot) -> Result<(), Problem> {
         let seen = *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(seen) = seen else { return Ok(()) };
         let checked_at = chrono::Utc::now().naive_utc();
@@ -160,7 +160,7 @@ impl Analytics {
     }
 }
 
-fn load_entries(conn: &mut DbConn, period: &str, villages: &[String]) -> Result<Vec<VillageEntry>, ApiError> {
+fn load_entries(conn: &mut DbConn, period: &str, villages: &[String]) -> Result<Vec<VillageEntry>, Problem> {
     let rows = imports::entries_of(conn, period, villages)?;
     let mut values: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for value in imports::values_of(conn, period, villages)? {
@@ -185,14 +185,14 @@ fn load_entries(conn: &mut DbConn, period: &str, villages: &[String]) -> Result<
 ///
 /// # Errors
 /// On a database fault or a stored formula that no longer parses.
-pub fn measures(conn: &mut DbConn, period: Period) -> Result<Vec<Measure>, ApiError> {
+pub fn measures(conn: &mut DbConn, period: Period) -> Result<Vec<Measure>, Problem> {
     let current = registry::current(conn)?;
     let mut defs = Vec::new();
     for row in current.values() {
         if row.status != IndicatorStatus::Active.as_ref() || row.frequency != period.frequency().as_ref() {
             continue;
         }
-        defs.push(row.to_def().map_err(ApiError::internal)?);
+        defs.push(row.to_def().map_err(Problem::internal)?);
     }
     let formulas: HashMap<String, Expr> =
         defs.iter().filter_map(|d| Some((d.code.clone(), formula::parse(d.formula.as_deref()?).ok()?))).collect();
@@ -238,7 +238,7 @@ fn expand(expr: &Expr, formulas: &HashMap<String, Expr>, depth: usize) -> Expr {
 ///
 /// # Errors
 /// On a database fault.
-pub fn build(conn: &mut DbConn, period: Period) -> Result<(Cube, Option<NaiveDateTime>), ApiError> {
+pub fn build(conn: &mut DbConn, period: Period) -> Result<(Cube, Option<NaiveDateTime>), Problem> {
     let key = period.to_string();
     let measures = measures(conn, period)?;
     let villages: Vec<RegionCode> =
@@ -267,6 +267,6 @@ pub fn build(conn: &mut DbConn, period: Period) -> Result<(Cube, Option<NaiveDat
 
 /// Maps analytics failures for handlers.
 #[must_use]
-pub fn internal(e: CubeError) -> ApiError {
+pub fn internal(e: CubeError) -> Problem {
     cube_error(e)
 }

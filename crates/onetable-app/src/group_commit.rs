@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use onetable_store::connection::transaction;
 use onetable_store::{Db, DbConn};
 
-use crate::error::ApiError;
+use crate::problem::Problem;
 
 /// Called after the batch: `true` when it committed.
 type Completion = Box<dyn FnOnce(bool) + Send>;
@@ -44,25 +44,25 @@ impl GroupCommit {
     ///
     /// # Errors
     /// `work`'s error, or an internal error when the batch could not commit.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    pub async fn run<T, F>(&self, work: F) -> Result<T, Problem>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, Problem> + Send + 'static,
         T: Send + 'static,
     {
-        let (done, result) = tokio::sync::oneshot::channel::<Result<T, ApiError>>();
+        let (done, result) = tokio::sync::oneshot::channel::<Result<T, Problem>>();
         let job: Job = Box::new(move |conn| {
             let outcome = match conn {
                 Some(conn) => transaction(conn, work),
-                None => Err(ApiError::internal("no database connection for the writer")),
+                None => Err(Problem::internal("no database connection for the writer")),
             };
             Box::new(move |committed| {
                 let outcome =
-                    if committed { outcome } else { outcome.and(Err(ApiError::internal("write batch rolled back"))) };
+                    if committed { outcome } else { outcome.and(Err(Problem::internal("write batch rolled back"))) };
                 let _ = done.send(outcome);
             })
         });
-        self.jobs.send(job).map_err(|_| ApiError::internal("the SQLite writer has stopped"))?;
-        result.await.map_err(|_| ApiError::internal("the SQLite writer dropped a write"))?
+        self.jobs.send(job).map_err(|_| Problem::internal("the SQLite writer has stopped"))?;
+        result.await.map_err(|_| Problem::internal("the SQLite writer dropped a write"))?
     }
 }
 
@@ -117,7 +117,7 @@ fn writer(db: &Db, queue: &mpsc::Receiver<Job>, checkpoints: &mpsc::Sender<()>) 
         let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
         let started = std::time::Instant::now();
         let jobs = batch.len();
-        let committed = transaction::<(), ApiError>(&mut conn, |conn| {
+        let committed = transaction::<(), Problem>(&mut conn, |conn| {
             // Take the write lock before any job reads: a read snapshot upgraded to a write after
             // another connection wrote would fail at once (SQLITE_BUSY_SNAPSHOT), not wait.
             onetable_store::imports::begin_write(conn)?;
@@ -125,7 +125,7 @@ fn writer(db: &Db, queue: &mpsc::Receiver<Job>, checkpoints: &mpsc::Sender<()>) 
                 match catch_unwind(AssertUnwindSafe(|| job(Some(conn)))) {
                     Ok(completion) => completions.push(completion),
                     // A panicking write leaves its savepoint in an unknown state: drop the batch.
-                    Err(_) => return Err(ApiError::internal("a write panicked; its batch is rolled back")),
+                    Err(_) => return Err(Problem::internal("a write panicked; its batch is rolled back")),
                 }
             }
             Ok(())
@@ -194,7 +194,7 @@ mod tests {
                     .run(move |conn| {
                         audit::record(conn, &event(&format!("w{i}")))?;
                         if i % 3 == 0 {
-                            return Err(ApiError::conflict("test", "refused"));
+                            return Err(Problem::conflict("test", "refused"));
                         }
                         Ok(i)
                     })

@@ -1,6 +1,8 @@
 //! Data requests (报表准入): what a department may see, why, and until when; and the checks every
 //! pull goes through.
 
+pub mod pull;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -12,9 +14,9 @@ use onetable_store::sharing::{DataRequestRow, RequestScope};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::routes::text::{Paragraph, Text};
+use crate::actor::Actor;
+use crate::problem::Problem;
+use crate::text::{Paragraph, Text};
 
 pub const PENDING: &str = "pending";
 pub const APPROVED: &str = "approved";
@@ -168,24 +170,24 @@ pub fn check(
     body: &NewDataRequest,
     current: &BTreeMap<String, IndicatorRow>,
     now: DateTime<Utc>,
-) -> Result<CheckedRequest, ApiError> {
+) -> Result<CheckedRequest, Problem> {
     // A list longer than the registry cannot be right: refused before any name is compared.
     let most = current.len().max(1);
     if body.indicators.len() > most {
-        return Err(ApiError::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改").with_detail(
+        return Err(Problem::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改").with_detail(
             Some("indicators"),
             "too_many",
             format!("申请了 {} 个指标，多于指标库中的 {most} 个", body.indicators.len()),
         ));
     }
     if body.periods.len() > MAX_PERIODS {
-        return Err(ApiError::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改").with_detail(
+        return Err(Problem::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改").with_detail(
             Some("periods"),
             "too_many",
             format!("最多列出 {MAX_PERIODS} 个期别；长期需求请给出频率和起始期别"),
         ));
     }
-    let mut error = ApiError::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改");
+    let mut error = Problem::unprocessable("invalid_data_request", "数据需求申请有误，请按提示修改");
     let mut suggested_for = 0usize;
     if body.title.trim().is_empty() {
         error = error.with_detail(Some("title"), "required", "请填写申请标题");
@@ -283,17 +285,16 @@ pub fn check(
     if error.has_details() {
         return Err(error);
     }
-    let region = region.ok_or_else(|| ApiError::internal("region checked above"))?;
+    let region = region.ok_or_else(|| Problem::internal("region checked above"))?;
     Ok(CheckedRequest { region, indicators, periods, frequency, start_period })
 }
 
 /// Who may see a request: its department, and admins whose scope overlaps its region.
 #[must_use]
-pub fn can_see(caller: &Caller, request: &DataRequest) -> bool {
+pub fn can_see(caller: &Actor, request: &DataRequest) -> bool {
     match caller.role {
         Role::Department => caller.department.as_deref() == Some(request.department.as_str()),
-        Role::Admin => RegionCode::parse(&request.region)
-            .is_ok_and(|region| caller.reaches(region) || caller.scope.is_some_and(|s| region.contains(s))),
+        Role::Admin => RegionCode::parse(&request.region).is_ok_and(|region| caller.scope.overlaps(region)),
         _ => false,
     }
 }
@@ -302,11 +303,11 @@ pub fn can_see(caller: &Caller, request: &DataRequest) -> bool {
 ///
 /// # Errors
 /// 403 for roles that have none.
-pub fn list_scope(caller: &Caller) -> Result<RequestScope, ApiError> {
-    match (caller.role, &caller.department, caller.scope) {
+pub fn list_scope(caller: &Actor) -> Result<RequestScope, Problem> {
+    match (caller.role, &caller.department, caller.scope.region()) {
         (Role::Department, Some(department), _) => Ok(RequestScope::Department(department.clone())),
         (Role::Admin, _, Some(scope)) => Ok(region_scope(scope)),
-        _ => Err(ApiError::forbidden("forbidden", format!("{}无权查看数据需求", caller.role.label_zh()))),
+        _ => Err(Problem::forbidden("forbidden", format!("{}无权查看数据需求", caller.role.label_zh()))),
     }
 }
 

@@ -1,12 +1,14 @@
 //! Creating and changing user accounts: the rules the API and the CLI share.
 
+pub mod hashing;
+
 use chrono::NaiveDateTime;
 use onetable_core::{password, RegionCode, Role};
 use onetable_store::identity::{self, NewUser, UserRow};
 use onetable_store::{regions, DbConn};
 
-use crate::auth::{password as hashing, Caller};
-use crate::error::ApiError;
+use crate::actor::Actor;
+use crate::problem::Problem;
 
 /// What an account is to be: checked by [`validate`] before anything is stored.
 #[derive(Debug, Clone)]
@@ -21,8 +23,8 @@ pub struct AccountSpec {
 ///
 /// # Errors
 /// `validation_failed` with one detail per problem.
-pub fn validate(spec: &AccountSpec, new_password: Option<&str>) -> Result<(), ApiError> {
-    let mut error = ApiError::unprocessable("validation_failed", "用户信息不符合要求，请按提示修改");
+pub fn validate(spec: &AccountSpec, new_password: Option<&str>) -> Result<(), Problem> {
+    let mut error = Problem::unprocessable("validation_failed", "用户信息不符合要求，请按提示修改");
     let name = &spec.username;
     let name_ok = (3..=64).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
@@ -69,23 +71,23 @@ pub fn validate(spec: &AccountSpec, new_password: Option<&str>) -> Result<(), Ap
 ///
 /// # Errors
 /// 403 `forbidden` or `out_of_scope`.
-pub fn admin_may_assign(admin: &Caller, role: Role, region: Option<RegionCode>) -> Result<(), ApiError> {
+pub fn admin_may_assign(admin: &Actor, role: Role, region: Option<RegionCode>) -> Result<(), Problem> {
     if role == Role::Auditor {
-        return Err(ApiError::forbidden("forbidden", "审计员账户只能由运维人员通过命令行创建"));
+        return Err(Problem::forbidden("forbidden", "审计员账户只能由运维人员通过命令行创建"));
     }
-    let (Some(scope), Some(region)) = (admin.scope, region) else {
-        return Err(ApiError::forbidden("out_of_scope", "目标区划不在您的管辖范围内"));
+    let (Some(scope), Some(region)) = (admin.scope.region(), region) else {
+        return Err(Problem::forbidden("out_of_scope", "目标区划不在您的管辖范围内"));
     };
     admin.require_write(region)?;
     if role == Role::Admin && region.level() <= scope.level() && scope.level() != onetable_core::RegionLevel::Province {
-        return Err(ApiError::forbidden("forbidden", "只能创建比自己级别低的管理员（省级管理员除外）"));
+        return Err(Problem::forbidden("forbidden", "只能创建比自己级别低的管理员（省级管理员除外）"));
     }
     Ok(())
 }
 
 /// Whether an admin may see and change an existing account.
 #[must_use]
-pub fn admin_may_manage(admin: &Caller, user: &UserRow) -> bool {
+pub fn admin_may_manage(admin: &Actor, user: &UserRow) -> bool {
     let region = user.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok());
     let role = user.role.parse().unwrap_or(Role::Auditor);
     admin_may_assign(admin, role, region).is_ok() || user.username == admin.subject
@@ -101,10 +103,10 @@ pub fn create(
     password: &str,
     display_name: Option<String>,
     now: NaiveDateTime,
-) -> Result<UserRow, ApiError> {
+) -> Result<UserRow, Problem> {
     if let Some(region) = spec.region {
         if regions::find(conn, region)?.is_none() {
-            return Err(ApiError::unprocessable("validation_failed", "所辖区划不存在").with_detail(
+            return Err(Problem::unprocessable("validation_failed", "所辖区划不存在").with_detail(
                 Some("region"),
                 "unknown_region",
                 format!("区划 {region} 不存在，请先导入区划"),
@@ -112,9 +114,9 @@ pub fn create(
         }
     }
     if identity::find_user_any_case(conn, &spec.username)?.is_some() {
-        return Err(ApiError::conflict("username_taken", format!("用户名 {} 已被使用", spec.username)));
+        return Err(Problem::conflict("username_taken", format!("用户名 {} 已被使用", spec.username)));
     }
-    let password_hash = hashing::hash(password).map_err(ApiError::internal)?;
+    let password_hash = hashing::hash(password).map_err(Problem::internal)?;
     identity::insert_user(
         conn,
         &NewUser {
@@ -134,9 +136,9 @@ pub fn create(
     .map_err(|e| {
         // Two admins racing for the same name: the index decides.
         if is_unique_violation(&e) {
-            ApiError::conflict("username_taken", format!("用户名 {} 已被使用", spec.username))
+            Problem::conflict("username_taken", format!("用户名 {} 已被使用", spec.username))
         } else {
-            ApiError::internal(e)
+            Problem::internal(e)
         }
     })
 }

@@ -10,10 +10,9 @@
 
 use std::io::{Cursor, Read};
 
-use actix_web::http::StatusCode;
 use calamine::{DataRef, Reader, Xlsx};
 
-use crate::error::ApiError;
+use crate::problem::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
@@ -45,26 +44,26 @@ impl Default for Limits {
 /// Rows of text cells, the first used row first, starting at the first used column.
 pub type Table = Vec<Vec<String>>;
 
-fn unreadable(message: impl Into<String>) -> ApiError {
-    ApiError::unprocessable("unreadable_file", message)
+fn unreadable(message: impl Into<String>) -> Problem {
+    Problem::unprocessable("unreadable_file", message)
 }
 
-fn too_large(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large", message)
+fn too_large(message: impl Into<String>) -> Problem {
+    Problem::too_large("file_too_large", message)
 }
 
 /// Reads the file into rows of text cells, header first.
 ///
 /// # Errors
 /// 422 when the file is not readable CSV (UTF-8) or XLSX; 413 when it exceeds `limits`.
-pub fn read_table(bytes: &[u8], format: FileFormat, limits: &Limits) -> Result<Table, ApiError> {
+pub fn read_table(bytes: &[u8], format: FileFormat, limits: &Limits) -> Result<Table, Problem> {
     match format {
         FileFormat::Csv => read_csv(bytes, limits),
         FileFormat::Xlsx => read_xlsx(bytes, limits),
     }
 }
 
-fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, ApiError> {
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, Problem> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if std::str::from_utf8(text).is_err() {
         return Err(unreadable("CSV 文件须为 UTF-8 编码（Excel 另存为“CSV UTF-8”）"));
@@ -85,7 +84,7 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, ApiError> {
 
 /// Inflates every part of the archive into a counter, refusing as soon as the total passes the
 /// limit. The sizes the archive declares are not trusted: the bytes are counted.
-fn measure_archive(bytes: &[u8], limits: &Limits) -> Result<(), ApiError> {
+fn measure_archive(bytes: &[u8], limits: &Limits) -> Result<(), Problem> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("XLSX 无法打开：{e}")))?;
     if archive.len() > limits.parts {
@@ -120,7 +119,7 @@ struct UsedCell {
     text: String,
 }
 
-fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, ApiError> {
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, Problem> {
     measure_archive(bytes, limits)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("XLSX 无法打开：{e}")))?;
     let first = book.sheet_names().first().cloned().ok_or_else(|| unreadable("XLSX 中没有工作表"))?;
@@ -145,7 +144,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, ApiError> {
 }
 
 /// Lays the used cells out as rows, after checking the extent they span.
-fn into_rows(mut cells: Vec<UsedCell>, limits: &Limits, sheet: &str) -> Result<Table, ApiError> {
+fn into_rows(mut cells: Vec<UsedCell>, limits: &Limits, sheet: &str) -> Result<Table, Problem> {
     let Some(top) = cells.iter().map(|c| c.row).min() else { return Ok(Vec::new()) };
     let bottom = cells.iter().map(|c| c.row).max().unwrap_or(top);
     let left = cells.iter().map(|c| c.column).min().unwrap_or(0);

@@ -7,14 +7,13 @@ use onetable_store::registry::{self as store, IndicatorRow, RuleRow};
 use onetable_store::DbConn;
 use serde::Serialize;
 
-use crate::error::ApiError;
+use crate::problem::Problem;
 use crate::registry;
-use crate::routes::indicators::IndicatorInput;
-use crate::routes::rules::{to_row, RuleInput};
+use crate::registry::inputs::{to_row, IndicatorInput, RuleInput};
 
 /// The shipped seed: the reference catalogue (98 indicators, 15 rules).
-pub const SEED_INDICATORS: &[u8] = include_bytes!("../../../data/catalogue/indicators.csv");
-pub const SEED_RULES: &[u8] = include_bytes!("../../../data/catalogue/rules.csv");
+pub const SEED_INDICATORS: &[u8] = include_bytes!("../../../../data/catalogue/indicators.csv");
+pub const SEED_RULES: &[u8] = include_bytes!("../../../../data/catalogue/rules.csv");
 
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct LoadSummary {
@@ -37,7 +36,7 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-fn describe(error: &ApiError) -> String {
+fn describe(error: &Problem) -> String {
     error.describe().replace('\n', " ")
 }
 

@@ -16,7 +16,7 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
 use crate::entries::{load_form, Form, APPROVED, DRAFT, SUBMITTED};
-use crate::error::ApiError;
+use crate::problem::Problem;
 
 /// The village the demo clerk keeps: left in draft, complete and clean.
 pub const DEMO_CLERK_VILLAGE: &str = "522301100200";
@@ -186,12 +186,7 @@ pub struct DemoSummary {
 ///
 /// # Errors
 /// On a database fault.
-pub fn fill(
-    conn: &mut DbConn,
-    within: RegionCode,
-    period: Period,
-    now: NaiveDateTime,
-) -> Result<DemoSummary, ApiError> {
+pub fn fill(conn: &mut DbConn, within: RegionCode, period: Period, now: NaiveDateTime) -> Result<DemoSummary, Problem> {
     let form = load_form(conn, period)?;
     let period_text = period.to_string();
     let villages: Vec<String> =
@@ -271,7 +266,7 @@ pub fn fill(
             });
         }
         store::insert_entries(conn, &entries)?;
-        Ok::<_, ApiError>(())
+        Ok::<_, Problem>(())
     })?;
     Ok(summary)
 }
@@ -281,7 +276,7 @@ pub fn fill(
 ///
 /// # Errors
 /// On a database fault.
-pub fn ensure_request(conn: &mut DbConn, prefecture: RegionCode, now: NaiveDateTime) -> Result<i64, ApiError> {
+pub fn ensure_request(conn: &mut DbConn, prefecture: RegionCode, now: NaiveDateTime) -> Result<i64, Problem> {
     use onetable_store::sharing::{self, RequestScope};
     let department = "民政局";
     let (existing, _) = sharing::list(conn, &RequestScope::Department(department.to_owned()), None, 1, 0)?;

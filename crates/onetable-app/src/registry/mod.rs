@@ -1,6 +1,9 @@
 //! The registry's rules (指标库): what makes a definition valid, the duplicate guard, and
 //! versioned changes under the compatibility rules. Shared by the API and `onetable catalogue load`.
 
+pub mod catalogue;
+pub mod inputs;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
@@ -12,7 +15,7 @@ use onetable_store::DbConn;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use crate::problem::Problem;
 
 /// The registry as it stands: latest version of every indicator.
 pub type Current = BTreeMap<String, IndicatorRow>;
@@ -36,8 +39,8 @@ pub struct DuplicateReport {
     pub near_matches: Vec<Similar>,
 }
 
-fn invalid() -> ApiError {
-    ApiError::unprocessable("validation_failed", "指标定义不符合要求，请按提示修改")
+fn invalid() -> Problem {
+    Problem::unprocessable("validation_failed", "指标定义不符合要求，请按提示修改")
 }
 
 fn code_info(current: &Current, code: &str) -> Option<CodeInfo> {
@@ -55,7 +58,7 @@ fn formula_codes(text: &str) -> Vec<String> {
 }
 
 /// Adds a detail for each text that holds a refused character or is longer than its limit.
-fn check_texts(mut error: ApiError, texts: &[(&str, &str, usize)]) -> ApiError {
+fn check_texts(mut error: Problem, texts: &[(&str, &str, usize)]) -> Problem {
     for (field, text, max) in texts {
         if let Err(problem) = onetable_core::text::check_text(text, *max) {
             error = error.with_detail(Some(field), problem.code(), format!("{field}：{problem}"));
@@ -69,7 +72,7 @@ fn check_texts(mut error: ApiError, texts: &[(&str, &str, usize)]) -> ApiError {
 ///
 /// # Errors
 /// 422 `validation_failed` with one detail per problem.
-pub fn validate(def: &IndicatorDef, current: &Current) -> Result<(), ApiError> {
+pub fn validate(def: &IndicatorDef, current: &Current) -> Result<(), Problem> {
     let mut error = invalid();
     if let Err(message) = IndicatorCode::parse(&def.code) {
         error = error.with_detail(Some("code"), "invalid_code", message);
@@ -174,9 +177,9 @@ pub fn duplicates(name: &str, unit: &str, except_code: Option<&str>, current: &C
     report
 }
 
-fn duplicate_error(report: &DuplicateReport) -> ApiError {
+fn duplicate_error(report: &DuplicateReport) -> Problem {
     let names: Vec<String> = report.duplicates.iter().map(|d| format!("{}（{}）", d.code, d.name)).collect();
-    let mut error = ApiError::conflict(
+    let mut error = Problem::conflict(
         "duplicate_indicator",
         format!("已有相同含义的指标：{}。请复用已有指标，而不是新建", names.join("、")),
     );
@@ -206,11 +209,11 @@ pub fn create(
     actor: &str,
     now: NaiveDateTime,
     note: Option<String>,
-) -> Result<Saved, ApiError> {
+) -> Result<Saved, Problem> {
     let current = registry::current(conn)?;
     validate(def, &current)?;
     if current.contains_key(&def.code) {
-        return Err(ApiError::conflict(
+        return Err(Problem::conflict(
             "indicator_exists",
             format!("指标代码 {} 已存在；修改请用 PUT 生成新版本", def.code),
         ));
@@ -225,7 +228,7 @@ pub fn create(
     Ok(Saved { row, changes: Vec::new(), report, written: true })
 }
 
-fn concurrent_edit(code: &str, e: onetable_store::diesel_error::Error) -> ApiError {
+fn concurrent_edit(code: &str, e: onetable_store::diesel_error::Error) -> Problem {
     if matches!(
         e,
         onetable_store::diesel_error::Error::DatabaseError(
@@ -233,9 +236,9 @@ fn concurrent_edit(code: &str, e: onetable_store::diesel_error::Error) -> ApiErr
             _
         )
     ) {
-        ApiError::conflict("concurrent_change", format!("指标 {code} 正被同时修改，请刷新后重试"))
+        Problem::conflict("concurrent_change", format!("指标 {code} 正被同时修改，请刷新后重试"))
     } else {
-        ApiError::internal(e)
+        Problem::internal(e)
     }
 }
 
@@ -250,12 +253,12 @@ pub fn update(
     actor: &str,
     now: NaiveDateTime,
     note: Option<String>,
-) -> Result<Saved, ApiError> {
+) -> Result<Saved, Problem> {
     let current = registry::current(conn)?;
     let Some(old_row) = current.get(&def.code) else {
-        return Err(ApiError::not_found("indicator_not_found", format!("指标 {} 不存在", def.code)));
+        return Err(Problem::not_found("indicator_not_found", format!("指标 {} 不存在", def.code)));
     };
-    let old = old_row.to_def().map_err(ApiError::internal)?;
+    let old = old_row.to_def().map_err(Problem::internal)?;
     validate(def, &current)?;
     let changes = compat::changes(&old, def);
     let status_changed = old.status != def.status;
@@ -264,7 +267,7 @@ pub fn update(
     }
     let breaking: Vec<&compat::Change> = changes.iter().filter(|c| c.breaking).collect();
     if !breaking.is_empty() && registry::has_data(conn, &def.code)? {
-        let mut error = ApiError::conflict(
+        let mut error = Problem::conflict(
             "breaking_change",
             format!("指标 {} 已有填报数据，不能做不兼容的修改。请停用该指标并新建代码（或等待数据转换功能）", def.code),
         );
@@ -300,8 +303,8 @@ pub struct RuleSpec {
 ///
 /// # Errors
 /// 422 with one detail per problem (formula problems with their positions).
-pub fn validate_rule(spec: &RuleSpec, current: &Current) -> Result<(), ApiError> {
-    let mut error = ApiError::unprocessable("validation_failed", "校验规则不符合要求，请按提示修改");
+pub fn validate_rule(spec: &RuleSpec, current: &Current) -> Result<(), Problem> {
+    let mut error = Problem::unprocessable("validation_failed", "校验规则不符合要求，请按提示修改");
     if let Err(message) = IndicatorCode::parse(&spec.code) {
         error = error.with_detail(Some("code"), "invalid_code", message.replace("指标代码", "规则代码"));
     }

@@ -1,0 +1,111 @@
+//! Aggregates for dashboards (汇总看板): live rollups of a region's parts for viewers, admins and
+//! reviewers in scope — and what a viewer may see of them (see [`super::protection`]).
+
+use onetable_analytics::{EntryState, Report, Selection};
+use onetable_core::{Period, RegionCode, RegionLevel, Role};
+
+use super::protection::{hidden_from, suppress_small_counts};
+use crate::actor::Actor;
+use crate::entries::parse_period;
+use crate::input::region_code;
+use crate::problem::{AppResult, Problem};
+use crate::reports::{code_list, Format};
+use crate::App;
+
+/// What a dashboard asks for, as the caller wrote it.
+#[derive(Debug, Clone, Default)]
+pub struct AggregateAsk {
+    /// Comma-separated indicator codes.
+    pub indicators: String,
+    /// Default: the actor's scope.
+    pub within: Option<String>,
+    /// Default: one level below `within`.
+    pub level: Option<RegionLevel>,
+    pub period: String,
+    /// `submitted`: admins and reviewers.
+    pub include: Option<String>,
+    pub format: Option<String>,
+}
+
+/// The rollup, with what was withheld from the actor.
+#[derive(Debug)]
+pub struct Aggregates {
+    pub period: Period,
+    pub within: RegionCode,
+    pub level: RegionLevel,
+    pub format: Format,
+    pub report: Report,
+    /// Sensitive indicators not shown at this level to this actor.
+    pub withheld: Vec<String>,
+}
+
+/// One row per region at the level inside `within`: each indicator rolled up by its rule,
+/// derived indicators as ratio of sums, and completeness. Approved entries' values only, unless
+/// an admin or reviewer asks for submitted ones too.
+///
+/// # Errors
+/// 403 for other roles, 404 outside the scope, 400 for malformed parameters.
+pub async fn aggregates(app: &App, actor: &Actor, ask: AggregateAsk) -> AppResult<Aggregates> {
+    let action = "aggregates.read";
+    app.authorize(actor, action, None, actor.require_role(&[Role::Viewer, Role::Admin, Role::Reviewer])).await?;
+    let period = parse_period(ask.period.trim())?;
+    let within = match ask.within.as_deref() {
+        Some(text) => region_code(text.trim(), "within")?,
+        None => actor.scope.region().ok_or_else(|| Problem::bad_request("invalid_query", "请指定 within"))?,
+    };
+    app.authorize(actor, action, Some(within.to_string()), actor.require_read(within)).await?;
+    let level = match ask.level {
+        Some(level) => level,
+        None => RegionLevel::ALL.get(within.level().index() + 1).copied().unwrap_or(RegionLevel::Village),
+    };
+    if level < within.level() {
+        return Err(Problem::bad_request("invalid_level", format!("level 不能高于 within（{within}）的层级")));
+    }
+    let min_state = match ask.include.as_deref() {
+        None => EntryState::Approved,
+        Some("submitted") if actor.role != Role::Viewer => EntryState::Submitted,
+        Some("submitted") => return Err(Problem::forbidden("forbidden", "看板用户只能看已审核的数据")),
+        Some(other) => {
+            return Err(Problem::bad_request("invalid_query", format!("include 只能是 submitted，而不是 {other}")))
+        }
+    };
+    let format = Format::parse(ask.format.as_deref())?;
+    if format == Format::Parquet {
+        return Err(Problem::bad_request("invalid_format", "汇总只提供 json、csv、xlsx；Parquet 请通过数据需求调取"));
+    }
+    let codes = code_list(&ask.indicators);
+    if codes.is_empty() {
+        return Err(Problem::bad_request("invalid_query", "请指定 indicators"));
+    }
+    let (role, viewer) = (actor.role, actor.role == Role::Viewer);
+    let cubes = app.cubes.clone();
+    let (report, withheld) = app
+        .run(move |conn| {
+            cubes.read(conn, period, |cube| {
+                let mut error = Problem::bad_request("unknown_indicator", format!("这些指标不在 {period} 期的报表中"));
+                for code in &codes {
+                    if cube.measure(code).is_none() {
+                        error = error.with_detail(
+                            Some("indicators"),
+                            "unknown_indicator",
+                            format!("{code} 不是 {period} 期的在用指标"),
+                        );
+                    }
+                }
+                if error.has_details() {
+                    return Err(error);
+                }
+                let hide = |code: &String| hidden_from(role, level, cube, code);
+                let withheld: Vec<String> = codes.iter().filter(|c| hide(c)).cloned().collect();
+                let shown: Vec<String> = codes.iter().filter(|c| !hide(c)).cloned().collect();
+                let selection = Selection { within: Some(within), indicators: shown, min_state };
+                let mut report = cube.rollup(&selection, level).map_err(crate::cubes::internal)?;
+                if viewer {
+                    suppress_small_counts(&mut report);
+                }
+                Ok((report, withheld))
+            })
+        })
+        .await?;
+    Ok(Aggregates { period, within, level, format, report, withheld })
+}

@@ -1,0 +1,81 @@
+//! The burden report (减负成效) for admins: what the platform saves villages in a region — active
+//! requests, departments served, pulls this month, indicators requested and reused, and how many
+//! indicators villages are asked to enter.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Utc};
+use onetable_core::indicator::IndicatorStatus;
+use onetable_core::Role;
+use onetable_store::{registry, sharing as store};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::actor::Actor;
+use crate::input::region_code;
+use crate::problem::{AppResult, Problem};
+use crate::App;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Burden {
+    pub within: String,
+    /// Approved, unexpired requests covering (part of) the region.
+    pub active_requests: usize,
+    /// Departments with an active request.
+    pub departments_served: Vec<String>,
+    /// Pulls of data covering the region since the first of this month (UTC).
+    pub pulls_this_month: usize,
+    /// Distinct indicators the active requests use.
+    pub indicators_requested: usize,
+    /// Indicators named by two or more active requests: entered once, used several times.
+    pub indicators_reused: Vec<String>,
+    /// Distinct indicators villages are asked to enter (active, not derived, every frequency):
+    /// the number the platform exists to keep low.
+    pub indicators_entered_by_villages: usize,
+}
+
+/// The burden report of `within` (default: the admin's scope).
+///
+/// # Errors
+/// 403 for other roles, 404 outside the scope, 400 for a bad code.
+pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResult<Burden> {
+    let action = "burden.read";
+    app.authorize(actor, action, None, actor.require_role(&[Role::Admin])).await?;
+    let within = match within.as_deref() {
+        Some(text) => region_code(text.trim(), "within")?,
+        None => actor.scope.region().ok_or_else(|| Problem::bad_request("invalid_query", "请指定 within"))?,
+    };
+    app.authorize(actor, action, Some(within.to_string()), actor.require_read(within)).await?;
+    let now = Utc::now();
+    let month_start = now.date_naive().with_day(1).unwrap_or(now.date_naive()).and_hms_opt(0, 0, 0).unwrap_or_default();
+    let (low, high) = (within.to_string(), within.descendant_upper_bound());
+    let ancestors: Vec<String> = within.ancestors().iter().map(ToString::to_string).collect();
+    let (active, pulls, entered) = app
+        .run(move |conn| {
+            let active = store::active(conn, &low, &high, &ancestors, now.naive_utc())?;
+            let pulls = store::accesses_since(conn, &low, &high, &ancestors, month_start)?.len();
+            let entered = registry::current(conn)?
+                .values()
+                .filter(|r| r.status == IndicatorStatus::Active.as_ref() && r.formula.is_none())
+                .count();
+            Ok((active, pulls, entered))
+        })
+        .await?;
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for request in &active {
+        let codes: BTreeSet<&str> = request.indicators.split(',').filter(|c| !c.is_empty()).collect();
+        for code in codes {
+            *uses.entry(code.to_owned()).or_default() += 1;
+        }
+    }
+    let departments: BTreeSet<String> = active.iter().map(|r| r.department.clone()).collect();
+    Ok(Burden {
+        within: within.to_string(),
+        active_requests: active.len(),
+        departments_served: departments.into_iter().collect(),
+        pulls_this_month: pulls,
+        indicators_requested: uses.len(),
+        indicators_reused: uses.iter().filter(|(_, n)| **n > 1).map(|(c, _)| c.clone()).collect(),
+        indicators_entered_by_villages: entered,
+    })
+}

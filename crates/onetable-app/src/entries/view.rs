@@ -1,0 +1,194 @@
+//! What a village's form for a period looks like to those who may read it: the values with their
+//! source, derived values, last period's values, rule results and what is still missing.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use onetable_core::indicator::ValueType;
+use onetable_core::{Period, RegionCode};
+use onetable_store::entries as store;
+use onetable_store::DbConn;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{formula_values, rule_results, Form, RuleResult, DRAFT};
+use crate::problem::Problem;
+
+/// One entered cell.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cell {
+    pub code: String,
+    /// Number, boolean or text, as the indicator's type says.
+    #[schema(value_type = CellValue)]
+    pub value: serde_json::Value,
+    /// `entry`, `import`, `carried_forward` or `api`.
+    pub source: String,
+    pub entered_by: String,
+    #[serde(serialize_with = "crate::time::utc")]
+    pub entered_at: NaiveDateTime,
+}
+
+/// A cell's value as JSON carries it (for the spec: the answers hold `serde_json::Value`s of
+/// exactly these kinds).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum CellValue {
+    Number(f64),
+    Boolean(bool),
+    Text(String),
+}
+
+/// A value computed from a formula, or offered from the previous period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeValue {
+    pub code: String,
+    /// Null when a formula has no value (a missing input, a division by zero).
+    #[schema(value_type = Option<CellValue>)]
+    pub value: serde_json::Value,
+}
+
+/// One village's form for one period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Entry {
+    pub region_code: String,
+    pub period: String,
+    /// `draft`, `submitted`, `returned` or `approved`.
+    pub status: String,
+    /// Send it back as `If-Match` with the next write (also in the `ETag` header).
+    pub revision: i64,
+    pub values: Vec<Cell>,
+    /// Derived indicators computed from the values.
+    pub derived: Vec<CodeValue>,
+    /// Last period's values, offered for "nothing changed" (POST .../carry-forward).
+    pub carried_forward: Vec<CodeValue>,
+    pub rule_results: Vec<RuleResult>,
+    /// Required indicators still without a value.
+    pub missing_required: Vec<String>,
+}
+
+/// What a PATCH answers: the new revision and, at once, what the rules say about the values now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatchResult {
+    pub region_code: String,
+    pub period: String,
+    pub status: String,
+    /// The next `If-Match` (also the `ETag`).
+    pub revision: i64,
+    pub derived: Vec<CodeValue>,
+    pub rule_results: Vec<RuleResult>,
+    pub missing_required: Vec<String>,
+}
+
+impl PatchResult {
+    /// Computed from the values the write left, without reading them back.
+    #[must_use]
+    pub fn new(form: &Form, entry: &onetable_store::entries::EntryRow, cells: &BTreeMap<String, String>) -> Self {
+        let values = formula_values(form, cells);
+        Self {
+            region_code: entry.region_code.clone(),
+            period: entry.period.clone(),
+            status: entry.status.clone(),
+            revision: entry.revision,
+            derived: form
+                .derived
+                .iter()
+                .filter_map(|(d, _)| {
+                    values.get(&d.code).map(|v| CodeValue { code: d.code.clone(), value: formula_json(*v) })
+                })
+                .collect(),
+            rule_results: rule_results(form, &values),
+            missing_required: form
+                .entered
+                .values()
+                .filter(|d| d.constraints.required && !cells.contains_key(&d.code))
+                .map(|d| d.code.clone())
+                .collect(),
+        }
+    }
+}
+
+/// A stored value as JSON: a number, yes/no or text, as the indicator's type says.
+#[must_use]
+pub fn json_value(value_type: &ValueType, stored: &str) -> serde_json::Value {
+    match value_type {
+        ValueType::Integer => stored.parse::<i64>().map_or_else(|_| stored.into(), Into::into),
+        ValueType::Decimal { .. } => stored
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| stored.into(), serde_json::Value::Number),
+        ValueType::Boolean => serde_json::Value::Bool(stored == "true"),
+        _ => stored.into(),
+    }
+}
+
+fn formula_json(value: onetable_core::formula::Value) -> serde_json::Value {
+    match value {
+        onetable_core::formula::Value::Number(n) => serde_json::Number::from_f64((n * 1e6).round() / 1e6)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        onetable_core::formula::Value::Bool(b) => b.into(),
+    }
+}
+
+/// Builds the full view of an entry.
+///
+/// # Errors
+/// On a database fault.
+pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) -> Result<Entry, Problem> {
+    let (region, period_text) = (region.to_string(), period.to_string());
+    let entry = store::find(conn, &region, &period_text)?;
+    let rows = store::values(conn, &region, &period_text)?;
+    let previous = store::values(conn, &region, &period.previous().to_string())?;
+    let cells: BTreeMap<String, String> = rows.iter().map(|r| (r.indicator_code.clone(), r.value.clone())).collect();
+    let values = formula_values(form, &cells);
+    let type_of = |code: &str| form.entered.get(code).map(|d| &d.value_type);
+    Ok(Entry {
+        status: entry.as_ref().map_or(DRAFT, |e| e.status.as_str()).to_owned(),
+        revision: entry.as_ref().map_or(0, |e| e.revision),
+        values: rows
+            .iter()
+            .map(|r| Cell {
+                code: r.indicator_code.clone(),
+                value: type_of(&r.indicator_code).map_or_else(|| r.value.clone().into(), |t| json_value(t, &r.value)),
+                source: r.source.clone(),
+                entered_by: r.entered_by.clone(),
+                entered_at: r.entered_at,
+            })
+            .collect(),
+        derived: form
+            .derived
+            .iter()
+            .filter_map(|(d, _)| {
+                values.get(&d.code).map(|v| CodeValue { code: d.code.clone(), value: formula_json(*v) })
+            })
+            .collect(),
+        carried_forward: previous
+            .iter()
+            .filter_map(|r| {
+                type_of(&r.indicator_code)
+                    .map(|t| CodeValue { code: r.indicator_code.clone(), value: json_value(t, &r.value) })
+            })
+            .collect(),
+        rule_results: rule_results(form, &values),
+        missing_required: form
+            .entered
+            .values()
+            .filter(|d| d.constraints.required && !cells.contains_key(&d.code))
+            .map(|d| d.code.clone())
+            .collect(),
+        region_code: region,
+        period: period_text,
+    })
+}
+
+/// A village's form for a period, for its clerk and the reviewers and admins over it.
+///
+/// # Errors
+/// 403 for other roles, 404 outside the actor's scope or for an unknown region, 400 for a region
+/// that is not a village or a period without a form.
+pub async fn read(app: &crate::App, actor: &crate::Actor, at: super::access::EntryRef) -> crate::AppResult<Entry> {
+    use super::access::{authorize, with_form, READERS};
+    authorize(app, actor, "entries.read", at, &READERS, false).await?;
+    with_form(app, at, false, move |conn, form| view(conn, form, at.region, at.period)).await
+}

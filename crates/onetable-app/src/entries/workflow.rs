@@ -1,0 +1,98 @@
+//! Review (审核): the clerk submits, a reviewer approves or returns, either reopens — the steps of
+//! [`onetable_core::workflow`], and what must hold before a form may be submitted.
+
+use std::collections::BTreeMap;
+
+use onetable_core::workflow::{Step, SUBMIT};
+
+use super::access::{authorize_write, with_form, EntryRef};
+use super::view::{view, Entry};
+use super::{transition, Change};
+use crate::actor::Actor;
+use crate::problem::{AppResult, Problem};
+use crate::App;
+
+/// Why the form cannot be submitted yet, one detail per problem: a required value missing, an
+/// error rule failing, a failing warning rule without an explanation. `None`: it may be.
+#[must_use]
+pub fn submission_refusal(entry: &Entry, explanations: &BTreeMap<String, String>) -> Option<Problem> {
+    let mut refused = Problem::unprocessable("submission_refused", "该表还不能提交，请按提示处理后再提交");
+    for code in &entry.missing_required {
+        refused = refused.with_detail(Some(code), "required_missing", format!("{code} 为必填项，尚未填写"));
+    }
+    for result in entry.rule_results.iter().filter(|r| r.outcome == "fail") {
+        let explained = explanations.get(&result.code).is_some_and(|e| !e.trim().is_empty());
+        if result.severity == "error" {
+            refused = refused.with_detail(Some(&result.code), "rule_failed", result.message.clone());
+        } else if !explained {
+            refused = refused.with_detail(
+                Some(&result.code),
+                "explanation_required",
+                format!("{}（请在 explanations 中说明原因）", result.message),
+            );
+        }
+    }
+    refused.has_details().then_some(refused)
+}
+
+/// The village's clerk submits the form for review, with an explanation for each failing
+/// warning rule.
+///
+/// # Errors
+/// 403, 428/400, 412, 409 (not draft or returned), 422 `submission_refused`.
+pub async fn submit(
+    app: &App,
+    actor: &Actor,
+    at: EntryRef,
+    if_match: Option<&str>,
+    explanations: BTreeMap<String, String>,
+) -> AppResult<Entry> {
+    let revision = authorize_write(app, actor, SUBMIT.action, at, SUBMIT.roles, if_match).await?;
+    let subject = actor.subject.clone();
+    with_form(app, at, true, move |conn, form| {
+        let current = view(conn, form, at.region, at.period)?;
+        if let Some(refused) = submission_refusal(&current, &explanations) {
+            return Err(refused);
+        }
+        let comment = (!explanations.is_empty()).then(|| serde_json::to_string(&explanations).unwrap_or_default());
+        let change = Change { actor: &subject, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
+        transition(conn, &at.region.to_string(), &at.period.to_string(), revision, &SUBMIT, comment, &change)?;
+        view(conn, form, at.region, at.period)
+    })
+    .await
+}
+
+/// A reviewer approves or returns a submitted form; the clerk or a reviewer reopens an approved
+/// one. Returning and reopening need a comment. Audited.
+///
+/// # Errors
+/// 403, 428/400, 422 no comment, 412, 409 wrong state.
+pub async fn review(
+    app: &App,
+    actor: &Actor,
+    at: EntryRef,
+    if_match: Option<&str>,
+    step: Step,
+    comment: Option<String>,
+) -> AppResult<Entry> {
+    let revision = authorize_write(app, actor, step.action, at, step.roles, if_match).await?;
+    let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    if step.needs_comment && comment.is_none() {
+        return Err(Problem::unprocessable("validation_failed", "请填写说明").with_detail(
+            Some("comment"),
+            "required",
+            "退回或重新打开须说明原因",
+        ));
+    }
+    let subject = actor.subject.clone();
+    let entry = with_form(app, at, true, move |conn, form| {
+        let change = Change { actor: &subject, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
+        transition(conn, &at.region.to_string(), &at.period.to_string(), revision, &step, comment, &change)?;
+        view(conn, form, at.region, at.period)
+    })
+    .await?;
+    let mut event = actor.event(step.action, Some(format!("{}/{}", at.region, at.period)), "success");
+    event.detail = Some(format!("revision {}", entry.revision));
+    app.audit(event).await?;
+    Ok(entry)
+}

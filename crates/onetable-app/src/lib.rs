@@ -1,0 +1,26 @@
+//! onetable's application layer: the use cases every interface calls (the HTTP API, the CLI, the
+//! web pages), and every policy — who may do what, what a viewer may see — in one place. It knows
+//! nothing of HTTP: each use case takes an [`Actor`] and typed inputs, and answers typed outputs or
+//! one [`Problem`].
+
+pub mod accounts;
+pub mod actor;
+pub mod cubes;
+pub mod dashboards;
+pub mod demo;
+pub mod entries;
+pub mod group_commit;
+pub mod imports;
+pub mod input;
+pub mod paging;
+pub mod problem;
+pub mod registry;
+pub mod reports;
+pub mod runtime;
+pub mod sharing;
+pub mod text;
+pub mod time;
+
+pub use actor::{Actor, Origin, SubjectKind};
+pub use problem::{AppResult, Kind, Problem};
+pub use runtime::App;

@@ -1,0 +1,122 @@
+//! Where use cases run: the connection pool, the one SQLite writer, the caches of forms and cubes,
+//! and the audit trail every decision is recorded in. Blocking store work runs on the blocking
+//! pool, never on the caller's async workers.
+
+use std::sync::Arc;
+
+use onetable_store::audit::{self, NewAuditEvent};
+use onetable_store::{Backend, Db, DbConn};
+
+use crate::actor::Actor;
+use crate::cubes::CubeCache;
+use crate::entries::FormCache;
+use crate::group_commit::GroupCommit;
+use crate::imports::Limits;
+use crate::problem::{AppResult, Problem};
+
+/// The application: what every use case shares.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub db: Db,
+    pub forms: Arc<FormCache>,
+    pub cubes: Arc<CubeCache>,
+    /// SQLite only: this process's writes, batched on one writer thread.
+    pub writer: Option<Arc<GroupCommit>>,
+    /// What an uploaded table may cost to read.
+    pub table_limits: Limits,
+}
+
+impl App {
+    /// The application over `db`: on SQLite it starts the writer thread, and releases the
+    /// Idempotency-Keys a crashed process left running (one server writes a SQLite file).
+    ///
+    /// # Errors
+    /// When the writer cannot be started or the store cannot be reached.
+    pub fn start(db: Db, table_limits: Limits) -> AppResult<Self> {
+        let writer = match db.backend() {
+            Backend::Sqlite => {
+                let released =
+                    onetable_store::imports::release_running_keys(&mut *db.conn()?, chrono::Utc::now().naive_utc())?;
+                if released > 0 {
+                    tracing::warn!(released, "released Idempotency-Keys left running by an earlier process");
+                }
+                Some(Arc::new(GroupCommit::start(db.clone()).map_err(Problem::internal)?))
+            }
+            Backend::Postgres => None,
+        };
+        Ok(Self { db, forms: Arc::default(), cubes: Arc::default(), writer, table_limits })
+    }
+
+    /// Runs blocking store work on the blocking pool with a pooled connection.
+    ///
+    /// # Errors
+    /// Whatever `work` returns, or a problem when no connection can be had.
+    pub async fn run<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.conn()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// As [`App::run`], for work that writes: all of it in one transaction (a savepoint of a
+    /// group commit on SQLite, see [`crate::group_commit`]), rolled back when `work` fails.
+    ///
+    /// # Errors
+    /// Whatever `work` returns, or a problem when no connection can be had.
+    pub async fn write<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if let Some(writer) = &self.writer {
+            return writer.run(work).await;
+        }
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let _turn = db.lock_writes();
+            let mut conn = db.conn()?;
+            onetable_store::connection::transaction(&mut conn, |conn| {
+                // On SQLite, hold the write lock before the first read (see `begin_write`).
+                onetable_store::imports::begin_write(conn)?;
+                work(conn)
+            })
+        })
+        .await?
+    }
+
+    /// Appends an audit event. A failure to record is a problem: an action that cannot be
+    /// audited must not appear to succeed.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub async fn audit(&self, event: NewAuditEvent) -> AppResult<()> {
+        self.run(move |conn| Ok(audit::record(conn, &event)?)).await
+    }
+
+    /// Passes `decision` through, recording a denial in the audit trail when it is a refusal.
+    ///
+    /// # Errors
+    /// `decision`'s problem.
+    pub async fn authorize<E: Into<Problem>>(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: Option<String>,
+        decision: Result<(), E>,
+    ) -> AppResult<()> {
+        if let Err(denied) = decision {
+            let denied: Problem = denied.into();
+            let mut event = actor.event(action, target, "denied");
+            event.detail = Some(denied.code().to_owned());
+            self.audit(event).await?;
+            return Err(denied);
+        }
+        Ok(())
+    }
+}
