@@ -5,12 +5,11 @@
 mod audit;
 mod auth;
 mod demo;
+mod divisions;
 mod docs;
 mod entries;
 mod hardening;
 mod health;
-mod import;
-mod imports;
 mod regions;
 mod registry;
 mod schema;
@@ -19,3 +18,4 @@ mod sharing;
 mod tokens;
 mod use_cases;
 mod users;
+mod value_imports;

@@ -2,7 +2,7 @@
 
 use calamine::{Data, Reader, Xlsx};
 use onetable_core::Role;
-use onetable_store::registry::{insert_value, DataValueRow};
+use onetable_store::cells::{insert_value, DataValueRow};
 use onetable_tests::{each_backend, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -323,13 +323,13 @@ impl TestApp {
     /// Stores one village's entry for `period` in `status` with these values, through the store
     /// (replacing what was there), as an import would.
     pub fn seed_entry(&self, village: &str, period: &str, status: &str, values: &[(&str, &str)]) {
+        use onetable_store::cells;
+        use onetable_store::cells::DataValueRow;
         use onetable_store::entries::EntryRow;
-        use onetable_store::imports;
-        use onetable_store::registry::DataValueRow;
         let mut conn = self.db.conn().expect("conn");
         let now = chrono::Utc::now().naive_utc();
         let codes: Vec<String> = values.iter().map(|(c, _)| (*c).to_owned()).collect();
-        imports::delete_cells(&mut conn, village, period, &codes).expect("delete cells");
+        cells::delete_cells(&mut conn, village, period, &codes).expect("delete cells");
         let rows: Vec<DataValueRow> = values
             .iter()
             .map(|(code, value)| DataValueRow {
@@ -343,8 +343,8 @@ impl TestApp {
                 entered_at: now,
             })
             .collect();
-        imports::insert_cells(&mut conn, &rows, &[]).expect("insert cells");
-        if imports::entries_of(&mut conn, period, &[village.to_owned()]).expect("entries").is_empty() {
+        cells::insert_cells(&mut conn, &rows, &[]).expect("insert cells");
+        if cells::entries_of(&mut conn, period, &[village.to_owned()]).expect("entries").is_empty() {
             let entry = EntryRow {
                 region_code: village.to_owned(),
                 period: period.to_owned(),
@@ -353,9 +353,9 @@ impl TestApp {
                 updated_by: "test".to_owned(),
                 updated_at: now,
             };
-            imports::insert_entries(&mut conn, &[entry]).expect("insert entry");
+            cells::insert_entries(&mut conn, &[entry]).expect("insert entry");
         } else {
-            imports::touch_entry(&mut conn, village, period, "test", now).expect("touch entry");
+            cells::touch_entry(&mut conn, village, period, "test", now).expect("touch entry");
             onetable_store::entries::set_status(&mut conn, village, period, status).expect("status");
         }
     }

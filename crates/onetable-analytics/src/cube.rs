@@ -28,9 +28,9 @@ pub enum EntryState {
 impl EntryState {
     #[must_use]
     pub fn from_status(status: &str) -> Self {
-        match status {
-            "submitted" => Self::Submitted,
-            "approved" => Self::Approved,
+        match status.parse::<onetable_core::workflow::EntryStatus>() {
+            Ok(onetable_core::workflow::EntryStatus::Submitted) => Self::Submitted,
+            Ok(onetable_core::workflow::EntryStatus::Approved) => Self::Approved,
             _ => Self::Open,
         }
     }

@@ -12,7 +12,7 @@ use onetable_analytics::{Cube, CubeBuilder, CubeError, EntryState, Measure, Meas
 use onetable_core::formula::{self, Expr, ExprKind};
 use onetable_core::indicator::{IndicatorStatus, Sensitivity, ValueType};
 use onetable_core::{Period, RegionCode};
-use onetable_store::{cube_source, imports, registry, DbConn};
+use onetable_store::{cells, cube_source, registry, DbConn};
 
 use crate::problem::Problem;
 
@@ -161,9 +161,9 @@ impl CubeCache {
 }
 
 fn load_entries(conn: &mut DbConn, period: &str, villages: &[String]) -> Result<Vec<VillageEntry>, Problem> {
-    let rows = imports::entries_of(conn, period, villages)?;
+    let rows = cells::entries_of(conn, period, villages)?;
     let mut values: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for value in imports::values_of(conn, period, villages)? {
+    for value in cells::values_of(conn, period, villages)? {
         values.entry(value.region_code).or_default().push((value.indicator_code, value.value));
     }
     let mut out = Vec::with_capacity(villages.len());

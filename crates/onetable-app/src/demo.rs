@@ -7,15 +7,17 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use onetable_core::indicator::ValueType;
 use onetable_core::{Period, RegionCode};
+use onetable_store::cells as store;
+use onetable_store::cells::DataValueRow;
 use onetable_store::entries::{self as entry_store, EntryRow, NewEntryEvent};
-use onetable_store::imports as store;
-use onetable_store::registry::DataValueRow;
 use onetable_store::DbConn;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use crate::entries::{load_form, Form, APPROVED, DRAFT, SUBMITTED};
+use onetable_core::workflow::EntryStatus;
+
+use crate::entries::{load_form, Form};
 use crate::problem::Problem;
 
 /// The village the demo clerk keeps: left in draft, complete and clean.
@@ -210,15 +212,15 @@ pub fn fill(conn: &mut DbConn, within: RegionCode, period: Period, now: NaiveDat
                 values = values.into_iter().take(keep).collect();
             }
             let status = match index % 10 {
-                _ if is_clerk_village || warning => DRAFT,
-                4..=6 => SUBMITTED,
-                7..=9 => APPROVED,
-                _ => DRAFT,
+                _ if is_clerk_village || warning => EntryStatus::Draft,
+                4..=6 => EntryStatus::Submitted,
+                7..=9 => EntryStatus::Approved,
+                _ => EntryStatus::Draft,
             };
             match status {
-                SUBMITTED => summary.submitted += 1,
-                APPROVED => summary.approved += 1,
-                _ => summary.draft += 1,
+                EntryStatus::Submitted => summary.submitted += 1,
+                EntryStatus::Approved => summary.approved += 1,
+                EntryStatus::Draft | EntryStatus::Returned => summary.draft += 1,
             }
             summary.with_warnings += usize::from(warning);
             summary.values += values.len();
@@ -238,9 +240,9 @@ pub fn fill(conn: &mut DbConn, within: RegionCode, period: Period, now: NaiveDat
             let codes: Vec<String> = rows.iter().map(|r| r.indicator_code.clone()).collect();
             store::replace_cells(conn, village, &period_text, &codes, &rows, &[])?;
             let steps: &[&str] = match status {
-                SUBMITTED => &["submit"],
-                APPROVED => &["submit", "approve"],
-                _ => &[],
+                EntryStatus::Submitted => &["submit"],
+                EntryStatus::Approved => &["submit", "approve"],
+                EntryStatus::Draft | EntryStatus::Returned => &[],
             };
             for (step, action) in steps.iter().enumerate() {
                 entry_store::record_event(
@@ -259,7 +261,7 @@ pub fn fill(conn: &mut DbConn, within: RegionCode, period: Period, now: NaiveDat
             entries.push(EntryRow {
                 region_code: village.clone(),
                 period: period_text.clone(),
-                status: status.to_owned(),
+                status: status.as_str().to_owned(),
                 revision: 1 + i64::try_from(steps.len()).unwrap_or(0),
                 updated_by: "demo".to_owned(),
                 updated_at: now,

@@ -120,7 +120,7 @@ fn writer(db: &Db, queue: &mpsc::Receiver<Job>, checkpoints: &mpsc::Sender<()>) 
         let committed = transaction::<(), Problem>(&mut conn, |conn| {
             // Take the write lock before any job reads: a read snapshot upgraded to a write after
             // another connection wrote would fail at once (SQLITE_BUSY_SNAPSHOT), not wait.
-            onetable_store::imports::begin_write(conn)?;
+            onetable_store::cells::begin_write(conn)?;
             for job in batch {
                 match catch_unwind(AssertUnwindSafe(|| job(Some(conn)))) {
                     Ok(completion) => completions.push(completion),
@@ -225,7 +225,9 @@ mod tests {
         }
         let wal = std::fs::metadata(dir.path().join("t.db-wal")).map(|m| m.len()).unwrap_or(0);
         eprintln!("{commits} commits, WAL {wal} bytes");
-        assert!(wal < commits * 11_000 / 3, "WAL is {wal} bytes after {commits} commits");
+        // Half of what it would hold without restarts: measured at about a third on an idle
+        // machine, and near it with both cores busy, so a third failed now and then under load.
+        assert!(wal < commits * 11_000 / 2, "WAL is {wal} bytes after {commits} commits");
         let (_, stored) = audit::list(&mut db.conn().unwrap(), &AuditFilter::default(), 1, 0).unwrap();
         assert_eq!(stored, i64::try_from(commits).unwrap());
     }

@@ -35,8 +35,10 @@ impl App {
     pub fn start(db: Db, table_limits: Limits) -> AppResult<Self> {
         let writer = match db.backend() {
             Backend::Sqlite => {
-                let released =
-                    onetable_store::imports::release_running_keys(&mut *db.conn()?, chrono::Utc::now().naive_utc())?;
+                let released = onetable_store::idempotency::release_running_keys(
+                    &mut *db.conn()?,
+                    chrono::Utc::now().naive_utc(),
+                )?;
                 if released > 0 {
                     tracing::warn!(released, "released Idempotency-Keys left running by an earlier process");
                 }
@@ -83,7 +85,7 @@ impl App {
             let mut conn = db.conn()?;
             onetable_store::connection::transaction(&mut conn, |conn| {
                 // On SQLite, hold the write lock before the first read (see `begin_write`).
-                onetable_store::imports::begin_write(conn)?;
+                onetable_store::cells::begin_write(conn)?;
                 work(conn)
             })
         })

@@ -5,9 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use onetable_core::RegionCode;
 
+use crate::cells::DataValueRow;
 use crate::connection::DbConn;
 use crate::error::StoreResult;
-use crate::registry::DataValueRow;
 use crate::schema::{data_values, entries, entry_events, regions, value_audit};
 pub use crate::write_statements::EditStamp;
 
@@ -171,7 +171,7 @@ pub fn apply_edit(conn: &mut DbConn, edit: &CellEdit<'_>) -> StoreResult<()> {
     }
     let cleared: Vec<String> =
         edit.changes.iter().filter(|(_, _, new)| new.is_none()).map(|(code, _, _)| code.clone()).collect();
-    crate::imports::delete_cells(conn, edit.stamp.region, edit.stamp.period, &cleared)?;
+    crate::cells::delete_cells(conn, edit.stamp.region, edit.stamp.period, &cleared)?;
     let set: Vec<(&str, &str)> =
         edit.changes.iter().filter_map(|(code, _, new)| Some((code.as_str(), new.as_deref()?))).collect();
     let cells = serde_json::to_string(&JsonObject(&set)).map_err(json_error)?;
@@ -218,7 +218,7 @@ pub fn create_draft(
     let row = EntryRow {
         region_code: region.to_owned(),
         period: period.to_owned(),
-        status: "draft".to_owned(),
+        status: onetable_core::workflow::EntryStatus::Draft.as_str().to_owned(),
         revision: 1,
         updated_by: actor.to_owned(),
         updated_at: at,

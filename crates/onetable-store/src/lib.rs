@@ -7,13 +7,14 @@
 //! instructions for a primary-key lookup, measured with callgrind; 15 % of a PATCH in the writer).
 
 pub mod audit;
+pub mod cells;
 pub mod connection;
 pub mod cube_source;
 pub mod divisions;
 pub mod entries;
 pub mod error;
+pub mod idempotency;
 pub mod identity;
-pub mod imports;
 pub mod models;
 pub mod regions;
 pub mod registry;

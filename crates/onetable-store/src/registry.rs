@@ -192,26 +192,3 @@ pub fn save_rule(conn: &mut DbConn, rule: &RuleRow) -> StoreResult<()> {
     }
     Ok(())
 }
-
-/// One stored cell.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = data_values, treat_none_as_default_value = false)]
-pub struct DataValueRow {
-    pub region_code: String,
-    pub indicator_code: String,
-    pub period: String,
-    pub value: String,
-    pub source: String,
-    pub revision: i64,
-    pub entered_by: String,
-    pub entered_at: NaiveDateTime,
-}
-
-/// Stores one cell (the data-entry service will own writes; tests use this directly).
-///
-/// # Errors
-/// On a database error.
-pub fn insert_value(conn: &mut DbConn, value: &DataValueRow) -> StoreResult<()> {
-    diesel::insert_into(data_values::table).values(value).execute(conn)?;
-    Ok(())
-}

@@ -71,7 +71,7 @@ async fn keys_left_running_by_a_dead_server_are_released_at_start() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     app.load_catalogue();
     let token = app.user_token("out_rev", Role::Reviewer, Some("522301100"), None).await;
-    let left = onetable_store::imports::IdempotencyRow {
+    let left = onetable_store::idempotency::IdempotencyRow {
         key: "k-left".into(),
         actor: "out_rev".into(),
         request_hash: "whatever".into(),
@@ -81,7 +81,7 @@ async fn keys_left_running_by_a_dead_server_are_released_at_start() {
         created_at: chrono::Utc::now().naive_utc(),
     };
     let now = left.created_at;
-    onetable_store::imports::claim_key(&mut app.db.conn().unwrap(), &left, now).unwrap();
+    onetable_store::idempotency::claim_key(&mut app.db.conn().unwrap(), &left, now).unwrap();
     let restarted = onetable_server::Application::build(&app.settings, app.db.clone()).unwrap();
     drop(restarted);
     let csv = "region_code,indicator_code,period,value\n522301100200,POP.REGISTERED,2025,5\n";

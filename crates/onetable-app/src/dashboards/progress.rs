@@ -1,6 +1,7 @@
 //! Reporting progress (填报进度): for each child region of a region, its villages and their
 //! entries by status — for reviewers and admins in scope.
 
+use onetable_core::workflow::EntryStatus;
 use onetable_core::{RegionCode, RegionLevel, Role};
 use onetable_store::{entries as store, regions};
 use serde::Serialize;
@@ -70,11 +71,11 @@ pub async fn progress(app: &App, actor: &Actor, ask: ProgressAsk) -> AppResult<V
                     continue;
                 };
                 row.expected += 1;
-                match status.as_deref() {
+                match status.as_deref().map(str::parse::<EntryStatus>) {
                     None => row.not_started += 1,
-                    Some("draft") => row.draft += 1,
-                    Some("submitted") => row.submitted += 1,
-                    Some("returned") => row.returned += 1,
+                    Some(Ok(EntryStatus::Draft)) => row.draft += 1,
+                    Some(Ok(EntryStatus::Submitted)) => row.submitted += 1,
+                    Some(Ok(EntryStatus::Returned)) => row.returned += 1,
                     Some(_) => row.approved += 1,
                 }
             }

@@ -15,9 +15,3 @@ pub use form::{
     FORM_CHECK_TTL,
 };
 pub use write::{locked, stale, transition, write_cells, Change};
-
-/// Workflow states.
-pub const DRAFT: &str = "draft";
-pub const SUBMITTED: &str = "submitted";
-pub const RETURNED: &str = "returned";
-pub const APPROVED: &str = "approved";

@@ -11,7 +11,9 @@ use onetable_store::DbConn;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{formula_values, rule_results, Form, RuleResult, DRAFT};
+use onetable_core::workflow::EntryStatus;
+
+use super::{formula_values, rule_results, Form, RuleResult};
 use crate::problem::Problem;
 
 /// One entered cell.
@@ -144,7 +146,7 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
     let values = formula_values(form, &cells);
     let type_of = |code: &str| form.entered.get(code).map(|d| &d.value_type);
     Ok(Entry {
-        status: entry.as_ref().map_or(DRAFT, |e| e.status.as_str()).to_owned(),
+        status: entry.as_ref().map_or(EntryStatus::Draft.as_str(), |e| e.status.as_str()).to_owned(),
         revision: entry.as_ref().map_or(0, |e| e.revision),
         values: rows
             .iter()

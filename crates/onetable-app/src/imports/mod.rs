@@ -7,14 +7,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDateTime;
 use onetable_core::value::{check_cell, RawCell};
 use onetable_core::{similarity, Period, RegionCode, RegionLevel};
+use onetable_store::cells as store;
+use onetable_store::cells::DataValueRow;
 use onetable_store::entries::{EditStamp, EntryRow, NewValueAudit};
-use onetable_store::imports as store;
-use onetable_store::registry::DataValueRow;
 use onetable_store::{regions, DbConn};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::entries::{load_form, parse_period, Form, APPROVED, DRAFT, RETURNED, SUBMITTED};
+use onetable_core::workflow::EntryStatus;
+
+use crate::entries::{load_form, parse_period, Form};
 use crate::problem::Problem;
 
 pub mod read;
@@ -376,8 +378,8 @@ fn plan(
     let mut new_entries = Vec::new();
     let (mut all_rows, mut all_audit) = (Vec::new(), Vec::new());
     for (region, cells) in &by_region {
-        let status = entries.get(region).map_or(DRAFT, |e| e.status.as_str());
-        if status == SUBMITTED || status == APPROVED {
+        let status = entries.get(region).map_or(EntryStatus::Draft.as_str(), |e| e.status.as_str());
+        if !status.parse::<EntryStatus>().is_ok_and(EntryStatus::editable) {
             report.rejected += cells.len();
             report.locked.push(LockedEntry {
                 region_code: region.clone(),
@@ -431,13 +433,13 @@ fn plan(
         };
         all_audit.push(NewValueAudit::of(&stamp, &changes)?);
         match entries.get(region) {
-            Some(entry) if entry.status == DRAFT || entry.status == RETURNED => {
+            Some(entry) if entry.status.parse::<EntryStatus>().is_ok_and(EntryStatus::editable) => {
                 store::touch_entry(conn, region, &period_text, actor, now)?;
             }
             _ => new_entries.push(EntryRow {
                 region_code: region.clone(),
                 period: period_text.clone(),
-                status: DRAFT.to_owned(),
+                status: EntryStatus::Draft.as_str().to_owned(),
                 revision: 1,
                 updated_by: actor.to_owned(),
                 updated_at: now,

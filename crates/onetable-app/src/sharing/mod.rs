@@ -2,6 +2,7 @@
 //! pull goes through.
 
 pub mod pull;
+pub mod requests;
 
 use std::collections::BTreeMap;
 

@@ -137,7 +137,12 @@ pub async fn patch_bench(db: Db, settings: &Settings, clients: usize, seconds: u
     prepare(&db)?;
     let editable: Vec<String> = villages(&mut *db.conn()?)?
         .into_iter()
-        .filter(|(_, status)| status.as_deref().is_none_or(|s| s == "draft" || s == "returned"))
+        .filter(|(_, status)| {
+            status.as_deref().is_none_or(|s| {
+                s.parse::<onetable_core::workflow::EntryStatus>()
+                    .is_ok_and(onetable_core::workflow::EntryStatus::editable)
+            })
+        })
         .map(|(v, _)| v)
         .take(clients)
         .collect();

@@ -11,9 +11,10 @@ use onetable_analytics::{EntryState, Selection};
 use onetable_app::cubes::{self, CubeCache};
 use onetable_app::registry::catalogue;
 use onetable_core::{Period, RegionCode, RegionLevel};
+use onetable_store::cells as stored;
+use onetable_store::cells::DataValueRow;
 use onetable_store::entries::EntryRow;
-use onetable_store::registry::DataValueRow;
-use onetable_store::{cube_source, imports, Backend, Db, DbConn};
+use onetable_store::{cube_source, Backend, Db, DbConn};
 
 const PERIOD: Period = Period::Year(2025);
 const INDICATORS: usize = 60;
@@ -104,8 +105,8 @@ fn generate(db: &Db, villages: &[String], indicators: &[(String, bool)]) -> anyh
             }
         }
         onetable_store::connection::transaction(&mut conn, |conn| {
-            imports::insert_entries(conn, &entries)?;
-            imports::insert_cells(conn, &cells, &[])
+            stored::insert_entries(conn, &entries)?;
+            stored::insert_cells(conn, &cells, &[])
         })?;
     }
     println!(
@@ -227,7 +228,7 @@ pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
     let old = total(&mut conn)?;
     let stamp = chrono::Utc::now().naive_utc();
     onetable_store::connection::transaction(&mut conn, |conn| {
-        imports::delete_cells(conn, &village, &PERIOD.to_string(), &["POP.REGISTERED".to_owned()])?;
+        stored::delete_cells(conn, &village, &PERIOD.to_string(), &["POP.REGISTERED".to_owned()])?;
         let cell = DataValueRow {
             region_code: village.clone(),
             indicator_code: "POP.REGISTERED".to_owned(),
@@ -239,8 +240,8 @@ pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
             entered_by: "bench".to_owned(),
             entered_at: stamp,
         };
-        imports::insert_cells(conn, &[cell], &[])?;
-        imports::touch_entry(conn, &village, &PERIOD.to_string(), "bench", stamp)
+        stored::insert_cells(conn, &[cell], &[])?;
+        stored::touch_entry(conn, &village, &PERIOD.to_string(), "bench", stamp)
     })?;
     let committed = Instant::now();
     loop {
@@ -290,7 +291,7 @@ pub async fn http_freshness(db: Db, settings: &onetable_server::Settings) -> any
     {
         let mut conn = db.conn()?;
         let now = chrono::Utc::now().naive_utc();
-        imports::touch_entry(&mut conn, &village.to_string(), &period, "bench", now)?;
+        stored::touch_entry(&mut conn, &village.to_string(), &period, "bench", now)?;
         onetable_store::entries::set_status(&mut conn, &village.to_string(), &period, "submitted")?;
     }
     let revision = onetable_store::entries::find(&mut *db.conn()?, &village.to_string(), &period)?

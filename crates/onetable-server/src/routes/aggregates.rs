@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::{self, AggregateAnswer, Binary};
-use crate::routes::regions::Level;
+use crate::routes::params::Level;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use onetable_core::Role;
-use onetable_store::imports::{self as store, IdempotencyRow};
+use onetable_store::idempotency::{self as store, IdempotencyRow};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;

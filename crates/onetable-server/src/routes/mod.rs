@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod input_guard;
 pub mod json;
 pub mod middleware;
+pub mod params;
 pub mod progress;
 pub mod regions;
 pub mod rules;

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::regions::Paging;
+use crate::routes::params::Paging;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::{self, Binary, PullAnswer};
-use crate::routes::regions::Level;
+use crate::routes::params::Level;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]

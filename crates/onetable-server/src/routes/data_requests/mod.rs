@@ -12,10 +12,6 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub(crate) fn not_found(id: i64) -> ApiError {
-    pull::not_found(id).into()
-}
-
 /// The request, if the caller may see it (404 otherwise: others' requests do not exist for them).
 pub(crate) async fn visible(state: &AppState, caller: &Caller, id: i64) -> Result<DataRequest, ApiError> {
     Ok(pull::visible(state, caller, id).await?)

@@ -7,7 +7,7 @@ pub use onetable_app::entries::history::{HistoryItem, HistoryPage};
 use super::parse_path;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::regions::Paging;
+use crate::routes::params::Paging;
 use crate::state::AppState;
 
 /// Every change of an entry and every workflow event, newest first, a page at a time

@@ -14,7 +14,7 @@ pub use onetable_app::entries::access::EntryRef;
 pub use onetable_app::entries::view::{Cell, CellValue, CodeValue, Entry, PatchResult};
 
 use crate::error::ApiError;
-use crate::routes::regions::parse_code;
+use crate::routes::params::parse_code;
 
 /// The entry of the path, parsed (400 for a bad code or period).
 ///

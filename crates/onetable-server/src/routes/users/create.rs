@@ -9,7 +9,7 @@ use super::{parse_role, User};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
-use crate::routes::regions::parse_code;
+use crate::routes::params::parse_code;
 use crate::state::AppState;
 use onetable_app::accounts::{self, AccountSpec};
 use onetable_app::text::Text;

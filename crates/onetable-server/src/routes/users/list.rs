@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{parse_role, User};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::regions::{parse_code, Paging};
+use crate::routes::params::{parse_code, Paging};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]

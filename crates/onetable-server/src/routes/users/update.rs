@@ -10,7 +10,7 @@ use super::{parse_role, user_not_found, User};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
-use crate::routes::regions::parse_code;
+use crate::routes::params::parse_code;
 use crate::state::AppState;
 use onetable_app::accounts::hashing;
 use onetable_app::accounts::{self, AccountSpec};

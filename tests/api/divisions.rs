@@ -1,3 +1,5 @@
+//! Importing the national division list (统计用区划代码): history-aware, idempotent, all or nothing.
+
 use std::io::Write;
 use std::path::Path;
 

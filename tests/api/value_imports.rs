@@ -1,4 +1,4 @@
-//! Bulk import.
+//! Bulk import of values (批量导入): CSV and XLSX, long and wide, all or nothing, Idempotency-Key.
 
 use onetable_analytics::render::{to_xlsx, Cell, Table};
 use onetable_core::Role;
@@ -224,7 +224,7 @@ async fn a_retry_while_the_first_import_runs_is_409() {
         hasher.update(b"");
         hasher.update([0]);
         hasher.update(&file);
-        let running = onetable_store::imports::IdempotencyRow {
+        let running = onetable_store::idempotency::IdempotencyRow {
             key: "k-run".into(),
             actor: "town_rev".into(),
             request_hash: format!("{:x}", hasher.finalize()),
@@ -235,7 +235,7 @@ async fn a_retry_while_the_first_import_runs_is_409() {
         };
         let lease = onetable_server::routes::imports::KEY_LEASE;
         let claimed =
-            onetable_store::imports::claim_key(&mut app.db.conn().unwrap(), &running, running.created_at - lease);
+            onetable_store::idempotency::claim_key(&mut app.db.conn().unwrap(), &running, running.created_at - lease);
         assert!(claimed.unwrap().is_none());
         let (status, body, _) = post(&app, &token, "", "text/csv", file, Some("k-run")).await;
         assert_eq!((status, body["error"].as_str()), (409, Some("request_in_progress")));
@@ -252,7 +252,7 @@ async fn a_key_whose_holder_died_becomes_retryable() {
         let token = setup(&app).await;
         let file = long_csv(&[(VILLAGE, "POP.REGISTERED", "1000")]);
         let lease = onetable_server::routes::imports::KEY_LEASE;
-        let dead = onetable_store::imports::IdempotencyRow {
+        let dead = onetable_store::idempotency::IdempotencyRow {
             key: "k-dead".into(),
             actor: "town_rev".into(),
             request_hash: request_hash("", &file),
@@ -262,7 +262,7 @@ async fn a_key_whose_holder_died_becomes_retryable() {
             created_at: chrono::Utc::now().naive_utc() - lease - chrono::TimeDelta::minutes(7),
         };
         let mut conn = app.db.conn().unwrap();
-        assert!(onetable_store::imports::claim_key(&mut conn, &dead, dead.created_at - lease).unwrap().is_none());
+        assert!(onetable_store::idempotency::claim_key(&mut conn, &dead, dead.created_at - lease).unwrap().is_none());
         drop(conn);
         let (status, body, _) = post(&app, &token, "", "text/csv", file.clone(), Some("k-dead")).await;
         assert_eq!(status, 200, "{body}");

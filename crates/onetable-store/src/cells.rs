@@ -1,4 +1,5 @@
-//! Bulk writes for imports, and Idempotency-Key records.
+//! The cells (data values) of entries: the row type and the bulk reads and writes every writer
+//! uses (imports, data entry, the demo, benchmarks).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -6,8 +7,30 @@ use diesel::prelude::*;
 use crate::connection::{insert_batch, DbConn};
 use crate::entries::{EntryRow, NewValueAudit};
 use crate::error::StoreResult;
-use crate::registry::DataValueRow;
-use crate::schema::{data_values, entries, idempotency_keys, value_audit};
+use crate::schema::{data_values, entries, value_audit};
+
+/// One stored cell.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = data_values, treat_none_as_default_value = false)]
+pub struct DataValueRow {
+    pub region_code: String,
+    pub indicator_code: String,
+    pub period: String,
+    pub value: String,
+    pub source: String,
+    pub revision: i64,
+    pub entered_by: String,
+    pub entered_at: NaiveDateTime,
+}
+
+/// Stores one cell (the data-entry service will own writes; tests use this directly).
+///
+/// # Errors
+/// On a database error.
+pub fn insert_value(conn: &mut DbConn, value: &DataValueRow) -> StoreResult<()> {
+    diesel::insert_into(data_values::table).values(value).execute(conn)?;
+    Ok(())
+}
 
 /// Bind parameters stay under both backends' limits.
 const CHUNK: usize = 2_000;
@@ -148,109 +171,5 @@ pub fn touch_entry(conn: &mut DbConn, region: &str, period: &str, actor: &str, a
     diesel::update(entries::table.find((region, period)))
         .set((entries::revision.eq(entries::revision + 1), entries::updated_by.eq(actor), entries::updated_at.eq(at)))
         .execute(conn)?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = idempotency_keys)]
-pub struct IdempotencyRow {
-    pub key: String,
-    pub actor: String,
-    pub request_hash: String,
-    pub state: String,
-    pub response_status: Option<i32>,
-    pub response_body: Option<String>,
-    pub created_at: NaiveDateTime,
-}
-
-/// Claims `(actor, key)` for a new request; `Ok(None)` when claimed, `Ok(Some(row))` when the key
-/// was already used (running or done). A key still `running` whose claim is older than
-/// `stale_before` belongs to a holder that died (a crash or `kill -9` mid-import): the same
-/// request takes it over, since the import it guarded was all or nothing.
-///
-/// # Errors
-/// On a database error.
-pub fn claim_key(
-    conn: &mut DbConn,
-    row: &IdempotencyRow,
-    stale_before: NaiveDateTime,
-) -> StoreResult<Option<IdempotencyRow>> {
-    let earlier = insert_key(conn, row)?;
-    let Some(earlier) = earlier else { return Ok(None) };
-    if earlier.state == "running" && earlier.created_at < stale_before && earlier.request_hash == row.request_hash {
-        let taken = diesel::update(
-            idempotency_keys::table
-                .find((&row.actor, &row.key))
-                .filter(idempotency_keys::state.eq("running"))
-                .filter(idempotency_keys::created_at.eq(earlier.created_at)),
-        )
-        .set(idempotency_keys::created_at.eq(row.created_at))
-        .execute(conn)?;
-        if taken == 1 {
-            return Ok(None);
-        }
-        return Ok(idempotency_keys::table
-            .find((&row.actor, &row.key))
-            .select(IdempotencyRow::as_select())
-            .get_result(conn)
-            .optional()?);
-    }
-    Ok(Some(earlier))
-}
-
-/// Forgets every claim still `running`: at start-up, when no request of this process can hold
-/// one.
-///
-/// # Errors
-/// On a database error.
-pub fn release_running_keys(conn: &mut DbConn, claimed_before: NaiveDateTime) -> StoreResult<usize> {
-    Ok(diesel::delete(
-        idempotency_keys::table
-            .filter(idempotency_keys::state.eq("running"))
-            .filter(idempotency_keys::created_at.lt(claimed_before)),
-    )
-    .execute(conn)?)
-}
-
-fn insert_key(conn: &mut DbConn, row: &IdempotencyRow) -> StoreResult<Option<IdempotencyRow>> {
-    let inserted = match conn {
-        DbConn::Sqlite(c) => {
-            diesel::insert_into(idempotency_keys::table).values(row).on_conflict_do_nothing().execute(c)?
-        }
-        DbConn::Postgres(c) => {
-            diesel::insert_into(idempotency_keys::table).values(row).on_conflict_do_nothing().execute(c)?
-        }
-    };
-    if inserted == 1 {
-        return Ok(None);
-    }
-    Ok(idempotency_keys::table
-        .find((&row.actor, &row.key))
-        .select(IdempotencyRow::as_select())
-        .get_result(conn)
-        .optional()?)
-}
-
-/// Stores the final response of a claimed key.
-///
-/// # Errors
-/// On a database error.
-pub fn finish_key(conn: &mut DbConn, actor: &str, key: &str, status: i32, body: &str) -> StoreResult<()> {
-    diesel::update(idempotency_keys::table.find((actor, key)))
-        .set((
-            idempotency_keys::state.eq("done"),
-            idempotency_keys::response_status.eq(Some(status)),
-            idempotency_keys::response_body.eq(Some(body)),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Forgets a claimed key (the request failed on our side: a retry may run it).
-///
-/// # Errors
-/// On a database error.
-pub fn release_key(conn: &mut DbConn, actor: &str, key: &str) -> StoreResult<()> {
-    diesel::delete(idempotency_keys::table.find((actor, key))).execute(conn)?;
     Ok(())
 }
