@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod audit;
 pub mod cubes;
 pub mod dashboards;
 pub mod demo;

@@ -1,6 +1,8 @@
 //! Creating and changing user accounts: the rules the API and the CLI share.
 
+pub mod admin;
 pub mod hashing;
+pub mod sessions;
 
 use chrono::NaiveDateTime;
 use onetable_core::{password, RegionCode, Role};

@@ -20,6 +20,7 @@ use crate::entries::{load_form, parse_period, Form};
 use crate::problem::Problem;
 
 pub mod read;
+pub mod upload;
 pub use read::{read_table, FileFormat, Limits};
 
 /// Problems listed in a report before the rest are only counted.

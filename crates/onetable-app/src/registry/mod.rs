@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod inputs;
+pub mod manage;
 
 use std::collections::BTreeMap;
 

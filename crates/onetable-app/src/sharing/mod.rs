@@ -3,6 +3,7 @@
 
 pub mod pull;
 pub mod requests;
+pub mod usage;
 
 use std::collections::BTreeMap;
 

@@ -5,7 +5,6 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use onetable_core::Role;
 use onetable_store::idempotency::{self as store, IdempotencyRow};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -15,7 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::Binary;
 use crate::state::AppState;
-use onetable_app::imports::{apply, check, read_table, FileFormat, ImportReport, Importer};
+use onetable_app::imports::{upload, FileFormat, ImportReport};
 
 /// How long a claimed Idempotency-Key may stay `running` before a retry may take it over: its
 /// holder died (the longest import measured takes seconds; see docs/benchmarks.md).
@@ -143,9 +142,7 @@ pub async fn create_import(
     query: web::Query<ImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .authorize(&caller, "imports.create", None, caller.require_role(&[Role::Clerk, Role::Reviewer, Role::Admin]))
-        .await?;
+    upload::authorize(&state, &caller).await?;
     let (format, bytes) = read_body(&req, payload, state.import_max_bytes).await?;
     let query = query.into_inner();
     let key = req
@@ -227,26 +224,6 @@ async fn run_import(
     query: ImportQuery,
 ) -> Result<HttpResponse, ApiError> {
     let dry_run = query.dry_run.unwrap_or(false);
-    let scope_caller = caller.clone();
-    let actor = caller.subject.clone();
-    let now = chrono::Utc::now().naive_utc();
-    let limits = state.table_limits;
-    // Reading and checking need no write turn; only the final write takes one.
-    let checked = state
-        .run(move |conn| {
-            let table = read_table(&bytes, format, &limits)?;
-            let reaches = |code| scope_caller.reaches(code);
-            let who = Importer { actor: &actor, reaches: &reaches, now };
-            Ok(check(conn, &table, query.period.as_deref(), dry_run, &who)?)
-        })
-        .await?;
-    let writer = caller.subject.clone();
-    let report = state.write(move |conn| Ok(apply(conn, checked, &writer, now)?)).await?;
-    if !dry_run {
-        let mut event = caller.event("imports.create", None, "success");
-        event.detail =
-            Some(format!("inserted={} updated={} rejected={}", report.inserted, report.updated, report.rejected));
-        state.audit(event).await?;
-    }
+    let report = upload::import_file(state, caller, format, bytes, query.period, dry_run).await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -1,11 +1,9 @@
 //! `GET /api/v1/audit/events`
 
 use actix_web::{get, web, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime};
-use onetable_core::Role;
-use onetable_store::audit::{self, AuditFilter};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use onetable_app::audit::{self, EventQuery};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
@@ -25,42 +23,7 @@ pub struct EventFilter {
     pub until: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEvent {
-    pub id: i64,
-    #[serde(serialize_with = "onetable_app::time::utc")]
-    pub occurred_at: NaiveDateTime,
-    pub actor: Option<String>,
-    pub role: Option<String>,
-    pub action: String,
-    pub target: Option<String>,
-    /// `success`, `failure` or `denied`.
-    pub outcome: String,
-    pub request_id: Option<String>,
-    pub client_addr: Option<String>,
-    pub detail: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEventPage {
-    pub items: Vec<AuditEvent>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-fn parse_time(text: &str, field: &str) -> Result<NaiveDateTime, ApiError> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.naive_utc())
-        .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN)))
-        .map_err(|_| {
-            ApiError::bad_request("invalid_query", "时间格式无效").with_detail(
-                Some(field),
-                "invalid_time",
-                "应为 RFC 3339 时间（如 2025-01-01T08:00:00Z）或日期（2025-01-01）",
-            )
-        })
-}
+pub use onetable_app::audit::{AuditEvent, AuditEventPage};
 
 /// Audit events, newest first. Auditors only; nobody can change or delete them.
 #[utoipa::path(
@@ -76,30 +39,7 @@ pub async fn list_events(
     filter: web::Query<EventFilter>,
     paging: web::Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    state.authorize(&caller, "audit.read", None, caller.require_role(&[Role::Auditor])).await?;
-    let (limit, offset) = paging.resolve()?;
     let filter = filter.into_inner();
-    let query = AuditFilter {
-        actor: filter.actor,
-        action: filter.action,
-        since: filter.since.as_deref().map(|t| parse_time(t, "since")).transpose()?,
-        until: filter.until.as_deref().map(|t| parse_time(t, "until")).transpose()?,
-    };
-    let (rows, total) = state.run(move |conn| Ok(audit::list(conn, &query, limit, offset)?)).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| AuditEvent {
-            id: r.id,
-            occurred_at: r.occurred_at,
-            actor: r.actor,
-            role: r.role,
-            action: r.action,
-            target: r.target,
-            outcome: r.outcome,
-            request_id: r.request_id,
-            client_addr: r.client_addr,
-            detail: r.detail,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(AuditEventPage { items, total, limit, offset }))
+    let query = EventQuery { actor: filter.actor, action: filter.action, since: filter.since, until: filter.until };
+    Ok(HttpResponse::Ok().json(audit::events(&state, &caller, query, (paging.limit, paging.offset)).await?))
 }

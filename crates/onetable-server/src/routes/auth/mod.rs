@@ -37,6 +37,19 @@ pub struct Grant {
     pub generation: i32,
 }
 
+impl From<onetable_app::accounts::sessions::SignedIn> for Grant {
+    fn from(signed_in: onetable_app::accounts::sessions::SignedIn) -> Self {
+        Self {
+            subject: signed_in.subject,
+            kind: signed_in.kind,
+            role: signed_in.role,
+            region: signed_in.region,
+            department: signed_in.department,
+            generation: signed_in.generation,
+        }
+    }
+}
+
 /// Signs a token for `grant` with the newest key and answers with it, marked not to be cached
 /// (RFC 6749 §5.1). The key ring is re-read first, so a key rotated by `onetable keys rotate`
 /// signs at once, in every running server (issuing is rare next to validating).

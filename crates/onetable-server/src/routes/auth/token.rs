@@ -1,20 +1,16 @@
 //! `POST /api/v1/auth/token`: OAuth2 client credentials (RFC 6749 §4.4) for department systems.
 
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use base64::Engine;
-use chrono::Utc;
-use onetable_store::audit::NewAuditEvent;
-use onetable_store::identity;
+use onetable_app::accounts::sessions;
+use onetable_app::Origin;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{rate_limit, token_response, Grant, TokenResponse};
-use crate::auth::tokens::SubjectKind;
+use super::{rate_limit, token_response, TokenResponse};
 use crate::auth::RequestContext;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-use onetable_app::accounts::hashing;
 
 /// `application/x-www-form-urlencoded`; the client may authenticate with HTTP Basic instead of
 /// the two client fields (RFC 6749 §2.3.1).
@@ -24,15 +20,6 @@ pub struct TokenRequest {
     pub grant_type: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
-}
-
-fn invalid_client() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-        "客户端认证失败：client_id 或 client_secret 错误，或客户端已停用",
-    )
-    .with_challenge("Basic realm=\"onetable\"")
 }
 
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
@@ -90,42 +77,7 @@ pub async fn token(
     if onetable_core::text::check_chars(&client_id).is_err() || onetable_core::text::check_chars(&secret).is_err() {
         return Err(ApiError::bad_request("invalid_request", "client_id 或 client_secret 含不允许的字符"));
     }
-    let id = client_id.clone();
-    let client = state
-        .run(move |conn| {
-            let Some(client) = identity::find_client(conn, &id)? else {
-                hashing::verify_against_dummy(&secret);
-                return Ok(None);
-            };
-            let ok = hashing::verify(&client.secret_hash, &secret) && !client.disabled;
-            Ok(ok.then_some(client))
-        })
-        .await?;
-    let outcome = if client.is_some() { "success" } else { "failure" };
-    state
-        .audit(NewAuditEvent {
-            occurred_at: Utc::now().naive_utc(),
-            actor: Some(client_id.clone()),
-            role: client.as_ref().map(|_| "department".to_owned()),
-            action: "auth.token".to_owned(),
-            target: Some(client_id.clone()),
-            outcome: outcome.to_owned(),
-            request_id: context.request_id.clone(),
-            client_addr: context.client_addr.clone(),
-            detail: None,
-        })
-        .await?;
-    let client = client.ok_or_else(invalid_client)?;
-    token_response(
-        &state,
-        Grant {
-            subject: client.client_id,
-            kind: SubjectKind::Client,
-            role: "department".to_owned(),
-            region: Some(client.region_code),
-            department: Some(client.department),
-            generation: client.session_generation,
-        },
-    )
-    .await
+    let origin = Origin { request_id: context.request_id, client_addr: context.client_addr };
+    let signed_in = sessions::client_sign_in(&state, client_id, secret, &origin).await?;
+    token_response(&state, signed_in.into()).await
 }

@@ -1,14 +1,13 @@
 //! `POST /api/v1/indicators`
 
 use actix_web::{post, web, HttpResponse};
-use onetable_core::Role;
 
 use super::{IndicatorInput, SavedIndicator};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
 use crate::state::AppState;
-use onetable_app::registry;
+use onetable_app::registry::manage;
 
 /// Creates an indicator (version 1). Refused with 409 when an active indicator has the same
 /// normalised name (or name and unit); similar names come back as warnings.
@@ -29,14 +28,6 @@ pub async fn create_indicator(
     caller: Caller,
     body: Json<IndicatorInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
-    let code = input.code.clone().unwrap_or_default();
-    state.authorize(&caller, "indicators.create", Some(code.clone()), caller.require_role(&[Role::Admin])).await?;
-    let def = input.to_def(&code)?;
-    let (actor, note) = (caller.subject.clone(), input.change_note.clone());
-    let now = chrono::Utc::now().naive_utc();
-    let saved = state.run(move |conn| Ok(registry::create(conn, &def, &actor, now, note)?)).await?;
-    state.audit(caller.event("indicators.create", Some(code), "success")).await?;
-    state.forms.invalidate();
+    let saved = manage::create_indicator(&state, &caller, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(SavedIndicator::from(saved)))
 }

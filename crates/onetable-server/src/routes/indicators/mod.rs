@@ -128,5 +128,5 @@ impl From<onetable_app::registry::Saved> for SavedIndicator {
 }
 
 pub fn indicator_not_found(code: &str) -> ApiError {
-    ApiError::not_found("indicator_not_found", format!("指标 {code} 不存在"))
+    onetable_app::registry::manage::indicator_not_found(code).into()
 }

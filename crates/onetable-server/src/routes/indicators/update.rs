@@ -1,14 +1,13 @@
 //! `PUT /api/v1/indicators/{code}`
 
 use actix_web::{put, web, HttpResponse};
-use onetable_core::Role;
 
 use super::{IndicatorInput, SavedIndicator};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
 use crate::state::AppState;
-use onetable_app::registry;
+use onetable_app::registry::manage;
 
 /// Replaces the definition with a new version. Compatible changes always pass; a breaking change
 /// is refused (409, one detail per breaking change) once the indicator has stored values.
@@ -32,18 +31,6 @@ pub async fn update_indicator(
     code: web::Path<String>,
     body: Json<IndicatorInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = code.into_inner();
-    state.authorize(&caller, "indicators.update", Some(code.clone()), caller.require_role(&[Role::Admin])).await?;
-    let input = body.into_inner();
-    let def = input.to_def(&code)?;
-    let (actor, note) = (caller.subject.clone(), input.change_note);
-    let now = chrono::Utc::now().naive_utc();
-    let saved = state.run(move |conn| Ok(registry::update(conn, &def, &actor, now, note)?)).await?;
-    if saved.written {
-        let mut event = caller.event("indicators.update", Some(code), "success");
-        event.detail = Some(format!("version {}", saved.row.version));
-        state.audit(event).await?;
-    }
-    state.forms.invalidate();
+    let saved = manage::update_indicator(&state, &caller, code.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(SavedIndicator::from(saved)))
 }

@@ -2,15 +2,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{post, put, web, HttpResponse};
-use onetable_core::Role;
-use onetable_store::registry as store;
 
-use super::{to_row, Rule, RuleInput};
+use super::{Rule, RuleInput};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
 use crate::state::AppState;
-use onetable_app::registry;
+use onetable_app::registry::manage;
 
 async fn save(
     state: &AppState,
@@ -19,29 +17,8 @@ async fn save(
     input: RuleInput,
     creating: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let action = if creating { "rules.create" } else { "rules.update" };
-    state.authorize(caller, action, Some(code.clone()), caller.require_role(&[Role::Admin])).await?;
-    let spec = input.to_spec(&code);
-    let actor = caller.subject.clone();
-    let now = chrono::Utc::now().naive_utc();
-    let row = state
-        .run(move |conn| {
-            let exists = store::find_rule(conn, &spec.code)?.is_some();
-            if creating && exists {
-                return Err(ApiError::conflict("rule_exists", format!("校验规则 {} 已存在，修改请用 PUT", spec.code)));
-            }
-            if !creating && !exists {
-                return Err(ApiError::not_found("rule_not_found", format!("校验规则 {} 不存在", spec.code)));
-            }
-            registry::validate_rule(&spec, &store::current(conn)?)?;
-            let row = to_row(&spec, &actor, now);
-            store::save_rule(conn, &row)?;
-            Ok(row)
-        })
-        .await?;
-    state.audit(caller.event(action, Some(code), "success")).await?;
+    let row = manage::save_rule(state, caller, code, input, creating).await?;
     let status = if creating { StatusCode::CREATED } else { StatusCode::OK };
-    state.forms.invalidate();
     Ok(HttpResponse::build(status).json(Rule::from(row)))
 }
 

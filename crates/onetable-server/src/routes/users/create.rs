@@ -1,18 +1,16 @@
 //! `POST /api/v1/users`
 
 use actix_web::{post, web, HttpResponse};
-use onetable_core::Role;
+use onetable_app::accounts::admin::{self, NewAccount};
+use onetable_app::text::Text;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{parse_role, User};
+use super::User;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
-use crate::routes::params::parse_code;
 use crate::state::AppState;
-use onetable_app::accounts::{self, AccountSpec};
-use onetable_app::text::Text;
 
 #[derive(Deserialize, ToSchema)]
 pub struct CreateUser {
@@ -52,24 +50,13 @@ pub async fn create_user(
     body: Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    state.authorize(&caller, "users.create", Some(body.username.clone()), caller.require_role(&[Role::Admin])).await?;
-    let region = body.region.as_deref().map(|r| parse_code(r, "region")).transpose()?;
-    let spec = AccountSpec {
-        username: body.username.trim().to_owned(),
-        role: parse_role(&body.role)?,
-        region,
-        department: body.department.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+    let new = NewAccount {
+        username: body.username,
+        password: body.password,
+        role: body.role,
+        region: body.region,
+        department: body.department.map(String::from),
+        display_name: body.display_name.map(String::from),
     };
-    accounts::validate(&spec, Some(&body.password))?;
-    let decision = accounts::admin_may_assign(&caller, spec.role, spec.region);
-    state.authorize(&caller, "users.create", Some(spec.username.clone()), decision).await?;
-    let now = chrono::Utc::now().naive_utc();
-    let (password, display_name, for_db) = (body.password, body.display_name, spec.clone());
-    let user = state
-        .run(move |conn| Ok(accounts::create(conn, &for_db, &password, display_name.map(String::from), now)?))
-        .await?;
-    let mut event = caller.event("users.create", Some(spec.username), "success");
-    event.detail = Some(format!("role={} region={}", user.role, user.region_code.as_deref().unwrap_or("-")));
-    state.audit(event).await?;
-    Ok(HttpResponse::Created().json(User::from(user)))
+    Ok(HttpResponse::Created().json(admin::create(&state, &caller, new).await?))
 }

@@ -1,14 +1,12 @@
 //! `GET /api/v1/users/{username}`
 
 use actix_web::{get, web, HttpResponse};
-use onetable_core::Role;
-use onetable_store::identity;
+use onetable_app::accounts::admin;
 
-use super::{user_not_found, User};
+use super::User;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-use onetable_app::accounts;
 
 /// One account inside the admin's scope.
 #[utoipa::path(
@@ -23,15 +21,5 @@ pub async fn get_user(
     caller: Caller,
     username: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let username = username.into_inner();
-    state.authorize(&caller, "users.read", Some(username.clone()), caller.require_role(&[Role::Admin])).await?;
-    let admin = caller.clone();
-    let user = state
-        .run(move |conn| {
-            identity::find_user(conn, &username)?
-                .filter(|user| accounts::admin_may_manage(&admin, user))
-                .ok_or_else(|| user_not_found(&username))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(User::from(user)))
+    Ok(HttpResponse::Ok().json(admin::get(&state, &caller, username.into_inner()).await?))
 }
