@@ -15,6 +15,7 @@ pub mod imports;
 pub mod input;
 pub mod paging;
 pub mod problem;
+pub mod regions;
 pub mod registry;
 pub mod reports;
 pub mod runtime;

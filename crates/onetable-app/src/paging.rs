@@ -35,3 +35,29 @@ impl Page {
         Ok(Self { limit, offset })
     }
 }
+
+/// Paging as a client asks for it: `limit` 1–1000 (default 100), `offset` ≥ 0; checked by the
+/// use case that pages, so that a refusal of the caller comes before a refusal of the page.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Page size, 1–1000, default 100.
+    pub limit: Option<i64>,
+    /// Rows to skip, default 0.
+    pub offset: Option<i64>,
+}
+
+impl Paging {
+    /// # Errors
+    /// When the limit is outside 1–1000 or the offset negative.
+    pub fn resolve(&self) -> AppResult<(i64, i64)> {
+        let page = self.page()?;
+        Ok((page.limit, page.offset))
+    }
+
+    /// # Errors
+    /// As [`Paging::resolve`].
+    pub fn page(&self) -> AppResult<Page> {
+        Page::new(self.limit, self.offset)
+    }
+}

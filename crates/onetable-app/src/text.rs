@@ -14,8 +14,6 @@ pub struct Text<const MAX: usize>(String);
 
 /// A reason or comment attached to a change (修改原因, 退回意见).
 pub type Reason = Text<500>;
-/// A person's or thing's name as shown (显示名).
-pub type Name = Text<100>;
 /// A paragraph: a purpose, a description, a legal basis.
 pub type Paragraph = Text<2000>;
 

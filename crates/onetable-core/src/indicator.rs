@@ -123,12 +123,6 @@ impl ValueType {
     pub fn is_numeric(&self) -> bool {
         matches!(self, Self::Integer | Self::Decimal { .. })
     }
-
-    /// The same kind of value, ignoring scale, options and length.
-    #[must_use]
-    pub fn same_kind(&self, other: &Self) -> bool {
-        std::mem::discriminant(self) == std::mem::discriminant(other)
-    }
 }
 
 /// Parses one of an enumeration's snake_case names, or says in Chinese which ones exist.

@@ -88,14 +88,6 @@ impl ApiError {
         Self(Problem::unprocessable(code, message))
     }
 
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
-        Self(Problem::forbidden(code, message))
-    }
-
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self(Problem::conflict(code, message))
-    }
-
     /// 503 while the database cannot be reached.
     pub fn database_unavailable(cause: impl std::fmt::Display) -> Self {
         Self(Problem::unavailable(cause))
@@ -107,17 +99,6 @@ impl ApiError {
     }
 
     #[must_use]
-    pub fn with_suggestions(
-        self,
-        field: Option<&str>,
-        code: &str,
-        message: impl Into<String>,
-        suggestions: Vec<String>,
-    ) -> Self {
-        Self(self.0.with_suggestions(field, code, message, suggestions))
-    }
-
-    #[must_use]
     pub fn with_retry_after(self, seconds: u64) -> Self {
         Self(self.0.with_retry_after(seconds))
     }
@@ -125,11 +106,6 @@ impl ApiError {
     #[must_use]
     pub fn with_challenge(self, scheme: &'static str) -> Self {
         Self(self.0.with_challenge(scheme))
-    }
-
-    #[must_use]
-    pub fn has_details(&self) -> bool {
-        self.0.has_details()
     }
 
     #[must_use]
@@ -150,12 +126,6 @@ impl ApiError {
             message: self.0.message().to_owned(),
             details: self.0.details().to_vec(),
         }
-    }
-
-    /// The message with its details, for a terminal.
-    #[must_use]
-    pub fn describe(&self) -> String {
-        self.0.describe()
     }
 }
 
@@ -201,28 +171,8 @@ impl From<ApiError> for Problem {
     }
 }
 
-impl From<onetable_store::StoreError> for ApiError {
-    fn from(e: onetable_store::StoreError) -> Self {
-        Self(e.into())
-    }
-}
-
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::internal(e)
-    }
-}
-
-impl From<onetable_store::diesel_error::Error> for ApiError {
-    fn from(e: onetable_store::diesel_error::Error) -> Self {
-        Self(e.into())
-    }
-}
-
-impl ApiError {
-    /// Adds one detail per formula problem, its position in the message.
-    #[must_use]
-    pub fn with_formula_errors(self, field: &str, errors: &[onetable_core::formula::FormulaError]) -> Self {
-        Self(self.0.with_formula_errors(field, errors))
     }
 }

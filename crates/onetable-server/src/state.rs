@@ -53,18 +53,6 @@ impl AppState {
         Ok(self.app.run(move |conn| work(conn).map_err(Problem::from)).await?)
     }
 
-    /// [`App::write`] for a handler's own writes.
-    ///
-    /// # Errors
-    /// Whatever `work` returns, or a problem when no connection can be had.
-    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
-    where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
-        T: Send + 'static,
-    {
-        Ok(self.app.write(move |conn| work(conn).map_err(Problem::from)).await?)
-    }
-
     /// # Errors
     /// When the token fails any check.
     pub fn validate_token(&self, token: &str) -> Result<Claims, TokenError> {

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod hashing;
 pub mod sessions;
+pub mod standing;
 
 use chrono::NaiveDateTime;
 use onetable_core::{password, RegionCode, Role};

@@ -4,6 +4,9 @@
 pub mod catalogue;
 pub mod inputs;
 pub mod manage;
+pub mod period_form;
+pub mod read;
+pub mod views;
 
 use std::collections::BTreeMap;
 

@@ -11,9 +11,9 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use onetable_app::{Actor, Origin, SubjectKind};
+use onetable_app::accounts::standing::{self, TokenFacts};
+use onetable_app::{Actor, Origin};
 use onetable_core::{RegionCode, Role, Scope};
-use onetable_store::identity;
 use tracing_actix_web::RequestId;
 
 use crate::error::ApiError;
@@ -84,29 +84,6 @@ impl FromRequest for Caller {
     }
 }
 
-/// Whether the account behind `claims` still is what the token says: not revoked, enabled, the
-/// same session generation (no password, enabled, role or scope change since), and the same role,
-/// scope and department (a change made around the generation, e.g. by an older binary).
-fn still_stands(conn: &mut onetable_store::DbConn, claims: &tokens::Claims) -> Result<bool, ApiError> {
-    if identity::is_revoked(conn, &claims.jti)? {
-        return Ok(false);
-    }
-    let same = |role: &str, region: Option<&str>, department: Option<&str>, generation: i32| {
-        claims.role == role
-            && claims.region.as_deref() == region
-            && claims.department.as_deref() == department
-            && claims.generation == generation
-    };
-    Ok(match claims.kind {
-        SubjectKind::User => identity::find_user(conn, &claims.sub)?.is_some_and(|u| {
-            !u.disabled && same(&u.role, u.region_code.as_deref(), u.department.as_deref(), u.session_generation)
-        }),
-        SubjectKind::Client => identity::find_client(conn, &claims.sub)?.is_some_and(|c| {
-            !c.disabled && same("department", Some(&c.region_code), Some(&c.department), c.session_generation)
-        }),
-    })
-}
-
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -128,8 +105,16 @@ async fn authenticate(state: &AppState, token: &str, context: RequestContext) ->
     let role: Role = claims.role.parse().map_err(|_| unauthorized())?;
     let scope = claims.region.as_deref().map(RegionCode::parse).transpose().map_err(|_| unauthorized())?;
     let still_valid = state.token_checks.fresh(&claims.jti) || {
-        let claims = claims.clone();
-        state.run(move |conn| still_stands(conn, &claims)).await?
+        let facts = TokenFacts {
+            jti: claims.jti.clone(),
+            kind: claims.kind,
+            subject: claims.sub.clone(),
+            role: claims.role.clone(),
+            region: claims.region.clone(),
+            department: claims.department.clone(),
+            generation: claims.generation,
+        };
+        standing::still_stands(state, facts).await?
     };
     if !still_valid {
         return Err(unauthorized());

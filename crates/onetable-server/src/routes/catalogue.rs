@@ -1,17 +1,14 @@
 //! `GET /api/v1/catalogue/export?format=csv|xlsx`
 
 use actix_web::{get, web, HttpResponse};
-use onetable_analytics::render;
-use onetable_store::registry;
+use onetable_app::registry::read::{self, CatalogueFormat};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::Binary;
-use crate::routes::indicators::require_reader;
 use crate::state::AppState;
-use onetable_app::registry::catalogue::export_tables;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -40,36 +37,16 @@ pub async fn export_catalogue(
     caller: Caller,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    state.authorize(&caller, "catalogue.export", None, require_reader(&caller)).await?;
-    let format = query.format.as_deref().unwrap_or("csv").to_owned();
-    if !matches!(format.as_str(), "csv" | "xlsx") {
-        return Err(ApiError::bad_request("invalid_query", "format 应为 csv 或 xlsx").with_detail(
-            Some("format"),
-            "invalid_value",
-            format,
-        ));
-    }
-    let csv = format == "csv";
-    // Loading and rendering run on the blocking pool.
-    let (body, content_type) = state
-        .run(move |conn| {
-            let (current, rules) = (registry::current(conn)?, registry::rules(conn)?);
-            let mut rows: Vec<_> = current.into_values().collect();
-            rows.sort_by(|a, b| (a.sort_order, &a.code).cmp(&(b.sort_order, &b.code)));
-            let (indicators, rules) = export_tables(rows, rules);
-            Ok(if csv {
-                (render::to_csv(&indicators).map_err(ApiError::internal)?, "text/csv; charset=utf-8")
-            } else {
-                (
-                    render::to_xlsx(&[("indicators", &indicators), ("rules", &rules)]).map_err(ApiError::internal)?,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
-            })
-        })
-        .await?;
-    state.audit(caller.event("catalogue.export", Some(format.clone()), "success")).await?;
+    let (format, body) = read::export(&state, &caller, query.format.as_deref()).await?;
+    let content_type = match format {
+        CatalogueFormat::Csv => "text/csv; charset=utf-8",
+        CatalogueFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header(("content-disposition", format!("attachment; filename=\"onetable-catalogue.{format}\"")))
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"onetable-catalogue.{}\"", format.extension()),
+        ))
         .body(body))
 }

@@ -5,20 +5,17 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use onetable_store::idempotency::{self as store, IdempotencyRow};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::Binary;
 use crate::state::AppState;
+use onetable_app::imports::idempotency::{self, Claim};
 use onetable_app::imports::{upload, FileFormat, ImportReport};
 
-/// How long a claimed Idempotency-Key may stay `running` before a retry may take it over: its
-/// holder died (the longest import measured takes seconds; see docs/benchmarks.md).
-pub const KEY_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+pub use onetable_app::imports::idempotency::KEY_LEASE;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -155,65 +152,30 @@ pub async fn create_import(
     let Some(key) = key else {
         return run_import(&state, &caller, format, bytes, query).await;
     };
-    let mut hasher = Sha256::new();
-    hasher.update(req.query_string().as_bytes());
-    hasher.update([0]);
-    hasher.update(&bytes);
-    let claim = IdempotencyRow {
-        key: key.clone(),
-        actor: caller.subject.clone(),
-        request_hash: format!("{:x}", hasher.finalize()),
-        state: "running".to_owned(),
-        response_status: None,
-        response_body: None,
-        created_at: chrono::Utc::now().naive_utc(),
-    };
-    let request_hash = claim.request_hash.clone();
-    let stale_before = claim.created_at - KEY_LEASE;
-    let earlier = state.run(move |conn| Ok(store::claim_key(conn, &claim, stale_before)?)).await?;
-    if let Some(earlier) = earlier {
-        if earlier.request_hash != request_hash {
-            return Err(ApiError::unprocessable(
-                "idempotency_key_reused",
-                "该 Idempotency-Key 已用于另一个请求；新的导入请使用新的键",
-            ));
-        }
-        if earlier.state == "running" {
-            return Err(ApiError::conflict(
-                "request_in_progress",
-                "同一个导入正在处理中，请稍后用同一个键重试以取得结果",
-            ));
-        }
-        let status = StatusCode::from_u16(u16::try_from(earlier.response_status.unwrap_or(200)).unwrap_or(200))
-            .unwrap_or(StatusCode::OK);
+    let request_hash = idempotency::request_hash(req.query_string(), &bytes);
+    if let Claim::Replay { status, body } = idempotency::claim(&state, &caller, key.clone(), request_hash).await? {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
         return Ok(HttpResponse::build(status)
             .content_type("application/json")
             .insert_header(("idempotent-replayed", "true"))
-            .body(earlier.response_body.unwrap_or_default()));
+            .body(body));
     }
     let result = run_import(&state, &caller, format, bytes, query).await;
-    let (actor, stored_key) = (caller.subject.clone(), key);
-    match &result {
-        Err(error) if actix_web::ResponseError::status_code(error).is_server_error() => {
-            state.run(move |conn| Ok(store::release_key(conn, &actor, &stored_key)?)).await?;
-            result
-        }
-        _ => {
-            let response = match result {
-                Ok(response) => response,
-                Err(error) => actix_web::ResponseError::error_response(&error),
-            };
-            let status = i32::from(response.status().as_u16());
-            let (head, body) = response.into_parts();
-            let bytes = actix_web::body::to_bytes(body)
-                .await
-                .map_err(|_| ApiError::internal("cannot buffer the import response"))?;
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            let stored = text.clone();
-            state.run(move |conn| Ok(store::finish_key(conn, &actor, &stored_key, status, &stored)?)).await?;
-            Ok(HttpResponse::build(head.status()).content_type("application/json").body(text))
+    if let Err(error) = &result {
+        if actix_web::ResponseError::status_code(error).is_server_error() {
+            // Not an answer to keep: a retry runs the import again.
+            idempotency::release(&state, &caller, key).await?;
+            return result;
         }
     }
+    let response = result.unwrap_or_else(|error| actix_web::ResponseError::error_response(&error));
+    let status = response.status();
+    let (_, body) = response.into_parts();
+    let bytes =
+        actix_web::body::to_bytes(body).await.map_err(|_| ApiError::internal("cannot buffer the import response"))?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    idempotency::finish(&state, &caller, key, status.as_u16(), text.clone()).await?;
+    Ok(HttpResponse::build(status).content_type("application/json").body(text))
 }
 
 async fn run_import(

@@ -1,8 +1,7 @@
 //! `POST /api/v1/auth/logout`
 
 use actix_web::{post, web, HttpResponse};
-use chrono::DateTime;
-use onetable_store::identity;
+use onetable_app::accounts::standing;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
@@ -16,12 +15,8 @@ use crate::state::AppState;
 )]
 #[post("/api/v1/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let jti = caller.jti.clone();
-    let expires_at = DateTime::from_timestamp(caller.expires_at, 0)
-        .ok_or_else(|| ApiError::internal("token expiry out of range"))?
-        .naive_utc();
-    state.run(move |conn| Ok(identity::revoke_token(conn, &jti, expires_at, chrono::Utc::now().naive_utc())?)).await?;
+    standing::logout(&state, &caller, caller.jti.clone(), caller.expires_at).await?;
+    // This process's cache of checked tokens would otherwise let the revoked one through a while.
     state.token_checks.forget_all();
-    state.audit(caller.event("auth.logout", Some(caller.subject.clone()), "success")).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,27 +1,12 @@
 //! `GET /api/v1/indicators/{code}` and `GET /api/v1/indicators/{code}/versions`
 
 use actix_web::{get, web, HttpResponse};
-use onetable_store::registry::{self, IndicatorRow};
+use onetable_app::registry::read;
 
-use super::{indicator_not_found, require_reader, Indicator};
+use super::Indicator;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-
-/// Every version of `code`, oldest first; 404 when there is none.
-async fn versions_of(state: &AppState, caller: &Caller, code: String) -> Result<Vec<IndicatorRow>, ApiError> {
-    state.authorize(caller, "indicators.read", None, require_reader(caller)).await?;
-    state
-        .run(move |conn| {
-            let versions = registry::versions(conn, &code)?;
-            if versions.is_empty() {
-                Err(indicator_not_found(&code))
-            } else {
-                Ok(versions)
-            }
-        })
-        .await
-}
 
 /// The current version of one indicator.
 #[utoipa::path(
@@ -36,9 +21,7 @@ pub async fn get_indicator(
     caller: Caller,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut versions = versions_of(&state, &caller, code.into_inner()).await?;
-    let latest = versions.pop().ok_or_else(|| ApiError::internal("versions vanished"))?;
-    Ok(HttpResponse::Ok().json(Indicator::from(latest)))
+    Ok(HttpResponse::Ok().json(read::current(&state, &caller, code.into_inner()).await?))
 }
 
 /// Every version of one indicator, oldest first: nothing is ever overwritten.
@@ -54,6 +37,5 @@ pub async fn list_versions(
     caller: Caller,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let versions = versions_of(&state, &caller, code.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(versions.into_iter().map(Indicator::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(read::versions(&state, &caller, code.into_inner()).await?))
 }

@@ -1,9 +1,9 @@
 //! `GET /api/v1/regions/{code}/children`
 
 use actix_web::{get, web, HttpResponse};
-use onetable_store::regions;
+use onetable_app::paging::Paging;
+use onetable_app::regions::{read, RegionPage};
 
-use super::{parse_code, region_not_found, require_reader, Paging, Region, RegionPage};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -28,23 +28,5 @@ pub async fn list_children(
     code: web::Path<String>,
     paging: web::Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = parse_code(&code, "code")?;
-    state.authorize(&caller, "regions.read", Some(code.to_string()), require_reader(&caller)).await?;
-    state.authorize(&caller, "regions.read", Some(code.to_string()), caller.require_read(code)).await?;
-    let (limit, offset) = paging.resolve()?;
-    let page = state
-        .run(move |conn| {
-            if regions::find(conn, code)?.is_none() {
-                return Err(region_not_found(code));
-            }
-            let page = regions::children(conn, code, limit, offset)?;
-            Ok(RegionPage {
-                items: page.items.into_iter().map(Region::from_row).collect::<Result<_, _>>()?,
-                total: page.total,
-                limit,
-                offset,
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(HttpResponse::Ok().json(read::children(&state, &caller, &code, *paging).await?))
 }
