@@ -2,7 +2,8 @@
 //! it is answered as unknown (404), so a reader never learns it exists.
 
 use onetable_core::RegionCode;
-use onetable_store::regions::{self, RegionSearch};
+use onetable_store::models::RegionRow;
+use onetable_store::regions::{self, Page, RegionSearch};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -12,6 +13,15 @@ use crate::input::region_code;
 use crate::paging::Paging;
 use crate::problem::AppResult;
 use crate::App;
+
+fn page_of(page: Page<RegionRow>, limit: i64, offset: i64) -> AppResult<RegionPage> {
+    Ok(RegionPage {
+        items: page.items.into_iter().map(Region::from_row).collect::<AppResult<_>>()?,
+        total: page.total,
+        limit,
+        offset,
+    })
+}
 
 async fn authorize_read(app: &App, actor: &Actor, code: RegionCode) -> AppResult<()> {
     app.authorize(actor, "regions.read", Some(code.to_string()), actor.require_role(&READERS)).await?;
@@ -66,13 +76,7 @@ pub async fn children(app: &App, actor: &Actor, code: &str, paging: Paging) -> A
         if regions::find(conn, code)?.is_none() {
             return Err(region_not_found(code));
         }
-        let page = regions::children(conn, code, limit, offset)?;
-        Ok(RegionPage {
-            items: page.items.into_iter().map(Region::from_row).collect::<AppResult<_>>()?,
-            total: page.total,
-            limit,
-            offset,
-        })
+        page_of(regions::children(conn, code, limit, offset)?, limit, offset)
     })
     .await
 }
@@ -120,13 +124,7 @@ pub async fn search(app: &App, actor: &Actor, params: SearchParams, paging: Pagi
                 return Err(region_not_found(within));
             }
         }
-        let page = regions::search(conn, &query, limit, offset)?;
-        Ok(RegionPage {
-            items: page.items.into_iter().map(Region::from_row).collect::<AppResult<_>>()?,
-            total: page.total,
-            limit,
-            offset,
-        })
+        page_of(regions::search(conn, &query, limit, offset)?, limit, offset)
     })
     .await
 }

@@ -46,5 +46,5 @@ pub async fn login(
     let lockout = Lockout { attempts: state.policy.lockout_attempts, seconds: state.policy.lockout_seconds };
     let origin = Origin { request_id: context.request_id, client_addr: context.client_addr };
     let signed_in = sessions::sign_in(&state, username, password, lockout, &origin).await?;
-    token_response(&state, signed_in.into()).await
+    token_response(&state, signed_in).await
 }

@@ -26,29 +26,8 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-/// The identity a token will carry.
-pub struct Grant {
-    pub subject: String,
-    pub kind: SubjectKind,
-    pub role: String,
-    pub region: Option<String>,
-    pub department: Option<String>,
-    /// The account's session generation.
-    pub generation: i32,
-}
-
-impl From<onetable_app::accounts::sessions::SignedIn> for Grant {
-    fn from(signed_in: onetable_app::accounts::sessions::SignedIn) -> Self {
-        Self {
-            subject: signed_in.subject,
-            kind: signed_in.kind,
-            role: signed_in.role,
-            region: signed_in.region,
-            department: signed_in.department,
-            generation: signed_in.generation,
-        }
-    }
-}
+/// The identity a token will carry: who signed in.
+pub use onetable_app::accounts::sessions::SignedIn as Grant;
 
 /// Signs a token for `grant` with the newest key and answers with it, marked not to be cached
 /// (RFC 6749 §5.1). The key ring is re-read first, so a key rotated by `onetable keys rotate`

@@ -79,5 +79,5 @@ pub async fn token(
     }
     let origin = Origin { request_id: context.request_id, client_addr: context.client_addr };
     let signed_in = sessions::client_sign_in(&state, client_id, secret, &origin).await?;
-    token_response(&state, signed_in.into()).await
+    token_response(&state, signed_in).await
 }
