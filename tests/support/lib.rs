@@ -3,6 +3,8 @@
 //! always, and a new PostgreSQL database when `ONETABLE_TEST_PG` (or a `postgres://`
 //! `DATABASE_URL`) names a server to create it on.
 
+pub mod browser;
+
 use std::future::Future;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};

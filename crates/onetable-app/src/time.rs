@@ -4,6 +4,13 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Deserializer, Serializer};
 
+/// Today's date in China, where "this year" and "last month" of a form are meant.
+#[must_use]
+pub fn china_today() -> NaiveDate {
+    let offset = chrono::TimeDelta::seconds(i64::from(CHINA_SECONDS_EAST));
+    (Utc::now().naive_utc() + offset).date()
+}
+
 /// China Standard Time, the zone a plain date written by a user means.
 const CHINA_SECONDS_EAST: i32 = 8 * 3600;
 

@@ -9,7 +9,7 @@ use crate::openapi_common::CommonResponses;
 
 use crate::routes::{
     aggregates, audit, auth, burden, catalogue, data_requests, entries, form, health, imports, indicators, progress,
-    regions, rules, users,
+    regions, rules, users, worklist,
 };
 
 #[derive(OpenApi)]
@@ -28,6 +28,9 @@ use crate::routes::{
         auth::token::token,
         auth::logout::logout,
         auth::me::me,
+        auth::session::create_session,
+        auth::session::get_session,
+        auth::session::delete_session,
         users::list::list_users,
         users::create::create_user,
         users::get::get_user,
@@ -55,6 +58,7 @@ use crate::routes::{
         entries::workflow::reopen,
         entries::history::history,
         progress::progress,
+        worklist::worklist,
         imports::create_import,
         regions::search::search_regions,
         regions::get::get_region,

@@ -315,3 +315,26 @@ pub fn village_statuses(
         .collect();
     Ok(villages.into_iter().map(|v| (statuses.get(&v).cloned(), v)).map(|(s, v)| (v, s)).collect())
 }
+
+/// Every entry of one region, whatever its period.
+///
+/// # Errors
+/// On a database error.
+pub fn of_region(conn: &mut DbConn, region: &str) -> StoreResult<Vec<EntryRow>> {
+    Ok(entries::table.filter(entries::region_code.eq(region)).select(EntryRow::as_select()).load(conn)?)
+}
+
+/// The latest workflow event `action` (`return`, `approve` …) of one entry.
+///
+/// # Errors
+/// On a database error.
+pub fn latest_event(conn: &mut DbConn, region: &str, period: &str, action: &str) -> StoreResult<Option<EntryEventRow>> {
+    Ok(entry_events::table
+        .filter(entry_events::region_code.eq(region))
+        .filter(entry_events::period.eq(period))
+        .filter(entry_events::action.eq(action))
+        .order(entry_events::id.desc())
+        .select(EntryEventRow::as_select())
+        .first(conn)
+        .optional()?)
+}

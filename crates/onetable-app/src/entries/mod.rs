@@ -8,6 +8,7 @@ pub mod form;
 pub mod history;
 pub mod view;
 pub mod workflow;
+pub mod worklist;
 pub mod write;
 
 pub use form::{

@@ -82,6 +82,7 @@ mod tests {
             role: "clerk".into(),
             region: None,
             department: None,
+            csrf: None,
             generation: 0,
         }
     }

@@ -10,6 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
+use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use onetable_app::accounts::standing::{self, TokenFacts};
 use onetable_app::{Actor, Origin};
@@ -52,6 +53,50 @@ pub struct Caller {
     pub actor: Actor,
     pub jti: String,
     pub expires_at: i64,
+    /// Set for a browser session (the token came in the session cookie).
+    pub csrf: Option<String>,
+}
+
+/// The cookie of a browser session; it holds the access token.
+pub const SESSION_COOKIE: &str = "onetable_session";
+
+/// Where the token of a request came from.
+enum Presented {
+    Bearer(String),
+    /// The session cookie, and whether the request may change something (then it needs the
+    /// CSRF token) with the CSRF header it carries.
+    Cookie {
+        token: String,
+        unsafe_method: bool,
+        csrf_header: Option<String>,
+    },
+}
+
+impl Presented {
+    fn of(req: &HttpRequest) -> Option<Self> {
+        if let Some(token) = bearer_token(req) {
+            return Some(Self::Bearer(token));
+        }
+        let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()).filter(|t| !t.is_empty())?;
+        let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        let csrf_header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Some(Self::Cookie { token, unsafe_method, csrf_header })
+    }
+
+    fn token(&self) -> &str {
+        match self {
+            Self::Bearer(token) | Self::Cookie { token, .. } => token,
+        }
+    }
+}
+
+/// The 403 of an unsafe request by cookie without the session's CSRF token.
+fn csrf_refused() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::FORBIDDEN,
+        "csrf_token_invalid",
+        "缺少或错误的 CSRF 令牌（X-CSRF-Token），请刷新页面后重试",
+    )
 }
 
 impl std::ops::Deref for Caller {
@@ -74,12 +119,23 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req);
+        let presented = Presented::of(req);
         let context = RequestContext::of(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = token.ok_or_else(unauthorized)?;
-            authenticate(&state, &token, context).await
+            let presented = presented.ok_or_else(unauthorized)?;
+            let caller = authenticate(&state, presented.token(), context).await?;
+            match presented {
+                Presented::Bearer(_) => Ok(Caller { csrf: None, ..caller }),
+                Presented::Cookie { unsafe_method, csrf_header, .. } => {
+                    // A cookie works only as a browser session's, which has a CSRF token.
+                    let expected = caller.csrf.as_deref().ok_or_else(unauthorized)?;
+                    if unsafe_method && csrf_header.as_deref() != Some(expected) {
+                        return Err(csrf_refused());
+                    }
+                    Ok(caller)
+                }
+            }
         })
     }
 }
@@ -129,5 +185,5 @@ async fn authenticate(state: &AppState, token: &str, context: RequestContext) ->
         department: claims.department,
         origin,
     };
-    Ok(Caller { actor, jti: claims.jti, expires_at: claims.exp })
+    Ok(Caller { actor, jti: claims.jti, expires_at: claims.exp, csrf: claims.csrf })
 }

@@ -29,6 +29,9 @@ pub struct Claims {
     /// enabled change advances it, and the token stops.
     #[serde(default)]
     pub generation: i32,
+    /// Browser sessions only: the token every unsafe request authenticated by the cookie carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf: Option<String>,
 }
 
 #[derive(Debug, Clone)]

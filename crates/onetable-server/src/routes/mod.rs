@@ -14,11 +14,13 @@ pub mod indicators;
 pub mod input_guard;
 pub mod json;
 pub mod middleware;
+pub mod pages;
 pub mod params;
 pub mod progress;
 pub mod regions;
 pub mod rules;
 pub mod users;
+pub mod worklist;
 
 use actix_web::{error, web, HttpRequest, HttpResponse};
 
@@ -48,6 +50,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(auth::token::token)
         .service(auth::logout::logout)
         .service(auth::me::me)
+        .service(auth::session::create_session)
+        .service(auth::session::get_session)
+        .service(auth::session::delete_session)
         .service(users::list::list_users)
         .service(users::create::create_user)
         .service(users::get::get_user)
@@ -73,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(entries::workflow::return_entry)
         .service(entries::workflow::reopen)
         .service(progress::progress)
+        .service(worklist::worklist)
         .service(imports::create_import)
         .service(data_requests::file::file_request)
         .service(data_requests::list::list_requests)
@@ -89,7 +95,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(regions::children::list_children)
         .service(openapi::serve)
         .service(docs::index)
-        .service(docs::asset);
+        .service(docs::asset)
+        .configure(pages::configure);
 }
 
 fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> error::Error {

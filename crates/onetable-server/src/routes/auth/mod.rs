@@ -4,6 +4,7 @@ pub mod jwks;
 pub mod login;
 pub mod logout;
 pub mod me;
+pub mod session;
 pub mod token;
 
 use actix_web::http::StatusCode;
@@ -36,6 +37,18 @@ pub use onetable_app::accounts::sessions::SignedIn as Grant;
 /// # Errors
 /// When no key can sign.
 pub async fn token_response(state: &AppState, grant: Grant) -> Result<HttpResponse, ApiError> {
+    let (access_token, claims) = issue_token(state, grant, None).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .insert_header(("pragma", "no-cache"))
+        .json(TokenResponse { access_token, token_type: "Bearer", expires_in: claims.exp - claims.iat }))
+}
+
+/// Signs a token for `grant` (with the CSRF token of a browser session, if any).
+///
+/// # Errors
+/// When no key can sign.
+pub async fn issue_token(state: &AppState, grant: Grant, csrf: Option<String>) -> Result<(String, Claims), ApiError> {
     reload_keys(state).await?;
     let lifetime = match grant.kind {
         SubjectKind::User => state.policy.user_token_seconds,
@@ -54,12 +67,10 @@ pub async fn token_response(state: &AppState, grant: Grant) -> Result<HttpRespon
         region: grant.region,
         department: grant.department,
         generation: grant.generation,
+        csrf,
     };
     let access_token = tokens::issue(&state.keys, &claims).map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .insert_header(("pragma", "no-cache"))
-        .json(TokenResponse { access_token, token_type: "Bearer", expires_in: lifetime }))
+    Ok((access_token, claims))
 }
 
 /// Re-reads the active signing keys from the database.

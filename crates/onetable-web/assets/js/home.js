@@ -1,0 +1,64 @@
+import { api, el, session, signOut } from './api.js';
+
+const STATUS = { not_started: '未开始', draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
+
+/** 2025 → 2025年, 2025Q3 → 2025年第3季度, 2025-09 → 2025年9月. */
+export function periodLabel(period) {
+  let m = /^(\d{4})Q([1-4])$/.exec(period);
+  if (m) return `${m[1]}年第${m[2]}季度`;
+  m = /^(\d{4})-(\d{2})$/.exec(period);
+  if (m) return `${m[1]}年${Number(m[2])}月`;
+  return `${period}年`;
+}
+
+function workItem(item) {
+  return el('li', { class: `work-item ${item.status}`, 'data-period': item.period },
+    el('div', { class: 'work-head' },
+      el('strong', {}, `${periodLabel(item.period)}报表`),
+      el('span', { class: `status ${item.status}` }, STATUS[item.status] || item.status)),
+    el('div', { class: 'muted' }, `已填 ${item.filled} / ${item.fields} 项` +
+      (item.missing_required ? `，必填项还差 ${item.missing_required} 项` : '')),
+    item.return_comment ? el('p', { class: 'return-comment' }, `退回意见（${item.returned_by || '审核员'}）：${item.return_comment}`) : null);
+}
+
+async function clerkHome(page, me) {
+  const list = await api('GET', '/api/v1/worklist');
+  page.append(
+    el('section', { class: 'card' },
+      el('h2', {}, '待办报表'),
+      list.items.length
+        ? el('ul', { class: 'list', id: 'worklist' }, list.items.map(workItem))
+        : el('p', { class: 'muted' }, '目前没有需要填报的报表')));
+}
+
+const ROLES = { clerk: '村填报员', reviewer: '乡镇审核员', admin: '管理员', viewer: '查看者', department: '部门', auditor: '审计员' };
+
+function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+async function main() {
+  const current = await session();
+  if (!current) return toLogin();
+  const me = await api('GET', '/api/v1/me');
+  const who = document.getElementById('who');
+  who.textContent = `${me.region_name || '全国'} · ${ROLES[me.role] || me.role} ${me.subject}`;
+  const page = document.getElementById('main');
+  page.replaceChildren(
+    el('section', { class: 'card' },
+      el('h1', {}, me.region_name || '全国'),
+      el('p', { class: 'muted' }, `区划代码 ${me.region || '—'}`),
+      el('p', {}, `您以${ROLES[me.role] || me.role}身份登录。`)),
+  );
+  if (me.role === 'clerk') await clerkHome(page, me);
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  await signOut().catch(() => {});
+  location.assign('/login');
+});
+
+main().catch((e) => {
+  if (e.status === 401) return toLogin();
+  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
+});

@@ -1,0 +1,82 @@
+//! The web pages for people (页面): the login page and the clerk's and reviewer's pages, as static
+//! HTML, CSS and ES modules embedded in the binary. They hold no rule of their own: every page is a
+//! client of the documented REST API, so department systems and the pages see the same rules.
+//! No third-party browser code and no build step: what is in `assets/` is what the browser runs.
+
+/// One embedded file.
+#[derive(Debug)]
+pub struct Asset {
+    /// Where it is served, e.g. `/assets/js/api.js`.
+    pub path: &'static str,
+    pub content_type: &'static str,
+    pub bytes: &'static [u8],
+    /// A hash of the bytes (FNV-1a), for `ETag`.
+    pub etag: u64,
+}
+
+/// FNV-1a, computed at compile time: the ETag of an embedded file.
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+const fn asset(path: &'static str, content_type: &'static str, bytes: &'static [u8]) -> Asset {
+    Asset { path, content_type, bytes, etag: fnv1a(bytes) }
+}
+
+const HTML: &str = "text/html; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// Every page and asset, by the path it is served at.
+pub static ASSETS: &[Asset] = &[
+    asset("/", HTML, include_bytes!("../assets/index.html")),
+    asset("/login", HTML, include_bytes!("../assets/login.html")),
+    asset("/assets/app.css", CSS, include_bytes!("../assets/app.css")),
+    asset("/assets/js/api.js", JS, include_bytes!("../assets/js/api.js")),
+    asset("/assets/js/login.js", JS, include_bytes!("../assets/js/login.js")),
+    asset("/assets/js/home.js", JS, include_bytes!("../assets/js/home.js")),
+];
+
+/// The page or asset served at `path`.
+#[must_use]
+pub fn find(path: &str) -> Option<&'static Asset> {
+    ASSETS.iter().find(|asset| asset.path == path)
+}
+
+/// The Content-Security-Policy of every page: nothing but our own origin, no inline script or
+/// style, no framing.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_asset_is_found_at_its_path_and_pages_load_no_inline_script() {
+        for asset in ASSETS {
+            assert!(std::ptr::eq(find(asset.path).unwrap(), asset));
+            let text = std::str::from_utf8(asset.bytes).unwrap();
+            if asset.content_type == HTML {
+                // A strict CSP refuses inline script; a page that had one would break silently.
+                assert!(!text.contains("<script>"), "{} has an inline script", asset.path);
+                for handler in [" onclick=", " onload=", " onerror=", " onsubmit=", " onchange=", " oninput="] {
+                    assert!(!text.contains(handler), "{} has an inline handler", asset.path);
+                }
+                for src in text.split("src=\"").skip(1) {
+                    let src = src.split('"').next().unwrap();
+                    assert!(find(src).is_some(), "{} loads {src}, which is not embedded", asset.path);
+                }
+            }
+        }
+        assert!(find("/nope").is_none());
+    }
+}

@@ -1,0 +1,81 @@
+//! The web pages in headless Chromium: signing in on a phone-sized window, the session cookie as
+//! the browser holds it, names rendered as text. Skipped without a Chromium, unless
+//! `ONETABLE_REQUIRE_BROWSER` is set.
+
+use chrono::Datelike;
+use diesel::RunQueryDsl;
+use fantoccini::Locator;
+use onetable_core::Role;
+use onetable_store::Backend;
+use onetable_tests::browser::{Browser, Window};
+use onetable_tests::{TestApp, PASSWORD};
+
+async fn signed_in(app: &TestApp, window: Window, username: &str) -> Option<Browser> {
+    let browser = Browser::start(window).await?;
+    browser.client.goto(&app.url("/")).await.unwrap();
+    // Not signed in: the home page sends the browser to the login page.
+    browser.wait_for_text("h1", "一张表").await;
+    assert!(browser.client.current_url().await.unwrap().path() == "/login");
+    browser.fill("#username", username).await;
+    browser.fill("#password", PASSWORD).await;
+    if matches!(window, Window::Phone) {
+        browser.screenshot("login-phone").await;
+    }
+    browser.click("#login-submit").await;
+    Some(browser)
+}
+
+#[tokio::test]
+async fn a_clerk_signs_in_on_a_phone_sees_the_forms_due_and_the_session_is_an_httponly_cookie() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
+    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    let Some(browser) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
+    browser.wait_for_text("#who", "吴家坪村村民委员会").await;
+    browser.wait_for_text("#main h1", "吴家坪村村民委员会").await;
+    let first = browser.wait_for_text("#worklist li", "报表").await;
+    assert!(first.contains(&format!("{last_year}年报表")) && first.contains("未开始"), "{first}");
+    let cookie = browser.client.get_named_cookie("onetable_session").await.unwrap();
+    assert_eq!(cookie.http_only(), Some(true));
+    assert_eq!(format!("{:?}", cookie.same_site()), "Some(Strict)");
+    let script_sees: String =
+        serde_json::from_value(browser.client.execute("return document.cookie", vec![]).await.unwrap()).unwrap();
+    assert!(!script_sees.contains("onetable_session"), "the page's scripts must not read the token");
+    let width = browser.client.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap();
+    assert!(width.as_u64().unwrap() <= 360, "no horizontal scroll at 360 px: {width}");
+    browser.screenshot("home-phone").await;
+
+    browser.click("#logout").await;
+    browser.wait_for_text("#login-submit", "登录").await;
+    browser.client.goto(&app.url("/")).await.unwrap();
+    browser.wait_for_text("#login-submit", "登录").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_answered_in_chinese_on_the_page() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
+    let Some(browser) = Browser::start(Window::Desktop).await else { return };
+    browser.client.goto(&app.url("/login")).await.unwrap();
+    browser.fill("#username", "li_clerk").await;
+    browser.fill("#password", "Wrong-pass-2025").await;
+    browser.click("#login-submit").await;
+    browser.wait_for_text("#login-error", "用户名或密码错误").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_village_name_with_markup_renders_as_text() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let name = "<img src=x onerror=alert(1)>村";
+    diesel::sql_query(format!("UPDATE regions SET name = '{name}' WHERE code = '522301100200'"))
+        .execute(&mut app.db.conn().unwrap())
+        .unwrap();
+    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
+    let Some(browser) = signed_in(&app, Window::Desktop, "li_clerk").await else { return };
+    assert_eq!(browser.wait_for_text("#main h1", "onerror").await, name);
+    assert!(browser.client.find(Locator::Css("#main img")).await.is_err(), "no element was made of the name");
+    browser.close().await;
+}

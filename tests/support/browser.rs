@@ -1,0 +1,180 @@
+//! Pages in a real browser: headless Chromium driven over WebDriver (chromedriver) by fantoccini.
+//! A test asks for a [`Browser`]; without a Chromium on the machine it is skipped with a line on
+//! stderr — unless `ONETABLE_REQUIRE_BROWSER` is set (CI sets it), when it fails.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// A phone (360 × 640, the size) or a desktop window.
+#[derive(Debug, Clone, Copy)]
+pub enum Window {
+    Phone,
+    Desktop,
+}
+
+impl Window {
+    const fn size(self) -> (u32, u32) {
+        match self {
+            Self::Phone => (360, 640),
+            Self::Desktop => (1280, 800),
+        }
+    }
+}
+
+/// One chromedriver with one headless Chromium session; both end when it is dropped.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn find(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+    std::env::var_os(env)
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(candidates.iter().map(PathBuf::from))
+        .find(|p| p.is_file())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+impl Browser {
+    /// A browser, or `None` (the test is skipped) when no Chromium is installed.
+    ///
+    /// # Panics
+    /// When `ONETABLE_REQUIRE_BROWSER` is set and there is none, or the browser does not start.
+    pub async fn start(window: Window) -> Option<Self> {
+        let chromium = find("ONETABLE_CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+        let driver = find("ONETABLE_CHROMEDRIVER", &["/usr/bin/chromedriver"]);
+        let (Some(chromium), Some(driver)) = (chromium, driver) else {
+            assert!(
+                std::env::var_os("ONETABLE_REQUIRE_BROWSER").is_none(),
+                "ONETABLE_REQUIRE_BROWSER is set but no chromium and chromedriver were found"
+            );
+            eprintln!("skipped: no Chromium (apt-get install chromium chromium-driver)");
+            return None;
+        };
+        let port = free_port();
+        let driver = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let (width, height) = window.size();
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({
+                "binary": chromium.to_string_lossy(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    "--lang=zh-CN", "--hide-scrollbars", "--force-device-scale-factor=1",
+                    format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(e) if Instant::now() > deadline => panic!("chromedriver did not start: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        // The viewport, not the window, is what a page lays out in.
+        let (inner_w, inner_h): (u32, u32) = {
+            let v = client.execute("return [innerWidth, innerHeight]", vec![]).await.expect("viewport");
+            (v[0].as_u64().unwrap_or(0) as u32, v[1].as_u64().unwrap_or(0) as u32)
+        };
+        client
+            .set_window_size(width + (width - inner_w.min(width)), height + (height - inner_h.min(height)))
+            .await
+            .expect("window size");
+        Some(Self { client, driver, _profile: profile })
+    }
+
+    /// Waits until `css` matches an element whose text contains `text` (up to 10 s).
+    ///
+    /// # Panics
+    /// When it does not appear.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if let Ok(found) = element.text().await {
+                    if found.contains(text) {
+                        return found;
+                    }
+                }
+            }
+            assert!(Instant::now() < deadline, "no {css} with text {text:?} on {}", self.page_text().await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The page's visible text, for failure messages.
+    pub async fn page_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(e) => format!("(no body: {e})"),
+        }
+    }
+
+    /// Types `text` into the input `css`.
+    ///
+    /// # Panics
+    /// When there is no such input.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
+        input.clear().await.expect("clear");
+        input.send_keys(text).await.expect("type");
+    }
+
+    /// Clicks the element `css`.
+    ///
+    /// # Panics
+    /// When there is no such element.
+    pub async fn click(&self, css: &str) {
+        let element = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
+        element.click().await.expect("click");
+    }
+
+    /// Saves a PNG of the viewport under `docs/screenshots/` when `ONETABLE_SCREENSHOTS` is set
+    /// (the README's pictures are made this way).
+    pub async fn screenshot(&self, name: &str) {
+        if std::env::var_os("ONETABLE_SCREENSHOTS").is_none() {
+            return;
+        }
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+}
+
+impl Browser {
+    /// Ends the session (and its Chromium) cleanly.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // The session ends with its driver; killing it also ends the Chromium it started.
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
