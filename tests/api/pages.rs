@@ -79,3 +79,36 @@ async fn a_village_name_with_markup_renders_as_text() {
     assert!(browser.client.find(Locator::Css("#main img")).await.is_err(), "no element was made of the name");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_clerk_opens_the_form_from_home_saves_a_field_and_sees_an_out_of_range_value_refused_at_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
+    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    let Some(browser) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
+    browser.wait_for_text("#worklist li", "报表").await;
+    browser.click(&format!("#worklist li[data-period=\"{last_year}\"] a")).await;
+    browser.wait_for_text("#main h1", &format!("{last_year}年报表")).await;
+    let label = browser.wait_for_text("label[for=\"f-POP.HOUSEHOLDS\"]", "户籍户数").await;
+    assert_eq!(label, "户籍户数（户）");
+
+    // A valid value is saved when the field is left.
+    browser.fill("#f-POP\\.HOUSEHOLDS", "120").await;
+    browser.click("#f-POP\\.REGISTERED").await; // leaving the first field fires its change
+    browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .save-state", "已保存").await;
+    // Out of range: refused at the field in Chinese, before any request.
+    browser.fill("#f-POP\\.REGISTERED", "-5").await;
+    browser.click("#f-POP\\.MALE").await;
+    let error = browser.wait_for_text("[data-code=\"POP.REGISTERED\"] .error", "不能小于").await;
+    assert_eq!(error, "不能小于 0");
+    browser.screenshot("form-phone").await;
+
+    let clerk = app.login("li_clerk", PASSWORD).await;
+    let (_, entry) = app.get_as(&clerk, &format!("/api/v1/entries/522301100200/{last_year}")).await;
+    let values = entry["values"].as_array().unwrap();
+    assert_eq!(values.len(), 1, "only the valid value was stored: {entry}");
+    assert_eq!((values[0]["code"].as_str(), values[0]["value"].as_i64()), (Some("POP.HOUSEHOLDS"), Some(120)));
+    assert_eq!(entry["revision"], 1);
+    browser.close().await;
+}

@@ -38,10 +38,14 @@ const CSS: &str = "text/css; charset=utf-8";
 pub static ASSETS: &[Asset] = &[
     asset("/", HTML, include_bytes!("../assets/index.html")),
     asset("/login", HTML, include_bytes!("../assets/login.html")),
+    asset("/form", HTML, include_bytes!("../assets/form.html")),
     asset("/assets/app.css", CSS, include_bytes!("../assets/app.css")),
     asset("/assets/js/api.js", JS, include_bytes!("../assets/js/api.js")),
     asset("/assets/js/login.js", JS, include_bytes!("../assets/js/login.js")),
     asset("/assets/js/home.js", JS, include_bytes!("../assets/js/home.js")),
+    asset("/assets/js/labels.js", JS, include_bytes!("../assets/js/labels.js")),
+    asset("/assets/js/fields.js", JS, include_bytes!("../assets/js/fields.js")),
+    asset("/assets/js/form.js", JS, include_bytes!("../assets/js/form.js")),
 ];
 
 /// The page or asset served at `path`.

@@ -10,6 +10,7 @@ use crate::error::ApiError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(serve))
         .route("/login", web::get().to(serve))
+        .route("/form", web::get().to(serve))
         .route("/assets/{path:.*}", web::get().to(serve));
 }
 

@@ -1,20 +1,12 @@
 import { api, el, session, signOut } from './api.js';
+import { periodLabel } from './labels.js';
 
 const STATUS = { not_started: '未开始', draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
-
-/** 2025 → 2025年, 2025Q3 → 2025年第3季度, 2025-09 → 2025年9月. */
-export function periodLabel(period) {
-  let m = /^(\d{4})Q([1-4])$/.exec(period);
-  if (m) return `${m[1]}年第${m[2]}季度`;
-  m = /^(\d{4})-(\d{2})$/.exec(period);
-  if (m) return `${m[1]}年${Number(m[2])}月`;
-  return `${period}年`;
-}
 
 function workItem(item) {
   return el('li', { class: `work-item ${item.status}`, 'data-period': item.period },
     el('div', { class: 'work-head' },
-      el('strong', {}, `${periodLabel(item.period)}报表`),
+      el('a', { href: `/form?period=${encodeURIComponent(item.period)}` }, `${periodLabel(item.period)}报表`),
       el('span', { class: `status ${item.status}` }, STATUS[item.status] || item.status)),
     el('div', { class: 'muted' }, `已填 ${item.filled} / ${item.fields} 项` +
       (item.missing_required ? `，必填项还差 ${item.missing_required} 项` : '')),

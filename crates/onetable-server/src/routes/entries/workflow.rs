@@ -92,7 +92,7 @@ pub async fn approve(
     security(("bearer" = [])),
     params(("region" = String, Path), ("period" = String, Path), ("If-Match" = String, Header)),
     request_body = CommentRequest,
-    responses((status = 200, body = Entry), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, body = Entry), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, description = "no If-Match", body = ErrorBody))
 )]
 #[post("/api/v1/entries/{region}/{period}/return")]
 pub async fn return_entry(
@@ -112,7 +112,7 @@ pub async fn return_entry(
     security(("bearer" = [])),
     params(("region" = String, Path), ("period" = String, Path), ("If-Match" = String, Header)),
     request_body = CommentRequest,
-    responses((status = 200, body = Entry), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, body = Entry), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, description = "no If-Match", body = ErrorBody))
 )]
 #[post("/api/v1/entries/{region}/{period}/reopen")]
 pub async fn reopen(
