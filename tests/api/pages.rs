@@ -112,3 +112,74 @@ async fn a_clerk_opens_the_form_from_home_saves_a_field_and_sees_an_out_of_range
     assert_eq!(entry["revision"], 1);
     browser.close().await;
 }
+
+fn seed_values(app: &TestApp, village: &str, period: &str, warning: bool) -> Vec<(String, String)> {
+    let code = onetable_core::RegionCode::parse(village).unwrap();
+    let values: Vec<(String, String)> = onetable_app::demo::village_values(code, warning).into_iter().collect();
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(c, v)| (c.as_str(), v.as_str())).collect();
+    app.seed_entry(village, period, "draft", &pairs);
+    values
+}
+
+#[tokio::test]
+async fn a_section_is_confirmed_in_one_tap_after_showing_what_will_be_copied() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
+    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    let before: std::collections::BTreeMap<String, String> =
+        seed_values(&app, "522301100200", &(last_year - 1).to_string(), false).into_iter().collect();
+    let Some(browser) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
+    browser.wait_for_text("#who", "吴家坪村").await;
+    browser.client.goto(&app.url(&format!("/form?period={last_year}"))).await.unwrap();
+    let previous = browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .field-foot", "上期").await;
+    assert!(previous.contains(&format!("上期：{}", before["POP.HOUSEHOLDS"])), "{previous}");
+
+    browser.click("section[data-category=\"人口\"] .confirm-section").await;
+    let panel = browser.wait_for_text(".confirm-panel", "将把以下").await;
+    assert!(panel.contains(&format!("户籍户数：{} 户", before["POP.HOUSEHOLDS"])), "{panel}");
+    browser.screenshot("confirm-phone").await;
+    browser.click(".confirm-panel .confirm-copy").await;
+    browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .save-state", "已保存").await;
+    let shown = browser.client.find(Locator::Css("#f-POP\\.HOUSEHOLDS")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(shown.as_deref(), Some(before["POP.HOUSEHOLDS"].as_str()));
+
+    let clerk = app.login("li_clerk", PASSWORD).await;
+    let (_, entry) = app.get_as(&clerk, &format!("/api/v1/entries/522301100200/{last_year}")).await;
+    let stored: Vec<&str> = entry["values"].as_array().unwrap().iter().map(|v| v["code"].as_str().unwrap()).collect();
+    assert!(
+        stored.contains(&"POP.HOUSEHOLDS") && stored.iter().all(|c| c.starts_with("POP.")),
+        "only 人口: {stored:?}"
+    );
+    assert!(entry["values"].as_array().unwrap().iter().all(|v| v["source"] == "carried_forward"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn submit_is_refused_until_the_warning_is_explained_then_the_form_is_read_only() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
+    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    seed_values(&app, "522301100200", &last_year.to_string(), true);
+    let Some(browser) = signed_in(&app, Window::Desktop, "li_clerk").await else { return };
+    browser.wait_for_text("#who", "吴家坪村").await;
+    browser.client.goto(&app.url(&format!("/form?period={last_year}"))).await.unwrap();
+    browser.wait_for_text("#submit", "提交").await;
+    browser.click("#submit").await;
+    let refusal = browser.wait_for_text("#submit-problems", "不能提交").await;
+    assert!(refusal.contains("请核实"), "{refusal}");
+    browser.screenshot("submit-refused-desktop").await;
+    let why = browser.client.find(Locator::Css("[data-problem=\"explanation_required\"] textarea")).await.unwrap();
+    why.send_keys("今年新修水渠，已现场核实").await.unwrap();
+    browser.click("#submit").await;
+    browser.wait_for_text("#entry-status", "已提交").await;
+    let disabled =
+        browser.client.execute("return document.getElementById('f-POP.HOUSEHOLDS').disabled", vec![]).await.unwrap();
+    assert_eq!(disabled, serde_json::Value::Bool(true), "read-only after submit");
+
+    let clerk = app.login("li_clerk", PASSWORD).await;
+    let (_, entry) = app.get_as(&clerk, &format!("/api/v1/entries/522301100200/{last_year}")).await;
+    assert_eq!(entry["status"], "submitted");
+    browser.close().await;
+}

@@ -20,6 +20,13 @@ export function display(type, value) {
   return String(value);
 }
 
+/** A stored value in words, for a person: 是/否 for yes/no. */
+export function words(type, value) {
+  if (value === null || value === undefined) return '—';
+  if (type.kind === 'boolean') return value ? '是' : '否';
+  return String(value);
+}
+
 /** What the clerk typed, checked: `{ value }` to send (null clears), or `{ error }` in Chinese. */
 export function check(field, type, text) {
   const raw = text.trim();

@@ -2,7 +2,7 @@
 // with If-Match, one save at a time so revisions follow each other; each field shows its state.
 
 import { api, el, session } from './api.js';
-import { check, codesOf, display, input, parseType } from './fields.js';
+import { check, codesOf, display, input, parseType, words } from './fields.js';
 import { periodLabel } from './labels.js';
 
 const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误' };
@@ -65,8 +65,126 @@ function save(code, value) {
       }
     }
   };
-  state.queue = state.queue.then(run);
+  return enqueue(run);
+}
+
+const editable = () => state.status === 'draft' || state.status === 'returned';
+
+/** After an answer that holds the whole entry (carry-forward, submit): every field shows it. */
+function showEntry(entry) {
+  state.revision = entry.revision;
+  state.status = entry.status;
+  for (const f of state.fields.values()) {
+    if (f.derived) continue;
+    const stored = entry.values.find((v) => v.code === f.field.code);
+    const text = stored ? display(f.type, stored.value) : '';
+    if (text !== f.control.value || text !== f.sent) {
+      f.control.value = text;
+      f.sent = text;
+      if (stored) setState(f.field.code, 'saved');
+    }
+    f.control.disabled = !editable();
+  }
+  const badge = document.getElementById('entry-status');
+  badge.className = `status ${entry.status}`;
+  badge.textContent = STATUS[entry.status] || entry.status;
+  showDerived(entry.derived);
+  showRules(entry.rule_results);
+  document.querySelectorAll('.confirm-section, #submit').forEach((b) => { b.hidden = !editable(); });
+}
+
+/** Runs `work` after every save already queued, so revisions follow each other. */
+function enqueue(work) {
+  state.queue = state.queue.then(work, work);
   return state.queue;
+}
+
+/** "上期无变化，一键确认": shows which of last period's values will be copied, then copies them. */
+function confirmPanel(codes, entry, where) {
+  // In the form's order, as the clerk sees the fields.
+  const previous = codes.map((code) => entry.carried_forward.find((c) => c.code === code)).filter((c) => c && state.fields.has(c.code));
+  const panel = el('div', { class: 'confirm-panel', role: 'dialog', 'aria-label': '确认沿用上期数据' },
+    el('p', {}, previous.length ? `将把以下 ${previous.length} 项上期数据复制到本期：` : '上期没有可沿用的数据'),
+    el('ul', { class: 'copy-list' }, previous.map((c) => {
+      const f = state.fields.get(c.code);
+      return el('li', {}, `${f.field.name}：${words(f.type, c.value)}${f.field.unit ? ` ${f.field.unit}` : ''}`);
+    })));
+  const cancel = el('button', { type: 'button', class: 'cancel' }, '取消');
+  const ok = el('button', { type: 'button', class: 'primary confirm-copy' }, '确认复制');
+  ok.hidden = !previous.length;
+  panel.append(el('div', { class: 'panel-buttons' }, cancel, ok));
+  cancel.addEventListener('click', () => panel.remove());
+  ok.addEventListener('click', () => {
+    ok.disabled = true;
+    enqueue(async () => {
+      try {
+        const answer = await api('POST', `/api/v1/entries/${state.region}/${state.period}/carry-forward`,
+          { codes: previous.map((c) => c.code) }, { 'if-match': `"${state.revision}"` });
+        panel.remove();
+        showEntry(answer);
+      } catch (e) {
+        ok.disabled = false;
+        panel.querySelector('p').textContent = e.message;
+        if (e.status === 401) toLogin();
+      }
+    });
+  });
+  (where.closest('.section-head') || where).after(panel);
+  panel.scrollIntoView({ block: 'center' });
+}
+
+/** The reasons a submit was refused, each linked to its field; explanations asked in place. */
+function showRefusal(error, explanations) {
+  const box = document.getElementById('submit-problems');
+  box.replaceChildren(el('p', { class: 'error' }, error.message));
+  const list = el('ul', { class: 'problems' });
+  for (const d of error.details) {
+    const rule = state.rules.find((r) => r.code === d.field);
+    const code = rule ? codesOf(rule.expression).find((c) => state.fields.has(c)) : d.field;
+    // A rule's own message: the API's adds how to explain over the API.
+    const link = el('a', { href: `#f-${code}` }, rule ? rule.message : d.message);
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      const f = state.fields.get(code);
+      if (f) { f.row.scrollIntoView({ block: 'center' }); f.control.focus(); }
+    });
+    const item = el('li', { 'data-problem': d.code, 'data-field': d.field }, link);
+    if (d.code === 'explanation_required') {
+      const id = `why-${d.field}`;
+      const why = el('textarea', { id, rows: '2', maxlength: '500' });
+      why.value = explanations[d.field] || '';
+      why.addEventListener('input', () => { explanations[d.field] = why.value; });
+      item.append(el('label', { for: id }, `说明原因（${rule ? rule.name : d.field}）`), why);
+    }
+    list.append(item);
+  }
+  box.append(list);
+  box.hidden = false;
+  box.scrollIntoView({ block: 'start' });
+}
+
+function submitButton() {
+  const explanations = {};
+  const button = el('button', { type: 'button', id: 'submit', class: 'primary' }, '提交');
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    enqueue(async () => {
+      try {
+        const answer = await api('POST', `/api/v1/entries/${state.region}/${state.period}/submit`,
+          { explanations }, { 'if-match': `"${state.revision}"` });
+        document.getElementById('submit-problems').hidden = true;
+        showEntry(answer);
+      } catch (e) {
+        if (e.status === 422 && e.code === 'submission_refused') showRefusal(e, explanations);
+        else document.getElementById('submit-problems').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
+        document.getElementById('submit-problems').hidden = false;
+        if (e.status === 401) toLogin();
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+  return button;
 }
 
 function fieldRow(field, entry) {
@@ -76,7 +194,7 @@ function fieldRow(field, entry) {
   const control = field.derived ? el('output', { id, class: 'derived' }, '—') : input(el, field, type);
   const previous = entry.carried_forward.find((c) => c.code === field.code);
   const note = el('span', { id: `${id}-note`, class: 'muted' },
-    previous ? `上期：${display(type, previous.value)}` : '', field.derived ? '（自动计算）' : '');
+    previous ? `上期：${words(type, previous.value)}` : '', field.derived ? '（自动计算）' : '');
   const row = el('div', { class: 'field', 'data-code': field.code },
     el('label', { for: id }, label, field.required ? el('span', { class: 'required', 'aria-label': '必填' }, ' *') : null),
     control,
@@ -105,7 +223,7 @@ function fieldRow(field, entry) {
       const next = inputs[inputs.indexOf(control) + 1];
       if (next) next.focus(); else control.blur();
     });
-    if (state.status === 'submitted' || state.status === 'approved') control.disabled = true;
+    control.disabled = !editable();
   }
   return row;
 }
@@ -124,15 +242,31 @@ async function main() {
   state.status = entry.status;
   state.rules = form.rules;
   const page = document.getElementById('main');
+  const entered = (fields) => fields.filter((f) => !f.derived).map((f) => f.code);
+  const confirmButton = (label, codes) => {
+    const button = el('button', { type: 'button', class: 'confirm-section' }, label);
+    button.addEventListener('click', () => {
+      document.querySelectorAll('.confirm-panel').forEach((p) => p.remove());
+      confirmPanel(codes, entry, button);
+    });
+    return button;
+  };
+  const allCodes = entered(form.sections.flatMap((s) => s.fields));
   page.replaceChildren(
     el('div', { class: 'form-head' },
       el('h1', {}, `${periodLabel(form.period)}报表`),
       el('span', { class: `status ${entry.status}`, id: 'entry-status' }, STATUS[entry.status] || entry.status)),
-    ...form.sections.map((section) => el('section', { class: 'card form-section' },
-      el('h2', {}, section.category),
-      section.fields.map((field) => fieldRow(field, entry)))));
-  showDerived(entry.derived);
-  showRules(entry.rule_results);
+    entry.carried_forward.length ? confirmButton('全表上期无变化，一键确认', allCodes) : '',
+    ...form.sections.map((section) => el('section', { class: 'card form-section', 'data-category': section.category },
+      el('div', { class: 'section-head' },
+        el('h2', {}, section.category),
+        entry.carried_forward.some((c) => entered(section.fields).includes(c.code))
+          ? confirmButton('上期无变化，一键确认', entered(section.fields)) : ''),
+      section.fields.map((field) => fieldRow(field, entry)))),
+    el('section', { class: 'card submit-card' },
+      el('div', { id: 'submit-problems', role: 'alert', hidden: true }),
+      submitButton()));
+  showEntry(entry);
 }
 
 main().catch((e) => {
