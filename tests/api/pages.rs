@@ -36,6 +36,7 @@ async fn a_clerk_signs_in_on_a_phone_sees_the_forms_due_and_the_session_is_an_ht
     browser.wait_for_text("#main h1", "吴家坪村村民委员会").await;
     let first = browser.wait_for_text("#worklist li", "报表").await;
     assert!(first.contains(&format!("{last_year}年报表")) && first.contains("未开始"), "{first}");
+    browser.wait_for_text("#usage", "还没有部门调取过本村的数据").await;
     let cookie = browser.client.get_named_cookie("onetable_session").await.unwrap();
     assert_eq!(cookie.http_only(), Some(true));
     assert_eq!(format!("{:?}", cookie.same_site()), "Some(Strict)");
@@ -103,6 +104,9 @@ async fn a_clerk_opens_the_form_from_home_saves_a_field_and_sees_an_out_of_range
     let error = browser.wait_for_text("[data-code=\"POP.REGISTERED\"] .error", "不能小于").await;
     assert_eq!(error, "不能小于 0");
     browser.screenshot("form-phone").await;
+    browser.click("[data-code=\"POP.HOUSEHOLDS\"] .history-button").await;
+    let history = browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .history", "→").await;
+    assert!(history.contains("li_clerk：空 → 120（录入）"), "{history}");
 
     let clerk = app.login("li_clerk", PASSWORD).await;
     let (_, entry) = app.get_as(&clerk, &format!("/api/v1/entries/522301100200/{last_year}")).await;

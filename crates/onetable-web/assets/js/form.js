@@ -3,7 +3,7 @@
 
 import { api, el, session } from './api.js';
 import { check, codesOf, display, input, parseType, words } from './fields.js';
-import { periodLabel } from './labels.js';
+import { periodLabel, SOURCES, when } from './labels.js';
 
 const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误' };
 const STATUS = { draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
@@ -187,6 +187,32 @@ function submitButton() {
   return button;
 }
 
+/** 修改记录 of one field: who changed it, from what, when, why. */
+async function toggleHistory(f, button) {
+  const open = f.row.querySelector('.history');
+  if (open) {
+    open.remove();
+    button.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  button.setAttribute('aria-expanded', 'true');
+  const box = el('div', { class: 'history' }, el('p', { class: 'muted' }, '正在加载……'));
+  f.row.append(box);
+  try {
+    const page = await api('GET', `/api/v1/entries/${state.region}/${state.period}/history?limit=1000`);
+    const changes = page.items.filter((i) => i.kind === 'value' && i.indicator_code === f.field.code);
+    const text = (v) => (v === null || v === undefined || v === '' ? '空' : words(f.type, f.type.kind === 'boolean' ? v === 'true' : v));
+    box.replaceChildren(changes.length
+      ? el('ol', { class: 'history-list' }, changes.map((c) => el('li', {},
+        `${when(c.at)} ${c.actor}：${text(c.old_value)} → ${text(c.new_value)}`,
+        c.source ? `（${SOURCES[c.source] || c.source}）` : '',
+        c.reason ? el('div', { class: 'muted' }, `原因：${c.reason}`) : null)))
+      : el('p', { class: 'muted' }, '本期还没有修改记录'));
+  } catch (e) {
+    box.replaceChildren(el('p', { class: 'error' }, e.message));
+  }
+}
+
 function fieldRow(field, entry) {
   const type = parseType(field.value_type);
   const label = field.unit ? `${field.name}（${field.unit}）` : field.name;
@@ -198,11 +224,14 @@ function fieldRow(field, entry) {
   const row = el('div', { class: 'field', 'data-code': field.code },
     el('label', { for: id }, label, field.required ? el('span', { class: 'required', 'aria-label': '必填' }, ' *') : null),
     control,
-    el('div', { class: 'field-foot' }, note, el('span', { class: 'save-state', role: 'status' })),
+    el('div', { class: 'field-foot' }, note, el('span', { class: 'save-state', role: 'status' }),
+      field.derived ? null : el('button', { type: 'button', class: 'link history-button', 'aria-expanded': 'false' }, '修改记录')),
     el('p', { class: 'error', role: 'alert', hidden: true }),
     el('div', { class: 'rules' }));
   const f = { field, type, row, control, derived: field.derived, state: row.querySelector('.save-state'), error: row.querySelector('.error'), rules: row.querySelector('.rules') };
   state.fields.set(field.code, f);
+  const historyButton = row.querySelector('.history-button');
+  if (historyButton) historyButton.addEventListener('click', () => toggleHistory(f, historyButton));
   if (!field.derived) {
     const stored = entry.values.find((v) => v.code === field.code);
     control.value = stored ? display(type, stored.value) : '';

@@ -1,5 +1,5 @@
 import { api, el, session, signOut } from './api.js';
-import { periodLabel } from './labels.js';
+import { periodLabel, when } from './labels.js';
 
 const STATUS = { not_started: '未开始', draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
 
@@ -23,6 +23,20 @@ async function clerkHome(page, me) {
         : el('p', { class: 'muted' }, '目前没有需要填报的报表')));
 }
 
+/** 谁用了我的数据: every department's use of the village's data. */
+async function usage(page, me) {
+  const used = await api('GET', `/api/v1/regions/${me.region}/usage`);
+  page.append(el('section', { class: 'card', id: 'usage' },
+    el('h2', {}, '谁用了我的数据'),
+    used.uses.length
+      ? el('ul', { class: 'list' }, used.uses.map((u) => el('li', { 'data-request': u.request_id },
+        el('strong', {}, u.department), ` · ${u.title}`,
+        el('div', { class: 'muted' }, `用途：${u.purpose}`),
+        el('div', { class: 'muted' }, `指标：${u.indicators.join('、')}`),
+        el('div', { class: 'muted' }, `共调取 ${u.pulls} 次，最近一次 ${when(u.last_pulled_at)}`))))
+      : el('p', { class: 'muted' }, '还没有部门调取过本村的数据')));
+}
+
 const ROLES = { clerk: '村填报员', reviewer: '乡镇审核员', admin: '管理员', viewer: '查看者', department: '部门', auditor: '审计员' };
 
 function toLogin() {
@@ -42,7 +56,10 @@ async function main() {
       el('p', { class: 'muted' }, `区划代码 ${me.region || '—'}`),
       el('p', {}, `您以${ROLES[me.role] || me.role}身份登录。`)),
   );
-  if (me.role === 'clerk') await clerkHome(page, me);
+  if (me.role === 'clerk') {
+    await clerkHome(page, me);
+    await usage(page, me);
+  }
 }
 
 document.getElementById('logout').addEventListener('click', async () => {
