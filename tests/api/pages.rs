@@ -187,3 +187,49 @@ async fn submit_is_refused_until_the_warning_is_explained_then_the_form_is_read_
     assert_eq!(entry["status"], "submitted");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_reviewer_returns_a_form_with_a_comment_the_clerk_sees_it_first_resubmits_and_it_is_approved() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
+    app.add_user("wang_reviewer", Role::Reviewer, Some("522301100"), None);
+    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    seed_values(&app, "522301100200", &last_year.to_string(), false);
+    onetable_store::entries::set_status(
+        &mut app.db.conn().unwrap(),
+        "522301100200",
+        &last_year.to_string(),
+        "submitted",
+    )
+    .unwrap();
+
+    let Some(reviewer) = signed_in(&app, Window::Desktop, "wang_reviewer").await else { return };
+    let waiting = reviewer.wait_for_text("#review-queue li", "吴家坪村村民委员会").await;
+    assert!(waiting.contains(&format!("{last_year}年报表")) && waiting.contains("敬南镇"), "{waiting}");
+    reviewer.screenshot("review-queue-desktop").await;
+    reviewer.click("#review-queue li a").await;
+    reviewer.wait_for_text("#entry-status", "待审核").await;
+    let disabled = reviewer.client.execute("return document.getElementById('f-POP.HOUSEHOLDS').disabled", vec![]).await;
+    assert_eq!(disabled.unwrap(), serde_json::Value::Bool(true), "the reviewer reads, does not edit");
+    reviewer.click("#return").await;
+    reviewer.wait_for_text("#review .error", "请填写退回意见").await;
+    reviewer.fill("#review-comment", "耕地面积与上年差异大，请核实").await;
+    reviewer.click("#return").await;
+    reviewer.wait_for_text("#entry-status", "已退回").await;
+
+    let Some(clerk) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
+    let first = clerk.wait_for_text("#worklist li", "报表").await;
+    assert!(first.contains("已退回") && first.contains("耕地面积与上年差异大，请核实"), "returned first: {first}");
+    clerk.click("#worklist li a").await;
+    clerk.wait_for_text("#submit", "提交").await;
+    clerk.click("#submit").await;
+    clerk.wait_for_text("#entry-status", "已提交").await;
+    clerk.close().await;
+
+    reviewer.client.refresh().await.unwrap();
+    reviewer.wait_for_text("#entry-status", "待审核").await;
+    reviewer.click("#approve").await;
+    reviewer.wait_for_text("#entry-status", "已通过").await;
+    reviewer.close().await;
+}

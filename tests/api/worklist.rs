@@ -64,3 +64,31 @@ async fn the_worklist_puts_a_returned_form_first_with_the_reviewers_comment() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_review_queue_holds_the_submitted_forms_in_scope_the_longest_waiting_first() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        app.add_user("wang_reviewer", Role::Reviewer, Some("522301100"), None);
+        app.add_user("li_clerk", Role::Clerk, Some(VILLAGE), None);
+        let reviewer = app.login("wang_reviewer", PASSWORD).await;
+        app.seed_entry(VILLAGE, "2025", "submitted", &[("POP.HOUSEHOLDS", "120")]);
+        app.seed_entry("522301100201", "2025", "draft", &[("POP.HOUSEHOLDS", "90")]);
+        app.seed_entry("522301001001", "2025", "submitted", &[("POP.HOUSEHOLDS", "80")]); // another township
+        let (status, queue) = app.get_as(&reviewer, "/api/v1/review-queue").await;
+        assert_eq!(status, 200, "{queue}");
+        let items = queue["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "only submitted, only in scope: {queue}");
+        assert_eq!(items[0]["region_code"], VILLAGE);
+        assert_eq!(items[0]["village"], "吴家坪村村民委员会");
+        assert_eq!(items[0]["township"], "敬南镇");
+        assert_eq!(items[0]["period"], "2025");
+
+        let (status, _) = app.get_as(&reviewer, "/api/v1/review-queue?within=522301001").await;
+        assert_eq!(status, 404, "outside the scope is unknown");
+        let clerk = app.login("li_clerk", PASSWORD).await;
+        let (status, _) = app.get_as(&clerk, "/api/v1/review-queue").await;
+        assert_eq!(status, 403);
+    })
+    .await;
+}

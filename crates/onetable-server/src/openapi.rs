@@ -9,7 +9,7 @@ use crate::openapi_common::CommonResponses;
 
 use crate::routes::{
     aggregates, audit, auth, burden, catalogue, data_requests, entries, form, health, imports, indicators, progress,
-    regions, rules, users, worklist,
+    regions, review_queue, rules, users, worklist,
 };
 
 #[derive(OpenApi)]
@@ -59,6 +59,7 @@ use crate::routes::{
         entries::history::history,
         progress::progress,
         worklist::worklist,
+        review_queue::review_queue,
         imports::create_import,
         regions::search::search_regions,
         regions::get::get_region,

@@ -338,3 +338,17 @@ pub fn latest_event(conn: &mut DbConn, region: &str, period: &str, action: &str)
         .first(conn)
         .optional()?)
 }
+
+/// Entries of `status` for villages inside `within` (`None`: anywhere), the longest waiting first.
+///
+/// # Errors
+/// On a database error.
+pub fn with_status_within(conn: &mut DbConn, within: Option<RegionCode>, status: &str) -> StoreResult<Vec<EntryRow>> {
+    let mut query = entries::table.filter(entries::status.eq(status)).into_boxed();
+    if let Some(within) = within {
+        query = query
+            .filter(entries::region_code.ge(within.to_string()))
+            .filter(entries::region_code.le(within.descendant_upper_bound()));
+    }
+    Ok(query.order((entries::updated_at.asc(), entries::region_code.asc())).select(EntryRow::as_select()).load(conn)?)
+}

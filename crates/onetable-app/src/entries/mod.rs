@@ -6,6 +6,7 @@ pub mod access;
 pub mod edit;
 pub mod form;
 pub mod history;
+pub mod review_queue;
 pub mod view;
 pub mod workflow;
 pub mod worklist;

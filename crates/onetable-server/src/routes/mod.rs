@@ -18,6 +18,7 @@ pub mod pages;
 pub mod params;
 pub mod progress;
 pub mod regions;
+pub mod review_queue;
 pub mod rules;
 pub mod users;
 pub mod worklist;
@@ -79,6 +80,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(entries::workflow::reopen)
         .service(progress::progress)
         .service(worklist::worklist)
+        .service(review_queue::review_queue)
         .service(imports::create_import)
         .service(data_requests::file::file_request)
         .service(data_requests::list::list_requests)

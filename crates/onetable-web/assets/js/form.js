@@ -68,7 +68,7 @@ function save(code, value) {
   return enqueue(run);
 }
 
-const editable = () => state.status === 'draft' || state.status === 'returned';
+const editable = () => !state.reviewing && (state.status === 'draft' || state.status === 'returned');
 
 /** After an answer that holds the whole entry (carry-forward, submit): every field shows it. */
 function showEntry(entry) {
@@ -91,6 +91,8 @@ function showEntry(entry) {
   showDerived(entry.derived);
   showRules(entry.rule_results);
   document.querySelectorAll('.confirm-section, #submit').forEach((b) => { b.hidden = !editable(); });
+  const review = document.getElementById('review');
+  if (review) review.hidden = state.status !== 'submitted';
 }
 
 /** Runs `work` after every save already queued, so revisions follow each other. */
@@ -213,6 +215,36 @@ async function toggleHistory(f, button) {
   }
 }
 
+/** 通过 / 退回 for a reviewer: a return needs the comment the clerk will read. */
+function reviewCard() {
+  const comment = el('textarea', { id: 'review-comment', rows: '3', maxlength: '500' });
+  const message = el('p', { class: 'error', role: 'alert', hidden: true });
+  const decide = (action) => enqueue(async () => {
+    message.hidden = true;
+    if (action === 'return' && !comment.value.trim()) {
+      message.textContent = '退回时请填写退回意见，村填报员会看到';
+      message.hidden = false;
+      return;
+    }
+    try {
+      const answer = await api('POST', `/api/v1/entries/${state.region}/${state.period}/${action}`,
+        { comment: comment.value.trim() || undefined }, { 'if-match': `"${state.revision}"` });
+      showEntry(answer);
+    } catch (e) {
+      message.textContent = e.message;
+      message.hidden = false;
+      if (e.status === 401) toLogin();
+    }
+  });
+  const approve = el('button', { type: 'button', id: 'approve', class: 'primary' }, '通过');
+  const back = el('button', { type: 'button', id: 'return' }, '退回');
+  approve.addEventListener('click', () => decide('approve'));
+  back.addEventListener('click', () => decide('return'));
+  return el('section', { class: 'card submit-card', id: 'review' },
+    el('label', { for: 'review-comment' }, '审核意见（退回时必填）'), comment, message,
+    el('div', { class: 'panel-buttons' }, back, approve));
+}
+
 function fieldRow(field, entry) {
   const type = parseType(field.value_type);
   const label = field.unit ? `${field.name}（${field.unit}）` : field.name;
@@ -261,7 +293,9 @@ async function main() {
   if (!(await session())) return toLogin();
   const me = await api('GET', '/api/v1/me');
   document.getElementById('who').textContent = me.region_name || '';
-  state.region = me.region;
+  const params = new URLSearchParams(location.search);
+  state.reviewing = me.role === 'reviewer' || me.role === 'admin';
+  state.region = (state.reviewing && params.get('region')) || me.region;
   state.period = new URLSearchParams(location.search).get('period') || '';
   const [form, entry] = await Promise.all([
     api('GET', `/api/v1/form?period=${encodeURIComponent(state.period)}`),
@@ -292,7 +326,7 @@ async function main() {
         entry.carried_forward.some((c) => entered(section.fields).includes(c.code))
           ? confirmButton('上期无变化，一键确认', entered(section.fields)) : ''),
       section.fields.map((field) => fieldRow(field, entry)))),
-    el('section', { class: 'card submit-card' },
+    state.reviewing ? reviewCard() : el('section', { class: 'card submit-card' },
       el('div', { id: 'submit-problems', role: 'alert', hidden: true }),
       submitButton()));
   showEntry(entry);

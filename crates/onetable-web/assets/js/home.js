@@ -37,6 +37,26 @@ async function usage(page, me) {
       : el('p', { class: 'muted' }, '还没有部门调取过本村的数据')));
 }
 
+/** 待审核: the submitted forms in the reviewer's scope, the longest waiting first. */
+async function reviewerHome(page) {
+  const queue = await api('GET', '/api/v1/review-queue');
+  const townships = [...new Set(queue.items.map((i) => i.township))];
+  const filter = el('select', { id: 'township-filter' }, el('option', { value: '' }, '全部乡镇'),
+    townships.map((t) => el('option', { value: t }, t)));
+  const list = el('ul', { class: 'list', id: 'review-queue' }, queue.items.map((i) => el('li', { 'data-region': i.region_code, 'data-township': i.township },
+    el('div', { class: 'work-head' },
+      el('a', { href: `/form?period=${encodeURIComponent(i.period)}&region=${i.region_code}` }, `${i.village} · ${periodLabel(i.period)}报表`),
+      el('span', { class: 'status submitted' }, '待审核')),
+    el('div', { class: 'muted' }, `${i.township} · ${i.submitted_by} 提交于 ${when(i.submitted_at)}`))));
+  filter.addEventListener('change', () => {
+    for (const li of list.children) li.hidden = filter.value !== '' && li.dataset.township !== filter.value;
+  });
+  page.append(el('section', { class: 'card' },
+    el('h2', {}, `待审核报表（${queue.items.length}）`),
+    queue.items.length ? el('div', {}, el('label', { for: 'township-filter' }, '按乡镇筛选'), filter, list)
+      : el('p', { class: 'muted' }, '目前没有待审核的报表')));
+}
+
 const ROLES = { clerk: '村填报员', reviewer: '乡镇审核员', admin: '管理员', viewer: '查看者', department: '部门', auditor: '审计员' };
 
 function toLogin() {
@@ -56,6 +76,7 @@ async function main() {
       el('p', { class: 'muted' }, `区划代码 ${me.region || '—'}`),
       el('p', {}, `您以${ROLES[me.role] || me.role}身份登录。`)),
   );
+  if (me.role === 'reviewer' || me.role === 'admin') await reviewerHome(page);
   if (me.role === 'clerk') {
     await clerkHome(page, me);
     await usage(page, me);
