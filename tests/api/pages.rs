@@ -10,6 +10,19 @@ use onetable_store::Backend;
 use onetable_tests::browser::{Browser, Window};
 use onetable_tests::{TestApp, PASSWORD};
 
+/// The last closed year in China: the annual form that is due.
+fn last_year() -> i32 {
+    (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1
+}
+
+/// A server with the catalogue and the village's clerk.
+async fn with_clerk() -> TestApp {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
+    app
+}
+
 async fn signed_in(app: &TestApp, window: Window, username: &str) -> Option<Browser> {
     let browser = Browser::start(window).await?;
     browser.client.goto(&app.url("/")).await.unwrap();
@@ -27,10 +40,8 @@ async fn signed_in(app: &TestApp, window: Window, username: &str) -> Option<Brow
 
 #[tokio::test]
 async fn a_clerk_signs_in_on_a_phone_sees_the_forms_due_and_the_session_is_an_httponly_cookie() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.load_catalogue();
-    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
-    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    let app = with_clerk().await;
+    let last_year = last_year();
     let Some(browser) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
     browser.wait_for_text("#who", "吴家坪村村民委员会").await;
     browser.wait_for_text("#main h1", "吴家坪村村民委员会").await;
@@ -83,10 +94,8 @@ async fn a_village_name_with_markup_renders_as_text() {
 
 #[tokio::test]
 async fn a_clerk_opens_the_form_from_home_saves_a_field_and_sees_an_out_of_range_value_refused_at_it() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.load_catalogue();
-    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
-    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    let app = with_clerk().await;
+    let last_year = last_year();
     let Some(browser) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
     browser.wait_for_text("#worklist li", "报表").await;
     browser.click(&format!("#worklist li[data-period=\"{last_year}\"] a")).await;
@@ -127,10 +136,8 @@ fn seed_values(app: &TestApp, village: &str, period: &str, warning: bool) -> Vec
 
 #[tokio::test]
 async fn a_section_is_confirmed_in_one_tap_after_showing_what_will_be_copied() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.load_catalogue();
-    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
-    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    let app = with_clerk().await;
+    let last_year = last_year();
     let before: std::collections::BTreeMap<String, String> =
         seed_values(&app, "522301100200", &(last_year - 1).to_string(), false).into_iter().collect();
     let Some(browser) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
@@ -161,10 +168,8 @@ async fn a_section_is_confirmed_in_one_tap_after_showing_what_will_be_copied() {
 
 #[tokio::test]
 async fn submit_is_refused_until_the_warning_is_explained_then_the_form_is_read_only() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.load_catalogue();
-    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
-    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    let app = with_clerk().await;
+    let last_year = last_year();
     seed_values(&app, "522301100200", &last_year.to_string(), true);
     let Some(browser) = signed_in(&app, Window::Desktop, "li_clerk").await else { return };
     browser.wait_for_text("#who", "吴家坪村").await;
@@ -190,11 +195,9 @@ async fn submit_is_refused_until_the_warning_is_explained_then_the_form_is_read_
 
 #[tokio::test]
 async fn a_reviewer_returns_a_form_with_a_comment_the_clerk_sees_it_first_resubmits_and_it_is_approved() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.load_catalogue();
-    app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
+    let app = with_clerk().await;
     app.add_user("wang_reviewer", Role::Reviewer, Some("522301100"), None);
-    let last_year = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1;
+    let last_year = last_year();
     seed_values(&app, "522301100200", &last_year.to_string(), false);
     onetable_store::entries::set_status(
         &mut app.db.conn().unwrap(),

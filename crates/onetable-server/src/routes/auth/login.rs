@@ -1,7 +1,7 @@
 //! `POST /api/v1/auth/login`
 
 use actix_web::{post, web, HttpResponse};
-use onetable_app::accounts::sessions::{self, Lockout};
+use onetable_app::accounts::sessions::{self, Lockout, SignedIn};
 use onetable_app::Origin;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -41,10 +41,19 @@ pub async fn login(
     context: RequestContext,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    rate_limit(&state, &context)?;
-    let LoginRequest { username, password } = body.into_inner();
+    let signed_in = sign_in(&state, context, body.into_inner()).await?;
+    token_response(&state, signed_in).await
+}
+
+/// A person's sign-in, for a token or a browser session alike: rate limited per address, locked
+/// out after repeated failures, audited.
+///
+/// # Errors
+/// 429 too many attempts from the address, 401 for any failed sign-in.
+pub async fn sign_in(state: &AppState, context: RequestContext, request: LoginRequest) -> Result<SignedIn, ApiError> {
+    rate_limit(state, &context)?;
+    let LoginRequest { username, password } = request;
     let lockout = Lockout { attempts: state.policy.lockout_attempts, seconds: state.policy.lockout_seconds };
     let origin = Origin { request_id: context.request_id, client_addr: context.client_addr };
-    let signed_in = sessions::sign_in(&state, username, password, lockout, &origin).await?;
-    token_response(&state, signed_in).await
+    Ok(sessions::sign_in(state, username, password, lockout, &origin).await?)
 }

@@ -7,14 +7,12 @@
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use onetable_app::accounts::sessions::{self, Lockout};
 use onetable_app::accounts::standing;
-use onetable_app::Origin;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::login::LoginRequest;
-use super::{issue_token, rate_limit};
+use super::issue_token;
+use super::login::{sign_in, LoginRequest};
 use crate::auth::{Caller, RequestContext, SESSION_COOKIE};
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
@@ -56,11 +54,7 @@ pub async fn create_session(
     context: RequestContext,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    rate_limit(&state, &context)?;
-    let LoginRequest { username, password } = body.into_inner();
-    let lockout = Lockout { attempts: state.policy.lockout_attempts, seconds: state.policy.lockout_seconds };
-    let origin = Origin { request_id: context.request_id, client_addr: context.client_addr };
-    let signed_in = sessions::sign_in(&state, username, password, lockout, &origin).await?;
+    let signed_in = sign_in(&state, context, body.into_inner()).await?;
     let csrf_token = uuid::Uuid::new_v4().simple().to_string();
     let (token, claims) = issue_token(&state, signed_in, Some(csrf_token.clone())).await?;
     let lifetime = claims.exp - claims.iat;
