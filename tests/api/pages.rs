@@ -236,3 +236,78 @@ async fn a_reviewer_returns_a_form_with_a_comment_the_clerk_sees_it_first_resubm
     reviewer.wait_for_text("#entry-status", "已通过").await;
     reviewer.close().await;
 }
+
+async fn open_form(app: &TestApp, window: Window, period: i32) -> Option<Browser> {
+    let browser = signed_in(app, window, "li_clerk").await?;
+    browser.wait_for_text("#who", "吴家坪村").await;
+    browser.client.goto(&app.url(&format!("/form?period={period}"))).await.unwrap();
+    browser.wait_for_text("label[for=\"f-POP.HOUSEHOLDS\"]", "户籍户数").await;
+    Some(browser)
+}
+
+/// Types into a field and leaves it, which saves it.
+async fn enter(browser: &Browser, code: &str, text: &str) {
+    let css = format!("#f-{}", code.replace('.', "\\."));
+    browser.fill(&css, text).await;
+    browser.client.execute(&format!("document.getElementById('f-{code}').blur()"), vec![]).await.unwrap();
+}
+
+#[tokio::test]
+async fn two_windows_on_one_field_nothing_is_overwritten_unseen_and_the_clerk_chooses() {
+    let app = with_clerk().await;
+    let year = last_year();
+    let Some(first) = open_form(&app, Window::Desktop, year).await else { return };
+    let Some(second) = open_form(&app, Window::Desktop, year).await else { return };
+    enter(&first, "POP.HOUSEHOLDS", "120").await;
+    first.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .save-state", "已保存").await;
+    enter(&first, "POP.MALE", "600").await;
+    first.wait_for_text("[data-code=\"POP.MALE\"] .save-state", "已保存").await;
+
+    // The same field, changed meanwhile in the other window: both values shown, nothing saved
+    // until the clerk chooses.
+    enter(&second, "POP.HOUSEHOLDS", "130").await;
+    let conflict = second.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .conflict", "请选择").await;
+    assert!(conflict.contains("“120”") && conflict.contains("“130”"), "{conflict}");
+    second.screenshot("conflict-desktop").await;
+    let clerk = app.login("li_clerk", PASSWORD).await;
+    let path = format!("/api/v1/entries/522301100200/{year}");
+    let value_of = |entry: &serde_json::Value, code: &str| {
+        entry["values"].as_array().unwrap().iter().find(|v| v["code"] == code).map(|v| v["value"].clone())
+    };
+    let (_, entry) = app.get_as(&clerk, &path).await;
+    assert_eq!(value_of(&entry, "POP.HOUSEHOLDS"), Some(serde_json::json!(120)), "not overwritten unseen");
+    let shown = second.client.execute("return document.getElementById('f-POP.MALE').value", vec![]).await.unwrap();
+    assert_eq!(shown, "600", "the other window's change shows in an untouched field");
+    second.click("[data-code=\"POP.HOUSEHOLDS\"] .keep-mine").await;
+    second.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .save-state", "已保存").await;
+
+    // A stale save of a field nobody else changed goes through on the new revision, no question.
+    enter(&first, "POP.FEMALE", "610").await;
+    first.wait_for_text("[data-code=\"POP.FEMALE\"] .save-state", "已保存").await;
+    let shown = first.client.execute("return document.getElementById('f-POP.HOUSEHOLDS').value", vec![]).await.unwrap();
+    assert_eq!(shown, "130");
+    let (_, entry) = app.get_as(&clerk, &path).await;
+    assert_eq!(value_of(&entry, "POP.HOUSEHOLDS"), Some(serde_json::json!(130)));
+    assert_eq!(value_of(&entry, "POP.MALE"), Some(serde_json::json!(600)));
+    assert_eq!(value_of(&entry, "POP.FEMALE"), Some(serde_json::json!(610)));
+    first.close().await;
+    second.close().await;
+}
+
+#[tokio::test]
+async fn a_session_that_ends_mid_form_asks_for_the_password_in_place_and_the_edit_is_then_saved() {
+    let app = with_clerk().await;
+    let year = last_year();
+    let Some(browser) = open_form(&app, Window::Phone, year).await else { return };
+    browser.client.delete_cookie("onetable_session").await.unwrap();
+    enter(&browser, "POP.HOUSEHOLDS", "120").await;
+    browser.wait_for_text(".relogin", "登录已过期").await;
+    assert!(browser.client.current_url().await.unwrap().path() == "/form", "the page stays");
+    browser.fill("#relogin-password", PASSWORD).await;
+    browser.click("#relogin-submit").await;
+    browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .save-state", "已保存").await;
+    let clerk = app.login("li_clerk", PASSWORD).await;
+    let (_, entry) = app.get_as(&clerk, &format!("/api/v1/entries/522301100200/{year}")).await;
+    assert_eq!(entry["values"][0]["value"], 120, "{entry}");
+    browser.close().await;
+}

@@ -1,11 +1,11 @@
 // The one form (一张表) of a period for the clerk's village: every field saved when it is left,
 // with If-Match, one save at a time so revisions follow each other; each field shows its state.
 
-import { api, el, session } from './api.js';
+import { api, el, session, signIn } from './api.js';
 import { check, codesOf, display, input, parseType, words } from './fields.js';
 import { periodLabel, SOURCES, when } from './labels.js';
 
-const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误' };
+const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误', conflict: '有冲突' };
 const STATUS = { draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
 
 const state = { region: null, period: null, revision: 0, status: 'draft', fields: new Map(), rules: [], queue: Promise.resolve() };
@@ -45,27 +45,123 @@ function showRules(results) {
   }
 }
 
-function save(code, value) {
+/**
+ * The session ended (it expired, or was ended elsewhere): the password is asked for in place, so
+ * the page — and everything typed on it — stays; the save that met the 401 then goes on.
+ */
+let reauthenticating = null;
+function signInAgain() {
+  if (reauthenticating) return reauthenticating;
+  reauthenticating = new Promise((resolve) => {
+    const password = el('input', { id: 'relogin-password', type: 'password', autocomplete: 'current-password' });
+    const error = el('p', { class: 'error', role: 'alert', hidden: true });
+    const button = el('button', { type: 'submit', class: 'primary', id: 'relogin-submit' }, '登录并继续');
+    const form = el('form', { class: 'card relogin-card' },
+      el('h2', { id: 'relogin-title' }, '登录已过期'),
+      el('p', {}, `请输入 ${state.subject} 的密码后继续，您填写的内容不会丢失。`),
+      el('label', { for: 'relogin-password' }, '密码'), password, error, button);
+    const dialog = el('div', { class: 'relogin', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'relogin-title' }, form);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      button.disabled = true;
+      try {
+        await signIn(state.subject, password.value);
+        dialog.remove();
+        reauthenticating = null;
+        resolve();
+      } catch (e) {
+        error.textContent = e.message;
+        error.hidden = false;
+        button.disabled = false;
+      }
+    });
+    document.body.append(dialog);
+    password.focus();
+  });
+  return reauthenticating;
+}
+
+/** Calls the API; a 401 asks for the password in place and then tries once more. */
+async function call(method, path, body, headers) {
+  try {
+    return await api(method, path, body, typeof headers === 'function' ? headers() : headers);
+  } catch (e) {
+    if (e.status !== 401) throw e;
+    await signInAgain();
+    return api(method, path, body, typeof headers === 'function' ? headers() : headers);
+  }
+}
+
+/**
+ * A stale revision: someone saved this entry since it was read. When this field is as it was, the
+ * save is simply made again on the new revision; when someone changed this very field, nothing is
+ * overwritten: both values are shown and the clerk chooses.
+ */
+async function resolveStale(code, value) {
+  const f = state.fields.get(code);
+  const entry = await call('GET', `/api/v1/entries/${state.region}/${state.period}`);
+  const theirs = entry.values.find((v) => v.code === code);
+  const theirsText = theirs ? display(f.type, theirs.value) : '';
+  state.revision = entry.revision;
+  // What others saved meanwhile shows in every field the clerk has not touched since.
+  for (const other of state.fields.values()) {
+    if (other === f || other.derived) continue;
+    const stored = entry.values.find((v) => v.code === other.field.code);
+    const text = stored ? display(other.type, stored.value) : '';
+    if (text !== other.base && other.control.value === other.base) {
+      other.control.value = text;
+      other.sent = text;
+    }
+    if (other.control.value === text) other.base = text;
+  }
+  showDerived(entry.derived);
+  showRules(entry.rule_results);
+  if (theirsText === f.base) return save(code, value, true);
+  setState(code, 'conflict', '');
+  const mine = f.control.value;
+  const keep = el('button', { type: 'button', class: 'keep-mine' }, '保留我的值');
+  const take = el('button', { type: 'button', class: 'take-theirs' }, '采用对方的值');
+  const box = el('div', { class: 'conflict', role: 'alert' },
+    el('p', {}, `此项已被 ${theirs ? theirs.entered_by : '他人'} 改为“${theirs ? words(f.type, theirs.value) : '空'}”，您填写的是“${mine || '空'}”。请选择：`),
+    el('div', { class: 'panel-buttons' }, take, keep));
+  f.row.querySelector('.conflict')?.remove();
+  f.row.append(box);
+  f.base = theirsText;
+  keep.addEventListener('click', () => { box.remove(); save(code, value, true); });
+  take.addEventListener('click', () => {
+    box.remove();
+    f.control.value = theirsText;
+    f.sent = theirsText;
+    setState(code, 'saved');
+  });
+  return undefined;
+}
+
+function save(code, value, now = false) {
   setState(code, 'saving');
+  const f = state.fields.get(code);
   const run = async () => {
     try {
-      const answer = await api('PATCH', `/api/v1/entries/${state.region}/${state.period}`, { values: { [code]: value } },
-        { 'if-match': `"${state.revision}"` });
+      const answer = await call('PATCH', `/api/v1/entries/${state.region}/${state.period}`, { values: { [code]: value } },
+        () => ({ 'if-match': `"${state.revision}"` }));
       state.revision = answer.revision;
+      f.base = f.sent;
       setState(code, 'saved');
       showDerived(answer.derived);
       showRules(answer.rule_results);
     } catch (e) {
-      if (e.status === 422) {
+      if (e.status === 412) {
+        await resolveStale(code, value);
+      } else if (e.status === 422) {
         const detail = e.details.find((d) => d.field === code);
         setState(code, 'invalid', detail ? detail.message : e.message);
       } else {
         setState(code, 'failed', e.message);
-        if (e.status === 401) toLogin();
       }
     }
   };
-  return enqueue(run);
+  // A save made again from inside the queue runs at once; queued, it would wait for itself.
+  return now ? run() : enqueue(run);
 }
 
 const editable = () => !state.reviewing && (state.status === 'draft' || state.status === 'returned');
@@ -81,6 +177,7 @@ function showEntry(entry) {
     if (text !== f.control.value || text !== f.sent) {
       f.control.value = text;
       f.sent = text;
+      f.base = text;
       if (stored) setState(f.field.code, 'saved');
     }
     f.control.disabled = !editable();
@@ -120,14 +217,13 @@ function confirmPanel(codes, entry, where) {
     ok.disabled = true;
     enqueue(async () => {
       try {
-        const answer = await api('POST', `/api/v1/entries/${state.region}/${state.period}/carry-forward`,
-          { codes: previous.map((c) => c.code) }, { 'if-match': `"${state.revision}"` });
+        const answer = await call('POST', `/api/v1/entries/${state.region}/${state.period}/carry-forward`,
+          { codes: previous.map((c) => c.code) }, () => ({ 'if-match': `"${state.revision}"` }));
         panel.remove();
         showEntry(answer);
       } catch (e) {
         ok.disabled = false;
         panel.querySelector('p').textContent = e.message;
-        if (e.status === 401) toLogin();
       }
     });
   });
@@ -172,15 +268,14 @@ function submitButton() {
     button.disabled = true;
     enqueue(async () => {
       try {
-        const answer = await api('POST', `/api/v1/entries/${state.region}/${state.period}/submit`,
-          { explanations }, { 'if-match': `"${state.revision}"` });
+        const answer = await call('POST', `/api/v1/entries/${state.region}/${state.period}/submit`,
+          { explanations }, () => ({ 'if-match': `"${state.revision}"` }));
         document.getElementById('submit-problems').hidden = true;
         showEntry(answer);
       } catch (e) {
         if (e.status === 422 && e.code === 'submission_refused') showRefusal(e, explanations);
         else document.getElementById('submit-problems').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
         document.getElementById('submit-problems').hidden = false;
-        if (e.status === 401) toLogin();
       } finally {
         button.disabled = false;
       }
@@ -227,13 +322,12 @@ function reviewCard() {
       return;
     }
     try {
-      const answer = await api('POST', `/api/v1/entries/${state.region}/${state.period}/${action}`,
-        { comment: comment.value.trim() || undefined }, { 'if-match': `"${state.revision}"` });
+      const answer = await call('POST', `/api/v1/entries/${state.region}/${state.period}/${action}`,
+        { comment: comment.value.trim() || undefined }, () => ({ 'if-match': `"${state.revision}"` }));
       showEntry(answer);
     } catch (e) {
       message.textContent = e.message;
       message.hidden = false;
-      if (e.status === 401) toLogin();
     }
   });
   const approve = el('button', { type: 'button', id: 'approve', class: 'primary' }, '通过');
@@ -268,6 +362,7 @@ function fieldRow(field, entry) {
     const stored = entry.values.find((v) => v.code === field.code);
     control.value = stored ? display(type, stored.value) : '';
     f.sent = control.value;
+    f.base = control.value;
     control.addEventListener('change', () => {
       const text = control.value;
       if (text === f.sent) return;
@@ -295,6 +390,7 @@ async function main() {
   document.getElementById('who').textContent = me.region_name || '';
   const params = new URLSearchParams(location.search);
   state.reviewing = me.role === 'reviewer' || me.role === 'admin';
+  state.subject = me.subject;
   state.region = (state.reviewing && params.get('region')) || me.region;
   state.period = new URLSearchParams(location.search).get('period') || '';
   const [form, entry] = await Promise.all([
