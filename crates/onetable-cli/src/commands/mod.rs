@@ -96,13 +96,14 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
         );
     }
     identity::ensure_demo_users(&mut *db.conn()?)?;
-    eprintln!("demo accounts (DEMO ONLY — these passwords are public; log in at POST /api/v1/auth/login):");
+    eprintln!("demo accounts (DEMO ONLY — these passwords are public; sign in on the web pages at / or at POST /api/v1/auth/login):");
     for user in &identity::DEMO_USERS {
         let region = user.region.unwrap_or("nationwide");
         eprintln!("  {:<16} {:<10} {region:<13} {}", user.username, user.role.as_str(), user.password);
     }
     let request = onetable_app::demo::ensure_request(&mut *db.conn()?, RegionCode::parse(seed::DEMO_PREFECTURE)?, now)
         .map_err(|e| anyhow::anyhow!("cannot file the demo data request: {}", e.describe()))?;
+    eprintln!("pages: http://{}/ (the clerk's forms: demo_clerk; the review queue: demo_reviewer)", settings.bind);
     eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");
     eprintln!("dashboards (demo_viewer): /api/v1/aggregates?indicators=POP.REGISTERED,DER.AGEING_RATE&within=5223&level=county&period=2025");
     eprintln!("pull (demo_department): /api/v1/data-requests/{request}/data?period=2025&level=county&format=csv");
