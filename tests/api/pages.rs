@@ -210,6 +210,12 @@ async fn a_reviewer_returns_a_form_with_a_comment_the_clerk_sees_it_first_resubm
     let Some(reviewer) = signed_in(&app, Window::Desktop, "wang_reviewer").await else { return };
     let waiting = reviewer.wait_for_text("#review-queue li", "吴家坪村村民委员会").await;
     assert!(waiting.contains(&format!("{last_year}年报表")) && waiting.contains("敬南镇"), "{waiting}");
+    let row = reviewer.wait_for_text("#progress tr[data-region=\"522301100200\"]", "吴家坪村").await;
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        ["吴家坪村村民委员会", "1", "0", "0", "1", "0", "0"],
+        "{row}"
+    );
     reviewer.screenshot("review-queue-desktop").await;
     reviewer.click("#review-queue li a").await;
     reviewer.wait_for_text("#entry-status", "待审核").await;

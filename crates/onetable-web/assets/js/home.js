@@ -57,6 +57,26 @@ async function reviewerHome(page) {
       : el('p', { class: 'muted' }, '目前没有待审核的报表')));
 }
 
+/** 填报进度: each child region's villages by the status of their form of a period. */
+async function progress(page) {
+  const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
+  const select = el('select', { id: 'progress-period' }, [year - 1, year - 2, year - 3].map((y) => el('option', { value: String(y) }, `${y}年报表`)));
+  const body = el('div', { class: 'table-scroll' });
+  const load = async () => {
+    const answer = await api('GET', `/api/v1/progress?period=${encodeURIComponent(select.value)}`);
+    const head = ['区域', '应报', '未开始', '填报中', '已提交', '已退回', '已通过'];
+    body.replaceChildren(el('table', { class: 'progress' },
+      el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, answer.map((r) => el('tr', { 'data-region': r.code },
+        el('th', { scope: 'row' }, r.name),
+        [r.expected, r.not_started, r.draft, r.submitted, r.returned, r.approved].map((n) => el('td', {}, String(n))))))));
+  };
+  select.addEventListener('change', () => load().catch((e) => body.replaceChildren(el('p', { class: 'error' }, e.message))));
+  page.append(el('section', { class: 'card', id: 'progress' },
+    el('h2', {}, '填报进度'), el('label', { for: 'progress-period' }, '期别'), select, body));
+  await load();
+}
+
 const ROLES = { clerk: '村填报员', reviewer: '乡镇审核员', admin: '管理员', viewer: '查看者', department: '部门', auditor: '审计员' };
 
 function toLogin() {
@@ -76,7 +96,10 @@ async function main() {
       el('p', { class: 'muted' }, `区划代码 ${me.region || '—'}`),
       el('p', {}, `您以${ROLES[me.role] || me.role}身份登录。`)),
   );
-  if (me.role === 'reviewer' || me.role === 'admin') await reviewerHome(page);
+  if (me.role === 'reviewer' || me.role === 'admin') {
+    await reviewerHome(page);
+    await progress(page);
+  }
   if (me.role === 'clerk') {
     await clerkHome(page, me);
     await usage(page, me);
