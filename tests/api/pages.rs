@@ -317,3 +317,44 @@ async fn a_session_that_ends_mid_form_asks_for_the_password_in_place_and_the_edi
     assert_eq!(entry["values"][0]["value"], 120, "{entry}");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_reviewer_sees_what_changed_since_the_last_approval() {
+    let app = with_clerk().await;
+    app.add_user("wang_reviewer", Role::Reviewer, Some("522301100"), None);
+    let year = last_year();
+    let values: std::collections::BTreeMap<String, String> =
+        seed_values(&app, "522301100200", &year.to_string(), false).into_iter().collect();
+    let clerk = app.login("li_clerk", PASSWORD).await;
+    let reviewer_token = app.login("wang_reviewer", PASSWORD).await;
+    let entry = format!("/api/v1/entries/522301100200/{year}");
+    let step = |token: String, method: reqwest::Method, path: String, revision: i64, body: serde_json::Value| {
+        let request =
+            app.client.request(method, app.url(&path)).bearer_auth(token).header("if-match", format!("\"{revision}\""));
+        async move {
+            let response = request.json(&body).send().await.unwrap();
+            assert!(response.status().is_success(), "{path}: {}", response.status());
+            response.json::<serde_json::Value>().await.unwrap()["revision"].as_i64().unwrap()
+        }
+    };
+    let empty = serde_json::json!({});
+    let r = step(clerk.clone(), reqwest::Method::POST, format!("{entry}/submit"), 1, empty.clone()).await;
+    let r = step(reviewer_token.clone(), reqwest::Method::POST, format!("{entry}/approve"), r, empty.clone()).await;
+    let reopen = serde_json::json!({"comment": "户数有误"});
+    let r = step(clerk.clone(), reqwest::Method::POST, format!("{entry}/reopen"), r, reopen).await;
+    let before: i64 = values["POP.HOUSEHOLDS"].parse().unwrap();
+    let patch = serde_json::json!({"values": {"POP.HOUSEHOLDS": before + 3}});
+    let r = step(clerk.clone(), reqwest::Method::PATCH, entry.clone(), r, patch).await;
+    step(clerk, reqwest::Method::POST, format!("{entry}/submit"), r, empty).await;
+
+    let Some(browser) = signed_in(&app, Window::Desktop, "wang_reviewer").await else { return };
+    browser.wait_for_text("#review-queue li", "吴家坪村").await;
+    browser.click("#review-queue li a").await;
+    let note = browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .changed-note", "自上次通过").await;
+    assert!(note.ends_with(&format!("{before} → {}", before + 3)), "{note}");
+    assert!(
+        browser.client.find(Locator::Css("[data-code=\"POP.MALE\"] .changed-note")).await.is_err(),
+        "unchanged: no note"
+    );
+    browser.close().await;
+}

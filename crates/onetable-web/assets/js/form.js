@@ -339,6 +339,27 @@ function reviewCard() {
     el('div', { class: 'panel-buttons' }, back, approve));
 }
 
+/** For a reviewer: the fields changed since the form was last approved, from what to what. */
+async function markChangesSinceApproval() {
+  const page = await call('GET', `/api/v1/entries/${state.region}/${state.period}/history?limit=1000`);
+  const approval = page.items.find((i) => i.kind === 'event' && i.action === 'approve');
+  if (!approval) return;
+  const changes = new Map();
+  // Newest first: the first change seen of a field is its value now, the last its value then.
+  for (const item of page.items) {
+    if (item.kind !== 'value' || item.revision <= approval.revision) continue;
+    const seen = changes.get(item.indicator_code);
+    changes.set(item.indicator_code, { now: seen ? seen.now : item.new_value, then: item.old_value });
+  }
+  for (const [code, change] of changes) {
+    const f = state.fields.get(code);
+    if (!f || change.now === change.then) continue;
+    const text = (v) => (v === null || v === undefined || v === '' ? '空' : words(f.type, f.type.kind === 'boolean' ? v === 'true' : v));
+    f.row.classList.add('changed');
+    f.rules.before(el('p', { class: 'changed-note' }, `自上次通过（${when(approval.at)}）后修改：${text(change.then)} → ${text(change.now)}`));
+  }
+}
+
 function fieldRow(field, entry) {
   const type = parseType(field.value_type);
   const label = field.unit ? `${field.name}（${field.unit}）` : field.name;
@@ -426,6 +447,7 @@ async function main() {
       el('div', { id: 'submit-problems', role: 'alert', hidden: true }),
       submitButton()));
   showEntry(entry);
+  if (state.reviewing) await markChangesSinceApproval();
 }
 
 main().catch((e) => {
