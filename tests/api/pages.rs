@@ -358,3 +358,73 @@ async fn the_reviewer_sees_what_changed_since_the_last_approval() {
     );
     browser.close().await;
 }
+
+#[tokio::test]
+async fn edits_made_offline_wait_in_order_survive_a_closed_tab_and_are_stored_once_when_the_network_returns() {
+    let app = with_clerk().await;
+    let year = last_year();
+    let Some(browser) = open_form(&app, Window::Phone, year).await else { return };
+    browser.set_offline(true).await;
+    enter(&browser, "POP.HOUSEHOLDS", "120").await;
+    enter(&browser, "POP.REGISTERED", "400").await;
+    enter(&browser, "POP.MALE", "210").await;
+    browser.wait_for_text("[data-code=\"POP.MALE\"] .save-state", "待同步").await;
+    browser.wait_for_text("#sync-banner", "有 3 项修改等待同步").await;
+    browser.screenshot("offline-phone").await;
+    let clerk = app.login("li_clerk", PASSWORD).await;
+    let path = format!("/api/v1/entries/522301100200/{year}");
+    let (_, entry) = app.get_as(&clerk, &path).await;
+    assert_eq!(entry["revision"], 0, "nothing reached the server: {entry}");
+
+    // The tab is closed while offline; the edits wait in the browser's storage.
+    browser.client.goto("about:blank").await.unwrap();
+    browser.set_offline(false).await;
+    browser.client.goto(&app.url(&format!("/form?period={year}"))).await.unwrap();
+    browser.wait_for_text("[data-code=\"POP.MALE\"] .save-state", "已保存").await;
+    let banner_hidden = browser.client.execute("return document.getElementById('sync-banner').hidden", vec![]).await;
+    assert_eq!(banner_hidden.unwrap(), serde_json::Value::Bool(true));
+    let (_, entry) = app.get_as(&clerk, &path).await;
+    assert_eq!(entry["revision"], 3, "three saves, each once: {entry}");
+    let values: Vec<(String, i64)> = entry["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["code"].as_str().unwrap().to_owned(), v["value"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        values,
+        [("POP.HOUSEHOLDS".to_owned(), 120), ("POP.MALE".to_owned(), 210), ("POP.REGISTERED".to_owned(), 400)]
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_save_whose_answer_was_lost_is_not_applied_twice() {
+    let app = with_clerk().await;
+    let year = last_year();
+    let Some(browser) = open_form(&app, Window::Desktop, year).await else { return };
+    browser.set_offline(true).await;
+    enter(&browser, "POP.HOUSEHOLDS", "120").await;
+    browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .save-state", "待同步").await;
+    // As if that send had arrived and only its answer was lost: the server holds the value.
+    let clerk = app.login("li_clerk", PASSWORD).await;
+    let path = format!("/api/v1/entries/522301100200/{year}");
+    let response = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&clerk)
+        .header("if-match", "\"0\"")
+        .json(&serde_json::json!({"values": {"POP.HOUSEHOLDS": 120}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    browser.set_offline(false).await;
+    browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .save-state", "已保存").await;
+    let (_, entry) = app.get_as(&clerk, &path).await;
+    assert_eq!(entry["revision"], 1, "the page's retry met a 412, saw its own value, and wrote nothing: {entry}");
+    let (_, history) = app.get_as(&clerk, &format!("{path}/history")).await;
+    let changes = history["items"].as_array().unwrap().iter().filter(|i| i["kind"] == "value").count();
+    assert_eq!(changes, 1, "{history}");
+    browser.close().await;
+}

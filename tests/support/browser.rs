@@ -30,6 +30,7 @@ impl Window {
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    driver_url: String,
     _profile: tempfile::TempDir,
 }
 
@@ -102,7 +103,26 @@ impl Browser {
             .set_window_size(width + (width - inner_w.min(width)), height + (height - inner_h.min(height)))
             .await
             .expect("window size");
-        Some(Self { client, driver, _profile: profile })
+        Some(Self { client, driver, driver_url: url, _profile: profile })
+    }
+
+    /// Cuts the page's network (as DevTools' "Offline" does) or brings it back, through
+    /// chromedriver's network-conditions command.
+    ///
+    /// # Panics
+    /// When chromedriver refuses.
+    pub async fn set_offline(&self, offline: bool) {
+        let session = self.client.session_id().await.expect("session id").expect("a session");
+        let conditions = json!({"network_conditions": {
+            "offline": offline, "latency": 0, "download_throughput": -1, "upload_throughput": -1,
+        }});
+        let response = reqwest::Client::new()
+            .post(format!("{}/session/{session}/chromium/network_conditions", self.driver_url))
+            .json(&conditions)
+            .send()
+            .await
+            .expect("network conditions");
+        assert!(response.status().is_success(), "chromedriver: {}", response.text().await.unwrap_or_default());
     }
 
     /// Waits until `css` matches an element whose text contains `text` (up to 10 s).

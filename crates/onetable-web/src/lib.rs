@@ -46,6 +46,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/labels.js", JS, include_bytes!("../assets/js/labels.js")),
     asset("/assets/js/fields.js", JS, include_bytes!("../assets/js/fields.js")),
     asset("/assets/js/form.js", JS, include_bytes!("../assets/js/form.js")),
+    asset("/assets/js/outbox.js", JS, include_bytes!("../assets/js/outbox.js")),
 ];
 
 /// The page or asset served at `path`.

@@ -4,8 +4,9 @@
 import { api, el, session, signIn } from './api.js';
 import { check, codesOf, display, input, parseType, words } from './fields.js';
 import { periodLabel, SOURCES, when } from './labels.js';
+import * as outbox from './outbox.js';
 
-const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误', conflict: '有冲突' };
+const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误', conflict: '有冲突', queued: '待同步' };
 const STATUS = { draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
 
 const state = { region: null, period: null, revision: 0, status: 'draft', fields: new Map(), rules: [], queue: Promise.resolve() };
@@ -116,6 +117,12 @@ async function resolveStale(code, value) {
   }
   showDerived(entry.derived);
   showRules(entry.rule_results);
+  // The server already holds this very value: an earlier send arrived, only its answer was lost.
+  if (theirsText === f.sent) {
+    f.base = theirsText;
+    setState(code, 'saved');
+    return undefined;
+  }
   if (theirsText === f.base) return save(code, value, true);
   setState(code, 'conflict', '');
   const mine = f.control.value;
@@ -137,31 +144,95 @@ async function resolveStale(code, value) {
   return undefined;
 }
 
-function save(code, value, now = false) {
+/** Answers that settle an edit; any other (no network, a server fault) keeps it to send again. */
+const FINAL = [400, 403, 404, 409, 412, 422, 428];
+
+async function refreshBanner() {
+  const waiting = await outbox.pending(state.region, state.period).catch(() => []);
+  const banner = document.getElementById('sync-banner');
+  if (!banner) return;
+  banner.hidden = waiting.length === 0;
+  banner.textContent = `有 ${waiting.length} 项修改等待同步，网络恢复后将按顺序自动发送`;
+}
+
+/**
+ * Saves one field. The edit is written to the outbox first and removed only when the server has
+ * answered it, so a lost connection or a closed tab loses nothing; `kept` is the outbox id of an
+ * edit sent again.
+ */
+function save(code, value, now = false, kept = null) {
   setState(code, 'saving');
   const f = state.fields.get(code);
   const run = async () => {
+    // Sent again from the outbox, but settled by another send meanwhile: nothing to do.
+    if (kept !== null && !(await outbox.has(kept).catch(() => true))) {
+      if (f.row.dataset.state === 'saving') setState(code, 'saved');
+      return;
+    }
+    const id = kept ?? await outbox.keep({ region: state.region, period: state.period, code, value, text: f.sent, base: f.base })
+      .catch(() => null);
+    const settle = async () => { if (id !== null) await outbox.forget(id).catch(() => {}); };
     try {
       const answer = await call('PATCH', `/api/v1/entries/${state.region}/${state.period}`, { values: { [code]: value } },
         () => ({ 'if-match': `"${state.revision}"` }));
+      await settle();
       state.revision = answer.revision;
       f.base = f.sent;
       setState(code, 'saved');
       showDerived(answer.derived);
       showRules(answer.rule_results);
     } catch (e) {
-      if (e.status === 412) {
-        await resolveStale(code, value);
-      } else if (e.status === 422) {
-        const detail = e.details.find((d) => d.field === code);
-        setState(code, 'invalid', detail ? detail.message : e.message);
+      if (!FINAL.includes(e.status)) {
+        setState(code, 'queued', e.status === 0 ? '' : e.message);
       } else {
-        setState(code, 'failed', e.message);
+        await settle();
+        if (e.status === 412) {
+          await resolveStale(code, value);
+        } else if (e.status === 422) {
+          const detail = e.details.find((d) => d.field === code);
+          setState(code, 'invalid', detail ? detail.message : e.message);
+        } else {
+          setState(code, 'failed', e.message);
+        }
       }
     }
+    await refreshBanner();
   };
   // A save made again from inside the queue runs at once; queued, it would wait for itself.
   return now ? run() : enqueue(run);
+}
+
+/** Sends what the outbox holds for this entry, in the order it was typed. */
+let flushing = false;
+async function flush() {
+  if (flushing) return;
+  flushing = true;
+  try {
+    for (const edit of await outbox.pending(state.region, state.period)) {
+      const f = state.fields.get(edit.code);
+      if (!f) { await outbox.forget(edit.id); continue; }
+      await save(edit.code, edit.value, false, edit.id);
+      if (f.row.dataset.state === 'queued') break; // still offline: keep the order
+    }
+  } finally {
+    flushing = false;
+  }
+}
+
+/** After a reload or a closed tab: the edits not yet sent come back into their fields. */
+async function restorePending() {
+  for (const edit of await outbox.pending(state.region, state.period).catch(() => [])) {
+    const f = state.fields.get(edit.code);
+    if (!f) continue;
+    f.control.value = edit.text;
+    f.sent = edit.text;
+    f.base = edit.base;
+    setState(edit.code, 'queued');
+  }
+  await refreshBanner();
+  window.addEventListener('online', () => { flush(); });
+  setInterval(() => { if (navigator.onLine) flush(); }, 5000);
+  await flush();
 }
 
 const editable = () => !state.reviewing && (state.status === 'draft' || state.status === 'returned');
@@ -433,6 +504,7 @@ async function main() {
   };
   const allCodes = entered(form.sections.flatMap((s) => s.fields));
   page.replaceChildren(
+    el('p', { id: 'sync-banner', class: 'sync-banner', role: 'status', hidden: true }),
     el('div', { class: 'form-head' },
       el('h1', {}, `${periodLabel(form.period)}报表`),
       el('span', { class: `status ${entry.status}`, id: 'entry-status' }, STATUS[entry.status] || entry.status)),
@@ -448,6 +520,7 @@ async function main() {
       submitButton()));
   showEntry(entry);
   if (state.reviewing) await markChangesSinceApproval();
+  else await restorePending();
 }
 
 main().catch((e) => {
