@@ -428,3 +428,24 @@ async fn a_save_whose_answer_was_lost_is_not_applied_twice() {
     assert_eq!(changes, 1, "{history}");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn after_the_first_visit_the_form_opens_and_takes_edits_with_no_server_at_all() {
+    let app = with_clerk().await;
+    let year = last_year();
+    let Some(browser) = open_form(&app, Window::Phone, year).await else { return };
+    let ready = browser.client.execute("return navigator.serviceWorker.ready.then(() => true)", vec![]).await.unwrap();
+    assert_eq!(ready, serde_json::Value::Bool(true), "the service worker is installed");
+    app.stop_server().await;
+    browser.client.refresh().await.unwrap();
+    browser.wait_for_text("label[for=\"f-POP.HOUSEHOLDS\"]", "户籍户数").await;
+    enter(&browser, "POP.HOUSEHOLDS", "120").await;
+    browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .save-state", "待同步").await;
+    // A reload with no server: the form opens again and the edit is still there, waiting.
+    browser.client.refresh().await.unwrap();
+    browser.wait_for_text("#sync-banner", "有 1 项修改等待同步").await;
+    let shown =
+        browser.client.execute("return document.getElementById('f-POP.HOUSEHOLDS').value", vec![]).await.unwrap();
+    assert_eq!(shown, "120");
+    browser.close().await;
+}

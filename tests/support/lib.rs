@@ -234,6 +234,11 @@ impl TestApp {
         }
     }
 
+    /// Stops the server (as a network gone away does, for the pages' offline tests).
+    pub async fn stop_server(&self) {
+        self.server.stop(false).await;
+    }
+
     /// The PostgreSQL database's name (`None` on SQLite).
     #[must_use]
     pub fn database_name(&self) -> Option<String> {

@@ -47,6 +47,8 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/fields.js", JS, include_bytes!("../assets/js/fields.js")),
     asset("/assets/js/form.js", JS, include_bytes!("../assets/js/form.js")),
     asset("/assets/js/outbox.js", JS, include_bytes!("../assets/js/outbox.js")),
+    asset("/assets/js/offline.js", JS, include_bytes!("../assets/js/offline.js")),
+    asset("/sw.js", JS, include_bytes!("../assets/sw.js")),
 ];
 
 /// The page or asset served at `path`.

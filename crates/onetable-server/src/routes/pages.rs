@@ -11,6 +11,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(serve))
         .route("/login", web::get().to(serve))
         .route("/form", web::get().to(serve))
+        .route("/sw.js", web::get().to(serve))
         .route("/assets/{path:.*}", web::get().to(serve));
 }
 

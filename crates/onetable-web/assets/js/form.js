@@ -5,6 +5,7 @@ import { api, el, session, signIn } from './api.js';
 import { check, codesOf, display, input, parseType, words } from './fields.js';
 import { periodLabel, SOURCES, when } from './labels.js';
 import * as outbox from './outbox.js';
+import { register, remember } from './offline.js';
 
 const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误', conflict: '有冲突', queued: '待同步' };
 const STATUS = { draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
@@ -477,7 +478,9 @@ function fieldRow(field, entry) {
 }
 
 async function main() {
-  if (!(await session())) return toLogin();
+  register();
+  const current = await session();
+  if (!current) return toLogin();
   const me = await api('GET', '/api/v1/me');
   document.getElementById('who').textContent = me.region_name || '';
   const params = new URLSearchParams(location.search);
@@ -492,6 +495,11 @@ async function main() {
   state.revision = entry.revision;
   state.status = entry.status;
   state.rules = form.rules;
+  // For opening this form again with no network (see offline.js).
+  remember('/api/v1/auth/session', current);
+  remember('/api/v1/me', me);
+  remember(`/api/v1/form?period=${encodeURIComponent(state.period)}`, form);
+  remember(`/api/v1/entries/${state.region}/${encodeURIComponent(state.period)}`, entry);
   const page = document.getElementById('main');
   const entered = (fields) => fields.filter((f) => !f.derived).map((f) => f.code);
   const confirmButton = (label, codes) => {

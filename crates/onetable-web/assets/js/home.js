@@ -1,5 +1,6 @@
 import { api, el, session, signOut } from './api.js';
 import { periodLabel, when } from './labels.js';
+import { forget, register } from './offline.js';
 
 const STATUS = { not_started: '未开始', draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
 
@@ -84,6 +85,7 @@ function toLogin() {
 }
 
 async function main() {
+  register();
   const current = await session();
   if (!current) return toLogin();
   const me = await api('GET', '/api/v1/me');
@@ -108,6 +110,7 @@ async function main() {
 
 document.getElementById('logout').addEventListener('click', async () => {
   await signOut().catch(() => {});
+  await forget();
   location.assign('/login');
 });
 
