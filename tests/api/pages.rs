@@ -79,8 +79,9 @@ async fn a_wrong_password_is_answered_in_chinese_on_the_page() {
 }
 
 #[tokio::test]
-async fn a_village_name_with_markup_renders_as_text() {
+async fn a_village_or_indicator_name_with_markup_renders_as_text() {
     let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
     let name = "<img src=x onerror=alert(1)>村";
     diesel::sql_query(format!("UPDATE regions SET name = '{name}' WHERE code = '522301100200'"))
         .execute(&mut app.db.conn().unwrap())
@@ -88,6 +89,16 @@ async fn a_village_name_with_markup_renders_as_text() {
     app.add_user("li_clerk", Role::Clerk, Some("522301100200"), None);
     let Some(browser) = signed_in(&app, Window::Desktop, "li_clerk").await else { return };
     assert_eq!(browser.wait_for_text("#main h1", "onerror").await, name);
+    assert!(browser.client.find(Locator::Css("#main img")).await.is_err(), "no element was made of the name");
+
+    // An indicator's name too, on the form.
+    let indicator = "<img src=x onerror=alert(2)>户数";
+    diesel::sql_query(format!("UPDATE indicators SET name = '{indicator}' WHERE code = 'POP.HOUSEHOLDS'"))
+        .execute(&mut app.db.conn().unwrap())
+        .unwrap();
+    browser.client.goto(&app.url(&format!("/form?period={}", last_year()))).await.unwrap();
+    let label = browser.wait_for_text("label[for=\"f-POP.HOUSEHOLDS\"]", "onerror").await;
+    assert_eq!(label, format!("{indicator}（户）"));
     assert!(browser.client.find(Locator::Css("#main img")).await.is_err(), "no element was made of the name");
     browser.close().await;
 }

@@ -174,8 +174,11 @@ function save(code, value, now = false, kept = null) {
       .catch(() => null);
     const settle = async () => { if (id !== null) await outbox.forget(id).catch(() => {}); };
     try {
+      const started = performance.now();
       const answer = await call('PATCH', `/api/v1/entries/${state.region}/${state.period}`, { values: { [code]: value } },
         () => ({ 'if-match': `"${state.revision}"` }));
+      // The save round trip, for scripts/bench-pages.py.
+      performance.measure('onetable-save', { start: started, end: performance.now() });
       await settle();
       state.revision = answer.revision;
       f.base = f.sent;
@@ -527,6 +530,8 @@ async function main() {
       el('div', { id: 'submit-problems', role: 'alert', hidden: true }),
       submitButton()));
   showEntry(entry);
+  // From navigation to a form that takes input, for scripts/bench-pages.py.
+  performance.mark('onetable-form-editable');
   if (state.reviewing) await markChangesSinceApproval();
   else await restorePending();
 }
