@@ -50,6 +50,23 @@ pub struct CodeValue {
     pub value: serde_json::Value,
 }
 
+/// The derived indicators' values, computed from `values`.
+fn derived_values(form: &Form, values: &BTreeMap<String, onetable_core::formula::Value>) -> Vec<CodeValue> {
+    form.derived
+        .iter()
+        .filter_map(|(d, _)| values.get(&d.code).map(|v| CodeValue { code: d.code.clone(), value: formula_json(*v) }))
+        .collect()
+}
+
+/// Required indicators without a stored cell.
+fn missing_required(form: &Form, cells: &BTreeMap<String, String>) -> Vec<String> {
+    form.entered
+        .values()
+        .filter(|d| d.constraints.required && !cells.contains_key(&d.code))
+        .map(|d| d.code.clone())
+        .collect()
+}
+
 /// One village's form for one period.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Entry {
@@ -92,20 +109,9 @@ impl PatchResult {
             period: entry.period.clone(),
             status: entry.status.clone(),
             revision: entry.revision,
-            derived: form
-                .derived
-                .iter()
-                .filter_map(|(d, _)| {
-                    values.get(&d.code).map(|v| CodeValue { code: d.code.clone(), value: formula_json(*v) })
-                })
-                .collect(),
+            derived: derived_values(form, &values),
             rule_results: rule_results(form, &values),
-            missing_required: form
-                .entered
-                .values()
-                .filter(|d| d.constraints.required && !cells.contains_key(&d.code))
-                .map(|d| d.code.clone())
-                .collect(),
+            missing_required: missing_required(form, cells),
         }
     }
 }
@@ -158,13 +164,7 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
                 entered_at: r.entered_at,
             })
             .collect(),
-        derived: form
-            .derived
-            .iter()
-            .filter_map(|(d, _)| {
-                values.get(&d.code).map(|v| CodeValue { code: d.code.clone(), value: formula_json(*v) })
-            })
-            .collect(),
+        derived: derived_values(form, &values),
         carried_forward: previous
             .iter()
             .filter_map(|r| {
@@ -173,12 +173,7 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
             })
             .collect(),
         rule_results: rule_results(form, &values),
-        missing_required: form
-            .entered
-            .values()
-            .filter(|d| d.constraints.required && !cells.contains_key(&d.code))
-            .map(|d| d.code.clone())
-            .collect(),
+        missing_required: missing_required(form, &cells),
         region_code: region,
         period: period_text,
     })
