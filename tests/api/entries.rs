@@ -243,8 +243,11 @@ async fn submit_review_return_approve_reopen_with_permissions() {
         assert_eq!(codes, [("R.HIGH_STANDARD_LE_CULTIVATED", "explanation_required"), ("R.SEX_SUM", "rule_failed")]);
         send(&app, Method::PATCH, &clerk, ENTRY, Some(1), json!({"values": {"POP.FEMALE": 500}})).await;
         let explained = json!({"explanations": {"R.HIGH_STANDARD_LE_CULTIVATED": "高标准农田含邻村共建部分"}});
-        let (status, entry) = send(&app, Method::POST, &clerk, &submit, Some(2), explained).await;
+        let (status, entry) = send(&app, Method::POST, &clerk, &submit, Some(2), explained.clone()).await;
         assert_eq!((status.as_u16(), entry["status"].as_str()), (200, Some("submitted")), "{entry}");
+        assert_eq!(entry["explanations"], explained["explanations"], "the reviewer reads what the clerk said");
+        let (_, read) = app.get_as(&reviewer, ENTRY).await;
+        assert_eq!(read["explanations"]["R.HIGH_STANDARD_LE_CULTIVATED"], "高标准农田含邻村共建部分");
 
         // Only a reviewer whose scope holds the village approves or returns.
         assert_eq!(send(&app, Method::POST, &clerk, &format!("{ENTRY}/approve"), Some(3), json!({})).await.0, 403);

@@ -205,19 +205,26 @@ async fn submit_is_refused_until_the_warning_is_explained_then_the_form_is_read_
 }
 
 #[tokio::test]
-async fn a_reviewer_returns_a_form_with_a_comment_the_clerk_sees_it_first_resubmits_and_it_is_approved() {
+async fn a_reviewer_reads_the_explanation_returns_the_form_the_clerk_fixes_and_resubmits_and_it_is_approved() {
     let app = with_clerk().await;
     app.add_user("wang_reviewer", Role::Reviewer, Some("522301100"), None);
     let last_year = last_year();
-    seed_values(&app, "522301100200", &last_year.to_string(), false);
-    onetable_store::entries::set_status(
-        &mut app.db.conn().unwrap(),
-        "522301100200",
-        &last_year.to_string(),
-        "submitted",
-    )
-    .unwrap();
+    let seeded: std::collections::BTreeMap<String, String> =
+        seed_values(&app, "522301100200", &last_year.to_string(), true).into_iter().collect();
 
+    // The clerk explains the failing warning and submits.
+    let Some(clerk) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
+    clerk.wait_for_text("#who", "吴家坪村").await;
+    clerk.client.goto(&app.url(&format!("/form?period={last_year}"))).await.unwrap();
+    clerk.wait_for_text("#submit", "提交").await;
+    clerk.click("#submit").await;
+    clerk.wait_for_text("#submit-problems", "不能提交").await;
+    assert_eq!(clerk.phone_layout_problems().await, Vec::<String>::new(), "the refused form on a phone");
+    clerk.fill("[data-problem=\"explanation_required\"] textarea", "含邻村共建的高标准农田").await;
+    clerk.click("#submit").await;
+    clerk.wait_for_text("#entry-status", "已提交").await;
+
+    // The reviewer finds it in the queue, reads the explanation beside its rule, and returns it.
     let Some(reviewer) = signed_in(&app, Window::Desktop, "wang_reviewer").await else { return };
     let waiting = reviewer.wait_for_text("#review-queue li", "吴家坪村村民委员会").await;
     assert!(waiting.contains(&format!("{last_year}年报表")) && waiting.contains("敬南镇"), "{waiting}");
@@ -230,27 +237,78 @@ async fn a_reviewer_returns_a_form_with_a_comment_the_clerk_sees_it_first_resubm
     reviewer.screenshot("review-queue-desktop").await;
     reviewer.click("#review-queue li a").await;
     reviewer.wait_for_text("#entry-status", "待审核").await;
+    let explained = reviewer.wait_for_text("[data-code=\"LAND.HIGH_STANDARD_MU\"] .explanation", "填报说明").await;
+    assert!(explained.contains("含邻村共建的高标准农田"), "{explained}");
+    reviewer.wait_for_text("h1", "吴家坪村村民委员会").await;
+    reviewer
+        .client
+        .execute("document.querySelector('.explanation').scrollIntoView({block: 'center'})", vec![])
+        .await
+        .unwrap();
+    reviewer.screenshot("review-form-desktop").await;
     let disabled = reviewer.client.execute("return document.getElementById('f-POP.HOUSEHOLDS').disabled", vec![]).await;
     assert_eq!(disabled.unwrap(), serde_json::Value::Bool(true), "the reviewer reads, does not edit");
     reviewer.click("#return").await;
     reviewer.wait_for_text("#review .error", "请填写退回意见").await;
-    reviewer.fill("#review-comment", "耕地面积与上年差异大，请核实").await;
+    reviewer.fill("#review-comment", "高标准农田不应超过耕地，请核实").await;
     reviewer.click("#return").await;
     reviewer.wait_for_text("#entry-status", "已退回").await;
 
-    let Some(clerk) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
+    // The clerk sees it first on the home page, fixes the value and submits again.
+    clerk.client.goto(&app.url("/")).await.unwrap();
     let first = clerk.wait_for_text("#worklist li", "报表").await;
-    assert!(first.contains("已退回") && first.contains("耕地面积与上年差异大，请核实"), "returned first: {first}");
+    assert!(first.contains("已退回") && first.contains("高标准农田不应超过耕地，请核实"), "returned first: {first}");
+    assert_eq!(clerk.phone_layout_problems().await, Vec::<String>::new(), "the home page on a phone");
     clerk.click("#worklist li a").await;
     clerk.wait_for_text("#submit", "提交").await;
+    assert_eq!(clerk.phone_layout_problems().await, Vec::<String>::new(), "the form on a phone");
+    let fixed = (seeded["LAND.CULTIVATED_MU"].parse::<f64>().unwrap() / 2.0).round().to_string();
+    enter(&clerk, "LAND.HIGH_STANDARD_MU", &fixed).await;
+    clerk.wait_for_text("[data-code=\"LAND.HIGH_STANDARD_MU\"] .save-state", "已保存").await;
+    let rules = clerk
+        .client
+        .execute("return document.querySelectorAll('[data-rule=\"R.HIGH_STANDARD_LE_CULTIVATED\"]').length", vec![])
+        .await;
+    assert_eq!(rules.unwrap(), 0, "the warning went with the fix");
     clerk.click("#submit").await;
     clerk.wait_for_text("#entry-status", "已提交").await;
     clerk.close().await;
 
-    reviewer.client.refresh().await.unwrap();
+    reviewer.client.goto(&app.url("/")).await.unwrap();
+    reviewer.wait_for_text("#review-queue li", "吴家坪村").await;
+    reviewer.click("#review-queue li a").await;
     reviewer.wait_for_text("#entry-status", "待审核").await;
     reviewer.click("#approve").await;
     reviewer.wait_for_text("#entry-status", "已通过").await;
+    reviewer.close().await;
+
+    let token = app.login("li_clerk", PASSWORD).await;
+    let (_, entry) = app.get_as(&token, &format!("/api/v1/entries/522301100200/{last_year}")).await;
+    assert_eq!(entry["status"], "approved");
+    let stored = entry["values"].as_array().unwrap().iter().find(|v| v["code"] == "LAND.HIGH_STANDARD_MU").unwrap();
+    assert_eq!(stored["value"].as_f64(), fixed.parse::<f64>().ok(), "{entry}");
+}
+
+#[tokio::test]
+async fn the_reviewers_pages_fit_a_phone() {
+    let app = with_clerk().await;
+    app.add_user("wang_reviewer", Role::Reviewer, Some("522301100"), None);
+    let last_year = last_year();
+    seed_values(&app, "522301100200", &last_year.to_string(), false);
+    onetable_store::entries::set_status(
+        &mut app.db.conn().unwrap(),
+        "522301100200",
+        &last_year.to_string(),
+        "submitted",
+    )
+    .unwrap();
+    let Some(reviewer) = signed_in(&app, Window::Phone, "wang_reviewer").await else { return };
+    reviewer.wait_for_text("#progress tr[data-region=\"522301100200\"]", "吴家坪村").await;
+    assert_eq!(reviewer.phone_layout_problems().await, Vec::<String>::new(), "the queue on a phone");
+    reviewer.screenshot("review-queue-phone").await;
+    reviewer.click("#review-queue li a").await;
+    reviewer.wait_for_text("#entry-status", "待审核").await;
+    assert_eq!(reviewer.phone_layout_problems().await, Vec::<String>::new(), "a form under review on a phone");
     reviewer.close().await;
 }
 
@@ -371,27 +429,44 @@ async fn the_reviewer_sees_what_changed_since_the_last_approval() {
 }
 
 #[tokio::test]
-async fn edits_made_offline_wait_in_order_survive_a_closed_tab_and_are_stored_once_when_the_network_returns() {
+async fn edits_made_offline_survive_a_reload_and_a_closed_tab_and_are_stored_once_when_the_network_returns() {
     let app = with_clerk().await;
     let year = last_year();
     let Some(browser) = open_form(&app, Window::Phone, year).await else { return };
     browser.set_offline(true).await;
-    enter(&browser, "POP.HOUSEHOLDS", "120").await;
-    enter(&browser, "POP.REGISTERED", "400").await;
-    enter(&browser, "POP.MALE", "210").await;
+    let edits = [("POP.HOUSEHOLDS", "120"), ("POP.REGISTERED", "400"), ("POP.MALE", "210")];
+    for (code, text) in edits {
+        enter(&browser, code, text).await;
+    }
     browser.wait_for_text("[data-code=\"POP.MALE\"] .save-state", "待同步").await;
     browser.wait_for_text("#sync-banner", "有 3 项修改等待同步").await;
+
+    // A reload with the network still cut: the three edits come back into their fields, waiting.
+    browser.client.refresh().await.unwrap();
+    browser.wait_for_text("#sync-banner", "有 3 项修改等待同步").await;
+    for (code, text) in edits {
+        browser.wait_for_text(&format!("[data-code=\"{code}\"] .save-state"), "待同步").await;
+        let shown = browser.client.execute(&format!("return document.getElementById('f-{code}').value"), vec![]).await;
+        assert_eq!(shown.unwrap(), text, "{code} after the reload");
+    }
     browser.screenshot("offline-phone").await;
     let clerk = app.login("li_clerk", PASSWORD).await;
     let path = format!("/api/v1/entries/522301100200/{year}");
     let (_, entry) = app.get_as(&clerk, &path).await;
     assert_eq!(entry["revision"], 0, "nothing reached the server: {entry}");
 
-    // The tab is closed while offline; the edits wait in the browser's storage.
-    browser.client.goto("about:blank").await.unwrap();
+    // The tab is closed while offline (a new one is opened first: a session needs a window); the
+    // edits wait in the browser's storage, and the form opened again sends them.
+    let closed = browser.client.window().await.unwrap();
+    let fresh = browser.client.new_window(true).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(fresh.handle).await.unwrap();
+    assert!(!browser.client.windows().await.unwrap().contains(&closed));
     browser.set_offline(false).await;
     browser.client.goto(&app.url(&format!("/form?period={year}"))).await.unwrap();
-    browser.wait_for_text("[data-code=\"POP.MALE\"] .save-state", "已保存").await;
+    for (code, _) in edits {
+        browser.wait_for_text(&format!("[data-code=\"{code}\"] .save-state"), "已保存").await;
+    }
     let banner_hidden = browser.client.execute("return document.getElementById('sync-banner').hidden", vec![]).await;
     assert_eq!(banner_hidden.unwrap(), serde_json::Value::Bool(true));
     let (_, entry) = app.get_as(&clerk, &path).await;

@@ -125,6 +125,25 @@ impl Browser {
         assert!(response.status().is_success(), "chromedriver: {}", response.text().await.unwrap_or_default());
     }
 
+    /// What breaks the phone layout on the page as it is: a horizontal scroll, and every visible
+    /// control (link, button, input, select, textarea) smaller than 44 × 44 px, as `tag "text" w×h`.
+    pub async fn phone_layout_problems(&self) -> Vec<String> {
+        let script = r"
+            const problems = [];
+            const root = document.documentElement;
+            if (root.scrollWidth > root.clientWidth) problems.push(`horizontal scroll: ${root.scrollWidth} > ${root.clientWidth}`);
+            for (const e of document.querySelectorAll('a, button, input, select, textarea, summary')) {
+                const r = e.getBoundingClientRect();
+                if (r.width === 0 && r.height === 0) continue;
+                if (r.width < 44 || r.height < 44) {
+                    problems.push(`${e.tagName.toLowerCase()} ${JSON.stringify((e.textContent || e.id).trim().slice(0, 20))} ${Math.round(r.width)}x${Math.round(r.height)}`);
+                }
+            }
+            return problems;";
+        let found = self.client.execute(script, vec![]).await.expect("layout check");
+        serde_json::from_value(found).expect("a list")
+    }
+
     /// Waits until `css` matches an element whose text contains `text` (up to 10 s).
     ///
     /// # Panics

@@ -84,6 +84,9 @@ pub struct Entry {
     pub rule_results: Vec<RuleResult>,
     /// Required indicators still without a value.
     pub missing_required: Vec<String>,
+    /// The clerk's explanations (说明) of failing warning rules at the latest submission, by rule
+    /// code: what a reviewer reads beside the rule.
+    pub explanations: BTreeMap<String, String>,
 }
 
 /// What a PATCH answers: the new revision and, at once, what the rules say about the values now.
@@ -174,9 +177,16 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
             .collect(),
         rule_results: rule_results(form, &values),
         missing_required: missing_required(form, &cells),
+        explanations: explanations(conn, &region, &period_text)?,
         region_code: region,
         period: period_text,
     })
+}
+
+/// The explanations given with the latest submission (kept as its event's comment).
+fn explanations(conn: &mut DbConn, region: &str, period: &str) -> Result<BTreeMap<String, String>, Problem> {
+    let submitted = store::latest_event(conn, region, period, onetable_core::workflow::SUBMIT.name)?;
+    Ok(submitted.and_then(|e| e.comment).and_then(|c| serde_json::from_str(&c).ok()).unwrap_or_default())
 }
 
 /// A village's form for a period, for its clerk and the reviewers and admins over it.

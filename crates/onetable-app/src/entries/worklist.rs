@@ -75,7 +75,7 @@ fn item(conn: &mut DbConn, forms: &FormCache, region: RegionCode, period: Period
     let stored = store::find(conn, &region.to_string(), &period.to_string())?;
     let entry = view(conn, &form, region, period)?;
     let returned = if entry.status == EntryStatus::Returned.as_str() {
-        store::latest_event(conn, &region.to_string(), &period.to_string(), "return")?
+        store::latest_event(conn, &region.to_string(), &period.to_string(), onetable_core::workflow::RETURN.name)?
     } else {
         None
     };

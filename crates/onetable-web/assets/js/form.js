@@ -10,7 +10,7 @@ import { register, remember } from './offline.js';
 const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误', conflict: '有冲突', queued: '待同步' };
 const STATUS = { draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
 
-const state = { region: null, period: null, revision: 0, status: 'draft', fields: new Map(), rules: [], queue: Promise.resolve() };
+const state = { region: null, period: null, revision: 0, status: 'draft', fields: new Map(), rules: [], explanations: {}, queue: Promise.resolve() };
 
 function toLogin() {
   location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
@@ -42,7 +42,11 @@ function showRules(results) {
     const codes = rule ? codesOf(rule.expression) : [];
     for (const code of codes) {
       const f = state.fields.get(code);
-      if (f) f.rules.append(el('p', { class: `rule ${result.severity}`, 'data-rule': result.code }, `${result.severity === 'error' ? '错误' : '提醒'}：${result.message}`));
+      if (!f) continue;
+      f.rules.append(el('p', { class: `rule ${result.severity}`, 'data-rule': result.code }, `${result.severity === 'error' ? '错误' : '提醒'}：${result.message}`));
+      // What the clerk said about it when submitting, for the reviewer (and the clerk, once returned).
+      const why = result.severity === 'warning' && state.explanations[result.code];
+      if (why) f.rules.append(el('p', { class: 'explanation', 'data-rule': result.code }, `填报说明：${why}`));
     }
   }
 }
@@ -243,6 +247,7 @@ const editable = () => !state.reviewing && (state.status === 'draft' || state.st
 
 /** After an answer that holds the whole entry (carry-forward, submit): every field shows it. */
 function showEntry(entry) {
+  state.explanations = entry.explanations || {};
   state.revision = entry.revision;
   state.status = entry.status;
   for (const f of state.fields.values()) {
@@ -325,6 +330,8 @@ function showRefusal(error, explanations) {
     if (d.code === 'explanation_required') {
       const id = `why-${d.field}`;
       const why = el('textarea', { id, rows: '2', maxlength: '500' });
+      // After a return, what was said last time, to keep or change.
+      if (explanations[d.field] === undefined && state.explanations[d.field]) explanations[d.field] = state.explanations[d.field];
       why.value = explanations[d.field] || '';
       why.addEventListener('input', () => { explanations[d.field] = why.value; });
       item.append(el('label', { for: id }, `说明原因（${rule ? rule.name : d.field}）`), why);
@@ -491,9 +498,11 @@ async function main() {
   state.subject = me.subject;
   state.region = (state.reviewing && params.get('region')) || me.region;
   state.period = new URLSearchParams(location.search).get('period') || '';
-  const [form, entry] = await Promise.all([
+  const [form, entry, village] = await Promise.all([
     api('GET', `/api/v1/form?period=${encodeURIComponent(state.period)}`),
     api('GET', `/api/v1/entries/${state.region}/${encodeURIComponent(state.period)}`),
+    // A reviewer reads many villages' forms: the title names this one.
+    state.reviewing ? api('GET', `/api/v1/regions/${state.region}`).catch(() => null) : null,
   ]);
   state.revision = entry.revision;
   state.status = entry.status;
@@ -517,7 +526,7 @@ async function main() {
   page.replaceChildren(
     el('p', { id: 'sync-banner', class: 'sync-banner', role: 'status', hidden: true }),
     el('div', { class: 'form-head' },
-      el('h1', {}, `${periodLabel(form.period)}报表`),
+      el('h1', {}, village ? `${village.name} · ${periodLabel(form.period)}报表` : `${periodLabel(form.period)}报表`),
       el('span', { class: `status ${entry.status}`, id: 'entry-status' }, STATUS[entry.status] || entry.status)),
     entry.carried_forward.length ? confirmButton('全表上期无变化，一键确认', allCodes) : '',
     ...form.sections.map((section) => el('section', { class: 'card form-section', 'data-category': section.category },
