@@ -137,6 +137,28 @@ async fn a_clerk_opens_the_form_from_home_saves_a_field_and_sees_an_out_of_range
     browser.close().await;
 }
 
+#[tokio::test]
+async fn on_a_desktop_enter_moves_to_the_next_field_and_saves_the_one_left() {
+    let app = with_clerk().await;
+    let year = last_year();
+    let Some(browser) = open_form(&app, Window::Desktop, year).await else { return };
+    let next = browser
+        .client
+        .execute(
+            "const all = [...document.querySelectorAll('.field input, .field select')];
+             return all[all.indexOf(document.getElementById('f-POP.HOUSEHOLDS')) + 1].id",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let input = browser.client.find(Locator::Css("#f-POP\\.HOUSEHOLDS")).await.unwrap();
+    input.send_keys("120\u{E007}").await.unwrap();
+    let focused = browser.client.execute("return document.activeElement.id", vec![]).await.unwrap();
+    assert_eq!(focused, next, "Enter went on to the next field");
+    browser.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .save-state", "已保存").await;
+    browser.close().await;
+}
+
 fn seed_values(app: &TestApp, village: &str, period: &str, warning: bool) -> Vec<(String, String)> {
     let code = onetable_core::RegionCode::parse(village).unwrap();
     let values: Vec<(String, String)> = onetable_app::demo::village_values(code, warning).into_iter().collect();
