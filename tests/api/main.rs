@@ -4,6 +4,7 @@
 
 mod audit;
 mod auth;
+mod dashboard_pages;
 mod demo;
 mod divisions;
 mod docs;

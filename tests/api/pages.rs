@@ -11,7 +11,7 @@ use onetable_tests::browser::{Browser, Window};
 use onetable_tests::{TestApp, PASSWORD};
 
 /// The last closed year in China: the annual form that is due.
-fn last_year() -> i32 {
+pub(super) fn last_year() -> i32 {
     (chrono::Utc::now() + chrono::TimeDelta::hours(8)).year() - 1
 }
 
@@ -23,7 +23,7 @@ async fn with_clerk() -> TestApp {
     app
 }
 
-async fn signed_in(app: &TestApp, window: Window, username: &str) -> Option<Browser> {
+pub(super) async fn signed_in(app: &TestApp, window: Window, username: &str) -> Option<Browser> {
     let browser = Browser::start(window).await?;
     browser.client.goto(&app.url("/")).await.unwrap();
     // Not signed in: the home page sends the browser to the login page.

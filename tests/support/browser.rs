@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-/// A phone (360 × 640, the size) or a desktop window.
+/// A phone (360 × 640, the size), a desktop window, or a wall screen (大屏, 1920 × 1080).
 #[derive(Debug, Clone, Copy)]
 pub enum Window {
     Phone,
     Desktop,
+    Wall,
 }
 
 impl Window {
@@ -22,6 +23,7 @@ impl Window {
         match self {
             Self::Phone => (360, 640),
             Self::Desktop => (1280, 800),
+            Self::Wall => (1920, 1080),
         }
     }
 }
@@ -188,6 +190,22 @@ impl Browser {
     pub async fn click(&self, css: &str) {
         let element = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
         element.click().await.expect("click");
+    }
+
+    /// A real mouse click at (`x`, `y`) px from the top left corner of the element `css` — where
+    /// a chart drew something.
+    ///
+    /// # Panics
+    /// When there is no such element.
+    pub async fn click_at(&self, css: &str, x: f64, y: f64) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+        let element = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
+        let (_, _, width, height) = element.rectangle().await.expect("its size");
+        let mouse = MouseActions::new("mouse".to_owned())
+            .then(PointerAction::MoveToElement { element, duration: None, x: x - width / 2.0, y: y - height / 2.0 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.client.perform_actions(mouse).await.expect("click");
     }
 
     /// Saves a PNG of the viewport under `docs/screenshots/` when `ONETABLE_SCREENSHOTS` is set

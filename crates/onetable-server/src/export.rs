@@ -80,6 +80,8 @@ pub struct AggregateAnswer {
     pub indicators: Vec<ReportIndicator>,
     /// Sensitive indicators not shown at this level (viewers below county level).
     pub withheld: Vec<String>,
+    /// The time the data is as of: every change stored before it is counted.
+    pub as_of: chrono::DateTime<chrono::Utc>,
     pub rows: Vec<ReportRowDoc>,
 }
 

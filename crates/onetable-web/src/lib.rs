@@ -1,7 +1,8 @@
 //! The web pages for people (页面): the login page and the clerk's and reviewer's pages, as static
 //! HTML, CSS and ES modules embedded in the binary. They hold no rule of their own: every page is a
 //! client of the documented REST API, so department systems and the pages see the same rules.
-//! No third-party browser code and no build step: what is in `assets/` is what the browser runs.
+//! No build step: what is in `assets/` is what the browser runs; the one third-party library
+//! (Apache ECharts, for the dashboard) is vendored unchanged under `assets/vendor/`.
 
 /// One embedded file.
 #[derive(Debug)]
@@ -10,24 +11,25 @@ pub struct Asset {
     pub path: &'static str,
     pub content_type: &'static str,
     pub bytes: &'static [u8],
-    /// A hash of the bytes (FNV-1a), for `ETag`.
-    pub etag: u64,
 }
 
-/// FNV-1a, computed at compile time: the ETag of an embedded file.
-const fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash ^= bytes[i] as u64;
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-        i += 1;
+impl Asset {
+    /// A hash of the bytes (FNV-1a), for `ETag`: computed once for every asset, at first use
+    /// (at compile time it would exceed the const evaluator's budget on the charting library).
+    #[must_use]
+    pub fn etag(&self) -> u64 {
+        static ETAGS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+        let etags = ETAGS.get_or_init(|| ASSETS.iter().map(|a| fnv1a(a.bytes)).collect());
+        ASSETS.iter().position(|a| std::ptr::eq(a, self)).map_or_else(|| fnv1a(self.bytes), |i| etags[i])
     }
-    hash
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash: u64, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 const fn asset(path: &'static str, content_type: &'static str, bytes: &'static [u8]) -> Asset {
-    Asset { path, content_type, bytes, etag: fnv1a(bytes) }
+    Asset { path, content_type, bytes }
 }
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -39,6 +41,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/", HTML, include_bytes!("../assets/index.html")),
     asset("/login", HTML, include_bytes!("../assets/login.html")),
     asset("/form", HTML, include_bytes!("../assets/form.html")),
+    asset("/dashboard", HTML, include_bytes!("../assets/dashboard.html")),
     asset("/assets/app.css", CSS, include_bytes!("../assets/app.css")),
     asset("/assets/js/api.js", JS, include_bytes!("../assets/js/api.js")),
     asset("/assets/js/login.js", JS, include_bytes!("../assets/js/login.js")),
@@ -48,6 +51,15 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/form.js", JS, include_bytes!("../assets/js/form.js")),
     asset("/assets/js/outbox.js", JS, include_bytes!("../assets/js/outbox.js")),
     asset("/assets/js/offline.js", JS, include_bytes!("../assets/js/offline.js")),
+    asset("/assets/js/numbers.js", JS, include_bytes!("../assets/js/numbers.js")),
+    asset("/assets/js/charts.js", JS, include_bytes!("../assets/js/charts.js")),
+    asset("/assets/js/dashboard.js", JS, include_bytes!("../assets/js/dashboard.js")),
+    // Apache ECharts 6.1.0, unchanged (see assets/vendor/echarts-6.1.0/README.md).
+    asset(
+        "/assets/vendor/echarts-6.1.0/echarts.common.min.js",
+        JS,
+        include_bytes!("../assets/vendor/echarts-6.1.0/echarts.common.min.js"),
+    ),
     asset("/sw.js", JS, include_bytes!("../assets/sw.js")),
 ];
 

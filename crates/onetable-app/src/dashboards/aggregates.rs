@@ -37,6 +37,8 @@ pub struct Aggregates {
     pub report: Report,
     /// Sensitive indicators not shown at this level to this actor.
     pub withheld: Vec<String>,
+    /// Every change stored before this moment is in the rollup (the cube caught up on reading).
+    pub as_of: chrono::DateTime<chrono::Utc>,
 }
 
 /// One row per region at the level inside `within`: each indicator rolled up by its rule,
@@ -79,6 +81,7 @@ pub async fn aggregates(app: &App, actor: &Actor, ask: AggregateAsk) -> AppResul
     }
     let (role, viewer) = (actor.role, actor.role == Role::Viewer);
     let cubes = app.cubes.clone();
+    let as_of = chrono::Utc::now();
     let (report, withheld) = app
         .run(move |conn| {
             cubes.read(conn, period, |cube| {
@@ -107,5 +110,5 @@ pub async fn aggregates(app: &App, actor: &Actor, ask: AggregateAsk) -> AppResul
             })
         })
         .await?;
-    Ok(Aggregates { period, within, level, format, report, withheld })
+    Ok(Aggregates { period, within, level, format, report, withheld, as_of })
 }

@@ -64,7 +64,7 @@ pub async fn aggregates(
         include: query.include,
         format: query.format,
     };
-    let Aggregates { period, within, level, format, report, withheld } =
+    let Aggregates { period, within, level, format, report, withheld, as_of } =
         dashboards::aggregates(&state, &caller, ask).await?;
     let stem = format!("aggregates-{period}-{within}-{}", level.as_str());
     let listed = export::indicators(&report);
@@ -75,6 +75,7 @@ pub async fn aggregates(
             "level": level.as_str(),
             "indicators": listed,
             "withheld": withheld,
+            "as_of": as_of,
             "rows": rows,
         })
     })

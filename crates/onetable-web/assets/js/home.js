@@ -89,6 +89,8 @@ async function main() {
   const current = await session();
   if (!current) return toLogin();
   const me = await api('GET', '/api/v1/me');
+  // A viewer's page is the dashboard.
+  if (me.role === 'viewer') return location.replace('/dashboard');
   const who = document.getElementById('who');
   who.textContent = `${me.region_name || '全国'} · ${ROLES[me.role] || me.role} ${me.subject}`;
   const page = document.getElementById('main');
@@ -99,6 +101,8 @@ async function main() {
       el('p', {}, `您以${ROLES[me.role] || me.role}身份登录。`)),
   );
   if (me.role === 'reviewer' || me.role === 'admin') {
+    page.append(el('section', { class: 'card' }, el('h2', {}, '看板'),
+      el('ul', { class: 'list' }, el('li', {}, el('a', { href: '/dashboard', id: 'dashboard-link' }, `${me.region_name || '全国'}汇总看板`)))));
     await reviewerHome(page);
     await progress(page);
   }

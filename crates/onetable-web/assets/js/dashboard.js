@@ -1,0 +1,209 @@
+// The live dashboard (看板): a region and period, indicators picked from the registry, a bar chart
+// of each across the child regions, completeness, and the table with CSV and XLSX downloads.
+// A click on a bar (or a name in the table) goes one level down; the breadcrumb goes back up.
+// Everything shown comes from GET /api/v1/aggregates, which applies the viewers' protection rules:
+// the page only shows what was withheld or suppressed, it decides nothing.
+
+import { api, el, session, signOut } from './api.js';
+import { barChart, completenessChart, disposeAll } from './charts.js';
+import { exact, when } from './numbers.js';
+import { forget, register } from './offline.js';
+
+const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'];
+const LEVEL_NAMES = { province: '省', prefecture: '市（州）', county: '县（市、区）', township: '乡镇（街道）', village: '村（社区）' };
+const ROLES = { admin: '管理员', viewer: '看板用户', reviewer: '乡镇审核员' };
+const DEFAULT_INDICATORS = ['POP.REGISTERED', 'DER.AGEING_RATE'];
+
+const state = { me: null, within: null, period: null, indicators: [], names: new Map() };
+
+function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+/** The dashboard's address: what it shows can be bookmarked and shared. */
+function address() {
+  const params = new URLSearchParams({ within: state.within, period: state.period, indicators: state.indicators.join(',') });
+  return `/dashboard?${params}`;
+}
+
+function readAddress() {
+  const params = new URLSearchParams(location.search);
+  state.within = params.get('within') || state.me.region;
+  state.period = params.get('period') || String(new Date().getFullYear() - 1);
+  const picked = (params.get('indicators') || '').split(',').map((c) => c.trim()).filter(Boolean);
+  state.indicators = picked.length ? picked : DEFAULT_INDICATORS;
+}
+
+function go(changes, push = true) {
+  Object.assign(state, changes);
+  if (push) history.pushState(null, '', address());
+  else history.replaceState(null, '', address());
+  draw().catch(showError);
+}
+
+function showError(e) {
+  if (e.status === 401) return toLogin();
+  document.getElementById('dashboard-error').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
+  return undefined;
+}
+
+function aggregatesPath(format) {
+  const params = new URLSearchParams({ indicators: state.indicators.join(','), within: state.within, period: state.period });
+  if (format) params.set('format', format);
+  return `/api/v1/aggregates?${params}`;
+}
+
+/** 省 › 州 › 县 …: from the top of the viewer's scope down to the region shown. */
+function breadcrumb(region) {
+  const top = LEVELS.indexOf(state.me.region ? levelOf(state.me.region) : 'province');
+  const steps = [...region.path, { code: region.code, name: region.name, level: region.level }]
+    .filter((step) => LEVELS.indexOf(step.level) >= top);
+  const list = el('ol', { class: 'breadcrumb' });
+  steps.forEach((step, i) => {
+    const last = i === steps.length - 1;
+    const item = last
+      ? el('span', { 'aria-current': 'page' }, step.name)
+      : el('a', { href: '#', 'data-region': step.code }, step.name);
+    if (!last) item.addEventListener('click', (event) => { event.preventDefault(); go({ within: step.code }); });
+    list.append(el('li', {}, item));
+  });
+  return el('nav', { 'aria-label': '所在层级', id: 'breadcrumb' }, list);
+}
+
+/** The level of a 12-digit code, from its zero tail. */
+function levelOf(code) {
+  if (code.endsWith('0000000000')) return 'province';
+  if (code.endsWith('00000000')) return 'prefecture';
+  if (code.endsWith('000000')) return 'county';
+  if (code.endsWith('000')) return 'township';
+  return 'village';
+}
+
+function periodPicker() {
+  const select = el('select', { id: 'period' });
+  const year = new Date().getFullYear();
+  for (let y = year - 1; y >= year - 5; y -= 1) select.append(el('option', { value: String(y) }, `${y}年`));
+  if (![...select.options].some((o) => o.value === state.period)) select.prepend(el('option', { value: state.period }, state.period));
+  select.value = state.period;
+  select.addEventListener('change', () => go({ period: select.value }));
+  return el('div', { class: 'control' }, el('label', { for: 'period' }, '期别'), select);
+}
+
+/** Picked indicators as chips, and a search of the registry to add one (by Chinese name or code). */
+function indicatorPicker() {
+  const chips = el('ul', { class: 'chips', id: 'picked' });
+  for (const code of state.indicators) {
+    const remove = el('button', { type: 'button', class: 'chip-remove', 'aria-label': `移除 ${state.names.get(code) || code}` }, '×');
+    remove.addEventListener('click', () => go({ indicators: state.indicators.filter((c) => c !== code) }));
+    chips.append(el('li', { class: 'chip', 'data-code': code }, el('span', {}, state.names.get(code) || code), remove));
+  }
+  const search = el('input', { id: 'indicator-search', type: 'search', autocomplete: 'off', placeholder: '输入指标名称或代码，如 老龄化率' });
+  const found = el('ul', { class: 'suggestions', id: 'suggestions' });
+  let timer = null;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = search.value.trim();
+      if (!q) { found.replaceChildren(); return; }
+      const list = await api('GET', `/api/v1/indicators?${new URLSearchParams({ q, status: 'active', frequency: 'annual' })}`);
+      found.replaceChildren(...list.items.filter((i) => !state.indicators.includes(i.code)).slice(0, 8).map((i) => {
+        const add = el('button', { type: 'button', class: 'suggestion', 'data-code': i.code }, `${i.name}（${i.code}）`);
+        add.addEventListener('click', () => { state.names.set(i.code, i.name); go({ indicators: [...state.indicators, i.code] }); });
+        return el('li', {}, add);
+      }));
+    }, 200);
+  });
+  return el('div', { class: 'control picker' },
+    el('label', { for: 'indicator-search' }, '指标'), chips, search, found);
+}
+
+function chartCard(title, id, draw) {
+  const box = el('div', { class: 'chart', id, role: 'img', 'aria-label': title });
+  const card = el('section', { class: 'card chart-card' }, el('h2', {}, title), box);
+  return { card, draw: () => draw(box) };
+}
+
+function table(answer, drillable) {
+  const head = el('tr', {}, el('th', { scope: 'col' }, '地区'), el('th', { scope: 'col' }, '应报'),
+    el('th', { scope: 'col' }, '已提交'), el('th', { scope: 'col' }, '已审核'),
+    answer.indicators.map((i) => el('th', { scope: 'col', 'data-code': i.code }, i.unit ? `${i.name}（${i.unit}）` : i.name)));
+  const body = answer.rows.map((row) => {
+    const name = drillable ? el('a', { href: '#', 'data-region': row.code }, row.name) : row.name;
+    if (drillable) name.addEventListener('click', (event) => { event.preventDefault(); go({ within: row.code }); });
+    return el('tr', { 'data-region': row.code },
+      el('th', { scope: 'row' }, name),
+      el('td', {}, exact(row.completeness.expected)), el('td', {}, exact(row.completeness.submitted)),
+      el('td', {}, exact(row.completeness.approved)),
+      answer.indicators.map((i) => el('td', { 'data-code': i.code }, exact(row.values[i.code]))));
+  });
+  const download = (format, label) => el('a', { href: aggregatesPath(format), class: 'download', download: '' }, label);
+  return el('section', { class: 'card table-card' },
+    el('div', { class: 'work-head' }, el('h2', {}, '数据表'),
+      el('div', { class: 'downloads' }, download('csv', '下载 CSV'), download('xlsx', '下载 Excel'))),
+    el('div', { class: 'table-scroll' }, el('table', { class: 'data-table', id: 'aggregate-table' }, el('thead', {}, head), el('tbody', {}, body))));
+}
+
+async function draw() {
+  const [region, answer] = await Promise.all([
+    api('GET', `/api/v1/regions/${state.within}`),
+    api('GET', aggregatesPath()),
+  ]);
+  for (const i of answer.indicators) state.names.set(i.code, i.name);
+  disposeAll();
+  const drillable = LEVELS.indexOf(answer.level) < LEVELS.indexOf('village');
+  const pick = drillable ? (code) => go({ within: code }) : null;
+  const cards = [chartCard('填报完成情况', 'chart-completeness', (box) => completenessChart(box, {
+    rows: answer.rows.map((r) => ({ code: r.code, name: r.name, ...r.completeness })), onPick: pick,
+  }))];
+  for (const indicator of answer.indicators) {
+    const title = indicator.unit ? `${indicator.name}（${indicator.unit}）` : indicator.name;
+    cards.push(chartCard(title, `chart-${indicator.code}`, (box) => barChart(box, {
+      rows: answer.rows.map((r) => ({ code: r.code, name: r.name, value: r.values[indicator.code] })),
+      unit: indicator.unit, onPick: pick,
+    })));
+  }
+  const withheld = answer.withheld.length
+    ? el('p', { class: 'withheld', id: 'withheld', role: 'note' },
+      `已隐去：${answer.withheld.map((c) => state.names.get(c) || c).join('、')}（敏感指标，在${LEVEL_NAMES[answer.level]}一级不向看板用户展示）`)
+    : null;
+  document.getElementById('main').replaceChildren(
+    el('section', { class: 'card dashboard-head' },
+      breadcrumb(region),
+      el('h1', {}, `${region.name} · ${state.period}年 · 按${LEVEL_NAMES[answer.level]}`),
+      el('p', { class: 'muted', id: 'as-of' }, `数据截至 ${when(answer.as_of)}（已审核的数据，实时汇总）`),
+      el('div', { class: 'controls' }, periodPicker(), indicatorPicker()),
+      withheld,
+      el('div', { id: 'dashboard-error' })),
+    el('div', { class: 'chart-grid' }, cards.map((c) => c.card)),
+    table(answer, drillable));
+  for (const c of cards) c.draw();
+  document.title = `${region.name} · 看板 · 一张表`;
+  // Drawn: for scripts/bench-pages.py and the tests.
+  performance.mark('onetable-dashboard-drawn');
+  document.body.dataset.drawn = `${state.within}/${state.period}`;
+}
+
+async function main() {
+  register();
+  const current = await session();
+  if (!current) return toLogin();
+  state.me = await api('GET', '/api/v1/me');
+  document.getElementById('who').textContent = `${state.me.region_name || '全国'} · ${ROLES[state.me.role] || state.me.role} ${state.me.subject}`;
+  readAddress();
+  history.replaceState(null, '', address());
+  window.addEventListener('popstate', () => { readAddress(); draw().catch(showError); });
+  await draw();
+  return undefined;
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  await signOut().catch(() => {});
+  await forget();
+  location.assign('/login');
+});
+
+main().catch((e) => {
+  if (e.status === 401) return toLogin();
+  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
+  return undefined;
+});
