@@ -14,18 +14,25 @@ use super::pages::{last_year, signed_in};
 async fn seeded() -> TestApp {
     let app = TestApp::spawn(Backend::Sqlite).await;
     app.load_catalogue();
-    let year = last_year().to_string();
-    let approved = |village: &str, registered: &str, aged: &str, disabled: &str| {
+    let approved = |village: &str, year: i32, registered: &str, aged: &str, disabled: &str| {
         app.seed_entry(
             village,
-            &year,
+            &year.to_string(),
             "approved",
             &[("POP.REGISTERED", registered), ("POP.AGED_60", aged), ("POP.DISABLED", disabled)],
         );
     };
-    approved("522301100200", "1000", "100", "3");
-    approved("522301100201", "3000", "900", "0");
-    approved("522302101200", "12000", "1500", "12");
+    let year = last_year();
+    approved("522301100200", year, "1000", "100", "3");
+    approved("522301100201", year, "3000", "900", "0");
+    approved("522302101200", year, "12000", "1500", "12");
+    // Two earlier years, for the trend.
+    approved("522301100200", year - 2, "900", "80", "3");
+    approved("522301100201", year - 2, "2800", "700", "0");
+    approved("522302101200", year - 2, "11000", "1200", "11");
+    approved("522301100200", year - 1, "950", "90", "3");
+    approved("522301100201", year - 1, "2900", "800", "0");
+    approved("522302101200", year - 1, "11600", "1400", "12");
     app.add_user("zhou_viewer", Role::Viewer, Some("5223"), None);
     app
 }
@@ -44,10 +51,9 @@ async fn table(browser: &Browser) -> Vec<(String, String, String)> {
     serde_json::from_value(cells).unwrap()
 }
 
-/// What a chart drew for an indicator: one value per bar, `null` where none is drawn.
-async fn bars(browser: &Browser, code: &str) -> Vec<Value> {
-    let script =
-        format!("return echarts.getInstanceByDom(document.getElementById('chart-{code}')).getOption().series[0].data");
+/// What the chart with this id drew first: one value per bar or point, `null` where none is drawn.
+async fn bars(browser: &Browser, id: &str) -> Vec<Value> {
+    let script = format!("return echarts.getInstanceByDom(document.getElementById('{id}')).getOption().series[0].data");
     serde_json::from_value(browser.client.execute(&script, vec![]).await.unwrap()).unwrap()
 }
 
@@ -76,6 +82,24 @@ fn as_written(value: &Value) -> String {
             }
         }
         other => other.to_string(),
+    }
+}
+
+/// Waits until the element's `data-drawn` says `what`.
+async fn wait_for_data(browser: &Browser, css: &str, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let script = format!("const e = document.querySelector('{css}'); return e ? e.dataset.drawn || '' : ''");
+    loop {
+        let drawn = browser.client.execute(&script, vec![]).await.unwrap();
+        if drawn == what {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} not drawn: {what} (is {drawn}) on {}",
+            browser.page_text().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
@@ -132,7 +156,7 @@ async fn a_viewer_lands_on_the_dashboard_whose_charts_and_table_are_the_apis_agg
         .collect();
     assert_eq!(table(&browser).await, expected, "the table is the API's answer");
     for code in ["POP.REGISTERED", "DER.AGEING_RATE", "POP.DISABLED"] {
-        let drawn = bars(&browser, code).await;
+        let drawn = bars(&browser, &format!("chart-{code}")).await;
         let answered: Vec<Value> = rows
             .iter()
             .map(|r| if r["values"][code].is_number() { r["values"][code].clone() } else { Value::Null })
@@ -157,6 +181,22 @@ async fn a_viewer_lands_on_the_dashboard_whose_charts_and_table_are_the_apis_agg
     assert!(axis.as_array().unwrap().contains(&Value::from("兴义市（<5）")), "{axis}");
     browser.wait_for_text("#as-of", "数据截至").await;
     browser.screenshot("dashboard-desktop").await;
+
+    // 趋势: the last three years of the first indicator in one request, drawn as the API gives them.
+    let periods = format!("{}..{year}", year - 2);
+    wait_for_data(&browser, "#trend", &format!("POP.REGISTERED/{periods}")).await;
+    let (_, trend) = app
+        .get_as(
+            &viewer,
+            &format!("/api/v1/aggregates/series?indicators=POP.REGISTERED&within=522300000000&periods={periods}"),
+        )
+        .await;
+    let totals: Vec<Value> =
+        trend["series"].as_array().unwrap().iter().map(|p| p["total"]["values"]["POP.REGISTERED"].clone()).collect();
+    assert_eq!(totals, [14700, 15450, 16000], "{trend}");
+    assert_eq!(bars(&browser, "trend-total").await, totals, "the region's line is the API's series");
+    browser.client.execute("document.getElementById('trend').scrollIntoView()", vec![]).await.unwrap();
+    browser.screenshot("dashboard-trend-desktop").await;
 
     // A click on 兴义市's bar: its townships; then 敬南镇's: its villages, where the sensitive
     // indicator is withheld and named as such.

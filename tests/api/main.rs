@@ -19,6 +19,7 @@ mod scope;
 mod sessions;
 mod sharing;
 mod tokens;
+mod trends;
 mod use_cases;
 mod users;
 mod value_imports;

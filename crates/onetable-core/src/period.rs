@@ -87,6 +87,47 @@ impl Period {
     }
 }
 
+/// The most periods one request may span (five years of months).
+pub const MAX_PERIODS: usize = 60;
+
+impl Period {
+    /// Several periods of one frequency: a list (`2023,2024,2025`), a range (`2023..2025`,
+    /// `2025-01..2025-06`) or both, in time order without repeats.
+    ///
+    /// # Errors
+    /// A bad period, a range that runs backwards, mixed frequencies, none, or more than
+    /// [`MAX_PERIODS`].
+    pub fn parse_many(text: &str) -> Result<Vec<Self>, String> {
+        let mut periods = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.split_once("..") {
+                Some((from, to)) => {
+                    let (from, to) = (Self::parse(from.trim())?, Self::parse(to.trim())?);
+                    if from.frequency() != to.frequency() || from > to {
+                        return Err(format!("期别范围“{part}”无效：应为同一频度、由早到晚，如 2023..2025"));
+                    }
+                    let mut at = from;
+                    while at <= to && periods.len() <= MAX_PERIODS {
+                        periods.push(at);
+                        at = at.next();
+                    }
+                }
+                None => periods.push(Self::parse(part)?),
+            }
+            if periods.len() > MAX_PERIODS {
+                return Err(format!("一次最多 {MAX_PERIODS} 个期别"));
+            }
+        }
+        periods.sort();
+        periods.dedup();
+        let Some(first) = periods.first() else { return Err("请指定期别，如 2023..2025".to_owned()) };
+        if periods.iter().any(|p| p.frequency() != first.frequency()) {
+            return Err("期别须为同一频度（都为年、季或月）".to_owned());
+        }
+        Ok(periods)
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -111,6 +152,19 @@ mod tests {
         assert_eq!(Period::containing(Frequency::Quarterly, 2025, 9), Period::Quarter(2025, 3));
         for bad in ["25", "2025Q5", "2025-13", "2025-9", "2025q3", "abcd", ""] {
             assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn many_periods() {
+        let years =
+            |text: &str| Period::parse_many(text).map(|ps| ps.iter().map(ToString::to_string).collect::<Vec<_>>());
+        assert_eq!(years("2023..2025"), Ok(vec!["2023".into(), "2024".into(), "2025".into()]));
+        assert_eq!(years("2025, 2023,2025"), Ok(vec!["2023".into(), "2025".into()]));
+        assert_eq!(years("2025Q3..2026Q1").map(|p| p.len()), Ok(3));
+        assert_eq!(years("2025-11..2026-02").map(|p| p.len()), Ok(4));
+        for bad in ["", "2025..2023", "2024,2025Q1", "2025..2025Q4", "2000-01..2010-12", "2025..x"] {
+            assert!(Period::parse_many(bad).is_err(), "{bad}");
         }
     }
 }

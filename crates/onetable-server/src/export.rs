@@ -85,6 +85,30 @@ pub struct AggregateAnswer {
     pub rows: Vec<ReportRowDoc>,
 }
 
+/// `GET /api/v1/aggregates/series`: one period of a trend.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesPeriodDoc {
+    pub period: String,
+    /// The region itself.
+    pub total: Option<ReportRowDoc>,
+    /// Its parts at the level asked.
+    pub rows: Vec<ReportRowDoc>,
+}
+
+/// `GET /api/v1/aggregates/series` as JSON.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesAnswer {
+    pub within: String,
+    pub level: String,
+    pub periods: Vec<String>,
+    pub indicators: Vec<ReportIndicator>,
+    /// Sensitive indicators not shown in the parts' rows (viewers below county level).
+    pub withheld: Vec<String>,
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    /// Oldest period first.
+    pub series: Vec<SeriesPeriodDoc>,
+}
+
 /// `GET /api/v1/data-requests/{id}/data` as JSON.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PullAnswer {

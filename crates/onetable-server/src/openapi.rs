@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 use crate::openapi_common::CommonResponses;
 
 use crate::routes::{
-    aggregates, audit, auth, burden, catalogue, data_requests, entries, form, health, imports, indicators, progress,
-    regions, review_queue, rules, users, worklist,
+    aggregate_series, aggregates, audit, auth, burden, catalogue, data_requests, entries, form, health, imports,
+    indicators, progress, regions, review_queue, rules, users, worklist,
 };
 
 #[derive(OpenApi)]
@@ -73,6 +73,7 @@ use crate::routes::{
         data_requests::decide::revoke_request,
         data_requests::data::pull,
         aggregates::aggregates,
+        aggregate_series::aggregate_series,
         burden::burden,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),

@@ -5,3 +5,4 @@ pub mod aggregates;
 pub mod burden;
 pub mod progress;
 pub mod protection;
+pub mod series;

@@ -1,5 +1,6 @@
 //! Route registration and the extractor error handlers that keep every error in one JSON shape.
 
+pub mod aggregate_series;
 pub mod aggregates;
 pub mod audit;
 pub mod auth;
@@ -89,6 +90,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(data_requests::decide::reject_request)
         .service(data_requests::decide::revoke_request)
         .service(data_requests::data::pull)
+        .service(aggregate_series::aggregate_series)
         .service(aggregates::aggregates)
         .service(burden::burden)
         .service(regions::usage::region_usage)

@@ -17,6 +17,8 @@ function fontSize() {
 }
 
 function make(container) {
+  const old = window.echarts.getInstanceByDom(container);
+  if (old) { charts.delete(old); old.dispose(); }
   const chart = window.echarts.init(container, null, { renderer: 'canvas', locale: 'ZH' });
   charts.add(chart);
   return chart;
@@ -97,5 +99,28 @@ export function completenessChart(container, { rows, onPick }) {
     ],
   });
   if (onPick) chart.on('click', (p) => { if (rows[p.dataIndex]) onPick(rows[p.dataIndex].code); });
+  return chart;
+}
+
+/**
+ * Lines over periods, one per series (`values` by period; `<5` and missing values leave a gap).
+ * Many lines get a scrolling legend.
+ */
+export function lineChart(container, { periods, series, unit }) {
+  container.style.height = `${Math.round(280 * (fontSize() / 12))}px`;
+  const chart = make(container);
+  chart.setOption({
+    animation: false,
+    legend: { type: 'scroll', top: 0, textStyle: { fontSize: fontSize() } },
+    grid: { left: 8, right: 24, top: 40, bottom: 24, containLabel: true },
+    tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v) => (typeof v === 'number' ? `${short(v)}${unit ? ` ${unit}` : ''}` : '—') },
+    xAxis: { type: 'category', data: periods, axisLabel: { fontSize: fontSize() } },
+    yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v) => short(v), fontSize: fontSize() } },
+    series: series.map((s) => ({
+      name: s.name, type: 'line', connectNulls: false, symbolSize: 8,
+      lineStyle: { width: s.bold ? 4 : 2 },
+      data: s.values.map((v) => (typeof v === 'number' ? v : null)),
+    })),
+  });
   return chart;
 }

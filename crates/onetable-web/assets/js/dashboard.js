@@ -5,7 +5,7 @@
 // the page only shows what was withheld or suppressed, it decides nothing.
 
 import { api, el, session, signOut } from './api.js';
-import { barChart, completenessChart, disposeAll } from './charts.js';
+import { barChart, completenessChart, disposeAll, lineChart } from './charts.js';
 import { exact, when } from './numbers.js';
 import { forget, register } from './offline.js';
 
@@ -143,6 +143,49 @@ function table(answer, drillable) {
     el('div', { class: 'table-scroll' }, el('table', { class: 'data-table', id: 'aggregate-table' }, el('thead', {}, head), el('tbody', {}, body))));
 }
 
+/**
+ * 趋势: one indicator over the last years, for the region itself and for each of its parts, from
+ * GET /api/v1/aggregates/series (one request for all the years).
+ */
+function trendCard(region, answer) {
+  const indicator = el('select', { id: 'trend-indicator' }, answer.indicators.map((i) => el('option', { value: i.code }, i.name)));
+  const span = el('select', { id: 'trend-span' }, [3, 5].map((n) => el('option', { value: String(n) }, `近${n}年`)));
+  const total = el('div', { class: 'chart', id: 'trend-total' });
+  const parts = el('div', { class: 'chart', id: 'trend-parts' });
+  const note = el('p', { class: 'muted', id: 'trend-note' });
+  const card = el('section', { class: 'card trend-card', id: 'trend' },
+    el('h2', {}, '趋势'),
+    el('div', { class: 'controls trend-controls' },
+      el('div', { class: 'control' }, el('label', { for: 'trend-indicator' }, '指标'), indicator),
+      el('div', { class: 'control' }, el('label', { for: 'trend-span' }, '年份'), span)),
+    note,
+    el('h3', {}, `${region.name}合计`), total,
+    el('h3', {}, `各${LEVEL_NAMES[answer.level]}`), parts);
+  const load = async () => {
+    const end = Number(state.period);
+    const periods = `${end - Number(span.value) + 1}..${end}`;
+    const params = new URLSearchParams({ indicators: indicator.value, within: state.within, periods });
+    const trend = await api('GET', `/api/v1/aggregates/series?${params}`);
+    const code = indicator.value;
+    const meta = trend.indicators.find((i) => i.code === code);
+    const unit = meta ? meta.unit : '';
+    note.textContent = trend.withheld.includes(code)
+      ? `已隐去：${state.names.get(code) || code}（敏感指标，在${LEVEL_NAMES[trend.level]}一级不向看板用户展示）` : '';
+    lineChart(total, { periods: trend.periods, unit, series: [
+      { name: region.name, bold: true, values: trend.series.map((p) => (p.total ? p.total.values[code] : null)) },
+    ] });
+    const names = trend.series.length ? trend.series[trend.series.length - 1].rows.map((r) => [r.code, r.name]) : [];
+    lineChart(parts, { periods: trend.periods, unit, series: names.map(([c, name]) => ({
+      name, values: trend.series.map((p) => { const row = p.rows.find((r) => r.code === c); return row ? row.values[code] : null; }),
+    })) });
+    card.dataset.drawn = `${code}/${periods}`;
+  };
+  const reload = () => load().catch(showError);
+  indicator.addEventListener('change', reload);
+  span.addEventListener('change', reload);
+  return { card, load: reload };
+}
+
 async function draw() {
   const [region, answer] = await Promise.all([
     api('GET', `/api/v1/regions/${state.within}`),
@@ -162,6 +205,8 @@ async function draw() {
       unit: indicator.unit, onPick: pick,
     })));
   }
+  // Trends over years, when the dashboard shows a year and has an indicator to follow.
+  const trend = /^\d{4}$/.test(state.period) && answer.indicators.length ? trendCard(region, answer) : null;
   const withheld = answer.withheld.length
     ? el('p', { class: 'withheld', id: 'withheld', role: 'note' },
       `已隐去：${answer.withheld.map((c) => state.names.get(c) || c).join('、')}（敏感指标，在${LEVEL_NAMES[answer.level]}一级不向看板用户展示）`)
@@ -175,8 +220,10 @@ async function draw() {
       withheld,
       el('div', { id: 'dashboard-error' })),
     el('div', { class: 'chart-grid' }, cards.map((c) => c.card)),
+    trend ? trend.card : null,
     table(answer, drillable));
   for (const c of cards) c.draw();
+  if (trend) trend.load();
   document.title = `${region.name} · 看板 · 一张表`;
   // Drawn: for scripts/bench-pages.py and the tests.
   performance.mark('onetable-dashboard-drawn');

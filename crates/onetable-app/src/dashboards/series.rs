@@ -1,0 +1,86 @@
+//! Trends (趋势): the aggregates of several periods in one request — for the region itself and its
+//! parts at a level — under the same protection rules as one period's.
+
+use onetable_analytics::Report;
+use onetable_core::{Period, RegionCode, RegionLevel};
+
+use super::aggregates::{check, roll};
+use crate::actor::Actor;
+use crate::entries::parse_period;
+use crate::problem::{AppResult, Problem};
+use crate::App;
+
+/// What a trend chart asks for, as the caller wrote it.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesAsk {
+    /// Comma-separated indicator codes.
+    pub indicators: String,
+    /// Default: the actor's scope.
+    pub within: Option<String>,
+    /// The level of the parts (default: one level below `within`).
+    pub level: Option<RegionLevel>,
+    /// A list or range of periods of one frequency: `2023,2024,2025`, `2023..2025`, `2025Q1..2025Q4`.
+    pub periods: String,
+    /// `submitted`: admins and reviewers.
+    pub include: Option<String>,
+}
+
+/// One period of a trend: the region's own row and its parts'.
+#[derive(Debug)]
+pub struct SeriesPeriod {
+    pub period: Period,
+    /// One row: `within` itself.
+    pub total: Report,
+    /// One row per part of `within` at `level`.
+    pub parts: Report,
+}
+
+#[derive(Debug)]
+pub struct Series {
+    pub within: RegionCode,
+    pub level: RegionLevel,
+    pub periods: Vec<SeriesPeriod>,
+    /// Sensitive indicators not shown to this actor in the parts' rows.
+    pub withheld: Vec<String>,
+    pub as_of: chrono::DateTime<chrono::Utc>,
+}
+
+/// The aggregates of `within` and of its parts for each period asked.
+///
+/// # Errors
+/// 403 for other roles, 404 outside the scope, 400 for malformed parameters or an indicator that
+/// is not in one of the periods' forms.
+pub async fn series(app: &App, actor: &Actor, ask: SeriesAsk) -> AppResult<Series> {
+    let checked = check(app, actor, ask.within.as_deref(), ask.level, ask.include.as_deref(), &ask.indicators).await?;
+    let periods = Period::parse_many(&ask.periods).map_err(|message| {
+        Problem::bad_request("invalid_period", message.clone()).with_detail(Some("periods"), "invalid_period", message)
+    })?;
+    for period in &periods {
+        // A period with no form yet (too far ahead) is refused as it is for one period.
+        parse_period(&period.to_string())?;
+    }
+    let as_of = chrono::Utc::now();
+    let (within, level) = (checked.within, checked.level);
+    let cubes = app.cubes.clone();
+    let (periods, withheld) = app
+        .run(move |conn| {
+            let mut out = Vec::with_capacity(periods.len());
+            let mut withheld = Vec::new();
+            for period in periods {
+                let (total, parts, hidden) = cubes.read(conn, period, |cube| {
+                    let (total, _) = roll(cube, period, &checked, checked.within.level())?;
+                    let (parts, hidden) = roll(cube, period, &checked, checked.level)?;
+                    Ok((total, parts, hidden))
+                })?;
+                for code in hidden {
+                    if !withheld.contains(&code) {
+                        withheld.push(code);
+                    }
+                }
+                out.push(SeriesPeriod { period, total, parts });
+            }
+            Ok((out, withheld))
+        })
+        .await?;
+    Ok(Series { within, level, periods, withheld, as_of })
+}
