@@ -268,3 +268,56 @@ async fn the_dashboard_is_one_column_on_a_phone_and_fills_a_wall_screen() {
     wall.screenshot("dashboard-wall").await;
     wall.close().await;
 }
+
+#[tokio::test]
+async fn an_admin_saves_the_view_as_a_dashboard_and_the_viewer_lands_on_it() {
+    let app = seeded().await;
+    app.add_user("zhou_admin", Role::Admin, Some("5223"), None);
+    let year = last_year();
+    let Some(admin) = signed_in(&app, Window::Desktop, "zhou_admin").await else { return };
+    admin.wait_for_text("#dashboard-link", "看板").await;
+    admin.click("#dashboard-link").await;
+    wait_drawn(&admin, &format!("522300000000/{year}")).await;
+    admin.click("#compose summary").await;
+    admin.fill("#compose-name", "黔西南州基础数据看板").await;
+    admin.click("#compose-save").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let id = loop {
+        let url = admin.client.current_url().await.unwrap();
+        if let Some((_, id)) = url.query_pairs().find(|(k, _)| k == "id") {
+            break id.into_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "not saved: {}", admin.page_text().await);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    wait_drawn(&admin, &format!("dashboard/{id}")).await;
+    admin.close().await;
+
+    let Some(viewer) = signed_in(&app, Window::Desktop, "zhou_viewer").await else { return };
+    wait_drawn(&viewer, &format!("dashboard/{id}")).await;
+    let url = viewer.client.current_url().await.unwrap();
+    assert_eq!((url.path(), url.query()), ("/dashboard", Some(format!("id={id}").as_str())), "landed on the saved one");
+    viewer.wait_for_text("#board-name", "黔西南州基础数据看板").await;
+    let token = app.login("zhou_viewer", onetable_tests::PASSWORD).await;
+    let (_, answer) = app
+        .get_as(
+            &token,
+            &format!("/api/v1/aggregates?indicators=POP.REGISTERED,DER.AGEING_RATE&within=522300000000&level=county&period={year}"),
+        )
+        .await;
+    for code in ["POP.REGISTERED", "DER.AGEING_RATE"] {
+        let answered: Vec<Value> = answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| if r["values"][code].is_number() { r["values"][code].clone() } else { Value::Null })
+            .collect();
+        assert_eq!(bars(&viewer, &format!("item-1-{code}")).await, answered, "{code} in the saved dashboard");
+    }
+    let cell = viewer
+        .wait_for_text("#item-3-table tr[data-region=\"522302000000\"] td[data-code=\"POP.REGISTERED\"]", "1")
+        .await;
+    assert_eq!(cell, "12,000");
+    viewer.screenshot("saved-dashboard-desktop").await;
+    viewer.close().await;
+}

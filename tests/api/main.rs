@@ -14,6 +14,7 @@ mod health;
 mod pages;
 mod regions;
 mod registry;
+mod saved_dashboards;
 mod schema;
 mod scope;
 mod sessions;

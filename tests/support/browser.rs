@@ -135,7 +135,9 @@ impl Browser {
             const root = document.documentElement;
             if (root.scrollWidth > root.clientWidth) problems.push(`horizontal scroll: ${root.scrollWidth} > ${root.clientWidth}`);
             for (const e of document.querySelectorAll('a, button, input, select, textarea, summary')) {
-                const r = e.getBoundingClientRect();
+                // A check box is hit through its label.
+                const box = (e.type === 'checkbox' || e.type === 'radio') && e.closest('label');
+                const r = (box || e).getBoundingClientRect();
                 if (r.width === 0 && r.height === 0) continue;
                 if (r.width < 44 || r.height < 44) {
                     problems.push(`${e.tagName.toLowerCase()} ${JSON.stringify((e.textContent || e.id).trim().slice(0, 20))} ${Math.round(r.width)}x${Math.round(r.height)}`);

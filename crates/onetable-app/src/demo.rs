@@ -304,3 +304,31 @@ pub fn ensure_request(conn: &mut DbConn, prefecture: RegionCode, now: NaiveDateT
     sharing::decide(conn, saved.id, crate::sharing::PENDING, crate::sharing::APPROVED, "demo_admin", None, now)?;
     Ok(saved.id)
 }
+
+/// The demo prefecture's dashboard (看板), shared with its viewers, who land on it; created once.
+/// Returns its id.
+///
+/// # Errors
+/// On a database fault.
+pub fn ensure_dashboard(conn: &mut DbConn, prefecture: RegionCode, now: NaiveDateTime) -> Result<i64, Problem> {
+    use onetable_store::dashboards::{self as saved, DashboardContent};
+    let region = prefecture.to_string();
+    if let Some(existing) = saved::of_regions(conn, &region, &region)?.last() {
+        return Ok(existing.id);
+    }
+    let items = serde_json::json!([
+        {"title": "各县（市、区）填报完成情况", "chart": "completeness", "period": "latest_annual"},
+        {"chart": "bar", "indicators": ["POP.REGISTERED", "DER.AGEING_RATE"], "period": "latest_annual"},
+        {"title": "老龄化率近三年", "chart": "line", "indicators": ["DER.AGEING_RATE"], "period": "latest_annual", "span": 3},
+        {"title": "基础数据表", "chart": "table", "indicators": ["POP.HOUSEHOLDS", "POP.REGISTERED", "POP.AGED_60", "DER.AGEING_RATE"], "period": "latest_annual"},
+    ]);
+    let content = DashboardContent {
+        name: "黔西南州基础数据看板（演示）".to_owned(),
+        region_code: region,
+        items: items.to_string(),
+        shared: true,
+        updated_by: "demo_admin".to_owned(),
+        updated_at: now,
+    };
+    Ok(saved::insert(conn, &content)?.id)
+}

@@ -74,6 +74,12 @@ impl Period {
         }
     }
 
+    /// The last period of `frequency` that has ended by the given month (the form that is due).
+    #[must_use]
+    pub fn last_closed(frequency: Frequency, year: i32, month: u8) -> Self {
+        Self::containing(frequency, year, month).previous()
+    }
+
     /// The period before this one, of the same frequency.
     #[must_use]
     pub fn previous(self) -> Self {

@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 use crate::openapi_common::CommonResponses;
 
 use crate::routes::{
-    aggregate_series, aggregates, audit, auth, burden, catalogue, data_requests, entries, form, health, imports,
-    indicators, progress, regions, review_queue, rules, users, worklist,
+    aggregate_series, aggregates, audit, auth, burden, catalogue, dashboards, data_requests, entries, form, health,
+    imports, indicators, progress, regions, review_queue, rules, users, worklist,
 };
 
 #[derive(OpenApi)]
@@ -74,6 +74,11 @@ use crate::routes::{
         data_requests::data::pull,
         aggregates::aggregates,
         aggregate_series::aggregate_series,
+        dashboards::list::list_dashboards,
+        dashboards::get::get_dashboard,
+        dashboards::create::create_dashboard,
+        dashboards::update::update_dashboard,
+        dashboards::delete::delete_dashboard,
         burden::burden,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),

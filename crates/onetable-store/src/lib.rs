@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cells;
 pub mod connection;
 pub mod cube_source;
+pub mod dashboards;
 pub mod divisions;
 pub mod entries;
 pub mod error;

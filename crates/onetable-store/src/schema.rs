@@ -241,3 +241,17 @@ diesel::table! {
         format -> Text,
     }
 }
+
+diesel::table! {
+    dashboards (id) {
+        id -> BigInt,
+        name -> Text,
+        region_code -> Text,
+        items -> Text,
+        shared -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}

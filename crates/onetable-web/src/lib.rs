@@ -54,6 +54,9 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/numbers.js", JS, include_bytes!("../assets/js/numbers.js")),
     asset("/assets/js/charts.js", JS, include_bytes!("../assets/js/charts.js")),
     asset("/assets/js/dashboard.js", JS, include_bytes!("../assets/js/dashboard.js")),
+    asset("/assets/js/board.js", JS, include_bytes!("../assets/js/board.js")),
+    asset("/assets/js/saved.js", JS, include_bytes!("../assets/js/saved.js")),
+    asset("/assets/js/compose.js", JS, include_bytes!("../assets/js/compose.js")),
     // Apache ECharts 6.1.0, unchanged (see assets/vendor/echarts-6.1.0/README.md).
     asset(
         "/assets/vendor/echarts-6.1.0/echarts.common.min.js",
@@ -97,5 +100,20 @@ mod tests {
             }
         }
         assert!(find("/nope").is_none());
+    }
+
+    #[test]
+    fn every_module_a_script_imports_is_embedded() {
+        for asset in ASSETS.iter().filter(|a| a.content_type == JS && a.path.starts_with("/assets/js/")) {
+            let text = std::str::from_utf8(asset.bytes).unwrap();
+            for import in text.split("from './").skip(1) {
+                let file = import.split('\'').next().unwrap();
+                assert!(
+                    find(&format!("/assets/js/{file}")).is_some(),
+                    "{} imports {file}, which is not embedded",
+                    asset.path
+                );
+            }
+        }
     }
 }

@@ -5,4 +5,5 @@ pub mod aggregates;
 pub mod burden;
 pub mod progress;
 pub mod protection;
+pub mod saved;
 pub mod series;

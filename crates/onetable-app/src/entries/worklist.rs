@@ -54,7 +54,7 @@ fn due_periods(today: chrono::NaiveDate) -> Vec<Period> {
     let month = u8::try_from(today.month()).unwrap_or(1);
     [Frequency::Annual, Frequency::Quarterly, Frequency::Monthly]
         .into_iter()
-        .map(|frequency| Period::containing(frequency, today.year(), month).previous())
+        .map(|frequency| Period::last_closed(frequency, today.year(), month))
         .collect()
 }
 

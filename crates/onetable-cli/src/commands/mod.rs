@@ -103,7 +103,11 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
     }
     let request = onetable_app::demo::ensure_request(&mut *db.conn()?, RegionCode::parse(seed::DEMO_PREFECTURE)?, now)
         .map_err(|e| anyhow::anyhow!("cannot file the demo data request: {}", e.describe()))?;
+    let dashboard =
+        onetable_app::demo::ensure_dashboard(&mut *db.conn()?, RegionCode::parse(seed::DEMO_PREFECTURE)?, now)
+            .map_err(|e| anyhow::anyhow!("cannot save the demo dashboard: {}", e.describe()))?;
     eprintln!("pages: http://{}/ (the clerk's forms: demo_clerk; the review queue: demo_reviewer)", settings.bind);
+    eprintln!("dashboard {dashboard} (demo_viewer lands on it): http://{}/dashboard?id={dashboard}", settings.bind);
     eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");
     eprintln!("dashboards (demo_viewer): /api/v1/aggregates?indicators=POP.REGISTERED,DER.AGEING_RATE&within=5223&level=county&period=2025");
     eprintln!("pull (demo_department): /api/v1/data-requests/{request}/data?period=2025&level=county&format=csv");

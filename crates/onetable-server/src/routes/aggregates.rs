@@ -15,7 +15,8 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AggregateQuery {
-    /// Comma-separated indicator codes, e.g. `POP.REGISTERED,DER.AGEING_RATE`.
+    /// Comma-separated indicator codes, e.g. `POP.REGISTERED,DER.AGEING_RATE`; empty for the
+    /// completeness columns only.
     pub indicators: String,
     /// The region whose parts are listed (default: the caller's scope).
     pub within: Option<String>,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod burden;
 pub mod catalogue;
+pub mod dashboards;
 pub mod data_requests;
 pub mod entries;
 pub mod form;
@@ -92,6 +93,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(data_requests::data::pull)
         .service(aggregate_series::aggregate_series)
         .service(aggregates::aggregates)
+        .service(dashboards::list::list_dashboards)
+        .service(dashboards::get::get_dashboard)
+        .service(dashboards::create::create_dashboard)
+        .service(dashboards::update::update_dashboard)
+        .service(dashboards::delete::delete_dashboard)
         .service(burden::burden)
         .service(regions::usage::region_usage)
         .service(regions::search::search_regions)

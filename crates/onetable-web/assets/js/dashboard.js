@@ -6,15 +6,24 @@
 
 import { api, el, session, signOut } from './api.js';
 import { barChart, completenessChart, disposeAll, lineChart } from './charts.js';
-import { exact, when } from './numbers.js';
+import { when } from './numbers.js';
+import { LEVELS, LEVEL_NAMES, dataTable, drillable, withheldNote } from './board.js';
 import { forget, register } from './offline.js';
+import { composeCard } from './compose.js';
+import { showSaved } from './saved.js';
 
-const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'];
-const LEVEL_NAMES = { province: '省', prefecture: '市（州）', county: '县（市、区）', township: '乡镇（街道）', village: '村（社区）' };
 const ROLES = { admin: '管理员', viewer: '看板用户', reviewer: '乡镇审核员' };
 const DEFAULT_INDICATORS = ['POP.REGISTERED', 'DER.AGEING_RATE'];
 
-const state = { me: null, within: null, period: null, indicators: [], names: new Map() };
+const state = { me: null, within: null, period: null, indicators: [], names: new Map(), saved: [] };
+
+/** The saved dashboards the reader sees, as links. */
+function savedList() {
+  return el('section', { class: 'card', id: 'saved-dashboards' }, el('h2', {}, '已保存的看板'),
+    el('ul', { class: 'list' }, state.saved.map((d) => el('li', {},
+      el('a', { href: `/dashboard?id=${d.id}`, 'data-id': String(d.id) }, d.name),
+      el('span', { class: 'muted' }, ` · ${d.region_name}${d.shared ? '' : '（未共享）'}`)))));
+}
 
 function toLogin() {
   location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
@@ -123,26 +132,6 @@ function chartCard(title, id, draw) {
   return { card, draw: () => draw(box) };
 }
 
-function table(answer, drillable) {
-  const head = el('tr', {}, el('th', { scope: 'col' }, '地区'), el('th', { scope: 'col' }, '应报'),
-    el('th', { scope: 'col' }, '已提交'), el('th', { scope: 'col' }, '已审核'),
-    answer.indicators.map((i) => el('th', { scope: 'col', 'data-code': i.code }, i.unit ? `${i.name}（${i.unit}）` : i.name)));
-  const body = answer.rows.map((row) => {
-    const name = drillable ? el('a', { href: '#', 'data-region': row.code }, row.name) : row.name;
-    if (drillable) name.addEventListener('click', (event) => { event.preventDefault(); go({ within: row.code }); });
-    return el('tr', { 'data-region': row.code },
-      el('th', { scope: 'row' }, name),
-      el('td', {}, exact(row.completeness.expected)), el('td', {}, exact(row.completeness.submitted)),
-      el('td', {}, exact(row.completeness.approved)),
-      answer.indicators.map((i) => el('td', { 'data-code': i.code }, exact(row.values[i.code]))));
-  });
-  const download = (format, label) => el('a', { href: aggregatesPath(format), class: 'download', download: '' }, label);
-  return el('section', { class: 'card table-card' },
-    el('div', { class: 'work-head' }, el('h2', {}, '数据表'),
-      el('div', { class: 'downloads' }, download('csv', '下载 CSV'), download('xlsx', '下载 Excel'))),
-    el('div', { class: 'table-scroll' }, el('table', { class: 'data-table', id: 'aggregate-table' }, el('thead', {}, head), el('tbody', {}, body))));
-}
-
 /**
  * 趋势: one indicator over the last years, for the region itself and for each of its parts, from
  * GET /api/v1/aggregates/series (one request for all the years).
@@ -152,7 +141,7 @@ function trendCard(region, answer) {
   const span = el('select', { id: 'trend-span' }, [3, 5].map((n) => el('option', { value: String(n) }, `近${n}年`)));
   const total = el('div', { class: 'chart', id: 'trend-total' });
   const parts = el('div', { class: 'chart', id: 'trend-parts' });
-  const note = el('p', { class: 'muted', id: 'trend-note' });
+  const note = el('div', { id: 'trend-note' });
   const card = el('section', { class: 'card trend-card', id: 'trend' },
     el('h2', {}, '趋势'),
     el('div', { class: 'controls trend-controls' },
@@ -169,8 +158,7 @@ function trendCard(region, answer) {
     const code = indicator.value;
     const meta = trend.indicators.find((i) => i.code === code);
     const unit = meta ? meta.unit : '';
-    note.textContent = trend.withheld.includes(code)
-      ? `已隐去：${state.names.get(code) || code}（敏感指标，在${LEVEL_NAMES[trend.level]}一级不向看板用户展示）` : '';
+    note.replaceChildren(trend.withheld.includes(code) ? withheldNote([code], trend.level, state.names, 'trend-withheld') : '');
     lineChart(total, { periods: trend.periods, unit, series: [
       { name: region.name, bold: true, values: trend.series.map((p) => (p.total ? p.total.values[code] : null)) },
     ] });
@@ -193,8 +181,7 @@ async function draw() {
   ]);
   for (const i of answer.indicators) state.names.set(i.code, i.name);
   disposeAll();
-  const drillable = LEVELS.indexOf(answer.level) < LEVELS.indexOf('village');
-  const pick = drillable ? (code) => go({ within: code }) : null;
+  const pick = drillable(answer.level) ? (code) => go({ within: code }) : null;
   const cards = [chartCard('填报完成情况', 'chart-completeness', (box) => completenessChart(box, {
     rows: answer.rows.map((r) => ({ code: r.code, name: r.name, ...r.completeness })), onPick: pick,
   }))];
@@ -207,11 +194,12 @@ async function draw() {
   }
   // Trends over years, when the dashboard shows a year and has an indicator to follow.
   const trend = /^\d{4}$/.test(state.period) && answer.indicators.length ? trendCard(region, answer) : null;
-  const withheld = answer.withheld.length
-    ? el('p', { class: 'withheld', id: 'withheld', role: 'note' },
-      `已隐去：${answer.withheld.map((c) => state.names.get(c) || c).join('、')}（敏感指标，在${LEVEL_NAMES[answer.level]}一级不向看板用户展示）`)
-    : null;
+  const withheld = withheldNote(answer.withheld, answer.level, state.names);
+  const composer = state.me.role === 'admin' ? composeCard(() => ({
+    regionName: region.name, within: state.within, level: answer.level, period: state.period, indicators: state.indicators,
+  })) : null;
   document.getElementById('main').replaceChildren(
+    state.saved.length ? savedList() : '',
     el('section', { class: 'card dashboard-head' },
       breadcrumb(region),
       el('h1', {}, `${region.name} · ${state.period}年 · 按${LEVEL_NAMES[answer.level]}`),
@@ -221,7 +209,8 @@ async function draw() {
       el('div', { id: 'dashboard-error' })),
     el('div', { class: 'chart-grid' }, cards.map((c) => c.card)),
     trend ? trend.card : null,
-    table(answer, drillable));
+    dataTable(answer, { onPick: pick, path: aggregatesPath }),
+    composer);
   for (const c of cards) c.draw();
   if (trend) trend.load();
   document.title = `${region.name} · 看板 · 一张表`;
@@ -236,6 +225,9 @@ async function main() {
   if (!current) return toLogin();
   state.me = await api('GET', '/api/v1/me');
   document.getElementById('who').textContent = `${state.me.region_name || '全国'} · ${ROLES[state.me.role] || state.me.role} ${state.me.subject}`;
+  const id = new URLSearchParams(location.search).get('id');
+  if (id) return showSaved(id, document.getElementById('main'));
+  state.saved = (await api('GET', '/api/v1/dashboards')).items;
   readAddress();
   history.replaceState(null, '', address());
   window.addEventListener('popstate', () => { readAddress(); draw().catch(showError); });

@@ -90,7 +90,10 @@ async function main() {
   if (!current) return toLogin();
   const me = await api('GET', '/api/v1/me');
   // A viewer's page is the dashboard.
-  if (me.role === 'viewer') return location.replace('/dashboard');
+  if (me.role === 'viewer') {
+    const { landing } = await api('GET', '/api/v1/dashboards');
+    return location.replace(landing ? `/dashboard?id=${landing}` : '/dashboard');
+  }
   const who = document.getElementById('who');
   who.textContent = `${me.region_name || '全国'} · ${ROLES[me.role] || me.role} ${me.subject}`;
   const page = document.getElementById('main');
