@@ -321,3 +321,23 @@ async fn an_admin_saves_the_view_as_a_dashboard_and_the_viewer_lands_on_it() {
     viewer.screenshot("saved-dashboard-desktop").await;
     viewer.close().await;
 }
+
+#[tokio::test]
+async fn a_nationwide_viewer_starts_at_the_provinces_and_goes_down() {
+    let app = seeded().await;
+    app.add_user("guo_viewer", Role::Viewer, None, None);
+    let year = last_year();
+    let Some(browser) = signed_in(&app, Window::Desktop, "guo_viewer").await else { return };
+    wait_drawn(&browser, &format!("/{year}")).await;
+    browser.wait_for_text("#breadcrumb", "全国").await;
+    browser.wait_for_text("h1", "按省").await;
+    let cell = browser
+        .wait_for_text("#aggregate-table tr[data-region=\"520000000000\"] td[data-code=\"POP.REGISTERED\"]", "1")
+        .await;
+    assert_eq!(cell, "16,000");
+    browser.click("#aggregate-table a[data-region=\"520000000000\"]").await;
+    wait_drawn(&browser, &format!("520000000000/{year}")).await;
+    browser.click("#breadcrumb a[data-region=\"\"]").await;
+    wait_drawn(&browser, &format!("/{year}")).await;
+    browser.close().await;
+}

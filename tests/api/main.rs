@@ -11,6 +11,7 @@ mod docs;
 mod entries;
 mod hardening;
 mod health;
+mod nationwide;
 mod pages;
 mod regions;
 mod registry;

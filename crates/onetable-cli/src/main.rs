@@ -95,7 +95,8 @@ enum UsersCommand {
         /// clerk, reviewer, admin, viewer, department or auditor.
         #[arg(long)]
         role: String,
-        /// The region scope (an auditor may have none: nationwide).
+        /// The region scope; viewers, admins, departments and auditors may have none: the whole
+        /// country (with the same protection rules).
         #[arg(long)]
         region: Option<String>,
         #[arg(long)]

@@ -52,7 +52,7 @@ impl Role {
         }
     }
 
-    /// The region levels this role's scope may be. An auditor may also have no region (nationwide).
+    /// The region levels this role's scope may be (see also [`Self::may_be_nationwide`]).
     #[must_use]
     pub fn scope_levels(self) -> &'static [RegionLevel] {
         use RegionLevel::{County, Prefecture, Province, Township, Village};
@@ -62,6 +62,14 @@ impl Role {
             Self::Admin => &[County, Prefecture, Province],
             Self::Viewer | Self::Department | Self::Auditor => &[Province, Prefecture, County, Township, Village],
         }
+    }
+
+    /// Whether this role may have the whole country as its scope (no region): a ministry's or a
+    /// national statistics department's viewers, admins and systems, and auditors. Only the
+    /// operator gives it (the CLI); the same protection rules hold.
+    #[must_use]
+    pub fn may_be_nationwide(self) -> bool {
+        matches!(self, Self::Viewer | Self::Admin | Self::Department | Self::Auditor)
     }
 
     /// Whether a user of this role must belong to a department.

@@ -75,6 +75,7 @@ pub struct ReportRowDoc {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AggregateAnswer {
     pub period: String,
+    /// The region's code, or `national` for the whole country (a nationwide caller).
     pub within: String,
     pub level: String,
     pub indicators: Vec<ReportIndicator>,
@@ -89,7 +90,7 @@ pub struct AggregateAnswer {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SeriesPeriodDoc {
     pub period: String,
-    /// The region itself.
+    /// The region itself (none for the whole country: add up the provinces).
     pub total: Option<ReportRowDoc>,
     /// Its parts at the level asked.
     pub rows: Vec<ReportRowDoc>,
@@ -98,6 +99,7 @@ pub struct SeriesPeriodDoc {
 /// `GET /api/v1/aggregates/series` as JSON.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SeriesAnswer {
+    /// The region's code, or `national` for the whole country.
     pub within: String,
     pub level: String,
     pub periods: Vec<String>,

@@ -153,18 +153,18 @@ pub async fn list(
     app.authorize(actor, "users.list", None, actor.require_role(&[Role::Admin])).await?;
     let page = Page::new(limit, offset)?;
     let role = role.as_deref().map(parse_role).transpose()?;
-    let scope = actor.scope.region().ok_or_else(|| Problem::forbidden("out_of_scope", "管理员必须有所辖区划"))?;
+    // A nationwide admin lists everyone unless it names a region.
     let within = match within.as_deref() {
         Some(text) => {
             let code = region_code(text, "within")?;
             actor.require_read(code)?;
-            code
+            Some(code)
         }
-        None => scope,
+        None => actor.scope.region(),
     };
-    let range = (within.to_string(), within.descendant_upper_bound());
+    let range = within.map(|w| (w.to_string(), w.descendant_upper_bound()));
     let (rows, total) = app
-        .run(move |conn| Ok(identity::list_users(conn, Some(range), role.map(Role::as_str), page.limit, page.offset)?))
+        .run(move |conn| Ok(identity::list_users(conn, range, role.map(Role::as_str), page.limit, page.offset)?))
         .await?;
     Ok(UserPage { items: rows.into_iter().map(User::from).collect(), total, limit: page.limit, offset: page.offset })
 }

@@ -39,7 +39,7 @@ pub fn validate(spec: &AccountSpec, new_password: Option<&str>) -> Result<(), Pr
         );
     }
     match spec.region {
-        None if spec.role != Role::Auditor => {
+        None if !spec.role.may_be_nationwide() => {
             error = error.with_detail(Some("region"), "required", format!("{}必须指定所辖区划", spec.role.label_zh()));
         }
         Some(region) if !spec.role.scope_levels().contains(&region.level()) => {
@@ -78,12 +78,18 @@ pub fn admin_may_assign(admin: &Actor, role: Role, region: Option<RegionCode>) -
     if role == Role::Auditor {
         return Err(Problem::forbidden("forbidden", "审计员账户只能由运维人员通过命令行创建"));
     }
-    let (Some(scope), Some(region)) = (admin.scope.region(), region) else {
-        return Err(Problem::forbidden("out_of_scope", "目标区划不在您的管辖范围内"));
+    let Some(region) = region else {
+        return Err(Problem::forbidden("forbidden", "全国范围的账户只能由运维人员通过命令行创建"));
     };
     admin.require_write(region)?;
-    if role == Role::Admin && region.level() <= scope.level() && scope.level() != onetable_core::RegionLevel::Province {
-        return Err(Problem::forbidden("forbidden", "只能创建比自己级别低的管理员（省级管理员除外）"));
+    // A nationwide admin may make admins of any region.
+    if let Some(scope) = admin.scope.region() {
+        if role == Role::Admin
+            && region.level() <= scope.level()
+            && scope.level() != onetable_core::RegionLevel::Province
+        {
+            return Err(Problem::forbidden("forbidden", "只能创建比自己级别低的管理员（省级管理员除外）"));
+        }
     }
     Ok(())
 }

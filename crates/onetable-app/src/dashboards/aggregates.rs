@@ -31,7 +31,8 @@ pub struct AggregateAsk {
 #[derive(Debug)]
 pub struct Aggregates {
     pub period: Period,
-    pub within: RegionCode,
+    /// `None`: the whole country.
+    pub within: Option<RegionCode>,
     pub level: RegionLevel,
     pub format: Format,
     pub report: Report,
@@ -46,7 +47,8 @@ pub struct Aggregates {
 /// ([`super::series`]).
 #[derive(Debug, Clone)]
 pub(super) struct Checked {
-    pub within: RegionCode,
+    /// `None`: the whole country (a nationwide actor that names no region).
+    pub within: Option<RegionCode>,
     pub level: RegionLevel,
     min_state: EntryState,
     codes: Vec<String>,
@@ -66,15 +68,20 @@ pub(super) async fn check(
     let action = "aggregates.read";
     app.authorize(actor, action, None, actor.require_role(&[Role::Viewer, Role::Admin, Role::Reviewer])).await?;
     let within = match within {
-        Some(text) => region_code(text.trim(), "within")?,
-        None => actor.scope.region().ok_or_else(|| Problem::bad_request("invalid_query", "请指定 within"))?,
+        Some(text) => Some(region_code(text.trim(), "within")?),
+        None => actor.scope.region(),
     };
-    app.authorize(actor, action, Some(within.to_string()), actor.require_read(within)).await?;
-    let level = match level {
-        Some(level) => level,
-        None => RegionLevel::ALL.get(within.level().index() + 1).copied().unwrap_or(RegionLevel::Village),
+    if let Some(within) = within {
+        app.authorize(actor, action, Some(within.to_string()), actor.require_read(within)).await?;
+    }
+    let level = match (level, within) {
+        (Some(level), _) => level,
+        (None, Some(within)) => {
+            RegionLevel::ALL.get(within.level().index() + 1).copied().unwrap_or(RegionLevel::Village)
+        }
+        (None, None) => RegionLevel::Province,
     };
-    if level < within.level() {
+    if let Some(within) = within.filter(|w| level < w.level()) {
         return Err(Problem::bad_request("invalid_level", format!("level 不能高于 within（{within}）的层级")));
     }
     let min_state = match include {
@@ -117,7 +124,7 @@ pub(super) fn roll(
     let hide = |code: &String| hidden_from(ask.role, level, cube, code);
     let withheld: Vec<String> = ask.codes.iter().filter(|c| hide(c)).cloned().collect();
     let shown: Vec<String> = ask.codes.iter().filter(|c| !hide(c)).cloned().collect();
-    let selection = Selection { within: Some(ask.within), indicators: shown, min_state: ask.min_state };
+    let selection = Selection { within: ask.within, indicators: shown, min_state: ask.min_state };
     let mut report = cube.rollup(&selection, level).map_err(crate::cubes::internal)?;
     if ask.role == Role::Viewer {
         suppress_small_counts(&mut report);

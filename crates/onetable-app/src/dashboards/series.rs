@@ -29,15 +29,16 @@ pub struct SeriesAsk {
 #[derive(Debug)]
 pub struct SeriesPeriod {
     pub period: Period,
-    /// One row: `within` itself.
-    pub total: Report,
+    /// One row: `within` itself (`None` for the whole country).
+    pub total: Option<Report>,
     /// One row per part of `within` at `level`.
     pub parts: Report,
 }
 
 #[derive(Debug)]
 pub struct Series {
-    pub within: RegionCode,
+    /// `None`: the whole country.
+    pub within: Option<RegionCode>,
     pub level: RegionLevel,
     pub periods: Vec<SeriesPeriod>,
     /// Sensitive indicators not shown to this actor in the parts' rows.
@@ -68,7 +69,11 @@ pub async fn series(app: &App, actor: &Actor, ask: SeriesAsk) -> AppResult<Serie
             let mut withheld = Vec::new();
             for period in periods {
                 let (total, parts, hidden) = cubes.read(conn, period, |cube| {
-                    let (total, _) = roll(cube, period, &checked, checked.within.level())?;
+                    // The whole country has no row of its own: its total is the provinces'.
+                    let total = match checked.within {
+                        Some(within) => Some(roll(cube, period, &checked, within.level())?.0),
+                        None => None,
+                    };
                     let (parts, hidden) = roll(cube, period, &checked, checked.level)?;
                     Ok((total, parts, hidden))
                 })?;

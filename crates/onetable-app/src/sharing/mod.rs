@@ -309,6 +309,12 @@ pub fn list_scope(caller: &Actor) -> Result<RequestScope, Problem> {
     match (caller.role, &caller.department, caller.scope.region()) {
         (Role::Department, Some(department), _) => Ok(RequestScope::Department(department.clone())),
         (Role::Admin, _, Some(scope)) => Ok(region_scope(scope)),
+        // A nationwide admin reviews every request.
+        (Role::Admin, _, None) => Ok(RequestScope::Region {
+            low: "000000000000".to_owned(),
+            high: "999999999999".to_owned(),
+            ancestors: Vec::new(),
+        }),
         _ => Err(Problem::forbidden("forbidden", format!("{}无权查看数据需求", caller.role.label_zh()))),
     }
 }

@@ -63,13 +63,13 @@ pub async fn aggregate_series(
         .map(|p| {
             serde_json::json!({
                 "period": p.period.to_string(),
-                "total": p.total.to_json_rows().into_iter().next(),
+                "total": p.total.as_ref().and_then(|t| t.to_json_rows().into_iter().next()),
                 "rows": p.parts.to_json_rows(),
             })
         })
         .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "within": within.to_string(),
+        "within": within.map_or_else(|| "national".to_owned(), |w| w.to_string()),
         "level": level.as_str(),
         "periods": periods.iter().map(|p| p.period.to_string()).collect::<Vec<_>>(),
         "indicators": indicators,

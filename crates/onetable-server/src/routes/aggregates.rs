@@ -18,7 +18,8 @@ pub struct AggregateQuery {
     /// Comma-separated indicator codes, e.g. `POP.REGISTERED,DER.AGEING_RATE`; empty for the
     /// completeness columns only.
     pub indicators: String,
-    /// The region whose parts are listed (default: the caller's scope).
+    /// The region whose parts are listed (default: the caller's scope; for a nationwide caller,
+    /// the whole country, whose parts are the provinces).
     pub within: Option<String>,
     /// The level of the rows (default: one level below `within`).
     pub level: Option<Level>,
@@ -67,12 +68,13 @@ pub async fn aggregates(
     };
     let Aggregates { period, within, level, format, report, withheld, as_of } =
         dashboards::aggregates(&state, &caller, ask).await?;
+    let within = within.map_or_else(|| "national".to_owned(), |w| w.to_string());
     let stem = format!("aggregates-{period}-{within}-{}", level.as_str());
     let listed = export::indicators(&report);
     export::respond(report, format, export::parse_headers(None)?, &stem, move |rows| {
         serde_json::json!({
             "period": period.to_string(),
-            "within": within.to_string(),
+            "within": within,
             "level": level.as_str(),
             "indicators": listed,
             "withheld": withheld,

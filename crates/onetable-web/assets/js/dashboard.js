@@ -32,12 +32,14 @@ function toLogin() {
 /** The dashboard's address: what it shows can be bookmarked and shared. */
 function address() {
   const params = new URLSearchParams({ within: state.within, period: state.period, indicators: state.indicators.join(',') });
+  if (!state.within) params.delete('within');
   return `/dashboard?${params}`;
 }
 
 function readAddress() {
   const params = new URLSearchParams(location.search);
-  state.within = params.get('within') || state.me.region;
+  // A nationwide reader starts at the whole country ('' — its parts are the provinces).
+  state.within = params.get('within') || state.me.region || '';
   state.period = params.get('period') || String(new Date().getFullYear() - 1);
   const picked = (params.get('indicators') || '').split(',').map((c) => c.trim()).filter(Boolean);
   state.indicators = picked.length ? picked : DEFAULT_INDICATORS;
@@ -58,6 +60,7 @@ function showError(e) {
 
 function aggregatesPath(format) {
   const params = new URLSearchParams({ indicators: state.indicators.join(','), within: state.within, period: state.period });
+  if (!state.within) params.delete('within');
   if (format) params.set('format', format);
   return `/api/v1/aggregates?${params}`;
 }
@@ -66,7 +69,8 @@ function aggregatesPath(format) {
 function breadcrumb(region) {
   const top = LEVELS.indexOf(state.me.region ? levelOf(state.me.region) : 'province');
   const steps = [...region.path, { code: region.code, name: region.name, level: region.level }]
-    .filter((step) => LEVELS.indexOf(step.level) >= top);
+    .filter((step) => step.code && LEVELS.indexOf(step.level) >= top);
+  if (!state.me.region) steps.unshift({ code: '', name: '全国' });
   const list = el('ol', { class: 'breadcrumb' });
   steps.forEach((step, i) => {
     const last = i === steps.length - 1;
@@ -154,12 +158,16 @@ function trendCard(region, answer) {
     const end = Number(state.period);
     const periods = `${end - Number(span.value) + 1}..${end}`;
     const params = new URLSearchParams({ indicators: indicator.value, within: state.within, periods });
+    if (!state.within) params.delete('within');
     const trend = await api('GET', `/api/v1/aggregates/series?${params}`);
     const code = indicator.value;
     const meta = trend.indicators.find((i) => i.code === code);
     const unit = meta ? meta.unit : '';
     note.replaceChildren(trend.withheld.includes(code) ? withheldNote([code], trend.level, state.names, 'trend-withheld') : '');
-    lineChart(total, { periods: trend.periods, unit, series: [
+    // The whole country has no row of its own (its parts are the provinces).
+    total.hidden = !trend.series.some((p) => p.total);
+    total.previousElementSibling.hidden = total.hidden;
+    if (!total.hidden) lineChart(total, { periods: trend.periods, unit, series: [
       { name: region.name, bold: true, values: trend.series.map((p) => (p.total ? p.total.values[code] : null)) },
     ] });
     const names = trend.series.length ? trend.series[trend.series.length - 1].rows.map((r) => [r.code, r.name]) : [];
@@ -176,7 +184,7 @@ function trendCard(region, answer) {
 
 async function draw() {
   const [region, answer] = await Promise.all([
-    api('GET', `/api/v1/regions/${state.within}`),
+    state.within ? api('GET', `/api/v1/regions/${state.within}`) : { code: '', name: '全国', path: [] },
     api('GET', aggregatesPath()),
   ]);
   for (const i of answer.indicators) state.names.set(i.code, i.name);
