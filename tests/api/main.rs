@@ -15,6 +15,7 @@ mod nationwide;
 mod pages;
 mod regions;
 mod registry;
+mod request_pages;
 mod saved_dashboards;
 mod schema;
 mod scope;

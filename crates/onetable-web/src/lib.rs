@@ -42,6 +42,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/login", HTML, include_bytes!("../assets/login.html")),
     asset("/form", HTML, include_bytes!("../assets/form.html")),
     asset("/dashboard", HTML, include_bytes!("../assets/dashboard.html")),
+    asset("/requests", HTML, include_bytes!("../assets/requests.html")),
     asset("/assets/app.css", CSS, include_bytes!("../assets/app.css")),
     asset("/assets/js/api.js", JS, include_bytes!("../assets/js/api.js")),
     asset("/assets/js/login.js", JS, include_bytes!("../assets/js/login.js")),
@@ -57,6 +58,8 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/board.js", JS, include_bytes!("../assets/js/board.js")),
     asset("/assets/js/saved.js", JS, include_bytes!("../assets/js/saved.js")),
     asset("/assets/js/compose.js", JS, include_bytes!("../assets/js/compose.js")),
+    asset("/assets/js/requests.js", JS, include_bytes!("../assets/js/requests.js")),
+    asset("/assets/js/request_form.js", JS, include_bytes!("../assets/js/request_form.js")),
     // Apache ECharts 6.1.0, unchanged (see assets/vendor/echarts-6.1.0/README.md).
     asset(
         "/assets/vendor/echarts-6.1.0/echarts.common.min.js",

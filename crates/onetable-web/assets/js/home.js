@@ -90,6 +90,8 @@ async function main() {
   if (!current) return toLogin();
   const me = await api('GET', '/api/v1/me');
   // A viewer's page is the dashboard.
+  // A department's page is its data requests.
+  if (me.role === 'department') return location.replace('/requests');
   if (me.role === 'viewer') {
     const { landing } = await api('GET', '/api/v1/dashboards');
     return location.replace(landing ? `/dashboard?id=${landing}` : '/dashboard');
@@ -105,7 +107,8 @@ async function main() {
   );
   if (me.role === 'reviewer' || me.role === 'admin') {
     page.append(el('section', { class: 'card' }, el('h2', {}, '看板'),
-      el('ul', { class: 'list' }, el('li', {}, el('a', { href: '/dashboard', id: 'dashboard-link' }, `${me.region_name || '全国'}汇总看板`)))));
+      el('ul', { class: 'list' }, el('li', {}, el('a', { href: '/dashboard', id: 'dashboard-link' }, `${me.region_name || '全国'}汇总看板`)),
+        me.role === 'admin' ? el('li', {}, el('a', { href: '/requests', id: 'requests-link' }, '数据需求审核')) : null)));
     await reviewerHome(page);
     await progress(page);
   }

@@ -1,0 +1,107 @@
+// 新建数据需求: a department asks for indicators instead of sending a form. Indicators are found in
+// the registry as the person types (GET /api/v1/indicators?q=, so 低保户数 finds 农村低保户数);
+// sensitive ones are marked, and then the legal basis is asked for. The server decides what is
+// valid (POST /api/v1/data-requests); its refusals are shown at their fields.
+
+import { api, el } from './api.js';
+
+const FIELDS = { title: 'req-title', purpose: 'req-purpose', legal_basis: 'req-legal', region: 'req-region', periods: 'req-periods', expires_at: 'req-expires', indicators: 'req-search' };
+
+function field(id, label, control, hint) {
+  const error = el('p', { class: 'error', role: 'alert', hidden: true });
+  // A refusal stays at its field until the field is changed.
+  control.addEventListener('input', () => { error.hidden = true; });
+  return el('div', { class: 'control', 'data-field': id }, el('label', { for: id }, label), control,
+    hint ? el('p', { class: 'muted hint' }, hint) : null, error);
+}
+
+function inOneYear() {
+  const at = new Date();
+  at.setFullYear(at.getFullYear() + 1);
+  return at.toISOString().slice(0, 10);
+}
+
+/** The filing form; `onFiled(request)` once the server has accepted it. */
+export function requestForm(me, onFiled) {
+  const picked = new Map();
+  const title = el('input', { id: 'req-title', type: 'text', maxlength: '200' });
+  const purpose = el('textarea', { id: 'req-purpose', rows: '2', maxlength: '2000' });
+  const legal = el('textarea', { id: 'req-legal', rows: '2', maxlength: '2000' });
+  const region = el('input', { id: 'req-region', type: 'text', inputmode: 'numeric', value: me.region || '' });
+  const periods = el('input', { id: 'req-periods', type: 'text', value: String(new Date().getFullYear() - 1) });
+  const expires = el('input', { id: 'req-expires', type: 'date', value: inOneYear() });
+  const search = el('input', { id: 'req-search', type: 'search', autocomplete: 'off', placeholder: '输入指标名称，如 低保户数' });
+  const found = el('ul', { class: 'suggestions', id: 'req-suggestions' });
+  const chips = el('ul', { class: 'chips', id: 'req-picked' });
+  const sensitiveNote = el('p', { class: 'withheld', id: 'req-sensitive', hidden: true });
+  const message = el('div', { id: 'req-message', role: 'alert' });
+  const submit = el('button', { type: 'button', class: 'primary', id: 'req-submit' }, '提交申请');
+
+  const showPicked = () => {
+    chips.replaceChildren(...[...picked.values()].map((i) => {
+      const remove = el('button', { type: 'button', class: 'chip-remove', 'aria-label': `移除 ${i.name}` }, '×');
+      remove.addEventListener('click', () => { picked.delete(i.code); showPicked(); });
+      return el('li', { class: 'chip', 'data-code': i.code }, el('span', {}, i.name),
+        i.sensitivity === 'sensitive' ? el('span', { class: 'badge sensitive' }, '敏感') : null, remove);
+    }));
+    const sensitive = [...picked.values()].filter((i) => i.sensitivity === 'sensitive');
+    sensitiveNote.hidden = !sensitive.length;
+    sensitiveNote.textContent = `${sensitive.map((i) => i.name).join('、')} 为敏感指标：须填写法律依据，经管理员审核后才能调取。`;
+    legal.required = sensitive.length > 0;
+  };
+  let timer = null;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = search.value.trim();
+      if (!q) { found.replaceChildren(); return; }
+      const list = await api('GET', `/api/v1/indicators?${new URLSearchParams({ q, status: 'active' })}`);
+      found.replaceChildren(...list.items.filter((i) => !picked.has(i.code)).slice(0, 8).map((i) => {
+        const add = el('button', { type: 'button', class: 'suggestion', 'data-code': i.code },
+          `${i.name}（${i.code}，${i.unit || '无单位'}）`, i.sensitivity === 'sensitive' ? el('span', { class: 'badge sensitive' }, '敏感') : null);
+        add.addEventListener('click', () => { picked.set(i.code, i); found.replaceChildren(); search.value = ''; showPicked(); });
+        return el('li', {}, add);
+      }));
+    }, 200);
+  });
+
+  const card = el('section', { class: 'card', id: 'request-form' },
+    el('h2', {}, '新建数据需求'),
+    el('p', { class: 'muted' }, '不再下发报表：写明用途和依据，选好指标，管理员批准后即可在此下载或由本部门系统调取。'),
+    field('req-title', '标题', title),
+    field('req-purpose', '用途（村里能看到）', purpose),
+    field('req-search', '指标', el('div', {}, chips, search, found)),
+    sensitiveNote,
+    field('req-legal', '法律依据（含敏感指标时必填）', legal),
+    field('req-region', '地区代码', region, '本部门辖区内的地区，如 5223'),
+    field('req-periods', '期别', periods, '多个期别用逗号分隔，如 2024,2025'),
+    field('req-expires', '有效期至', expires),
+    message, submit);
+
+  const showProblems = (e) => {
+    card.querySelectorAll('[data-field] > .error').forEach((p) => { p.hidden = true; });
+    message.replaceChildren(el('p', { class: 'error' }, e.message));
+    for (const d of e.details) {
+      const id = FIELDS[(d.field || '').replace(/\[\d+\]$/, '')];
+      const at = id && card.querySelector(`[data-field="${id}"] > .error`);
+      if (at) { at.textContent = d.message; at.hidden = false; }
+      else message.append(el('p', { class: 'error' }, d.message));
+    }
+  };
+  submit.addEventListener('click', async () => {
+    submit.disabled = true;
+    try {
+      const filed = await api('POST', '/api/v1/data-requests', {
+        title: title.value, purpose: purpose.value, legal_basis: legal.value, region: region.value.trim(),
+        indicators: [...picked.keys()], periods: periods.value.split(',').map((p) => p.trim()).filter(Boolean),
+        expires_at: expires.value,
+      });
+      onFiled(filed);
+    } catch (e) {
+      showProblems(e);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return card;
+}

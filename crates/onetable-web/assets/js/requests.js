@@ -1,0 +1,157 @@
+// 数据需求 (data requests): a department files them and, once approved, downloads its data or
+// copies the line its own system runs; an admin reviews them (what, who, why, which indicators are
+// sensitive, which are already granted to another department) and approves, rejects or revokes.
+// Every rule stays in the API: the page shows what it answers.
+
+import { api, el, session, signOut } from './api.js';
+import { forget, register } from './offline.js';
+import { requestForm } from './request_form.js';
+import { when } from './numbers.js';
+
+const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳回', revoked: '已撤销' };
+const LEVELS = { county: '县（市、区）', township: '乡镇（街道）', village: '村（社区）' };
+const FORMATS = { csv: 'CSV', xlsx: 'Excel', json: 'JSON', parquet: 'Parquet' };
+const ROLES = { admin: '管理员', department: '部门用户' };
+
+const state = { me: null, indicators: new Map() };
+
+function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+function statusOf(request) {
+  if (request.status === 'approved' && !request.active) return ['expired', '已过期'];
+  return [request.status, STATUS[request.status] || request.status];
+}
+
+function indicatorList(codes) {
+  return el('ul', { class: 'indicator-list' }, codes.map((code) => {
+    const i = state.indicators.get(code);
+    return el('li', { 'data-code': code }, i ? `${i.name}（${code}）` : code,
+      i && i.sensitivity === 'sensitive' ? el('span', { class: 'badge sensitive' }, '敏感') : null);
+  }));
+}
+
+function facts(request) {
+  const [status, label] = statusOf(request);
+  return [
+    el('div', { class: 'work-head' }, el('h3', {}, `#${request.id} ${request.title}`), el('span', { class: `status ${status}` }, label)),
+    el('p', { class: 'muted' }, `${request.department} · ${request.requested_by} · 提交于 ${when(request.created_at)} · 地区 ${request.region} · 期别 ${request.periods.join('、') || `${request.start_period} 起每${request.frequency}`} · 有效期至 ${when(request.expires_at)}`),
+    el('p', {}, `用途：${request.purpose}`),
+    request.legal_basis ? el('p', {}, `法律依据：${request.legal_basis}`) : null,
+    indicatorList(request.indicators),
+    request.decision_reason ? el('p', { class: 'return-comment' }, `审核意见：${request.decision_reason}`) : null,
+  ];
+}
+
+/** Download and the `curl` line, for an approved request that is still in force. */
+function downloadPanel(request) {
+  const period = el('select', { id: `dl-period-${request.id}` }, (request.periods.length ? request.periods : [request.start_period])
+    .map((p) => el('option', { value: p }, p)));
+  const level = el('select', { id: `dl-level-${request.id}` }, Object.entries(LEVELS).map(([v, l]) => el('option', { value: v }, l)));
+  const format = el('select', { id: `dl-format-${request.id}` }, Object.entries(FORMATS).map(([v, l]) => el('option', { value: v }, l)));
+  const link = el('a', { class: 'download', id: `dl-link-${request.id}`, download: '' }, '下载');
+  const curl = el('code', { class: 'curl', id: `dl-curl-${request.id}` });
+  const copy = el('button', { type: 'button', class: 'link' }, '复制');
+  const update = () => {
+    const path = `/api/v1/data-requests/${request.id}/data?${new URLSearchParams({ period: period.value, level: level.value, format: format.value })}`;
+    link.href = path;
+    curl.textContent = `curl -H "Authorization: Bearer $ONETABLE_TOKEN" "${location.origin}${path}"`;
+  };
+  [period, level, format].forEach((s) => s.addEventListener('change', update));
+  copy.addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText(curl.textContent));
+  update();
+  return el('div', { class: 'download-panel' },
+    el('div', { class: 'controls three' },
+      el('div', { class: 'control' }, el('label', { for: period.id }, '期别'), period),
+      el('div', { class: 'control' }, el('label', { for: level.id }, '层级'), level),
+      el('div', { class: 'control' }, el('label', { for: format.id }, '格式'), format)),
+    el('p', {}, link),
+    el('p', { class: 'muted' }, '本部门系统调取（令牌由 POST /api/v1/auth/token 以系统凭据换取）：'),
+    el('div', { class: 'curl-line' }, curl, copy));
+}
+
+/** Who else already has each indicator: approved requests in force of other departments. */
+function overlap(request, all) {
+  const granted = all.filter((r) => r.id !== request.id && r.status === 'approved' && r.active && r.department !== request.department);
+  const lines = request.indicators.flatMap((code) => granted.filter((r) => r.indicators.includes(code))
+    .map((r) => `${state.indicators.get(code)?.name || code}：已授权给${r.department}（需求 #${r.id}）`));
+  return lines.length ? el('div', { class: 'overlap', 'data-overlap': String(lines.length) }, el('p', {}, '与已授权的重叠（可考虑共享而不是重复采集）：'),
+    el('ul', {}, lines.map((l) => el('li', {}, l)))) : null;
+}
+
+function decisionBox(request, reload) {
+  const reason = el('textarea', { id: `reason-${request.id}`, rows: '2', maxlength: '500' });
+  const message = el('p', { class: 'error', role: 'alert', hidden: true });
+  const act = (action) => async () => {
+    message.hidden = true;
+    try {
+      await api('POST', `/api/v1/data-requests/${request.id}/${action}`, { reason: reason.value.trim() || undefined });
+      await reload();
+    } catch (e) {
+      message.textContent = e.details.length ? e.details.map((d) => d.message).join('；') : e.message;
+      message.hidden = false;
+    }
+  };
+  const buttons = request.status === 'pending'
+    ? [['reject', '驳回'], ['approve', '批准']] : [['revoke', '撤销授权']];
+  return el('div', { class: 'decision' },
+    el('label', { for: reason.id }, request.status === 'pending' ? '审核意见（驳回时必填，部门会看到）' : '撤销原因（必填）'), reason, message,
+    el('div', { class: 'panel-buttons' }, buttons.map(([action, label]) => {
+      const b = el('button', { type: 'button', class: action === 'approve' ? 'primary' : '', 'data-action': action }, label);
+      b.addEventListener('click', act(action));
+      return b;
+    })));
+}
+
+async function draw() {
+  const page = await api('GET', '/api/v1/data-requests?limit=200');
+  const all = page.items;
+  const main = document.getElementById('main');
+  const item = (request) => {
+    const box = el('li', { class: 'request', 'data-id': String(request.id) }, ...facts(request));
+    if (state.me.role === 'admin') {
+      box.append(overlap(request, all) || '');
+      if (request.status === 'pending' || (request.status === 'approved' && request.active)) box.append(decisionBox(request, draw));
+    } else if (request.status === 'approved' && request.active) {
+      box.append(downloadPanel(request));
+    }
+    return box;
+  };
+  if (state.me.role === 'admin') {
+    const pending = all.filter((r) => r.status === 'pending');
+    main.replaceChildren(
+      el('section', { class: 'card', id: 'review-requests' }, el('h1', {}, `待审核的数据需求（${pending.length}）`),
+        pending.length ? el('ul', { class: 'list' }, pending.map(item)) : el('p', { class: 'muted' }, '没有待审核的数据需求')),
+      el('section', { class: 'card', id: 'decided-requests' }, el('h2', {}, '已处理'),
+        el('ul', { class: 'list' }, all.filter((r) => r.status !== 'pending').map(item))));
+  } else {
+    main.replaceChildren(
+      el('section', { class: 'card', id: 'my-requests' }, el('h1', {}, `${state.me.department || ''}的数据需求`),
+        all.length ? el('ul', { class: 'list' }, all.map(item)) : el('p', { class: 'muted' }, '还没有数据需求')),
+      requestForm(state.me, () => draw()));
+  }
+  document.body.dataset.drawn = String(all.length);
+}
+
+async function main() {
+  register();
+  if (!(await session())) return toLogin();
+  state.me = await api('GET', '/api/v1/me');
+  document.getElementById('who').textContent = `${state.me.region_name || '全国'} · ${ROLES[state.me.role] || state.me.role} ${state.me.subject}`;
+  for (const i of (await api('GET', '/api/v1/indicators')).items) state.indicators.set(i.code, i);
+  await draw();
+  return undefined;
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  await signOut().catch(() => {});
+  await forget();
+  location.assign('/login');
+});
+
+main().catch((e) => {
+  if (e.status === 401) return toLogin();
+  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
+  return undefined;
+});

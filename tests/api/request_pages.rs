@@ -1,0 +1,101 @@
+//! Data requests in headless Chromium: a department files one from the page, an admin approves it
+//! on the review page, and what the department downloads is the API's pull.
+
+use onetable_core::Role;
+use onetable_store::Backend;
+use onetable_tests::browser::Window;
+use onetable_tests::{TestApp, PASSWORD};
+
+use super::pages::{last_year, signed_in};
+
+async fn seeded() -> TestApp {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    let year = last_year().to_string();
+    for (village, registered) in [("522301100200", "1000"), ("522301100201", "3000"), ("522302101200", "12000")] {
+        app.seed_entry(village, &year, "approved", &[("POP.REGISTERED", registered), ("POP.HOUSEHOLDS", "300")]);
+    }
+    app.add_user("mz_dept", Role::Department, Some("5223"), Some("民政局"));
+    app.add_user("zhou_admin", Role::Admin, Some("5223"), None);
+    app
+}
+
+#[tokio::test]
+async fn a_department_files_a_request_an_admin_approves_it_and_the_download_is_the_pull() {
+    let app = seeded().await;
+    let year = last_year();
+    let Some(dept) = signed_in(&app, Window::Desktop, "mz_dept").await else { return };
+    dept.wait_for_text("#request-form h2", "新建数据需求").await;
+    assert_eq!(dept.client.current_url().await.unwrap().path(), "/requests", "a department's page is its requests");
+
+    // The registry is searched as one types; a sensitive indicator says so.
+    dept.fill("#req-search", "低保户数").await;
+    let found = dept.wait_for_text("#req-suggestions button[data-code=\"SOC.DIBAO_HOUSEHOLDS\"]", "农村低保户数").await;
+    assert!(found.contains("敏感"), "{found}");
+    dept.client.execute("document.getElementById('req-search').value = ''", vec![]).await.unwrap();
+    dept.fill("#req-search", "户籍人口").await;
+    dept.wait_for_text("#req-suggestions button[data-code=\"POP.REGISTERED\"]", "户籍人口").await;
+    dept.click("#req-suggestions button[data-code=\"POP.REGISTERED\"]").await;
+    dept.wait_for_text("#req-picked", "户籍人口").await;
+    // Without a title: refused at the field, in Chinese; nothing filed.
+    dept.click("#req-submit").await;
+    dept.wait_for_text("[data-field=\"req-title\"] .error", "请填写申请标题").await;
+    dept.fill("#req-title", "养老服务设施规划用人口数").await;
+    dept.fill("#req-purpose", "规划乡镇养老服务中心").await;
+    let hidden =
+        dept.client.execute("return document.querySelector('[data-field=\"req-title\"] .error').hidden", vec![]).await;
+    assert_eq!(hidden.unwrap(), serde_json::Value::Bool(true), "the refusal went once the title was typed");
+    dept.client.execute("document.getElementById('request-form').scrollIntoView()", vec![]).await.unwrap();
+    dept.screenshot("request-form-desktop").await;
+    dept.click("#req-submit").await;
+    let filed = dept.wait_for_text("#my-requests li.request", "待审核").await;
+    assert!(filed.contains("养老服务设施规划用人口数") && filed.contains("户籍人口（POP.REGISTERED）"), "{filed}");
+    let id: i64 = dept
+        .client
+        .execute("return Number(document.querySelector('#my-requests li.request').dataset.id)", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+
+    // The admin finds it in the review queue and approves it.
+    let Some(admin) = signed_in(&app, Window::Desktop, "zhou_admin").await else { return };
+    admin.wait_for_text("#requests-link", "数据需求审核").await;
+    admin.click("#requests-link").await;
+    let pending = admin.wait_for_text(&format!("#review-requests li[data-id=\"{id}\"]"), "待审核").await;
+    assert!(pending.contains("民政局") && pending.contains("规划乡镇养老服务中心"), "{pending}");
+    admin.screenshot("request-review-desktop").await;
+    admin.click(&format!("#review-requests li[data-id=\"{id}\"] button[data-action=\"approve\"]")).await;
+    admin.wait_for_text(&format!("#decided-requests li[data-id=\"{id}\"]"), "已批准").await;
+    admin.close().await;
+
+    // The department downloads the CSV; it is what its system pulls with a bearer token.
+    dept.client.refresh().await.unwrap();
+    dept.wait_for_text(&format!("#my-requests li[data-id=\"{id}\"]"), "已批准").await;
+    let href = dept
+        .client
+        .execute(&format!("return document.getElementById('dl-link-{id}').getAttribute('href')"), vec![])
+        .await
+        .unwrap();
+    let href = href.as_str().unwrap().to_owned();
+    assert_eq!(href, format!("/api/v1/data-requests/{id}/data?period={year}&level=county&format=csv"));
+    let downloaded = dept
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then((r) => r.arrayBuffer()).then((b) => done(Array.from(new Uint8Array(b))))",
+            vec![serde_json::Value::from(href.clone())],
+        )
+        .await
+        .unwrap();
+    let token = app.login("mz_dept", PASSWORD).await;
+    let pulled = app.client.get(app.url(&href)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(pulled.status(), 200);
+    let pulled = pulled.bytes().await.unwrap().to_vec();
+    let downloaded: Vec<u8> = serde_json::from_value(downloaded).unwrap();
+    assert_eq!(downloaded, pulled, "the page's download is the API's pull, byte for byte");
+    assert!(String::from_utf8_lossy(&pulled).contains("兴仁市,167,0,1,12000"));
+    let curl = dept.wait_for_text(&format!("#dl-curl-{id}"), "curl").await;
+    assert!(curl.contains(&format!("{}{href}", app.url(""))) && curl.contains("Authorization: Bearer"), "{curl}");
+    dept.close().await;
+}
