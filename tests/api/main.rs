@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod audit_pages;
 mod auth;
 mod dashboard_pages;
 mod demo;
@@ -15,6 +16,7 @@ mod nationwide;
 mod pages;
 mod regions;
 mod registry;
+mod registry_pages;
 mod request_pages;
 mod saved_dashboards;
 mod schema;

@@ -43,6 +43,8 @@ pub static ASSETS: &[Asset] = &[
     asset("/form", HTML, include_bytes!("../assets/form.html")),
     asset("/dashboard", HTML, include_bytes!("../assets/dashboard.html")),
     asset("/requests", HTML, include_bytes!("../assets/requests.html")),
+    asset("/audit", HTML, include_bytes!("../assets/audit.html")),
+    asset("/registry", HTML, include_bytes!("../assets/registry.html")),
     asset("/assets/app.css", CSS, include_bytes!("../assets/app.css")),
     asset("/assets/js/api.js", JS, include_bytes!("../assets/js/api.js")),
     asset("/assets/js/login.js", JS, include_bytes!("../assets/js/login.js")),
@@ -60,6 +62,9 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/compose.js", JS, include_bytes!("../assets/js/compose.js")),
     asset("/assets/js/requests.js", JS, include_bytes!("../assets/js/requests.js")),
     asset("/assets/js/request_form.js", JS, include_bytes!("../assets/js/request_form.js")),
+    asset("/assets/js/audit.js", JS, include_bytes!("../assets/js/audit.js")),
+    asset("/assets/js/registry.js", JS, include_bytes!("../assets/js/registry.js")),
+    asset("/assets/js/indicator_form.js", JS, include_bytes!("../assets/js/indicator_form.js")),
     // Apache ECharts 6.1.0, unchanged (see assets/vendor/echarts-6.1.0/README.md).
     asset(
         "/assets/vendor/echarts-6.1.0/echarts.common.min.js",

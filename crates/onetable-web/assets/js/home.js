@@ -90,6 +90,8 @@ async function main() {
   if (!current) return toLogin();
   const me = await api('GET', '/api/v1/me');
   // A viewer's page is the dashboard.
+  // An auditor's page is the audit trail, and nothing else.
+  if (me.role === 'auditor') return location.replace('/audit');
   // A department's page is its data requests.
   if (me.role === 'department') return location.replace('/requests');
   if (me.role === 'viewer') {
@@ -108,7 +110,8 @@ async function main() {
   if (me.role === 'reviewer' || me.role === 'admin') {
     page.append(el('section', { class: 'card' }, el('h2', {}, '看板'),
       el('ul', { class: 'list' }, el('li', {}, el('a', { href: '/dashboard', id: 'dashboard-link' }, `${me.region_name || '全国'}汇总看板`)),
-        me.role === 'admin' ? el('li', {}, el('a', { href: '/requests', id: 'requests-link' }, '数据需求审核')) : null)));
+        me.role === 'admin' ? el('li', {}, el('a', { href: '/requests', id: 'requests-link' }, '数据需求审核')) : null,
+        me.role === 'admin' ? el('li', {}, el('a', { href: '/registry', id: 'registry-link' }, '指标库')) : null)));
     await reviewerHome(page);
     await progress(page);
   }
