@@ -2,6 +2,7 @@
 //! database per test (SQLite always; PostgreSQL too when `ONETABLE_TEST_PG` is set).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin_pages;
 mod audit;
 mod audit_pages;
 mod auth;

@@ -280,6 +280,15 @@ async fn incremental_pulls_and_the_usage_a_village_sees() {
         assert_eq!((burden["active_requests"].as_i64(), burden["pulls_this_month"].as_i64()), (Some(1), Some(2)));
         assert_eq!(burden["departments_served"], json!(["民政局"]));
         assert_eq!(burden["indicators_entered_by_villages"], 86, "98 in the catalogue, 12 derived");
+        assert_eq!(burden["by_department"][0]["department"], "民政局");
+        assert_eq!(
+            (
+                burden["by_department"][0]["active_requests"].as_i64(),
+                burden["by_department"][0]["pulls_this_month"].as_i64()
+            ),
+            (Some(1), Some(2))
+        );
+        assert_eq!(burden["by_department"][0]["indicators_shared"], 0, "no other department asks for them");
     })
     .await;
 }

@@ -45,6 +45,8 @@ pub static ASSETS: &[Asset] = &[
     asset("/requests", HTML, include_bytes!("../assets/requests.html")),
     asset("/audit", HTML, include_bytes!("../assets/audit.html")),
     asset("/registry", HTML, include_bytes!("../assets/registry.html")),
+    asset("/users", HTML, include_bytes!("../assets/users.html")),
+    asset("/burden", HTML, include_bytes!("../assets/burden.html")),
     asset("/assets/app.css", CSS, include_bytes!("../assets/app.css")),
     asset("/assets/js/api.js", JS, include_bytes!("../assets/js/api.js")),
     asset("/assets/js/login.js", JS, include_bytes!("../assets/js/login.js")),
@@ -65,6 +67,8 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/audit.js", JS, include_bytes!("../assets/js/audit.js")),
     asset("/assets/js/registry.js", JS, include_bytes!("../assets/js/registry.js")),
     asset("/assets/js/indicator_form.js", JS, include_bytes!("../assets/js/indicator_form.js")),
+    asset("/assets/js/users.js", JS, include_bytes!("../assets/js/users.js")),
+    asset("/assets/js/burden.js", JS, include_bytes!("../assets/js/burden.js")),
     // Apache ECharts 6.1.0, unchanged (see assets/vendor/echarts-6.1.0/README.md).
     asset(
         "/assets/vendor/echarts-6.1.0/echarts.common.min.js",

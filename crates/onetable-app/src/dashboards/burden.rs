@@ -32,6 +32,20 @@ pub struct Burden {
     /// Distinct indicators villages are asked to enter (active, not derived, every frequency):
     /// the number the platform exists to keep low.
     pub indicators_entered_by_villages: usize,
+    /// The same, department by department (by name), for the chart per department.
+    pub by_department: Vec<DepartmentBurden>,
+}
+
+/// What one department asks of the region's villages, and uses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentBurden {
+    pub department: String,
+    pub active_requests: usize,
+    /// Distinct indicators its active requests name.
+    pub indicators_requested: usize,
+    /// Of those, how many another department's active request also names (entered once, shared).
+    pub indicators_shared: usize,
+    pub pulls_this_month: usize,
 }
 
 /// The burden report of `within` (default: the admin's scope).
@@ -53,7 +67,7 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
     let (active, pulls, entered) = app
         .run(move |conn| {
             let active = store::active(conn, &low, &high, &ancestors, now.naive_utc())?;
-            let pulls = store::accesses_since(conn, &low, &high, &ancestors, month_start)?.len();
+            let pulls = store::accesses_since(conn, &low, &high, &ancestors, month_start)?;
             let entered = registry::current(conn)?
                 .values()
                 .filter(|r| r.status == IndicatorStatus::Active.as_ref() && r.formula.is_none())
@@ -69,6 +83,28 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
         }
     }
     let departments: BTreeSet<String> = active.iter().map(|r| r.department.clone()).collect();
+    let by_department = departments
+        .iter()
+        .map(|department| {
+            let own: Vec<_> = active.iter().filter(|r| &r.department == department).collect();
+            let codes: BTreeSet<&str> =
+                own.iter().flat_map(|r| r.indicators.split(',')).filter(|c| !c.is_empty()).collect();
+            let shared = codes
+                .iter()
+                .filter(|code| {
+                    active.iter().any(|r| &r.department != department && r.indicators.split(',').any(|c| c == **code))
+                })
+                .count();
+            DepartmentBurden {
+                department: department.clone(),
+                active_requests: own.len(),
+                indicators_requested: codes.len(),
+                indicators_shared: shared,
+                pulls_this_month: pulls.iter().filter(|p| &p.department == department).count(),
+            }
+        })
+        .collect();
+    let pulls = pulls.len();
     Ok(Burden {
         within: within.to_string(),
         active_requests: active.len(),
@@ -77,5 +113,6 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
         indicators_requested: uses.len(),
         indicators_reused: uses.iter().filter(|(_, n)| **n > 1).map(|(c, _)| c.clone()).collect(),
         indicators_entered_by_villages: entered,
+        by_department,
     })
 }

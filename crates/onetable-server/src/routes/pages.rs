@@ -10,9 +10,19 @@ use crate::error::ApiError;
 /// Registers the pages; after the API, so no API path can be shadowed. They are sent compressed
 /// when the browser accepts it (the charting library is 0.7 MB as it is, a quarter of it gzipped).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for path in
-        ["/", "/login", "/form", "/dashboard", "/requests", "/audit", "/registry", "/sw.js", "/assets/{path:.*}"]
-    {
+    for path in [
+        "/",
+        "/login",
+        "/form",
+        "/dashboard",
+        "/requests",
+        "/audit",
+        "/registry",
+        "/users",
+        "/burden",
+        "/sw.js",
+        "/assets/{path:.*}",
+    ] {
         cfg.service(web::resource(path).wrap(Compress::default()).route(web::get().to(serve)));
     }
 }

@@ -124,3 +124,21 @@ export function lineChart(container, { periods, series, unit }) {
   });
   return chart;
 }
+
+/** Grouped bars: one group per category (e.g. a department), one bar per series. */
+export function groupedBars(container, { categories, series }) {
+  sized(container, categories.length * Math.max(1, series.length * 0.6));
+  const chart = make(container);
+  chart.setOption({
+    animation: false,
+    legend: { top: 0, textStyle: { fontSize: fontSize() } },
+    grid: { left: 8, right: 40, top: 32, bottom: 24, containLabel: true },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, renderMode: 'richText' },
+    xAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: fontSize() } },
+    yAxis: { type: 'category', inverse: true, data: categories, axisLabel: { width: 140, overflow: 'truncate', fontSize: fontSize() } },
+    series: series.map((s) => ({
+      name: s.name, type: 'bar', data: s.values, label: { show: true, position: 'right', fontSize: fontSize() },
+    })),
+  });
+  return chart;
+}

@@ -111,7 +111,9 @@ async function main() {
     page.append(el('section', { class: 'card' }, el('h2', {}, '看板'),
       el('ul', { class: 'list' }, el('li', {}, el('a', { href: '/dashboard', id: 'dashboard-link' }, `${me.region_name || '全国'}汇总看板`)),
         me.role === 'admin' ? el('li', {}, el('a', { href: '/requests', id: 'requests-link' }, '数据需求审核')) : null,
-        me.role === 'admin' ? el('li', {}, el('a', { href: '/registry', id: 'registry-link' }, '指标库')) : null)));
+        me.role === 'admin' ? el('li', {}, el('a', { href: '/registry', id: 'registry-link' }, '指标库')) : null,
+        me.role === 'admin' ? el('li', {}, el('a', { href: '/users', id: 'users-link' }, '用户管理')) : null,
+        me.role === 'admin' ? el('li', {}, el('a', { href: '/burden', id: 'burden-link' }, '减负成效')) : null)));
     await reviewerHome(page);
     await progress(page);
   }

@@ -87,7 +87,7 @@ export function indicatorForm(existing, done) {
       message.replaceChildren(el('p', { class: 'error' }, e.message));
       for (const d of e.details) {
         const at = document.querySelector(`#indicator-form [data-field="ind-${d.field}"] > .error`);
-        if (at) { at.textContent = d.message; at.hidden = false; } else message.append(el('p', { class: 'error' }, d.message));
+        if (at) { at.textContent = at.hidden ? d.message : `${at.textContent}；${d.message}`; at.hidden = false; } else message.append(el('p', { class: 'error' }, d.message));
       }
     } finally {
       save.disabled = false;

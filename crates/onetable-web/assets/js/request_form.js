@@ -84,7 +84,7 @@ export function requestForm(me, onFiled) {
     for (const d of e.details) {
       const id = FIELDS[(d.field || '').replace(/\[\d+\]$/, '')];
       const at = id && card.querySelector(`[data-field="${id}"] > .error`);
-      if (at) { at.textContent = d.message; at.hidden = false; }
+      if (at) { at.textContent = at.hidden ? d.message : `${at.textContent}；${d.message}`; at.hidden = false; }
       else message.append(el('p', { class: 'error' }, d.message));
     }
   };

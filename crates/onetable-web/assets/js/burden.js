@@ -1,0 +1,61 @@
+// 减负成效 (/burden): what the platform saves the villages of the admin's region — indicators they
+// enter once, the requests and departments served from them, pulls this month, indicators shared
+// between departments — with a chart per department (GET /api/v1/burden).
+
+import { api, el, session, signOut } from './api.js';
+import { groupedBars } from './charts.js';
+import { exact } from './numbers.js';
+import { forget } from './offline.js';
+
+function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+function figure(id, label, value) {
+  return el('div', { class: 'figure', id }, el('span', { class: 'figure-value' }, exact(value)), el('span', { class: 'figure-label' }, label));
+}
+
+async function main() {
+  if (!(await session())) return toLogin();
+  const me = await api('GET', '/api/v1/me');
+  document.getElementById('who').textContent = `${me.region_name || '全国'} · 管理员 ${me.subject}`;
+  const within = new URLSearchParams(location.search).get('within');
+  const burden = await api('GET', `/api/v1/burden${within ? `?within=${encodeURIComponent(within)}` : ''}`);
+  const box = el('div', { class: 'chart', id: 'burden-chart' });
+  const departments = burden.by_department;
+  document.getElementById('main').replaceChildren(
+    el('section', { class: 'card', id: 'burden' }, el('h1', {}, `${me.region_name || '全国'} · 减负成效`),
+      el('div', { class: 'figures' },
+        figure('f-entered', '村里填报的指标（一次录入）', burden.indicators_entered_by_villages),
+        figure('f-requests', '在用的数据需求', burden.active_requests),
+        figure('f-departments', '服务的部门', burden.departments_served.length),
+        figure('f-pulls', '本月调取次数', burden.pulls_this_month),
+        figure('f-requested', '被申请的指标', burden.indicators_requested),
+        figure('f-reused', '多个部门共用的指标', burden.indicators_reused.length))),
+    el('section', { class: 'card chart-card' }, el('h2', {}, '各部门'),
+      departments.length ? box : el('p', { class: 'muted' }, '还没有在用的数据需求')));
+  if (departments.length) {
+    groupedBars(box, {
+      categories: departments.map((d) => d.department),
+      series: [
+        { name: '申请的指标', values: departments.map((d) => d.indicators_requested) },
+        { name: '其中与其他部门共用', values: departments.map((d) => d.indicators_shared) },
+        { name: '本月调取次数', values: departments.map((d) => d.pulls_this_month) },
+      ],
+    });
+  }
+  document.body.dataset.drawn = 'burden';
+  return undefined;
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  await signOut().catch(() => {});
+  await forget();
+  location.assign('/login');
+});
+
+main().catch((e) => {
+  if (e.status === 401) return toLogin();
+  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
+  return undefined;
+});

@@ -1,0 +1,120 @@
+// 用户管理: an admin's accounts in scope — create one (the server checks role, region and
+// password and answers at the field), reset a password (which also lifts a lockout), disable or
+// enable. Changes take effect on the account's next request.
+
+import { api, el, session, signOut } from './api.js';
+import { forget } from './offline.js';
+
+const ROLES = { clerk: '村级填报员', reviewer: '审核员', admin: '管理员', viewer: '看板用户', department: '部门用户', auditor: '审计员' };
+
+function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+function showProblems(box, e) {
+  box.querySelectorAll('[data-field] > .error').forEach((p) => { p.hidden = true; });
+  const message = box.querySelector('.form-message');
+  message.replaceChildren(el('p', { class: 'error' }, e.message));
+  for (const d of e.details) {
+    const at = box.querySelector(`[data-field="${d.field}"] > .error`);
+    // Several problems of one field are all said.
+    if (at) { at.textContent = at.hidden ? d.message : `${at.textContent}；${d.message}`; at.hidden = false; } else message.append(el('p', { class: 'error' }, d.message));
+  }
+}
+
+function row(name, label, control) {
+  return el('div', { class: 'control', 'data-field': name }, el('label', { for: control.id }, label), control,
+    el('p', { class: 'error', role: 'alert', hidden: true }));
+}
+
+function createForm(me) {
+  const c = {
+    username: el('input', { id: 'u-username', type: 'text', autocomplete: 'off' }),
+    display_name: el('input', { id: 'u-display_name', type: 'text' }),
+    role: el('select', { id: 'u-role' }, ['clerk', 'reviewer', 'admin', 'viewer', 'department'].map((r) => el('option', { value: r }, ROLES[r]))),
+    region: el('input', { id: 'u-region', type: 'text', inputmode: 'numeric', value: me.region || '' }),
+    department: el('input', { id: 'u-department', type: 'text' }),
+    password: el('input', { id: 'u-password', type: 'password', autocomplete: 'new-password' }),
+  };
+  const save = el('button', { type: 'button', class: 'primary', id: 'u-save' }, '创建用户');
+  const box = el('section', { class: 'card', id: 'user-form' }, el('h2', {}, '新建用户'),
+    el('div', { class: 'controls three' }, row('username', '用户名', c.username), row('display_name', '姓名', c.display_name), row('role', '角色', c.role)),
+    el('div', { class: 'controls three' }, row('region', '所辖区划代码', c.region), row('department', '部门（部门用户必填）', c.department),
+      row('password', '初始密码（至少 10 位）', c.password)),
+    el('div', { class: 'form-message', role: 'alert' }), save);
+  save.addEventListener('click', async () => {
+    save.disabled = true;
+    try {
+      await api('POST', '/api/v1/users', {
+        username: c.username.value.trim(), display_name: c.display_name.value.trim() || undefined, role: c.role.value,
+        region: c.region.value.trim() || undefined, department: c.department.value.trim() || undefined, password: c.password.value,
+      });
+      await draw(me);
+    } catch (e) {
+      showProblems(box, e);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return box;
+}
+
+function userRow(user, me) {
+  const state = user.disabled ? '已停用' : user.locked ? '已锁定' : '正常';
+  const toggle = el('button', { type: 'button', 'data-action': user.disabled ? 'enable' : 'disable' }, user.disabled ? '启用' : '停用');
+  const password = el('input', { type: 'password', id: `pw-${user.username}`, autocomplete: 'new-password', placeholder: '新密码' });
+  const reset = el('button', { type: 'button', 'data-action': 'reset' }, '重置密码');
+  const message = el('p', { class: 'error', role: 'alert', hidden: true });
+  const patch = async (body, done) => {
+    message.hidden = true;
+    try {
+      await api('PATCH', `/api/v1/users/${encodeURIComponent(user.username)}`, body);
+      await done();
+    } catch (e) {
+      message.textContent = e.details.length ? e.details.map((d) => d.message).join('；') : e.message;
+      message.hidden = false;
+    }
+  };
+  toggle.addEventListener('click', () => patch({ disabled: !user.disabled }, () => draw(me)));
+  reset.addEventListener('click', () => patch({ password: password.value }, async () => {
+    password.value = '';
+    message.textContent = '密码已重置，该用户已登录的会话已失效';
+    message.className = 'muted';
+    message.hidden = false;
+  }));
+  return el('li', { class: 'user', 'data-username': user.username },
+    el('div', { class: 'work-head' }, el('strong', {}, `${user.display_name || user.username}（${user.username}）`),
+      el('span', { class: `status ${user.disabled ? 'rejected' : 'approved'}` }, state)),
+    el('p', { class: 'muted' }, `${ROLES[user.role] || user.role} · ${user.region || '全国'}${user.department ? ` · ${user.department}` : ''}`),
+    user.username === me.subject ? null : el('div', { class: 'user-actions' }, el('label', { for: password.id }, '重置密码'), password,
+      el('div', { class: 'panel-buttons' }, reset, toggle), message));
+}
+
+async function draw(me) {
+  const page = await api('GET', '/api/v1/users?limit=200');
+  document.getElementById('main').replaceChildren(
+    el('section', { class: 'card', id: 'users' }, el('h1', {}, `用户管理（${page.total}）`),
+      el('ul', { class: 'list' }, page.items.map((u) => userRow(u, me)))),
+    createForm(me));
+  document.body.dataset.drawn = String(page.total);
+}
+
+async function main() {
+  if (!(await session())) return toLogin();
+  const me = await api('GET', '/api/v1/me');
+  document.getElementById('who').textContent = `${me.region_name || '全国'} · 管理员 ${me.subject}`;
+  await draw(me);
+  return undefined;
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  await signOut().catch(() => {});
+  await forget();
+  location.assign('/login');
+});
+
+main().catch((e) => {
+  if (e.status === 401) return toLogin();
+  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
+  return undefined;
+});

@@ -1,0 +1,111 @@
+//! An admin's user management and burden pages in headless Chromium.
+
+use onetable_core::Role;
+use onetable_store::Backend;
+use onetable_tests::browser::Window;
+use onetable_tests::{TestApp, PASSWORD};
+use serde_json::{json, Value};
+
+use super::pages::{last_year, signed_in};
+
+async fn login_status(app: &TestApp, username: &str, password: &str) -> u16 {
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+#[tokio::test]
+async fn an_admin_creates_an_account_resets_its_password_and_disables_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.add_user("zhou_admin", Role::Admin, Some("5223"), None);
+    let Some(browser) = signed_in(&app, Window::Desktop, "zhou_admin").await else { return };
+    browser.wait_for_text("#users-link", "用户管理").await;
+    browser.click("#users-link").await;
+    browser.wait_for_text("#users h1", "用户管理").await;
+    browser.fill("#u-username", "wu_clerk").await;
+    browser.fill("#u-display_name", "吴文").await;
+    browser.fill("#u-region", "522301100201").await;
+    browser.fill("#u-password", "short").await;
+    browser.click("#u-save").await;
+    let refused = browser.wait_for_text("#user-form [data-field=\"password\"] .error", "密码").await;
+    assert!(refused.contains("10"), "a short password is refused at its field, saying why: {refused}");
+    browser.client.execute("document.getElementById('u-password').value = ''", vec![]).await.unwrap();
+    browser.fill("#u-password", "Wu-clerk-2025!x").await;
+    browser.click("#u-save").await;
+    browser.wait_for_text("li.user[data-username=\"wu_clerk\"]", "吴文").await;
+    browser.screenshot("users-desktop").await;
+    assert_eq!(login_status(&app, "wu_clerk", "Wu-clerk-2025!x").await, 200);
+
+    browser.fill("#pw-wu_clerk", "Wu-clerk-2026!y").await;
+    browser.click("li.user[data-username=\"wu_clerk\"] button[data-action=\"reset\"]").await;
+    browser.wait_for_text("li.user[data-username=\"wu_clerk\"] .user-actions", "密码已重置").await;
+    assert_eq!(login_status(&app, "wu_clerk", "Wu-clerk-2025!x").await, 401, "the old password no longer works");
+    assert_eq!(login_status(&app, "wu_clerk", "Wu-clerk-2026!y").await, 200);
+
+    browser.click("li.user[data-username=\"wu_clerk\"] button[data-action=\"disable\"]").await;
+    browser.wait_for_text("li.user[data-username=\"wu_clerk\"] .status", "已停用").await;
+    assert_ne!(login_status(&app, "wu_clerk", "Wu-clerk-2026!y").await, 200, "a disabled account cannot sign in");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_burden_page_charts_each_department_as_the_api_counts_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    let year = last_year().to_string();
+    app.seed_entry("522301100200", &year, "approved", &[("POP.REGISTERED", "1000")]);
+    app.add_user("zhou_admin", Role::Admin, Some("5223"), None);
+    let admin = app.login("zhou_admin", PASSWORD).await;
+    for (department, indicators) in
+        [("民政局", vec!["POP.REGISTERED", "POP.AGED_60"]), ("卫健委", vec!["POP.REGISTERED"])]
+    {
+        let person = format!("dept_{}", indicators.len());
+        app.add_user(&person, Role::Department, Some("5223"), Some(department));
+        let token = app.login(&person, PASSWORD).await;
+        let body = json!({"title": "统计", "purpose": "规划", "indicators": indicators, "region": "5223", "periods": [year], "expires_at": "2099-12-31"});
+        let (status, filed) = app.send_json(reqwest::Method::POST, &token, "/api/v1/data-requests", &body).await;
+        assert_eq!(status, 201, "{filed}");
+        let id = filed["id"].as_i64().unwrap();
+        let (status, _) = app
+            .send_json(reqwest::Method::POST, &admin, &format!("/api/v1/data-requests/{id}/approve"), &json!({}))
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            app.get_as(&token, &format!("/api/v1/data-requests/{id}/data?period={year}&level=county")).await.0,
+            200
+        );
+    }
+    let (_, burden) = app.get_as(&admin, "/api/v1/burden").await;
+
+    let Some(browser) = signed_in(&app, Window::Desktop, "zhou_admin").await else { return };
+    browser.wait_for_text("#burden-link", "减负成效").await;
+    browser.click("#burden-link").await;
+    browser.wait_for_text("#f-requests", "2").await;
+    let drawn = browser
+        .client
+        .execute(
+            "const o = echarts.getInstanceByDom(document.getElementById('burden-chart')).getOption();
+             return [o.yAxis[0].data, o.series.map((s) => s.data)]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let departments: Vec<Value> =
+        burden["by_department"].as_array().unwrap().iter().map(|d| d["department"].clone()).collect();
+    let counts = |field: &str| -> Vec<Value> {
+        burden["by_department"].as_array().unwrap().iter().map(|d| d[field].clone()).collect()
+    };
+    assert_eq!(drawn[0], Value::Array(departments));
+    assert_eq!(
+        drawn[1],
+        json!([counts("indicators_requested"), counts("indicators_shared"), counts("pulls_this_month")])
+    );
+    assert_eq!(counts("indicators_shared"), [json!(1), json!(1)], "POP.REGISTERED is asked by both: {burden}");
+    browser.screenshot("burden-desktop").await;
+    browser.close().await;
+}
