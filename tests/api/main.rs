@@ -6,6 +6,7 @@ mod admin_pages;
 mod audit;
 mod audit_pages;
 mod auth;
+mod client_rotation;
 mod dashboard_pages;
 mod demo;
 mod divisions;

@@ -99,3 +99,36 @@ async fn a_department_files_a_request_an_admin_approves_it_and_the_download_is_t
     assert!(curl.contains(&format!("{}{href}", app.url(""))) && curl.contains("Authorization: Bearer"), "{curl}");
     dept.close().await;
 }
+
+#[tokio::test]
+async fn a_department_rotates_its_systems_secret_once_an_admin_approves() {
+    let app = seeded().await;
+    app.add_client("mz-system", "old-secret-0123456789", false);
+    let Some(dept) = signed_in(&app, Window::Desktop, "mz_dept").await else { return };
+    dept.wait_for_text("#clients li[data-client=\"mz-system\"]", "mz-system").await;
+    dept.click("#clients button[data-action=\"request-rotation\"]").await;
+    dept.wait_for_text("#clients .rotation-state", "等待管理员批准").await;
+
+    let Some(admin) = signed_in(&app, Window::Desktop, "zhou_admin").await else { return };
+    admin.wait_for_text("#requests-link", "数据需求审核").await;
+    admin.click("#requests-link").await;
+    admin.wait_for_text("#clients li[data-client=\"mz-system\"]", "等待管理员批准").await;
+    admin.click("#clients button[data-action=\"approve-rotation\"]").await;
+    admin.wait_for_text("#clients .rotation-state", "可领取新密钥").await;
+    let secret_shown =
+        admin.client.execute("return document.querySelector('[id^=\"secret-\"]') === null", vec![]).await.unwrap();
+    assert_eq!(secret_shown, serde_json::Value::Bool(true), "the admin never sees the secret");
+    admin.close().await;
+
+    dept.client.refresh().await.unwrap();
+    dept.wait_for_text("#clients .rotation-state", "可领取新密钥").await;
+    dept.click("#clients button[data-action=\"collect-secret\"]").await;
+    let secret = dept.wait_for_text("#secret-mz-system", "").await;
+    let form = [("grant_type", "client_credentials"), ("client_id", "mz-system"), ("client_secret", secret.as_str())];
+    let status = app.client.post(app.url("/api/v1/auth/token")).form(&form).send().await.unwrap().status();
+    assert_eq!(status, 200, "the secret shown is the one that works now");
+    let old =
+        [("grant_type", "client_credentials"), ("client_id", "mz-system"), ("client_secret", "old-secret-0123456789")];
+    assert_eq!(app.client.post(app.url("/api/v1/auth/token")).form(&old).send().await.unwrap().status(), 401);
+    dept.close().await;
+}

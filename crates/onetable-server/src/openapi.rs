@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 use crate::openapi_common::CommonResponses;
 
 use crate::routes::{
-    aggregate_series, aggregates, audit, auth, burden, catalogue, dashboards, data_requests, entries, form, health,
-    imports, indicators, progress, regions, review_queue, rules, users, worklist,
+    aggregate_series, aggregates, audit, auth, burden, catalogue, clients, dashboards, data_requests, entries, form,
+    health, imports, indicators, progress, regions, review_queue, rules, users, worklist,
 };
 
 #[derive(OpenApi)]
@@ -74,6 +74,10 @@ use crate::routes::{
         data_requests::data::pull,
         aggregates::aggregates,
         aggregate_series::aggregate_series,
+        clients::list::list_clients,
+        clients::rotation::request_rotation,
+        clients::rotation::approve_rotation,
+        clients::rotation::collect_secret,
         dashboards::list::list_dashboards,
         dashboards::get::get_dashboard,
         dashboards::create::create_dashboard,

@@ -155,6 +155,12 @@ pub struct ClientRow {
     pub disabled: bool,
     pub created_at: NaiveDateTime,
     pub session_generation: i32,
+    /// A rotation of the secret its department asked for, and an admin's approval of it.
+    pub rotation_requested_by: Option<String>,
+    pub rotation_requested_at: Option<NaiveDateTime>,
+    pub rotation_approved_by: Option<String>,
+    pub rotation_approved_at: Option<NaiveDateTime>,
+    pub secret_rotated_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -53,6 +53,11 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         session_generation -> Integer,
+        rotation_requested_by -> Nullable<Text>,
+        rotation_requested_at -> Nullable<Timestamp>,
+        rotation_approved_by -> Nullable<Text>,
+        rotation_approved_at -> Nullable<Timestamp>,
+        secret_rotated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -64,6 +64,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/compose.js", JS, include_bytes!("../assets/js/compose.js")),
     asset("/assets/js/requests.js", JS, include_bytes!("../assets/js/requests.js")),
     asset("/assets/js/request_form.js", JS, include_bytes!("../assets/js/request_form.js")),
+    asset("/assets/js/clients.js", JS, include_bytes!("../assets/js/clients.js")),
     asset("/assets/js/audit.js", JS, include_bytes!("../assets/js/audit.js")),
     asset("/assets/js/registry.js", JS, include_bytes!("../assets/js/registry.js")),
     asset("/assets/js/indicator_form.js", JS, include_bytes!("../assets/js/indicator_form.js")),

@@ -1,6 +1,7 @@
 //! Creating and changing user accounts: the rules the API and the CLI share.
 
 pub mod admin;
+pub mod clients;
 pub mod hashing;
 pub mod sessions;
 pub mod standing;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod burden;
 pub mod catalogue;
+pub mod clients;
 pub mod dashboards;
 pub mod data_requests;
 pub mod entries;
@@ -93,6 +94,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(data_requests::data::pull)
         .service(aggregate_series::aggregate_series)
         .service(aggregates::aggregates)
+        .service(clients::list::list_clients)
+        .service(clients::rotation::request_rotation)
+        .service(clients::rotation::approve_rotation)
+        .service(clients::rotation::collect_secret)
         .service(dashboards::list::list_dashboards)
         .service(dashboards::get::get_dashboard)
         .service(dashboards::create::create_dashboard)

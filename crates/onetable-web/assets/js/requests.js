@@ -6,6 +6,7 @@
 import { api, el, session, signOut } from './api.js';
 import { forget, register } from './offline.js';
 import { requestForm } from './request_form.js';
+import { clientsCard } from './clients.js';
 import { when } from './numbers.js';
 
 const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳回', revoked: '已撤销' };
@@ -131,6 +132,8 @@ async function draw() {
         all.length ? el('ul', { class: 'list' }, all.map(item)) : el('p', { class: 'muted' }, '还没有数据需求')),
       requestForm(state.me, () => draw()));
   }
+  const clients = await clientsCard(state.me, draw);
+  if (clients) main.append(clients);
   document.body.dataset.drawn = String(all.length);
 }
 
