@@ -341,3 +341,34 @@ async fn a_nationwide_viewer_starts_at_the_provinces_and_goes_down() {
     wait_drawn(&browser, &format!("/{year}")).await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_dashboard_moves_live_as_a_reviewer_approves() {
+    let app = seeded().await;
+    app.add_user("jn_reviewer", Role::Reviewer, Some("522301100"), None);
+    let year = last_year();
+    // A submitted form, not yet counted.
+    app.seed_entry("522301100202", &year.to_string(), "submitted", &[("POP.REGISTERED", "500"), ("POP.AGED_60", "50")]);
+    let Some(browser) = signed_in(&app, Window::Desktop, "zhou_viewer").await else { return };
+    wait_drawn(&browser, &format!("522300000000/{year}")).await;
+    browser.client.goto(&app.url(&format!("/dashboard?within=522300000000&period={year}&refresh=1"))).await.unwrap();
+    let cell = "#aggregate-table tr[data-region=\"522301000000\"] td[data-code=\"POP.REGISTERED\"]";
+    assert_eq!(browser.wait_for_text(cell, "4").await, "4,000");
+
+    let reviewer = app.login("jn_reviewer", onetable_tests::PASSWORD).await;
+    let entry = format!("/api/v1/entries/522301100202/{year}");
+    let revision = app.get_as(&reviewer, &entry).await.1["revision"].as_i64().unwrap();
+    let approved = app
+        .client
+        .post(app.url(&format!("{entry}/approve")))
+        .bearer_auth(&reviewer)
+        .header("if-match", format!("\"{revision}\""))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), 200);
+    // No reload: the page reads the numbers again by itself.
+    assert_eq!(browser.wait_for_text(cell, "4,5").await, "4,500");
+    browser.close().await;
+}

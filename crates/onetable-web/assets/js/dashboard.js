@@ -240,7 +240,25 @@ async function main() {
   history.replaceState(null, '', address());
   window.addEventListener('popstate', () => { readAddress(); draw().catch(showError); });
   await draw();
+  live();
   return undefined;
+}
+
+/** How often the live dashboard reads the aggregates again (an approval shows within this). */
+const REFRESH_MS = Number(new URLSearchParams(location.search).get('refresh')) * 1000 || 60000;
+
+/**
+ * Live: the numbers are read again every so often while the page is in sight, so completeness and
+ * rates move as reviewers approve — but never while someone is typing or picking on the page.
+ */
+function live() {
+  setInterval(() => {
+    const busy = document.activeElement && ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement.tagName);
+    const composing = document.querySelector('#compose[open]');
+    if (document.visibilityState !== 'visible' || busy || composing) return;
+    const at = window.scrollY;
+    draw().then(() => window.scrollTo(0, at)).catch(showError);
+  }, REFRESH_MS);
 }
 
 document.getElementById('logout').addEventListener('click', async () => {
