@@ -54,6 +54,8 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/labels.js", JS, include_bytes!("../assets/js/labels.js")),
     asset("/assets/js/fields.js", JS, include_bytes!("../assets/js/fields.js")),
     asset("/assets/js/form.js", JS, include_bytes!("../assets/js/form.js")),
+    asset("/assets/js/relogin.js", JS, include_bytes!("../assets/js/relogin.js")),
+    asset("/assets/js/field_history.js", JS, include_bytes!("../assets/js/field_history.js")),
     asset("/assets/js/outbox.js", JS, include_bytes!("../assets/js/outbox.js")),
     asset("/assets/js/offline.js", JS, include_bytes!("../assets/js/offline.js")),
     asset("/assets/js/numbers.js", JS, include_bytes!("../assets/js/numbers.js")),

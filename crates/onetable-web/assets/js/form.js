@@ -1,9 +1,11 @@
 // The one form (一张表) of a period for the clerk's village: every field saved when it is left,
 // with If-Match, one save at a time so revisions follow each other; each field shows its state.
 
-import { api, el, session, signIn } from './api.js';
+import { api, el, session } from './api.js';
+import { toggleHistory } from './field_history.js';
+import { signInAgain } from './relogin.js';
 import { check, codesOf, display, input, parseType, words } from './fields.js';
-import { periodLabel, SOURCES, when } from './labels.js';
+import { periodLabel, when } from './labels.js';
 import * as outbox from './outbox.js';
 import { register, remember } from './offline.js';
 
@@ -51,49 +53,13 @@ function showRules(results) {
   }
 }
 
-/**
- * The session ended (it expired, or was ended elsewhere): the password is asked for in place, so
- * the page — and everything typed on it — stays; the save that met the 401 then goes on.
- */
-let reauthenticating = null;
-function signInAgain() {
-  if (reauthenticating) return reauthenticating;
-  reauthenticating = new Promise((resolve) => {
-    const password = el('input', { id: 'relogin-password', type: 'password', autocomplete: 'current-password' });
-    const error = el('p', { class: 'error', role: 'alert', hidden: true });
-    const button = el('button', { type: 'submit', class: 'primary', id: 'relogin-submit' }, '登录并继续');
-    const form = el('form', { class: 'card relogin-card' },
-      el('h2', { id: 'relogin-title' }, '登录已过期'),
-      el('p', {}, `请输入 ${state.subject} 的密码后继续，您填写的内容不会丢失。`),
-      el('label', { for: 'relogin-password' }, '密码'), password, error, button);
-    const dialog = el('div', { class: 'relogin', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'relogin-title' }, form);
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      button.disabled = true;
-      try {
-        await signIn(state.subject, password.value);
-        dialog.remove();
-        reauthenticating = null;
-        resolve();
-      } catch (e) {
-        error.textContent = e.message;
-        error.hidden = false;
-        button.disabled = false;
-      }
-    });
-    document.body.append(dialog);
-    password.focus();
-  });
-  return reauthenticating;
-}
-
 /** Calls the API; a 401 asks for the password in place and then tries once more. */
 async function call(method, path, body, headers) {
   try {
     return await api(method, path, body, typeof headers === 'function' ? headers() : headers);
   } catch (e) {
     if (e.status !== 401) throw e;
-    await signInAgain();
+    await signInAgain(state.subject);
     return api(method, path, body, typeof headers === 'function' ? headers() : headers);
   }
 }
@@ -366,32 +332,6 @@ function submitButton() {
   return button;
 }
 
-/** 修改记录 of one field: who changed it, from what, when, why. */
-async function toggleHistory(f, button) {
-  const open = f.row.querySelector('.history');
-  if (open) {
-    open.remove();
-    button.setAttribute('aria-expanded', 'false');
-    return;
-  }
-  button.setAttribute('aria-expanded', 'true');
-  const box = el('div', { class: 'history' }, el('p', { class: 'muted' }, '正在加载……'));
-  f.row.append(box);
-  try {
-    const page = await api('GET', `/api/v1/entries/${state.region}/${state.period}/history?limit=1000`);
-    const changes = page.items.filter((i) => i.kind === 'value' && i.indicator_code === f.field.code);
-    const text = (v) => (v === null || v === undefined || v === '' ? '空' : words(f.type, f.type.kind === 'boolean' ? v === 'true' : v));
-    box.replaceChildren(changes.length
-      ? el('ol', { class: 'history-list' }, changes.map((c) => el('li', {},
-        `${when(c.at)} ${c.actor}：${text(c.old_value)} → ${text(c.new_value)}`,
-        c.source ? `（${SOURCES[c.source] || c.source}）` : '',
-        c.reason ? el('div', { class: 'muted' }, `原因：${c.reason}`) : null)))
-      : el('p', { class: 'muted' }, '本期还没有修改记录'));
-  } catch (e) {
-    box.replaceChildren(el('p', { class: 'error' }, e.message));
-  }
-}
-
 /** 通过 / 退回 for a reviewer: a return needs the comment the clerk will read. */
 function reviewCard() {
   const comment = el('textarea', { id: 'review-comment', rows: '3', maxlength: '500' });
@@ -460,7 +400,7 @@ function fieldRow(field, entry) {
   const f = { field, type, row, control, derived: field.derived, state: row.querySelector('.save-state'), error: row.querySelector('.error'), rules: row.querySelector('.rules') };
   state.fields.set(field.code, f);
   const historyButton = row.querySelector('.history-button');
-  if (historyButton) historyButton.addEventListener('click', () => toggleHistory(f, historyButton));
+  if (historyButton) historyButton.addEventListener('click', () => toggleHistory(f, historyButton, `/api/v1/entries/${state.region}/${state.period}`));
   if (!field.derived) {
     const stored = entry.values.find((v) => v.code === field.code);
     control.value = stored ? display(type, stored.value) : '';

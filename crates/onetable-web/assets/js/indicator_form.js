@@ -74,7 +74,9 @@ export function indicatorForm(existing, done) {
       category: controls.category.value.trim(), value_type: controls.value_type.value, frequency: controls.frequency.value,
       aggregation: controls.aggregation.value, sensitivity: controls.sensitivity.value,
       owner_department: controls.owner_department.value.trim(), min: number(controls.min), max: number(controls.max),
-      description: controls.description.value.trim(), required: false, legal_basis: v.legal_basis || '',
+      description: controls.description.value.trim(),
+      // What this form does not show is kept as it is: a new version changes only what was edited.
+      required: Boolean(v.required), legal_basis: v.legal_basis || '', formula: v.formula || null,
       change_note: controls.change_note.value.trim() || null,
     };
     try {
