@@ -49,6 +49,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/burden", HTML, include_bytes!("../assets/burden.html")),
     asset("/assets/app.css", CSS, include_bytes!("../assets/app.css")),
     asset("/assets/js/api.js", JS, include_bytes!("../assets/js/api.js")),
+    asset("/assets/js/page.js", JS, include_bytes!("../assets/js/page.js")),
     asset("/assets/js/login.js", JS, include_bytes!("../assets/js/login.js")),
     asset("/assets/js/home.js", JS, include_bytes!("../assets/js/home.js")),
     asset("/assets/js/labels.js", JS, include_bytes!("../assets/js/labels.js")),

@@ -2,9 +2,9 @@
 // outcome — filtered by person, action and time, a page at a time (GET /api/v1/audit/events).
 // An auditor has this page and nothing else; the API refuses the rest.
 
-import { api, el, session, signOut } from './api.js';
+import { api, el, session } from './api.js';
 import { when } from './numbers.js';
-import { forget } from './offline.js';
+import { runPage, toLogin } from './page.js';
 
 const LIMIT = 50;
 const ACTIONS = {
@@ -19,10 +19,6 @@ const ACTIONS = {
 const OUTCOMES = { success: '成功', denied: '拒绝', failure: '失败' };
 
 const state = { offset: 0 };
-
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
 
 function filters() {
   const actor = el('input', { id: 'f-actor', type: 'text', autocomplete: 'off' });
@@ -87,14 +83,4 @@ async function main() {
   return undefined;
 }
 
-document.getElementById('logout').addEventListener('click', async () => {
-  await signOut().catch(() => {});
-  await forget();
-  location.assign('/login');
-});
-
-main().catch((e) => {
-  if (e.status === 401) return toLogin();
-  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
-  return undefined;
-});
+runPage(main);

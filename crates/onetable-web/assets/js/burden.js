@@ -2,14 +2,10 @@
 // enter once, the requests and departments served from them, pulls this month, indicators shared
 // between departments — with a chart per department (GET /api/v1/burden).
 
-import { api, el, session, signOut } from './api.js';
+import { api, el, session } from './api.js';
 import { groupedBars } from './charts.js';
 import { exact } from './numbers.js';
-import { forget } from './offline.js';
-
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
+import { runPage, toLogin } from './page.js';
 
 function figure(id, label, value) {
   return el('div', { class: 'figure', id }, el('span', { class: 'figure-value' }, exact(value)), el('span', { class: 'figure-label' }, label));
@@ -48,14 +44,4 @@ async function main() {
   return undefined;
 }
 
-document.getElementById('logout').addEventListener('click', async () => {
-  await signOut().catch(() => {});
-  await forget();
-  location.assign('/login');
-});
-
-main().catch((e) => {
-  if (e.status === 401) return toLogin();
-  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
-  return undefined;
-});
+runPage(main);

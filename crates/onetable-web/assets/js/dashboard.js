@@ -4,13 +4,14 @@
 // Everything shown comes from GET /api/v1/aggregates, which applies the viewers' protection rules:
 // the page only shows what was withheld or suppressed, it decides nothing.
 
-import { api, el, session, signOut } from './api.js';
+import { api, el, session } from './api.js';
 import { barChart, completenessChart, disposeAll, lineChart } from './charts.js';
 import { when } from './numbers.js';
 import { LEVELS, LEVEL_NAMES, dataTable, drillable, withheldNote } from './board.js';
-import { forget, register } from './offline.js';
+import { register } from './offline.js';
 import { composeCard } from './compose.js';
 import { showSaved } from './saved.js';
+import { runPage, toLogin } from './page.js';
 
 const ROLES = { admin: '管理员', viewer: '看板用户', reviewer: '乡镇审核员' };
 const DEFAULT_INDICATORS = ['POP.REGISTERED', 'DER.AGEING_RATE'];
@@ -23,10 +24,6 @@ function savedList() {
     el('ul', { class: 'list' }, state.saved.map((d) => el('li', {},
       el('a', { href: `/dashboard?id=${d.id}`, 'data-id': String(d.id) }, d.name),
       el('span', { class: 'muted' }, ` · ${d.region_name}${d.shared ? '' : '（未共享）'}`)))));
-}
-
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
 }
 
 /** The dashboard's address: what it shows can be bookmarked and shared. */
@@ -261,14 +258,4 @@ function live() {
   }, REFRESH_MS);
 }
 
-document.getElementById('logout').addEventListener('click', async () => {
-  await signOut().catch(() => {});
-  await forget();
-  location.assign('/login');
-});
-
-main().catch((e) => {
-  if (e.status === 401) return toLogin();
-  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
-  return undefined;
-});
+runPage(main);

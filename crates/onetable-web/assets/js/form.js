@@ -8,15 +8,12 @@ import { check, codesOf, display, input, parseType, words } from './fields.js';
 import { periodLabel, when } from './labels.js';
 import * as outbox from './outbox.js';
 import { register, remember } from './offline.js';
+import { runPage, toLogin } from './page.js';
 
 const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误', conflict: '有冲突', queued: '待同步' };
 const STATUS = { draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
 
 const state = { region: null, period: null, revision: 0, status: 'draft', fields: new Map(), rules: [], explanations: {}, queue: Promise.resolve() };
-
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
 
 function setState(code, which, message = '') {
   const f = state.fields.get(code);
@@ -485,7 +482,4 @@ async function main() {
   else await restorePending();
 }
 
-main().catch((e) => {
-  if (e.status === 401) return toLogin();
-  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
-});
+runPage(main);

@@ -1,6 +1,7 @@
-import { api, el, session, signOut } from './api.js';
+import { api, el, session } from './api.js';
 import { periodLabel, when } from './labels.js';
-import { forget, register } from './offline.js';
+import { register } from './offline.js';
+import { runPage, toLogin } from './page.js';
 
 const STATUS = { not_started: '未开始', draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
 
@@ -80,10 +81,6 @@ async function progress(page) {
 
 const ROLES = { clerk: '村填报员', reviewer: '乡镇审核员', admin: '管理员', viewer: '查看者', department: '部门', auditor: '审计员' };
 
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
-
 async function main() {
   register();
   const current = await session();
@@ -123,13 +120,4 @@ async function main() {
   }
 }
 
-document.getElementById('logout').addEventListener('click', async () => {
-  await signOut().catch(() => {});
-  await forget();
-  location.assign('/login');
-});
-
-main().catch((e) => {
-  if (e.status === 401) return toLogin();
-  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
-});
+runPage(main);

@@ -2,20 +2,16 @@
 // each, create one (the duplicate guard answering as the name is typed), edit it (a new version)
 // or deprecate it with a reason. Other readers see it without the buttons.
 
-import { api, el, session, signOut } from './api.js';
+import { api, el, session } from './api.js';
 import { indicatorForm } from './indicator_form.js';
 import { when } from './numbers.js';
-import { forget } from './offline.js';
+import { runPage, toLogin } from './page.js';
 
 const STATUS = { active: '在用', draft: '草稿', deprecated: '已停用' };
 const FIELDS = { name: '名称', unit: '单位', category: '类别', value_type: '类型', frequency: '频度', aggregation: '汇总方式',
   sensitivity: '敏感程度', owner_department: '主管部门', min: '最小值', max: '最大值', description: '说明', formula: '计算公式', status: '状态' };
 
 const state = { me: null, q: '', open: null };
-
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
 
 function admin() {
   return state.me.role === 'admin';
@@ -103,14 +99,4 @@ async function main() {
   return undefined;
 }
 
-document.getElementById('logout').addEventListener('click', async () => {
-  await signOut().catch(() => {});
-  await forget();
-  location.assign('/login');
-});
-
-main().catch((e) => {
-  if (e.status === 401) return toLogin();
-  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
-  return undefined;
-});
+runPage(main);

@@ -3,11 +3,12 @@
 // sensitive, which are already granted to another department) and approves, rejects or revokes.
 // Every rule stays in the API: the page shows what it answers.
 
-import { api, el, session, signOut } from './api.js';
-import { forget, register } from './offline.js';
+import { api, el, session } from './api.js';
+import { register } from './offline.js';
 import { requestForm } from './request_form.js';
 import { clientsCard } from './clients.js';
 import { when } from './numbers.js';
+import { runPage, toLogin } from './page.js';
 
 const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳回', revoked: '已撤销' };
 const LEVELS = { county: '县（市、区）', township: '乡镇（街道）', village: '村（社区）' };
@@ -15,10 +16,6 @@ const FORMATS = { csv: 'CSV', xlsx: 'Excel', json: 'JSON', parquet: 'Parquet' };
 const ROLES = { admin: '管理员', department: '部门用户' };
 
 const state = { me: null, indicators: new Map() };
-
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
 
 function statusOf(request) {
   if (request.status === 'approved' && !request.active) return ['expired', '已过期'];
@@ -147,14 +144,4 @@ async function main() {
   return undefined;
 }
 
-document.getElementById('logout').addEventListener('click', async () => {
-  await signOut().catch(() => {});
-  await forget();
-  location.assign('/login');
-});
-
-main().catch((e) => {
-  if (e.status === 401) return toLogin();
-  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
-  return undefined;
-});
+runPage(main);

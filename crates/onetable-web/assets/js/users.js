@@ -2,14 +2,10 @@
 // password and answers at the field), reset a password (which also lifts a lockout), disable or
 // enable. Changes take effect on the account's next request.
 
-import { api, el, session, signOut } from './api.js';
-import { forget } from './offline.js';
+import { api, el, session } from './api.js';
+import { runPage, toLogin } from './page.js';
 
 const ROLES = { clerk: '村级填报员', reviewer: '审核员', admin: '管理员', viewer: '看板用户', department: '部门用户', auditor: '审计员' };
-
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
 
 function showProblems(box, e) {
   box.querySelectorAll('[data-field] > .error').forEach((p) => { p.hidden = true; });
@@ -107,14 +103,4 @@ async function main() {
   return undefined;
 }
 
-document.getElementById('logout').addEventListener('click', async () => {
-  await signOut().catch(() => {});
-  await forget();
-  location.assign('/login');
-});
-
-main().catch((e) => {
-  if (e.status === 401) return toLogin();
-  document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
-  return undefined;
-});
+runPage(main);
