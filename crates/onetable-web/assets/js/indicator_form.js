@@ -3,6 +3,7 @@
 // and names the existing code; near ones are offered to reuse instead.
 
 import { api, el } from './api.js';
+import { showFieldErrors } from './page.js';
 
 const TYPES = { integer: '整数', decimal: '小数（两位）', boolean: '是/否', text: '文字', date: '日期' };
 const FREQUENCIES = { annual: '每年', quarterly: '每季', monthly: '每月' };
@@ -85,12 +86,7 @@ export function indicatorForm(existing, done) {
         : await api('POST', '/api/v1/indicators', body);
       done(saved);
     } catch (e) {
-      document.querySelectorAll('#indicator-form [data-field] > .error').forEach((p) => { p.hidden = true; });
-      message.replaceChildren(el('p', { class: 'error' }, e.message));
-      for (const d of e.details) {
-        const at = document.querySelector(`#indicator-form [data-field="ind-${d.field}"] > .error`);
-        if (at) { at.textContent = at.hidden ? d.message : `${at.textContent}；${d.message}`; at.hidden = false; } else message.append(el('p', { class: 'error' }, d.message));
-      }
+      showFieldErrors(document.getElementById('indicator-form'), message, e, (field) => `ind-${field}`);
     } finally {
       save.disabled = false;
     }

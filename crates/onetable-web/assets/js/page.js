@@ -25,3 +25,23 @@ export function runPage(main) {
     return undefined;
   });
 }
+
+/**
+ * A refusal at its fields: each detail under the field it names (several of one field all said),
+ * the rest and the message in `message`. `fieldOf(detail.field)` gives the `data-field` it goes
+ * to (default: the field's own name).
+ */
+export function showFieldErrors(form, message, error, fieldOf = (field) => field) {
+  form.querySelectorAll('[data-field] > .error').forEach((p) => { p.hidden = true; });
+  message.replaceChildren(el('p', { class: 'error' }, error.message));
+  for (const d of error.details) {
+    const name = d.field ? fieldOf(d.field) : null;
+    const at = name && form.querySelector(`[data-field="${name}"] > .error`);
+    if (at) {
+      at.textContent = at.hidden ? d.message : `${at.textContent}；${d.message}`;
+      at.hidden = false;
+    } else {
+      message.append(el('p', { class: 'error' }, d.message));
+    }
+  }
+}

@@ -4,6 +4,7 @@
 // valid (POST /api/v1/data-requests); its refusals are shown at their fields.
 
 import { api, el } from './api.js';
+import { showFieldErrors } from './page.js';
 
 const FIELDS = { title: 'req-title', purpose: 'req-purpose', legal_basis: 'req-legal', region: 'req-region', periods: 'req-periods', expires_at: 'req-expires', indicators: 'req-search' };
 
@@ -78,16 +79,7 @@ export function requestForm(me, onFiled) {
     field('req-expires', '有效期至', expires),
     message, submit);
 
-  const showProblems = (e) => {
-    card.querySelectorAll('[data-field] > .error').forEach((p) => { p.hidden = true; });
-    message.replaceChildren(el('p', { class: 'error' }, e.message));
-    for (const d of e.details) {
-      const id = FIELDS[(d.field || '').replace(/\[\d+\]$/, '')];
-      const at = id && card.querySelector(`[data-field="${id}"] > .error`);
-      if (at) { at.textContent = at.hidden ? d.message : `${at.textContent}；${d.message}`; at.hidden = false; }
-      else message.append(el('p', { class: 'error' }, d.message));
-    }
-  };
+
   submit.addEventListener('click', async () => {
     submit.disabled = true;
     try {
@@ -98,7 +90,7 @@ export function requestForm(me, onFiled) {
       });
       onFiled(filed);
     } catch (e) {
-      showProblems(e);
+      showFieldErrors(card, message, e, (field) => FIELDS[field.replace(/\[\d+\]$/, '')]);
     } finally {
       submit.disabled = false;
     }

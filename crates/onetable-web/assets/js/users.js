@@ -3,20 +3,9 @@
 // enable. Changes take effect on the account's next request.
 
 import { api, el, session } from './api.js';
-import { runPage, toLogin } from './page.js';
+import { runPage, showFieldErrors, toLogin } from './page.js';
 
 const ROLES = { clerk: '村级填报员', reviewer: '审核员', admin: '管理员', viewer: '看板用户', department: '部门用户', auditor: '审计员' };
-
-function showProblems(box, e) {
-  box.querySelectorAll('[data-field] > .error').forEach((p) => { p.hidden = true; });
-  const message = box.querySelector('.form-message');
-  message.replaceChildren(el('p', { class: 'error' }, e.message));
-  for (const d of e.details) {
-    const at = box.querySelector(`[data-field="${d.field}"] > .error`);
-    // Several problems of one field are all said.
-    if (at) { at.textContent = at.hidden ? d.message : `${at.textContent}；${d.message}`; at.hidden = false; } else message.append(el('p', { class: 'error' }, d.message));
-  }
-}
 
 function row(name, label, control) {
   return el('div', { class: 'control', 'data-field': name }, el('label', { for: control.id }, label), control,
@@ -47,7 +36,7 @@ function createForm(me) {
       });
       await draw(me);
     } catch (e) {
-      showProblems(box, e);
+      showFieldErrors(box, box.querySelector('.form-message'), e);
     } finally {
       save.disabled = false;
     }
