@@ -13,6 +13,7 @@ mod divisions;
 mod docs;
 mod entries;
 mod hardening;
+mod legacy_forms;
 mod health;
 mod nationwide;
 mod pages;

@@ -13,6 +13,7 @@ pub mod entries;
 pub mod group_commit;
 pub mod imports;
 pub mod input;
+pub mod legacy;
 pub mod paging;
 pub mod problem;
 pub mod regions;

@@ -2,7 +2,7 @@
 //! registry's backward compatibility: a change is *breaking* when a value valid under the old
 //! definition may be invalid, or mean something else, under the new one.
 //!
-//! Compatible: wording (name, description, category), owner, legal basis, sensitivity, widening a
+//! Compatible: wording (name, aliases, description, category), owner, legal basis, sensitivity, widening a
 //! range, adding enum options, raising a decimal scale or text length, dropping `required`.
 //! Breaking: value type, unit, aggregation, frequency, formula, removing enum options, narrowing
 //! a range, lowering scale or length, making a value required.
@@ -39,6 +39,9 @@ pub fn changes(old: &IndicatorDef, new: &IndicatorDef) -> Vec<Change> {
         if a != b {
             out.push(change(field, false, format!("{field}：“{a}” → “{b}”")));
         }
+    }
+    if old.aliases != new.aliases {
+        out.push(change("aliases", false, format!("别名：“{}” → “{}”", old.aliases.join("、"), new.aliases.join("、"))));
     }
     if old.sensitivity != new.sensitivity {
         out.push(change("sensitivity", false, format!("敏感级别：{} → {}", old.sensitivity, new.sensitivity)));
@@ -132,6 +135,7 @@ mod tests {
             legal_basis: String::new(),
             formula: None,
             status: IndicatorStatus::Active,
+            aliases: Vec::new(),
         }
     }
 
@@ -148,6 +152,7 @@ mod tests {
         assert!(!breaking(|d| d.name = "户籍总人口".into()));
         assert!(!breaking(|d| d.description = "说明".into()));
         assert!(!breaking(|d| d.category = "人口与户籍".into()));
+        assert!(!breaking(|d| d.aliases = vec!["总人口".into()]), "an alias is wording");
         assert!(!breaking(|d| d.constraints.max = Some(200_000.0)), "widening");
         assert!(!breaking(|d| d.constraints.min = None), "widening");
         assert!(breaking(|d| d.constraints.max = Some(50_000.0)), "narrowing");

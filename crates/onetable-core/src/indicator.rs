@@ -208,6 +208,10 @@ pub struct IndicatorDef {
     pub legal_basis: String,
     pub formula: Option<String>,
     pub status: IndicatorStatus,
+    /// Aliases (别名): other names departments use for it, matched exactly by the legacy-form
+    /// analyzer. Never `|`.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 impl IndicatorDef {

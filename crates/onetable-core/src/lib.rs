@@ -5,6 +5,7 @@
 pub mod compat;
 pub mod formula;
 pub mod indicator;
+pub mod legacy;
 pub mod password;
 pub mod period;
 pub mod region;

@@ -163,6 +163,7 @@ mod tests {
             legal_basis: String::new(),
             formula: None,
             status: IndicatorStatus::Active,
+            aliases: Vec::new(),
         }
     }
 

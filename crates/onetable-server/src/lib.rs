@@ -10,6 +10,7 @@ mod openapi_common;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod upload;
 
 pub use config::Settings;
 pub use startup::Application;

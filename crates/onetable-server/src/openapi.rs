@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use crate::openapi_common::CommonResponses;
 
 use crate::routes::{
-    aggregate_series, aggregates, audit, auth, burden, catalogue, clients, dashboards, data_requests, entries, form,
+    aggregate_series, aggregates, audit, auth, burden, catalogue, clients, dashboards, data_requests, entries, form, forms,
     health, imports, indicators, progress, regions, review_queue, rules, users, worklist,
 };
 
@@ -84,6 +84,8 @@ use crate::routes::{
         dashboards::update::update_dashboard,
         dashboards::delete::delete_dashboard,
         burden::burden,
+        forms::analyze::analyze_form,
+        forms::confirm::confirm_mappings,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     tags(
@@ -97,6 +99,7 @@ use crate::routes::{
         (name = "registry", description = "The one form and the catalogue export"),
         (name = "entries", description = "Data entry (一次录入): values, review workflow, history, progress"),
         (name = "sharing", description = "Data requests (报表准入), pulls, aggregates, data return (数据回流), burden"),
+        (name = "forms", description = "Legacy forms (报表清理): a department's Excel form mapped to the registry"),
     )
 )]
 pub struct ApiDoc;

@@ -36,6 +36,8 @@ pub struct IndicatorRow {
     pub created_at: NaiveDateTime,
     pub change_note: Option<String>,
     pub sort_order: i32,
+    /// Aliases (别名), `|`-separated.
+    pub aliases: String,
 }
 
 impl IndicatorRow {
@@ -59,6 +61,7 @@ impl IndicatorRow {
             legal_basis: self.legal_basis.clone(),
             formula: self.formula.clone(),
             status: parse_choice(&self.status, "status")?,
+            aliases: self.alias_list(),
         })
     }
 
@@ -95,7 +98,14 @@ impl IndicatorRow {
             created_at: at,
             change_note: note,
             sort_order,
+            aliases: def.aliases.join("|"),
         }
+    }
+
+    /// The aliases, in the order they were added.
+    #[must_use]
+    pub fn alias_list(&self) -> Vec<String> {
+        self.aliases.split('|').filter(|a| !a.is_empty()).map(str::to_owned).collect()
     }
 }
 

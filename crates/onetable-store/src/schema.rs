@@ -117,6 +117,7 @@ diesel::table! {
         created_at -> Timestamp,
         change_note -> Nullable<Text>,
         sort_order -> Integer,
+        aliases -> Text,
     }
 }
 

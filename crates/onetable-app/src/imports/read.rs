@@ -120,6 +120,23 @@ struct UsedCell {
 }
 
 fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, Problem> {
+    Ok(read_xlsx_sheet(bytes, limits)?.rows)
+}
+
+/// The first sheet of an XLSX file as read: rows from the first used one, where they start on the
+/// sheet, and its merged ranges (in the sheet's own row and column numbers).
+pub struct XlsxSheet {
+    pub rows: Table,
+    /// Zero-based row and column of `rows[0][0]`.
+    pub origin: (u32, u32),
+    pub merges: Vec<calamine::Dimensions>,
+}
+
+/// Reads the first sheet of an XLSX file with bounded cost, merged ranges included.
+///
+/// # Errors
+/// 422 when it is not readable XLSX (a password-protected workbook says so), 413 beyond `limits`.
+pub fn read_xlsx_sheet(bytes: &[u8], limits: &Limits) -> Result<XlsxSheet, Problem> {
     measure_archive(bytes, limits)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("XLSX 无法打开：{e}")))?;
     let first = book.sheet_names().first().cloned().ok_or_else(|| unreadable("XLSX 中没有工作表"))?;
@@ -140,7 +157,10 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, Problem> {
         cells.push(UsedCell { row, column, text });
     }
     drop(reader);
-    into_rows(cells, limits, &first)
+    let origin = (cells.iter().map(|c| c.row).min().unwrap_or(0), cells.iter().map(|c| c.column).min().unwrap_or(0));
+    let rows = into_rows(cells, limits, &first)?;
+    let merges = book.merge_cells_by_sheet_name(&first).unwrap_or_default();
+    Ok(XlsxSheet { rows, origin, merges })
 }
 
 /// Lays the used cells out as rows, after checking the extent they span.

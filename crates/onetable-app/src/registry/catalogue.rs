@@ -147,9 +147,16 @@ fn load_indicators(
             formula: Some(get("formula")).filter(|f| !f.is_empty()),
             status: Some(get("status")).filter(|s| !s.is_empty() && s != "deprecated"),
             change_note: Some("catalogue load".to_owned()),
+            aliases: Some(get("aliases").split('|').map(str::to_owned).collect()),
         };
-        let outcome = input.to_def(&code).and_then(|def| {
+        let outcome = input.to_def(&code).and_then(|mut def| {
             let exists = store::versions(conn, &code)?.last().cloned();
+            // A load adds the file's aliases to those learned since; it never forgets one.
+            if let Some(current) = &exists {
+                let mut all = current.alias_list();
+                all.extend(def.aliases);
+                def.aliases = super::inputs::tidy_aliases(&all);
+            }
             match exists {
                 None => registry::create(conn, &def, actor, now, input.change_note.clone()).map(|_| 0),
                 Some(_) => registry::update(conn, &def, actor, now, input.change_note.clone()).map(|s| {
@@ -243,10 +250,12 @@ pub fn export_tables(indicators: Vec<IndicatorRow>, rules: Vec<RuleRow>) -> (Tab
         "required",
         "status",
         "version",
+        "aliases",
     ];
     let rows = indicators
         .into_iter()
         .map(|r| {
+            let aliases = r.alias_list().join("|");
             vec![
                 r.code.into(),
                 r.name.into(),
@@ -265,6 +274,7 @@ pub fn export_tables(indicators: Vec<IndicatorRow>, rules: Vec<RuleRow>) -> (Tab
                 (if r.required { "true" } else { "false" }).into(),
                 r.status.into(),
                 Cell::Number(f64::from(r.version)),
+                aliases.into(),
             ]
         })
         .collect();

@@ -42,6 +42,8 @@ pub struct IndicatorInput {
     pub status: Option<String>,
     /// Why this version: kept with it.
     pub change_note: Option<String>,
+    /// Aliases (别名): other names departments use for it. Omitted on PUT: kept as they are.
+    pub aliases: Option<Vec<String>>,
 }
 
 impl IndicatorInput {
@@ -89,8 +91,21 @@ impl IndicatorInput {
             legal_basis: self.legal_basis.trim().to_owned(),
             formula: self.formula.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned),
             status,
+            aliases: tidy_aliases(self.aliases.as_deref().unwrap_or_default()),
         })
     }
+}
+
+/// Trimmed, blanks and repeats dropped, in the order given.
+#[must_use]
+pub fn tidy_aliases(aliases: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for alias in aliases.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+        if !out.iter().any(|o| o == alias) {
+            out.push(alias.to_owned());
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -43,10 +43,20 @@ pub async fn create_indicator(app: &App, actor: &Actor, input: IndicatorInput) -
 /// 403, 404, 422, 409 (a breaking change over stored data, a duplicate name).
 pub async fn update_indicator(app: &App, actor: &Actor, code: String, input: IndicatorInput) -> AppResult<Saved> {
     app.authorize(actor, "indicators.update", Some(code.clone()), actor.require_role(&WRITERS)).await?;
-    let def = input.to_def(&code)?;
+    let mut def = input.to_def(&code)?;
+    let keep_aliases = input.aliases.is_none();
     let (subject, note) = (actor.subject.clone(), input.change_note);
     let now = chrono::Utc::now().naive_utc();
-    let saved = app.run(move |conn| update(conn, &def, &subject, now, note)).await?;
+    let saved = app
+        .run(move |conn| {
+            if keep_aliases {
+                if let Some(current) = store::versions(conn, &def.code)?.last() {
+                    def.aliases = current.alias_list();
+                }
+            }
+            update(conn, &def, &subject, now, note)
+        })
+        .await?;
     if saved.written {
         let mut event = actor.event("indicators.update", Some(code), "success");
         event.detail = Some(format!("version {}", saved.row.version));

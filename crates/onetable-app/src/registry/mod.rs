@@ -37,7 +37,8 @@ pub struct Similar {
 /// What the duplicate guard found.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct DuplicateReport {
-    /// Active indicators with the same normalised name (or name and unit): creating is refused.
+    /// Active indicators with the same normalised name (or name and unit, or an alias of that name):
+    /// creating is refused.
     pub duplicates: Vec<Similar>,
     /// Active indicators with a similar name: warnings only.
     pub near_matches: Vec<Similar>,
@@ -71,6 +72,51 @@ fn check_texts(mut error: Problem, texts: &[(&str, &str, usize)]) -> Problem {
     error
 }
 
+/// At most this many aliases per indicator.
+pub const MAX_ALIASES: usize = 50;
+
+fn check_aliases(mut error: Problem, def: &IndicatorDef) -> Problem {
+    if def.aliases.len() > MAX_ALIASES {
+        error = error.with_detail(
+            Some("aliases"),
+            "too_many",
+            format!("别名最多 {MAX_ALIASES} 个，收到 {} 个", def.aliases.len()),
+        );
+    }
+    for alias in &def.aliases {
+        if let Err(problem) = onetable_core::text::check_text(alias, 100) {
+            error = error.with_detail(Some("aliases"), problem.code(), format!("别名“{alias}”：{problem}"));
+        }
+        if alias.contains('|') {
+            error = error.with_detail(Some("aliases"), "invalid_value", format!("别名“{alias}”不能含“|”"));
+        }
+    }
+    error
+}
+
+/// Another active indicator whose name or alias reads like one of `def`'s aliases: an alias that
+/// maps a form's column to two indicators would make the analyzer's exact match a guess.
+fn alias_clashes(def: &IndicatorDef, current: &Current) -> Option<Problem> {
+    let mut error = Problem::conflict("alias_taken", "别名已被其他指标使用：同一名称不能指向两个指标");
+    for alias in &def.aliases {
+        let wanted = similarity::normalize(alias);
+        let owner = current.values().find(|row| {
+            row.code != def.code
+                && row.status == IndicatorStatus::Active.as_ref()
+                && (row.normalized_name == wanted
+                    || row.alias_list().iter().any(|a| similarity::normalize(a) == wanted))
+        });
+        if let Some(row) = owner {
+            error = error.with_detail(
+                Some("aliases"),
+                "alias_taken",
+                format!("别名“{alias}”已是 {}（{}）的名称或别名", row.code, row.name),
+            );
+        }
+    }
+    error.has_details().then_some(error)
+}
+
 /// Checks a definition on its own and against the registry: code, ranges, aggregation against
 /// the value type, and the formula (syntax, codes, types, cycles). All problems at once.
 ///
@@ -94,6 +140,7 @@ pub fn validate(def: &IndicatorDef, current: &Current) -> Result<(), Problem> {
         ("formula", def.formula.as_deref().unwrap_or(""), 2000),
     ];
     error = check_texts(error, &texts);
+    error = check_aliases(error, def);
     if let (Some(min), Some(max)) = (def.constraints.min, def.constraints.max) {
         if min > max {
             error = error.with_detail(Some("min"), "min_above_max", format!("最小值 {min} 大于最大值 {max}"));
@@ -170,6 +217,7 @@ pub fn duplicates(name: &str, unit: &str, except_code: Option<&str>, current: &C
             similarity: (score * 100.0).round() / 100.0,
         };
         let same = row.normalized_name == normalized
+            || row.alias_list().iter().any(|a| similarity::normalize(a) == normalized)
             || (row.unit == unit && similarity::name_without_unit(&row.name, &row.unit) == without_unit);
         if same {
             report.duplicates.push(found);
@@ -225,6 +273,9 @@ pub fn create(
     let report = duplicates(&def.name, &def.unit, None, &current);
     if !report.duplicates.is_empty() {
         return Err(duplicate_error(&report));
+    }
+    if let Some(error) = alias_clashes(def, &current) {
+        return Err(error);
     }
     let sort_order = current.values().map(|r| r.sort_order).max().unwrap_or(0) + 10;
     let row = IndicatorRow::from_def(def, 1, sort_order, actor, now, note);
@@ -283,6 +334,9 @@ pub fn update(
     let report = duplicates(&def.name, &def.unit, Some(&def.code), &current);
     if def.status == IndicatorStatus::Active && !report.duplicates.is_empty() {
         return Err(duplicate_error(&report));
+    }
+    if let Some(error) = alias_clashes(def, &current) {
+        return Err(error);
     }
     let row = IndicatorRow::from_def(def, old_row.version + 1, old_row.sort_order, actor, now, note);
     registry::insert_version(conn, &row).map_err(|e| concurrent_edit(&def.code, e))?;

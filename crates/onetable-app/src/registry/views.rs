@@ -43,11 +43,15 @@ pub struct Indicator {
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
     pub change_note: Option<String>,
+    /// Aliases (别名): other names departments use for it.
+    #[schema(example = json!(["总人口"]))]
+    pub aliases: Vec<String>,
 }
 
 impl From<IndicatorRow> for Indicator {
     fn from(row: IndicatorRow) -> Self {
         Self {
+            aliases: row.alias_list(),
             code: row.code,
             version: row.version,
             name: row.name,

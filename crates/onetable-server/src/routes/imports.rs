@@ -1,10 +1,7 @@
 //! `POST /api/v1/imports` — bulk import of values (CSV or XLSX; raw body or multipart).
 
-use actix_multipart::Multipart;
-use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -12,6 +9,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::export::Binary;
 use crate::state::AppState;
+use crate::upload::read_upload;
 use onetable_app::imports::idempotency::{self, Claim};
 use onetable_app::imports::{upload, FileFormat, ImportReport};
 
@@ -37,14 +35,6 @@ pub struct ImportUpload {
     pub file: Vec<u8>,
 }
 
-fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        format!("导入文件不能超过 {} MiB", limit / (1024 * 1024)),
-    )
-}
-
 fn format_of(content_type: &str, filename: Option<&str>) -> Option<FileFormat> {
     let by_name = filename.map(str::to_lowercase);
     if content_type.starts_with(XLSX) || by_name.as_deref().is_some_and(|n| n.ends_with(".xlsx")) {
@@ -58,10 +48,9 @@ fn format_of(content_type: &str, filename: Option<&str>) -> Option<FileFormat> {
 
 async fn read_body(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
 ) -> Result<(FileFormat, Vec<u8>), ApiError> {
-    let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     let unsupported = || {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -69,43 +58,9 @@ async fn read_body(
             "请上传 CSV（text/csv）或 XLSX 文件，或以 multipart/form-data 上传",
         )
     };
-    if let Some(len) =
-        req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
-    {
-        if len > limit {
-            return Err(too_large(limit));
-        }
-    }
-    if content_type.starts_with("multipart/form-data") {
-        let mut multipart = Multipart::new(req.headers(), payload);
-        while let Some(field) = multipart.next().await {
-            let mut field =
-                field.map_err(|e| ApiError::bad_request("invalid_multipart", format!("multipart 无法解析：{e}")))?;
-            let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
-            let part_type = field.content_type().map(ToString::to_string).unwrap_or_default();
-            let Some(format) = format_of(&part_type, filename.as_deref()) else { continue };
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_multipart", e.to_string()))?;
-                if bytes.len() + chunk.len() > limit {
-                    return Err(too_large(limit));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            return Ok((format, bytes));
-        }
-        return Err(unsupported());
-    }
-    let format = format_of(&content_type, None).ok_or_else(unsupported)?;
-    let mut bytes = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(too_large(limit));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok((format, bytes))
+    let file = read_upload(req, payload, limit, |t, n| format_of(t, n).is_some()).await?.ok_or_else(unsupported)?;
+    let format = format_of(&file.content_type, file.file_name.as_deref()).ok_or_else(unsupported)?;
+    Ok((format, file.bytes))
 }
 
 /// Imports values from a CSV (UTF-8, with or without BOM) or XLSX file, in long layout

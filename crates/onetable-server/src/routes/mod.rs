@@ -11,6 +11,7 @@ pub mod dashboards;
 pub mod data_requests;
 pub mod entries;
 pub mod form;
+pub mod forms;
 pub mod health;
 pub mod imports;
 pub mod indicators;
@@ -75,6 +76,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(rules::save::update_rule)
         .service(form::get_form)
         .service(catalogue::export_catalogue)
+        .service(forms::analyze::analyze_form)
+        .service(forms::confirm::confirm_mappings)
         .service(entries::history::history)
         .service(entries::edit::carry_forward)
         .service(entries::workflow::submit)

@@ -1,0 +1,33 @@
+//! The legacy-form analyzer (报表清理): a department brings the Excel form it used to send villages
+//! and learns what the registry already has for it. Analysis stores nothing; confirming a mapping
+//! teaches the registry an alias.
+
+pub mod analyze;
+pub mod confirm;
+pub mod read;
+pub mod views;
+
+use onetable_core::indicator::IndicatorStatus;
+use onetable_core::legacy::Known;
+use onetable_core::Role;
+
+use crate::registry::Current;
+
+/// Who analyzes forms: departments (their own) and admins (for the clean-up).
+pub const ANALYSTS: [Role; 2] = [Role::Department, Role::Admin];
+
+/// The registry as the matcher sees it: active indicators with their aliases.
+#[must_use]
+pub fn known(current: &Current) -> Vec<Known> {
+    current
+        .values()
+        .filter(|row| row.status == IndicatorStatus::Active.as_ref())
+        .map(|row| Known {
+            code: row.code.clone(),
+            name: row.name.clone(),
+            unit: row.unit.clone(),
+            aliases: row.alias_list(),
+            derived: row.formula.is_some(),
+        })
+        .collect()
+}

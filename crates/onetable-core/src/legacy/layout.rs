@@ -1,0 +1,413 @@
+//! Where a legacy form's header is: title rows above it, note rows (填表说明, 单位：万元) around it,
+//! one or several header rows (a merged "外出务工人数" over "省外" / "省内县外"), the row-label
+//! columns (序号, 乡镇, 村名) and the data rows below.
+
+use serde::Serialize;
+
+use super::units;
+
+/// A rectangle of merged cells, zero-based and inclusive, in the sheet's row and column numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    pub top: usize,
+    pub left: usize,
+    pub bottom: usize,
+    pub right: usize,
+}
+
+/// A sheet as read: rows of cell text and the merged ranges (none for CSV).
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    pub rows: Vec<Vec<String>>,
+    pub merges: Vec<Merge>,
+}
+
+/// What a row-label column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelKind {
+    /// 序号
+    Sequence,
+    /// 区划代码
+    RegionCode,
+    /// 乡镇
+    Township,
+    /// 村名, 行政村名称, 村（社区）
+    Village,
+    /// 备注
+    Remark,
+}
+
+/// A row-label column: not data, but how the form names its rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabelColumn {
+    pub index: usize,
+    pub header: String,
+    pub kind: LabelKind,
+}
+
+/// A data column's header as the form writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeaderColumn {
+    /// Zero-based column of the sheet.
+    pub index: usize,
+    /// The header cells over it, top to bottom (a merged parent once).
+    pub path: Vec<String>,
+}
+
+impl HeaderColumn {
+    /// The header as written, its levels joined by " / ".
+    #[must_use]
+    pub fn written(&self) -> String {
+        self.path.join(" / ")
+    }
+}
+
+/// The parts of a form the analyzer found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Layout {
+    pub title_rows: Vec<String>,
+    pub note_rows: Vec<String>,
+    /// Units the note rows state (单位：万元), in order.
+    pub note_units: Vec<String>,
+    /// Zero-based sheet rows of the header, first and last.
+    pub header_rows: (usize, usize),
+    pub label_columns: Vec<LabelColumn>,
+    pub columns: Vec<HeaderColumn>,
+    /// The row labels of the data rows (the village column, else the first label column).
+    pub row_labels: Vec<String>,
+}
+
+/// Why a sheet has no header to analyze.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayoutProblem {
+    Empty,
+    NoHeader,
+    TooManyColumns { max: usize, found: usize },
+    CellTooLong { max: usize, row: usize, column: usize },
+}
+
+impl std::fmt::Display for LayoutProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("工作表是空的，没有可分析的表头"),
+            Self::NoHeader => f.write_str("没有找到表头：表格至少应有一行列名（如“村名、户籍人口、耕地面积”）"),
+            Self::TooManyColumns { max, found } => {
+                write!(f, "表格有 {found} 列，超过可分析的 {max} 列；请删去空白或无关的列")
+            }
+            Self::CellTooLong { max, row, column } => {
+                write!(f, "第 {row} 行第 {column} 列的表头超过 {max} 个字，不像列名；请检查表格")
+            }
+        }
+    }
+}
+
+/// Columns a form may have: the widest real forms have a few hundred.
+pub const MAX_COLUMNS: usize = 1000;
+/// Characters a header cell may have.
+pub const MAX_HEADER_CHARS: usize = 200;
+/// Rows a header may span.
+const MAX_HEADER_ROWS: usize = 5;
+/// Rows looked at before giving up on finding a header.
+const MAX_LEADING_ROWS: usize = 30;
+
+const NOTE_PREFIXES: [&str; 24] = [
+    "填表说明", "说明", "注：", "注:", "备注：", "单位：", "单位:", "填报单位", "填表单位", "填报人", "填表人",
+    "制表", "审核", "负责人", "联系电话", "填报日期", "填表日期", "金额单位", "面积单位", "统计时间", "统计时点",
+    "数据截至", "报送", "计量单位",
+];
+
+fn is_note(text: &str) -> bool {
+    let text = text.trim_start_matches(|c: char| c.is_whitespace() || c.is_ascii_digit() || "、.．".contains(c));
+    NOTE_PREFIXES.iter().any(|p| text.starts_with(p))
+}
+
+/// A number as a data cell holds it: 1,234.5, -3, 12%.
+fn is_number(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(['%', '％']).replace(',', "");
+    !t.is_empty() && t.parse::<f64>().is_ok()
+}
+
+/// 甲 乙 1 2 3 or (1) (2): the row some forms put under the header to number its columns.
+fn is_column_numbering(cells: &[&str]) -> bool {
+    let numbered = cells
+        .iter()
+        .filter(|c| {
+            let t = c.trim().trim_start_matches(['(', '（']).trim_end_matches([')', '）']);
+            t.parse::<u32>().is_ok() || matches!(t, "甲" | "乙" | "丙" | "丁" | "A" | "B" | "C")
+        })
+        .count();
+    cells.len() >= 2 && numbered * 10 >= cells.len() * 8
+}
+
+/// Which label a header names, when it names one.
+#[must_use]
+pub fn label_kind(header: &str) -> Option<LabelKind> {
+    let h: String = header.chars().filter(|c| !c.is_whitespace()).collect();
+    let h = h.as_str();
+    if matches!(h, "序号" | "编号" | "序" | "No" | "No.") {
+        return Some(LabelKind::Sequence);
+    }
+    if h.contains("代码") || h.contains("编码") {
+        return Some(LabelKind::RegionCode);
+    }
+    if matches!(h, "备注" | "说明") {
+        return Some(LabelKind::Remark);
+    }
+    let township = ["乡镇", "乡（镇）", "乡(镇)", "镇（乡）", "乡镇（街道）", "乡镇名称", "所属乡镇", "镇", "乡镇街道"];
+    if township.contains(&h) {
+        return Some(LabelKind::Township);
+    }
+    let village_words = ["村名", "村名称", "行政村", "行政村名称", "村（社区）", "村(社区)", "村（居）", "村居", "村委会"];
+    let is_village = village_words.iter().any(|w| h == *w || h == format!("{w}名称"))
+        || ((h.starts_with("村") || h.starts_with("行政村")) && (h.ends_with("名称") || h.ends_with("名")))
+        || matches!(h, "单位名称" | "村社区名称" | "村（社区）名称" | "单位");
+    is_village.then_some(LabelKind::Village)
+}
+
+/// The sheet as a rectangle, merged ranges filled with their top-left text; and for every cell
+/// whether it is the continuation of a range from above.
+struct Grid {
+    cells: Vec<Vec<String>>,
+    from_above: Vec<Vec<bool>>,
+    width: usize,
+}
+
+impl Grid {
+    fn new(sheet: &Sheet) -> Self {
+        let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut cells: Vec<Vec<String>> = sheet
+            .rows
+            .iter()
+            .map(|r| {
+                let mut r: Vec<String> = r.iter().map(|c| c.trim().to_owned()).collect();
+                r.resize(width, String::new());
+                r
+            })
+            .collect();
+        let mut from_above = vec![vec![false; width]; cells.len()];
+        for m in &sheet.merges {
+            let Some(text) = cells.get(m.top).and_then(|r| r.get(m.left)).cloned() else { continue };
+            for row in m.top..=m.bottom.min(cells.len().saturating_sub(1)) {
+                for col in m.left..=m.right.min(width.saturating_sub(1)) {
+                    cells[row][col].clone_from(&text);
+                    from_above[row][col] = row > m.top;
+                }
+            }
+        }
+        Self { cells, from_above, width }
+    }
+
+    fn row(&self, r: usize) -> Vec<&str> {
+        self.cells[r].iter().map(String::as_str).filter(|c| !c.is_empty()).collect()
+    }
+
+    fn distinct(&self, r: usize) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in self.row(r) {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// Finds the title, notes, header and data rows of the sheet.
+///
+/// # Errors
+/// When the sheet is empty, has no header, or is too wide or its header too long to be a form.
+pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
+    let mut grid = Grid::new(sheet);
+    if grid.width > MAX_COLUMNS {
+        return Err(LayoutProblem::TooManyColumns { max: MAX_COLUMNS, found: grid.width });
+    }
+    if grid.cells.iter().all(|r| r.iter().all(String::is_empty)) {
+        return Err(LayoutProblem::Empty);
+    }
+    let (mut title_rows, mut note_rows, mut note_units) = (Vec::new(), Vec::new(), Vec::new());
+    let mut start = None;
+    for r in 0..grid.cells.len().min(MAX_LEADING_ROWS) {
+        check_lengths(&grid, r)?;
+        let distinct = grid.distinct(r);
+        if distinct.is_empty() {
+            continue;
+        }
+        if distinct.iter().any(|c| is_note(c)) && distinct.len() <= 4 {
+            let text = distinct.join("  ");
+            note_units.extend(units::stated_in_note(&text));
+            note_rows.push(text);
+        } else if distinct.len() == 1 && !is_number(distinct[0]) {
+            title_rows.push(distinct[0].to_owned());
+        } else {
+            start = Some(r);
+            break;
+        }
+    }
+    let start = start.ok_or(LayoutProblem::NoHeader)?;
+    check_lengths(&grid, start)?;
+    let label_columns = labels(&grid, start);
+    let key = label_columns
+        .iter()
+        .find(|l| l.kind == LabelKind::Village)
+        .or_else(|| label_columns.first())
+        .map_or(0, |l| l.index);
+    let mut end = start;
+    while end + 1 < grid.cells.len() && end + 1 - start < MAX_HEADER_ROWS && continues_header(&grid, end + 1, key) {
+        end += 1;
+        check_lengths(&grid, end)?;
+    }
+    fill_parents(&mut grid, start, end);
+    let label_set: Vec<usize> = label_columns.iter().map(|l| l.index).collect();
+    let columns = (0..grid.width)
+        .filter(|c| !label_set.contains(c))
+        .filter_map(|c| {
+            let mut path: Vec<String> = Vec::new();
+            for r in start..=end {
+                let text = &grid.cells[r][c];
+                if !text.is_empty() && path.last() != Some(text) {
+                    path.push(text.clone());
+                }
+            }
+            (!path.is_empty()).then_some(HeaderColumn { index: c, path })
+        })
+        .collect();
+    let mut row_labels = Vec::new();
+    for r in end + 1..grid.cells.len() {
+        let cells = grid.row(r);
+        if cells.is_empty() || is_column_numbering(&cells) {
+            continue;
+        }
+        if cells.iter().any(|c| is_note(c)) && cells.len() <= 4 {
+            let text = cells.join("  ");
+            note_units.extend(units::stated_in_note(&text));
+            note_rows.push(text);
+            continue;
+        }
+        let label = &grid.cells[r][key];
+        if !label.is_empty() {
+            row_labels.push(label.clone());
+        }
+    }
+    Ok(Layout { title_rows, note_rows, note_units, header_rows: (start, end), label_columns, columns, row_labels })
+}
+
+fn check_lengths(grid: &Grid, r: usize) -> Result<(), LayoutProblem> {
+    for (c, text) in grid.cells[r].iter().enumerate() {
+        if text.len() > MAX_HEADER_CHARS && text.chars().count() > MAX_HEADER_CHARS {
+            return Err(LayoutProblem::CellTooLong { max: MAX_HEADER_CHARS, row: r + 1, column: c + 1 });
+        }
+    }
+    Ok(())
+}
+
+fn labels(grid: &Grid, start: usize) -> Vec<LabelColumn> {
+    (0..grid.width)
+        .filter_map(|c| {
+            let header = &grid.cells[start][c];
+            label_kind(header).map(|kind| LabelColumn { index: c, header: header.clone(), kind })
+        })
+        .collect()
+}
+
+/// Whether row `r` is one more header row: text only (no numbers outside merged ranges), not a
+/// column numbering, and nothing new in the row-label column (a data row names its village there).
+fn continues_header(grid: &Grid, r: usize, key: usize) -> bool {
+    let cells = grid.row(r);
+    if cells.is_empty() || is_column_numbering(&cells) || cells.iter().any(|c| is_note(c)) {
+        return false;
+    }
+    let key_cell = &grid.cells[r][key];
+    let key_ok = key_cell.is_empty() || grid.from_above[r][key] || *key_cell == grid.cells[r - 1][key];
+    let texts_only = (0..grid.width).all(|c| grid.from_above[r][c] || !is_number(&grid.cells[r][c]));
+    key_ok && texts_only
+}
+
+/// Without merged ranges (CSV, or a form whose author centred the text instead of merging), a
+/// parent header is written once, over its first sub-column: carry it right over the empty
+/// cells whose column has a header below.
+fn fill_parents(grid: &mut Grid, start: usize, end: usize) {
+    for r in start..end {
+        let mut parent: Option<String> = None;
+        for c in 0..grid.width {
+            let has_child = (r + 1..=end).any(|below| !grid.cells[below][c].is_empty());
+            let text = grid.cells[r][c].clone();
+            if !text.is_empty() {
+                parent = has_child.then_some(text);
+            } else if let (Some(p), true) = (&parent, has_child) {
+                grid.cells[r][c].clone_from(p);
+            } else {
+                parent = None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(rows: &[&[&str]], merges: &[Merge]) -> Sheet {
+        Sheet {
+            rows: rows.iter().map(|r| r.iter().map(|c| (*c).to_owned()).collect()).collect(),
+            merges: merges.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_merged_parent_over_sub_columns() {
+        let s = sheet(
+            &[
+                &["2025年劳动力转移就业情况统计表", "", "", "", ""],
+                &["填报单位：", "", "", "单位：人", ""],
+                &["序号", "村名", "劳动力人数", "外出务工人数", ""],
+                &["", "", "", "省外", "省内县外"],
+                &["1", "纳晓村", "820", "210", "95"],
+                &["填表人：张三", "", "", "", ""],
+            ],
+            &[
+                Merge { top: 0, left: 0, bottom: 0, right: 4 },
+                Merge { top: 2, left: 0, bottom: 3, right: 0 },
+                Merge { top: 2, left: 1, bottom: 3, right: 1 },
+                Merge { top: 2, left: 2, bottom: 3, right: 2 },
+                Merge { top: 2, left: 3, bottom: 2, right: 4 },
+            ],
+        );
+        let layout = find(&s).unwrap();
+        assert_eq!(layout.title_rows, vec!["2025年劳动力转移就业情况统计表"]);
+        assert_eq!(layout.note_units, vec!["人"]);
+        assert_eq!(layout.header_rows, (2, 3));
+        let kinds: Vec<LabelKind> = layout.label_columns.iter().map(|l| l.kind).collect();
+        assert_eq!(kinds, vec![LabelKind::Sequence, LabelKind::Village]);
+        let written: Vec<String> = layout.columns.iter().map(HeaderColumn::written).collect();
+        assert_eq!(written, vec!["劳动力人数", "外出务工人数 / 省外", "外出务工人数 / 省内县外"]);
+        assert_eq!(layout.row_labels, vec!["纳晓村"]);
+    }
+
+    #[test]
+    fn without_merges_a_parent_is_carried_right() {
+        let s = sheet(
+            &[
+                &["村（社区）", "户籍人口", "", "", "耕地面积（亩）"],
+                &["", "合计", "男", "女", ""],
+                &["甲", "1", "2", "3", "4"],
+                &["坡坪村", "1200", "610", "590", "3000"],
+            ],
+            &[],
+        );
+        let layout = find(&s).unwrap();
+        let written: Vec<String> = layout.columns.iter().map(HeaderColumn::written).collect();
+        assert_eq!(written, vec!["户籍人口 / 合计", "户籍人口 / 男", "户籍人口 / 女", "耕地面积（亩）"]);
+        assert_eq!(layout.row_labels, vec!["坡坪村"]);
+    }
+
+    #[test]
+    fn not_a_form() {
+        assert_eq!(find(&sheet(&[&["", ""]], &[])), Err(LayoutProblem::Empty));
+        assert_eq!(find(&sheet(&[&["只有一个标题"]], &[])), Err(LayoutProblem::NoHeader));
+        let wide = Sheet { rows: vec![vec!["x".to_owned(); MAX_COLUMNS + 1]], merges: vec![] };
+        assert!(matches!(find(&wide), Err(LayoutProblem::TooManyColumns { .. })));
+        let long = "长".repeat(MAX_HEADER_CHARS + 1);
+        assert!(matches!(find(&sheet(&[&["村名", &long]], &[])), Err(LayoutProblem::CellTooLong { .. })));
+    }
+}

@@ -1,0 +1,202 @@
+//! Which registry indicator a form's column asks for: an alias or the exact name first, then the
+//! canonical name, then character similarity — never across kinds of unit (a 户 column is not a
+//! 人 indicator), and with the factor that converts the form's unit to the registry's.
+
+use serde::Serialize;
+
+use super::naming::{canonical, readings};
+use super::units::{self, UnitKind};
+use crate::similarity::{normalize, similarity};
+
+/// A registry indicator as the matcher sees it.
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub aliases: Vec<String>,
+    pub derived: bool,
+}
+
+/// Why a column maps to an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// A name departments use, confirmed before (别名).
+    Alias,
+    /// The registry's own name.
+    ExactName,
+    /// The same name once words that change nothing are removed (农村低保户数 = 低保户).
+    NormalisedName,
+    /// Similar characters, above the threshold and clearly ahead of the next indicator.
+    Similarity,
+}
+
+/// A column's indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Found {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub derived: bool,
+    /// 0–1.
+    pub confidence: f64,
+    pub reason: Reason,
+    /// A value in the form's unit times this is the value in the registry's unit (元 → 万元 is
+    /// 0.0001); 1 when the form states no unit.
+    pub factor: f64,
+}
+
+/// An indicator a column may mean, for a person to choose.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub score: f64,
+}
+
+/// A similarity at least this high, and this far ahead of the next indicator, is a match.
+pub const MATCH_THRESHOLD: f64 = 0.75;
+pub const MATCH_MARGIN: f64 = 0.1;
+/// Candidates shown for a column with no match score at least this.
+const CANDIDATE_FLOOR: f64 = 0.3;
+
+fn unit_kind(unit: &str, name: &str) -> Option<UnitKind> {
+    units::kind_of(unit).or_else(|| if unit.is_empty() { units::implied_kind(name) } else { None })
+}
+
+/// The factor from the column's unit to the indicator's, or `None` when they measure different
+/// things (人 against 户, 元 against 亩).
+fn conversion(column_unit: Option<&str>, column_kind: Option<UnitKind>, known: &Known) -> Option<f64> {
+    let known_kind = unit_kind(&known.unit, &known.name);
+    match (column_unit, column_kind, known_kind) {
+        (Some(from), _, _) if !known.unit.is_empty() && units::is_unit(&known.unit) => units::factor(from, &known.unit),
+        (_, Some(a), Some(b)) if a != b => None,
+        _ => Some(1.0),
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Maps one column. `path` is its header cells top to bottom, `unit` the unit the form states for
+/// it (in the header or a 单位 row).
+#[must_use]
+pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> (Option<Found>, Vec<Candidate>) {
+    let names = readings(path);
+    let column_kind = unit.and_then(units::kind_of).or_else(|| names.first().and_then(|n| units::implied_kind(n)));
+    let found = |known: &Known, confidence: f64, reason: Reason| {
+        conversion(unit, column_kind, known).map(|factor| Found {
+            code: known.code.clone(),
+            name: known.name.clone(),
+            unit: known.unit.clone(),
+            derived: known.derived,
+            confidence,
+            reason,
+            factor,
+        })
+    };
+    let normalized: Vec<String> = names.iter().map(|n| normalize(n)).collect();
+    let canonicals: Vec<String> = names.iter().map(|n| canonical(n)).collect();
+    let tiers: [(Reason, f64, &dyn Fn(&Known) -> bool); 3] = [
+        (Reason::Alias, 1.0, &|k: &Known| k.aliases.iter().any(|a| normalized.contains(&normalize(a)))),
+        (Reason::ExactName, 1.0, &|k: &Known| normalized.contains(&normalize(&k.name))),
+        (Reason::NormalisedName, 0.9, &|k: &Known| {
+            canonicals.contains(&canonical(&k.name)) || k.aliases.iter().any(|a| canonicals.contains(&canonical(a)))
+        }),
+    ];
+    for (reason, confidence, test) in tiers {
+        let hits: Vec<Found> =
+            registry.iter().filter(|k| test(k)).filter_map(|k| found(k, confidence, reason)).collect();
+        if hits.len() == 1 {
+            return (hits.into_iter().next(), Vec::new());
+        }
+        if hits.len() > 1 {
+            let candidates =
+                hits.iter().map(|h| Candidate { code: h.code.clone(), name: h.name.clone(), unit: h.unit.clone(), score: confidence }).collect();
+            return (None, candidates);
+        }
+    }
+    let mut scored: Vec<(f64, &Known)> = registry
+        .iter()
+        .map(|k| {
+            let targets = std::iter::once(&k.name).chain(k.aliases.iter());
+            let best = targets
+                .flat_map(|t| canonicals.iter().map(move |c| similarity(c, &canonical(t))))
+                .fold(0.0, f64::max);
+            (best, k)
+        })
+        .filter(|(score, _)| *score >= CANDIDATE_FLOOR)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
+    let convertible: Vec<&(f64, &Known)> =
+        scored.iter().filter(|(_, k)| conversion(unit, column_kind, k).is_some()).collect();
+    if let Some((best, known)) = convertible.first() {
+        let next = convertible.get(1).map_or(0.0, |(s, _)| *s);
+        if *best >= MATCH_THRESHOLD && best - next >= MATCH_MARGIN {
+            return (found(known, round2(best * 0.9), Reason::Similarity), Vec::new());
+        }
+    }
+    let candidates = convertible
+        .iter()
+        .take(3)
+        .map(|(score, k)| Candidate { code: k.code.clone(), name: k.name.clone(), unit: k.unit.clone(), score: round2(*score) })
+        .collect();
+    (None, candidates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(code: &str, name: &str, unit: &str) -> Known {
+        Known { code: code.to_owned(), name: name.to_owned(), unit: unit.to_owned(), aliases: Vec::new(), derived: false }
+    }
+
+    fn registry() -> Vec<Known> {
+        let mut households = known("POP.HOUSEHOLDS", "户籍户数", "户");
+        households.aliases.push("总户数".to_owned());
+        vec![
+            households,
+            known("POP.REGISTERED", "户籍人口", "人"),
+            known("SOC.DIBAO_HOUSEHOLDS", "农村低保户数", "户"),
+            known("SOC.DIBAO_PERSONS", "农村低保人数", "人"),
+            known("LAND.CULTIVATED_MU", "耕地面积", "亩"),
+            known("ECO.COLLECTIVE_TOTAL_INCOME", "村集体经济总收入", "万元"),
+            known("LAB.MIGRANT_OUT_OF_PROVINCE", "省外务工人数", "人"),
+        ]
+    }
+
+    fn code_of(path: &[&str], unit: Option<&str>) -> Option<(String, Reason, f64)> {
+        let path: Vec<String> = path.iter().map(|p| (*p).to_owned()).collect();
+        match_column(&path, unit, &registry()).0.map(|f| (f.code, f.reason, f.factor))
+    }
+
+    #[test]
+    fn tiers_and_factors() {
+        assert_eq!(code_of(&["总户数"], None), Some(("POP.HOUSEHOLDS".into(), Reason::Alias, 1.0)));
+        assert_eq!(code_of(&["户籍人口", "合计"], Some("人")), Some(("POP.REGISTERED".into(), Reason::ExactName, 1.0)));
+        assert_eq!(code_of(&["低保户"], None), Some(("SOC.DIBAO_HOUSEHOLDS".into(), Reason::NormalisedName, 1.0)));
+        assert_eq!(
+            code_of(&["村集体经济总收入"], Some("元")),
+            Some(("ECO.COLLECTIVE_TOTAL_INCOME".into(), Reason::ExactName, 0.0001))
+        );
+        assert_eq!(code_of(&["耕地面积"], Some("公顷")), Some(("LAND.CULTIVATED_MU".into(), Reason::ExactName, 15.0)));
+        assert_eq!(
+            code_of(&["外出务工人数", "省外"], None),
+            Some(("LAB.MIGRANT_OUT_OF_PROVINCE".into(), Reason::ExactName, 1.0))
+        );
+    }
+
+    #[test]
+    fn never_across_kinds_of_unit() {
+        assert_eq!(code_of(&["低保人数"], Some("户")), None, "a household count is not a person count");
+        assert_eq!(code_of(&["耕地面积"], Some("人")), None);
+        let path = vec!["村卫生室医生数".to_owned()];
+        let (found, candidates) = match_column(&path, None, &registry());
+        assert!(found.is_none());
+        assert!(candidates.len() <= 3);
+    }
+}
