@@ -183,12 +183,17 @@ async fn the_labelled_forms_map_to_the_registry_and_a_second_pass_after_confirmi
             .await;
         assert_eq!(status, 200, "{confirmed}");
         let missed = first.iter().filter(|o| matches!(o.expected, Expected::Code { .. }) && o.got.is_none()).count();
-        let learned: usize = confirmed["added"].as_object().unwrap().values().map(|v| v.as_array().unwrap().len()).sum();
+        let learned: usize =
+            confirmed["added"].as_object().unwrap().values().map(|v| v.as_array().unwrap().len()).sum();
         assert!(learned >= missed, "every missed column's name became an alias: {confirmed}");
 
         let second = measure(&run_set(&app, &admin, &forms).await);
         report("second pass", &second);
-        assert_eq!((second.matched_right, second.known), (second.known, m.known), "the second pass maps every known column");
+        assert_eq!(
+            (second.matched_right, second.known),
+            (second.known, m.known),
+            "the second pass maps every known column"
+        );
         assert_eq!(second.new_matched, 0, "and still no truly new one");
         assert_eq!(second.factors_right, second.factors);
 
@@ -236,7 +241,10 @@ async fn an_analysis_reads_the_header_units_and_matches_and_stores_nothing() {
         assert_eq!(income["matched"]["code"], "ECO.COLLECTIVE_TOTAL_INCOME");
         assert_eq!(income["matched"]["factor"], 0.0001);
         let net = body["columns"].as_array().unwrap().iter().find(|c| c["header"] == "本年收益").unwrap();
-        assert_eq!((net["matched"]["code"].as_str(), net["matched"]["derived"].as_bool()), (Some("DER.COLLECTIVE_NET_INCOME"), Some(true)));
+        assert_eq!(
+            (net["matched"]["code"].as_str(), net["matched"]["derived"].as_bool()),
+            (Some("DER.COLLECTIVE_NET_INCOME"), Some(true))
+        );
         assert_eq!(body["coverage"]["columns"], 10);
         assert!(body["indicators"].as_array().unwrap().contains(&json!("ECO.COLLECTIVE_ASSETS")));
 
@@ -244,7 +252,8 @@ async fn an_analysis_reads_the_header_units_and_matches_and_stores_nothing() {
         let (_, before) = app.get_as(&department, "/api/v1/indicators?limit=500").await;
         let agriculture = labelled_forms::all().into_iter().find(|f| f.file.starts_with("03-")).unwrap();
         let (_, body) = analyze(&app, &department, agriculture.bytes()).await;
-        let sown = body["columns"].as_array().unwrap().iter().find(|c| c["header"] == "农作物总播种面积（亩）").unwrap();
+        let sown =
+            body["columns"].as_array().unwrap().iter().find(|c| c["header"] == "农作物总播种面积（亩）").unwrap();
         assert_eq!(sown["status"], "new");
         assert!(sown["candidates"].as_array().unwrap().len() <= 3);
         let (_, after) = app.get_as(&department, "/api/v1/indicators?limit=500").await;

@@ -36,7 +36,10 @@ pub fn all() -> Vec<LabelledForm> {
         .filter(|p| p.extension().is_some_and(|e| e == "form"))
         .collect();
     paths.sort();
-    paths.iter().map(|p| parse(&p.file_name().unwrap().to_string_lossy(), &std::fs::read_to_string(p).unwrap())).collect()
+    paths
+        .iter()
+        .map(|p| parse(&p.file_name().unwrap().to_string_lossy(), &std::fs::read_to_string(p).unwrap()))
+        .collect()
 }
 
 fn parse(file: &str, text: &str) -> LabelledForm {

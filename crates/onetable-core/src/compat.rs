@@ -41,7 +41,11 @@ pub fn changes(old: &IndicatorDef, new: &IndicatorDef) -> Vec<Change> {
         }
     }
     if old.aliases != new.aliases {
-        out.push(change("aliases", false, format!("别名：“{}” → “{}”", old.aliases.join("、"), new.aliases.join("、"))));
+        out.push(change(
+            "aliases",
+            false,
+            format!("别名：“{}” → “{}”", old.aliases.join("、"), new.aliases.join("、")),
+        ));
     }
     if old.sensitivity != new.sensitivity {
         out.push(change("sensitivity", false, format!("敏感级别：{} → {}", old.sensitivity, new.sensitivity)));

@@ -8,8 +8,8 @@ use utoipa::{Modify, OpenApi};
 use crate::openapi_common::CommonResponses;
 
 use crate::routes::{
-    aggregate_series, aggregates, audit, auth, burden, catalogue, clients, dashboards, data_requests, entries, form, forms,
-    health, imports, indicators, progress, regions, review_queue, rules, users, worklist,
+    aggregate_series, aggregates, audit, auth, burden, catalogue, clients, dashboards, data_requests, entries, form,
+    forms, health, imports, indicators, progress, regions, review_queue, rules, users, worklist,
 };
 
 #[derive(OpenApi)]

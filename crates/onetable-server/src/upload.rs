@@ -67,7 +67,8 @@ pub async fn read_upload(
     }
     let mut multipart = Multipart::new(req.headers(), payload);
     while let Some(field) = multipart.next().await {
-        let field = field.map_err(|e| ApiError::bad_request("invalid_multipart", format!("multipart 无法解析：{e}")))?;
+        let field =
+            field.map_err(|e| ApiError::bad_request("invalid_multipart", format!("multipart 无法解析：{e}")))?;
         let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
         let part_type = field.content_type().map(|t| t.to_string().to_ascii_lowercase()).unwrap_or_default();
         if !wanted(&part_type, file_name.as_deref()) {

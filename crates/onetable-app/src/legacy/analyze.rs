@@ -48,7 +48,12 @@ pub async fn authorize(app: &App, actor: &Actor) -> AppResult<()> {
 /// # Errors
 /// 403 for other roles; 422 a file that is not a table, an empty or password-protected workbook,
 /// a sheet with no header, too many columns or a header cell too long; 413 beyond the limits.
-pub async fn analyze_file(app: &App, actor: &Actor, bytes: Vec<u8>, file_name: Option<String>) -> AppResult<FormAnalysis> {
+pub async fn analyze_file(
+    app: &App,
+    actor: &Actor,
+    bytes: Vec<u8>,
+    file_name: Option<String>,
+) -> AppResult<FormAnalysis> {
     authorize(app, actor).await?;
     let limits = app.table_limits;
     app.run(move |conn| {

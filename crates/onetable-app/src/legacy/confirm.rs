@@ -78,7 +78,11 @@ pub async fn confirm(app: &App, actor: &Actor, input: ConfirmInput) -> AppResult
                     continue;
                 };
                 if name.is_empty() {
-                    error = error.with_detail(Some(&format!("{field}.name")), "required", format!("第 {} 项：列名为空", i + 1));
+                    error = error.with_detail(
+                        Some(&format!("{field}.name")),
+                        "required",
+                        format!("第 {} 项：列名为空", i + 1),
+                    );
                     continue;
                 }
                 let known = row.normalized_name == normalize(name)

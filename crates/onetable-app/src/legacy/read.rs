@@ -20,7 +20,10 @@ fn not_a_table(message: impl Into<String>) -> Problem {
 }
 
 fn protected() -> Problem {
-    Problem::unprocessable("password_protected", "工作簿设有打开密码，无法读取：请在 Excel 中取消密码（文件→信息→保护工作簿）后重新上传")
+    Problem::unprocessable(
+        "password_protected",
+        "工作簿设有打开密码，无法读取：请在 Excel 中取消密码（文件→信息→保护工作簿）后重新上传",
+    )
 }
 
 /// Reads the first sheet of the file.

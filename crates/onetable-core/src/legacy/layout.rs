@@ -112,9 +112,30 @@ const MAX_HEADER_ROWS: usize = 5;
 const MAX_LEADING_ROWS: usize = 30;
 
 const NOTE_PREFIXES: [&str; 24] = [
-    "填表说明", "说明", "注：", "注:", "备注：", "单位：", "单位:", "填报单位", "填表单位", "填报人", "填表人",
-    "制表", "审核", "负责人", "联系电话", "填报日期", "填表日期", "金额单位", "面积单位", "统计时间", "统计时点",
-    "数据截至", "报送", "计量单位",
+    "填表说明",
+    "说明",
+    "注：",
+    "注:",
+    "备注：",
+    "单位：",
+    "单位:",
+    "填报单位",
+    "填表单位",
+    "填报人",
+    "填表人",
+    "制表",
+    "审核",
+    "负责人",
+    "联系电话",
+    "填报日期",
+    "填表日期",
+    "金额单位",
+    "面积单位",
+    "统计时间",
+    "统计时点",
+    "数据截至",
+    "报送",
+    "计量单位",
 ];
 
 fn is_note(text: &str) -> bool {
@@ -158,7 +179,8 @@ pub fn label_kind(header: &str) -> Option<LabelKind> {
     if township.contains(&h) {
         return Some(LabelKind::Township);
     }
-    let village_words = ["村名", "村名称", "行政村", "行政村名称", "村（社区）", "村(社区)", "村（居）", "村居", "村委会"];
+    let village_words =
+        ["村名", "村名称", "行政村", "行政村名称", "村（社区）", "村(社区)", "村（居）", "村居", "村委会"];
     let is_village = village_words.iter().any(|w| h == *w || h == format!("{w}名称"))
         || ((h.starts_with("村") || h.starts_with("行政村")) && (h.ends_with("名称") || h.ends_with("名")))
         || matches!(h, "单位名称" | "村社区名称" | "村（社区）名称" | "单位");

@@ -114,8 +114,15 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
             return (hits.into_iter().next(), Vec::new());
         }
         if hits.len() > 1 {
-            let candidates =
-                hits.iter().map(|h| Candidate { code: h.code.clone(), name: h.name.clone(), unit: h.unit.clone(), score: confidence }).collect();
+            let candidates = hits
+                .iter()
+                .map(|h| Candidate {
+                    code: h.code.clone(),
+                    name: h.name.clone(),
+                    unit: h.unit.clone(),
+                    score: confidence,
+                })
+                .collect();
             return (None, candidates);
         }
     }
@@ -123,9 +130,8 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
         .iter()
         .map(|k| {
             let targets = std::iter::once(&k.name).chain(k.aliases.iter());
-            let best = targets
-                .flat_map(|t| canonicals.iter().map(move |c| similarity(c, &canonical(t))))
-                .fold(0.0, f64::max);
+            let best =
+                targets.flat_map(|t| canonicals.iter().map(move |c| similarity(c, &canonical(t)))).fold(0.0, f64::max);
             (best, k)
         })
         .filter(|(score, _)| *score >= CANDIDATE_FLOOR)
@@ -142,7 +148,12 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
     let candidates = convertible
         .iter()
         .take(3)
-        .map(|(score, k)| Candidate { code: k.code.clone(), name: k.name.clone(), unit: k.unit.clone(), score: round2(*score) })
+        .map(|(score, k)| Candidate {
+            code: k.code.clone(),
+            name: k.name.clone(),
+            unit: k.unit.clone(),
+            score: round2(*score),
+        })
         .collect();
     (None, candidates)
 }
@@ -152,7 +163,13 @@ mod tests {
     use super::*;
 
     fn known(code: &str, name: &str, unit: &str) -> Known {
-        Known { code: code.to_owned(), name: name.to_owned(), unit: unit.to_owned(), aliases: Vec::new(), derived: false }
+        Known {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            unit: unit.to_owned(),
+            aliases: Vec::new(),
+            derived: false,
+        }
     }
 
     fn registry() -> Vec<Known> {

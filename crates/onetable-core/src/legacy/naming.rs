@@ -8,8 +8,22 @@ use crate::similarity::normalize;
 const TOTAL_WORDS: [&str; 8] = ["合计", "小计", "总计", "计", "总数", "总量", "数量", "合"];
 
 /// Leading words that do not change what a village indicator counts.
-const NOISE_PREFIXES: [&str; 14] =
-    ["是否有", "是否", "村集体经济", "村集体", "农村", "全村", "本村", "村级", "村内", "年末", "年底", "现有", "当年", "其中"];
+const NOISE_PREFIXES: [&str; 14] = [
+    "是否有",
+    "是否",
+    "村集体经济",
+    "村集体",
+    "农村",
+    "全村",
+    "本村",
+    "村级",
+    "村内",
+    "年末",
+    "年底",
+    "现有",
+    "当年",
+    "其中",
+];
 
 /// Trailing words that do not change it either (after `normalize` took 数/人数/数量, so 总数 is
 /// left as 总).

@@ -46,11 +46,7 @@ fn format_of(content_type: &str, filename: Option<&str>) -> Option<FileFormat> {
     }
 }
 
-async fn read_body(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-) -> Result<(FileFormat, Vec<u8>), ApiError> {
+async fn read_body(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<(FileFormat, Vec<u8>), ApiError> {
     let unsupported = || {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -58,8 +58,7 @@ pub async fn analyze_form(
     let file = read_upload(&req, payload, state.import_max_bytes, is_file).await?.ok_or_else(|| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "no_file", "请在表单中附上报表文件（XLSX、XLS 或 CSV）")
     })?;
-    let name = file.file_name.or_else(|| {
-        req.headers().get("x-file-name").and_then(|v| v.to_str().ok()).map(str::to_owned)
-    });
+    let name =
+        file.file_name.or_else(|| req.headers().get("x-file-name").and_then(|v| v.to_str().ok()).map(str::to_owned));
     Ok(HttpResponse::Ok().json(analyze_file(&state, &caller, file.bytes, name).await?))
 }
