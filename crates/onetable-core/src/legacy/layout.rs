@@ -158,7 +158,7 @@ fn is_column_numbering(cells: &[&str]) -> bool {
             t.parse::<u32>().is_ok() || matches!(t, "甲" | "乙" | "丙" | "丁" | "A" | "B" | "C")
         })
         .count();
-    cells.len() >= 2 && numbered * 10 >= cells.len() * 8
+    cells.len() >= 2 && numbered == cells.len()
 }
 
 /// Which label a header names, when it names one.
