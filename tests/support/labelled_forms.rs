@@ -31,14 +31,19 @@ pub fn folder() -> PathBuf {
 #[must_use]
 pub fn all() -> Vec<LabelledForm> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(folder())
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("labelled form")
+        .map(|e| e.expect("labelled form").path())
         .filter(|p| p.extension().is_some_and(|e| e == "form"))
         .collect();
     paths.sort();
     paths
         .iter()
-        .map(|p| parse(&p.file_name().unwrap().to_string_lossy(), &std::fs::read_to_string(p).unwrap()))
+        .map(|p| {
+            parse(
+                &p.file_name().expect("labelled form").to_string_lossy(),
+                &std::fs::read_to_string(p).expect("labelled form"),
+            )
+        })
         .collect()
 }
 
@@ -66,7 +71,7 @@ fn parse(file: &str, text: &str) -> LabelledForm {
                     Expected::New
                 } else {
                     let (code, factor) = what.split_once(" ×").unwrap_or((what, "1"));
-                    Expected::Code { code: code.to_owned(), factor: factor.parse().unwrap() }
+                    Expected::Code { code: code.to_owned(), factor: factor.parse().expect("labelled form") }
                 };
                 expected.push((header.trim().to_owned(), expected_here));
             }
@@ -98,9 +103,9 @@ impl LabelledForm {
     fn to_csv(&self) -> Vec<u8> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         for row in &self.grid {
-            writer.write_record(row.iter().map(|c| if is_marker(c) { "" } else { c.as_str() })).unwrap();
+            writer.write_record(row.iter().map(|c| if is_marker(c) { "" } else { c.as_str() })).expect("labelled form");
         }
-        writer.into_inner().unwrap()
+        writer.into_inner().expect("labelled form")
     }
 
     fn to_xlsx(&self) -> Vec<u8> {
@@ -120,17 +125,19 @@ impl LabelledForm {
                 while (c..=right).all(|col| self.cell(bottom + 1, col) == "^") && bottom + 1 < self.grid.len() {
                     bottom += 1;
                 }
-                let (row_u, col_u) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
+                let (row_u, col_u) =
+                    (u32::try_from(r).expect("labelled form"), u16::try_from(c).expect("labelled form"));
                 if right > c || bottom > r {
-                    let (last_row, last_col) = (u32::try_from(bottom).unwrap(), u16::try_from(right).unwrap());
-                    sheet.merge_range(row_u, col_u, last_row, last_col, text, &plain).unwrap();
+                    let (last_row, last_col) =
+                        (u32::try_from(bottom).expect("labelled form"), u16::try_from(right).expect("labelled form"));
+                    sheet.merge_range(row_u, col_u, last_row, last_col, text, &plain).expect("labelled form");
                 } else if let Ok(number) = text.parse::<f64>() {
-                    sheet.write_number(row_u, col_u, number).unwrap();
+                    sheet.write_number(row_u, col_u, number).expect("labelled form");
                 } else if !text.is_empty() {
-                    sheet.write_string(row_u, col_u, text).unwrap();
+                    sheet.write_string(row_u, col_u, text).expect("labelled form");
                 }
             }
         }
-        book.save_to_buffer().unwrap()
+        book.save_to_buffer().expect("labelled form")
     }
 }

@@ -80,8 +80,8 @@ fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Sheet, Problem> {
         ));
     }
     let (top, left) = range.start().unwrap_or((0, 0));
-    let rows = range.rows().map(|r| r.iter().map(|c| data_text(c)).collect()).collect();
-    let merges = relative(&book.worksheet_merge_cells(&first).unwrap_or_default(), top, left);
+    let rows = range.rows().map(|r| r.iter().map(data_text).collect()).collect();
+    let merges = relative(&book.merge_cells_by_sheet_name(&first).unwrap_or_default(), top, left);
     Ok(Sheet { rows, merges })
 }
 

@@ -300,7 +300,8 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
         if cells.is_empty() || is_column_numbering(&cells) {
             continue;
         }
-        if cells.iter().any(|c| is_note(c)) && cells.len() <= 4 {
+        // A note under the data is often one cell merged across the sheet: its copies are one.
+        if cells.iter().any(|c| is_note(c)) && grid.distinct(r).len() <= 4 {
             let text = cells.join("  ");
             note_units.extend(units::stated_in_note(&text));
             note_rows.push(text);

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::naming::{canonical, readings};
+use super::naming::{canonical, inner_readings, readings, whole_of_part};
 use super::units::{self, UnitKind};
 use crate::similarity::{normalize, similarity};
 
@@ -81,6 +81,9 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// A test one tier of exact matching applies to each registry entry.
+type KnownTest<'a> = dyn Fn(&Known) -> bool + 'a;
+
 /// Maps one column. `path` is its header cells top to bottom, `unit` the unit the form states for
 /// it (in the header or a 单位 row).
 #[must_use]
@@ -98,13 +101,16 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
             factor,
         })
     };
-    let normalized: Vec<String> = names.iter().map(|n| normalize(n)).collect();
+    let exact: Vec<String> = names.iter().cloned().chain(inner_readings(path)).collect();
+    let normalized: Vec<String> = exact.iter().map(|n| normalize(n)).collect();
+    let exact_canonicals: Vec<String> = exact.iter().map(|n| canonical(n)).collect();
     let canonicals: Vec<String> = names.iter().map(|n| canonical(n)).collect();
-    let tiers: [(Reason, f64, &dyn Fn(&Known) -> bool); 3] = [
+    let tiers: [(Reason, f64, &KnownTest); 3] = [
         (Reason::Alias, 1.0, &|k: &Known| k.aliases.iter().any(|a| normalized.contains(&normalize(a)))),
         (Reason::ExactName, 1.0, &|k: &Known| normalized.contains(&normalize(&k.name))),
         (Reason::NormalisedName, 0.9, &|k: &Known| {
-            canonicals.contains(&canonical(&k.name)) || k.aliases.iter().any(|a| canonicals.contains(&canonical(a)))
+            exact_canonicals.contains(&canonical(&k.name))
+                || k.aliases.iter().any(|a| exact_canonicals.contains(&canonical(a)))
         }),
     ];
     for (reason, confidence, test) in tiers {
@@ -126,6 +132,7 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
             return (None, candidates);
         }
     }
+    let whole = whole_of_part(path).map(|w| canonical(&w));
     let mut scored: Vec<(f64, &Known)> = registry
         .iter()
         .map(|k| {
@@ -139,7 +146,10 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
     let convertible: Vec<&(f64, &Known)> =
         scored.iter().filter(|(_, k)| conversion(unit, column_kind, k).is_some()).collect();
-    if let Some((best, known)) = convertible.first() {
+    let is_whole = |k: &Known| whole.as_ref().is_some_and(|w| *w == canonical(&k.name));
+    // A part that reads most like its whole (60岁及以上人口 / 其中：独居) is something new, not the
+    // whole and not the whole's nearest neighbour.
+    if let Some((best, known)) = convertible.first().filter(|(_, k)| !is_whole(k)) {
         let next = convertible.get(1).map_or(0.0, |(s, _)| *s);
         if *best >= MATCH_THRESHOLD && best - next >= MATCH_MARGIN {
             return (found(known, round2(best * 0.9), Reason::Similarity), Vec::new());
@@ -147,6 +157,7 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
     }
     let candidates = convertible
         .iter()
+        .filter(|(_, k)| !is_whole(k))
         .take(3)
         .map(|(score, k)| Candidate {
             code: k.code.clone(),
@@ -205,6 +216,11 @@ mod tests {
             code_of(&["外出务工人数", "省外"], None),
             Some(("LAB.MIGRANT_OUT_OF_PROVINCE".into(), Reason::ExactName, 1.0))
         );
+    }
+
+    #[test]
+    fn a_part_is_not_its_whole() {
+        assert_eq!(code_of(&["户籍人口", "其中：残疾人"], Some("人")), None);
     }
 
     #[test]

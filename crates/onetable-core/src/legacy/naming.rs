@@ -65,8 +65,43 @@ pub fn readings(path: &[String]) -> Vec<String> {
     if leaf.chars().count() >= 3 {
         out.push(leaf.to_owned());
     }
-    out.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|name| seen.insert(name.clone()));
     out
+}
+
+/// Readings only an exact name may confirm (too loose for similarity): a short qualifier inside
+/// the parent, 户籍人口 / 男 → 户籍男性人口.
+#[must_use]
+pub fn inner_readings(path: &[String]) -> Vec<String> {
+    let Some((leaf, parents)) = path.split_last() else { return Vec::new() };
+    let leaf = strip_of_which(leaf);
+    let Some(parent) = parents.last().map(|p| strip_of_which(p)) else { return Vec::new() };
+    if TOTAL_WORDS.contains(&leaf) || leaf.chars().count() > 2 {
+        return Vec::new();
+    }
+    let chars: Vec<char> = parent.chars().collect();
+    let qualifiers: Vec<String> = match leaf {
+        "男" | "女" => vec![format!("{leaf}性"), leaf.to_owned()],
+        _ => vec![leaf.to_owned()],
+    };
+    let mut out = Vec::new();
+    for q in &qualifiers {
+        for at in 1..chars.len() {
+            let (head, tail) = chars.split_at(at);
+            out.push(format!("{}{q}{}", head.iter().collect::<String>(), tail.iter().collect::<String>()));
+        }
+    }
+    out
+}
+
+/// The parent a sub-column is one part of (户籍人口 for 户籍人口 / 女), none for a total or a
+/// single level: a part is never its whole.
+#[must_use]
+pub fn whole_of_part(path: &[String]) -> Option<String> {
+    let (leaf, parents) = path.split_last()?;
+    let parent = strip_of_which(parents.last()?);
+    (!TOTAL_WORDS.contains(&strip_of_which(leaf))).then(|| parent.to_owned())
 }
 
 /// The name the analyzer shows: the first reading.
@@ -128,6 +163,7 @@ mod tests {
         assert!(readings(&path(&["户籍人口", "其中：女"])).contains(&"户籍人口女".to_owned()));
         assert_eq!(cleaned(&path(&["户籍人口", "其中：女"])), "户籍人口（女）");
         assert_eq!(readings(&path(&["其中：脱贫户数"])), vec!["脱贫户数"]);
+        assert!(inner_readings(&path(&["户籍人口", "男"])).contains(&"户籍男性人口".to_owned()));
     }
 
     #[test]
