@@ -12,6 +12,7 @@ mod demo;
 mod divisions;
 mod docs;
 mod entries;
+mod form_requests;
 mod hardening;
 mod health;
 mod legacy_forms;

@@ -86,6 +86,10 @@ use crate::routes::{
         burden::burden,
         forms::analyze::analyze_form,
         forms::confirm::confirm_mappings,
+        forms::draft::draft,
+        forms::proposals::list_proposals,
+        forms::proposals::accept_proposal,
+        forms::proposals::reject_proposal,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     tags(

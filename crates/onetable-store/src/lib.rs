@@ -18,6 +18,7 @@ pub mod error;
 pub mod idempotency;
 pub mod identity;
 pub mod models;
+pub mod proposals;
 pub mod regions;
 pub mod registry;
 pub mod schema;

@@ -261,3 +261,21 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    indicator_proposals (id) {
+        id -> BigInt,
+        name -> Text,
+        unit -> Text,
+        header -> Text,
+        form_title -> Text,
+        department -> Text,
+        proposed_by -> Text,
+        proposed_at -> Timestamp,
+        status -> Text,
+        indicator_code -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+    }
+}

@@ -4,6 +4,8 @@
 
 pub mod analyze;
 pub mod confirm;
+pub mod draft;
+pub mod proposals;
 pub mod read;
 pub mod views;
 

@@ -1,4 +1,7 @@
-//! Legacy forms (报表清理): a department's old Excel form in, registry coverage out.
+//! Legacy forms (报表清理): a department's old Excel form in, registry coverage, a draft data
+//! request and proposed indicators out.
 
 pub mod analyze;
 pub mod confirm;
+pub mod draft;
+pub mod proposals;
