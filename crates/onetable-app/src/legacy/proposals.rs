@@ -125,7 +125,7 @@ pub async fn accept(app: &App, actor: &Actor, id: i64, input: IndicatorInput) ->
             let indicator = create(conn, &def, &subject, now, note)?;
             let decision = Decision {
                 status: ACCEPTED.to_owned(),
-                indicator_code: Some(def.code.to_string()),
+                indicator_code: Some(def.code.clone()),
                 decided_by: Some(subject.clone()),
                 decided_at: Some(now),
                 reason: None,
