@@ -21,6 +21,7 @@ mod pages;
 mod regions;
 mod registry;
 mod registry_pages;
+mod report_templates;
 mod request_pages;
 mod saved_dashboards;
 mod schema;

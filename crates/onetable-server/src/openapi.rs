@@ -90,6 +90,10 @@ use crate::routes::{
         forms::proposals::list_proposals,
         forms::proposals::accept_proposal,
         forms::proposals::reject_proposal,
+        forms::templates::save_template,
+        forms::templates::list_templates,
+        forms::templates::delete_template,
+        forms::templates::fill_template,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     tags(

@@ -24,6 +24,7 @@ pub mod registry;
 pub mod schema;
 pub mod seed;
 pub mod sharing;
+pub mod templates;
 pub mod url;
 pub mod write_statements;
 

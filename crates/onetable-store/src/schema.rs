@@ -279,3 +279,14 @@ diesel::table! {
         reason -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    report_templates (id) {
+        id -> BigInt,
+        department -> Text,
+        name -> Text,
+        definition -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -32,7 +32,8 @@ pub fn analyze_sheet(
     file_name: Option<String>,
 ) -> Result<FormAnalysis, Problem> {
     let analysis = legacy::analyze(sheet, &known(current)).map_err(|p| layout_problem(&p))?;
-    Ok(FormAnalysis::new(file_name, analysis))
+    let header = legacy::layout::header_block(sheet, &analysis.layout);
+    Ok(FormAnalysis::new(file_name, analysis, header))
 }
 
 /// Whether the actor may analyze forms at all (before the file is read). Denials are audited.

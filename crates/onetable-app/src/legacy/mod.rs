@@ -5,8 +5,10 @@
 pub mod analyze;
 pub mod confirm;
 pub mod draft;
+pub mod fill;
 pub mod proposals;
 pub mod read;
+pub mod templates;
 pub mod views;
 
 use onetable_core::indicator::IndicatorStatus;

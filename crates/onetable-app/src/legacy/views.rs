@@ -1,9 +1,10 @@
 //! The analysis of a form as clients read it.
 
-use onetable_core::legacy::{self, AnalyzedColumn, LabelKind, Reason, UnitSource};
+use onetable_core::legacy::{self, AnalyzedColumn, LabelKind, Merge, Reason, UnitSource};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::templates::HeaderMerge;
 use crate::imports::read::column_name;
 
 /// A column the form uses to name its rows (序号, 乡镇, 村名), not data.
@@ -86,6 +87,11 @@ pub struct FormAnalysis {
     pub note_rows: Vec<String>,
     /// Sheet rows (1-based) of the header's first and last row.
     pub header_rows: [usize; 2],
+    /// The header rows as written, as wide as the sheet (a merged range's text in its first cell):
+    /// what a report template repeats.
+    pub header_cells: Vec<Vec<String>>,
+    /// Merged ranges within the header, zero-based in its rows.
+    pub header_merges: Vec<HeaderMerge>,
     pub label_columns: Vec<LabelColumn>,
     /// The data rows' labels (village names, or townships), in order.
     pub row_labels: Vec<String>,
@@ -126,8 +132,9 @@ fn column_view(c: AnalyzedColumn) -> FormColumn {
 
 impl FormAnalysis {
     #[must_use]
-    pub fn new(file_name: Option<String>, analysis: legacy::Analysis) -> Self {
+    pub fn new(file_name: Option<String>, analysis: legacy::Analysis, header: (Vec<Vec<String>>, Vec<Merge>)) -> Self {
         let layout = analysis.layout;
+        let (header_cells, merges) = header;
         let mut indicators: Vec<String> = Vec::new();
         for code in analysis.columns.iter().filter_map(|c| c.matched.as_ref().map(|m| m.code.clone())) {
             if !indicators.contains(&code) {
@@ -140,6 +147,11 @@ impl FormAnalysis {
             title_rows: layout.title_rows,
             note_rows: layout.note_rows,
             header_rows: [layout.header_rows.0 + 1, layout.header_rows.1 + 1],
+            header_cells,
+            header_merges: merges
+                .into_iter()
+                .map(|m| HeaderMerge { top: m.top, left: m.left, bottom: m.bottom, right: m.right })
+                .collect(),
             label_columns: layout
                 .label_columns
                 .into_iter()

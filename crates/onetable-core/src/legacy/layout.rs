@@ -2,12 +2,12 @@
 //! one or several header rows (a merged "外出务工人数" over "省外" / "省内县外"), the row-label
 //! columns (序号, 乡镇, 村名) and the data rows below.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::units;
 
 /// A rectangle of merged cells, zero-based and inclusive, in the sheet's row and column numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Merge {
     pub top: usize,
     pub left: usize,
@@ -23,7 +23,7 @@ pub struct Sheet {
 }
 
 /// What a row-label column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LabelKind {
     /// 序号
@@ -235,6 +235,30 @@ impl Grid {
     }
 }
 
+/// The header rows of the sheet as written (the width of the sheet, merged cells empty but their
+/// top-left) and the merged ranges within them, in the block's row numbers: what a filled-in copy
+/// of the form repeats.
+#[must_use]
+pub fn header_block(sheet: &Sheet, layout: &Layout) -> (Vec<Vec<String>>, Vec<Merge>) {
+    let (start, end) = layout.header_rows;
+    let width = sheet.rows.iter().skip(start).take(end + 1 - start).map(Vec::len).max().unwrap_or(0);
+    let rows = (start..=end)
+        .map(|r| {
+            let mut row: Vec<String> =
+                sheet.rows.get(r).map(|cells| cells.iter().map(|c| c.trim().to_owned()).collect()).unwrap_or_default();
+            row.resize(width, String::new());
+            row
+        })
+        .collect();
+    let merges = sheet
+        .merges
+        .iter()
+        .filter(|m| m.top >= start && m.bottom <= end && m.left < width)
+        .map(|m| Merge { top: m.top - start, left: m.left, bottom: m.bottom - start, right: m.right.min(width - 1) })
+        .collect();
+    (rows, merges)
+}
+
 /// Finds the title, notes, header and data rows of the sheet.
 ///
 /// # Errors
@@ -302,7 +326,7 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
         }
         // A note under the data is often one cell merged across the sheet: its copies are one.
         if cells.iter().any(|c| is_note(c)) && grid.distinct(r).len() <= 4 {
-            let text = cells.join("  ");
+            let text = grid.distinct(r).join("  ");
             note_units.extend(units::stated_in_note(&text));
             note_rows.push(text);
             continue;

@@ -77,6 +77,13 @@ fn conversion(column_unit: Option<&str>, column_kind: Option<UnitKind>, known: &
     }
 }
 
+/// The factor from a column's unit to an indicator's (a value in the column's unit times it is
+/// the indicator's); none when they measure different things (人 and 户).
+#[must_use]
+pub fn factor_to(unit: Option<&str>, known: &Known) -> Option<f64> {
+    conversion(unit, unit.and_then(units::kind_of), known)
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }

@@ -5,6 +5,7 @@
 pub mod layout;
 pub mod matching;
 pub mod naming;
+pub mod template;
 pub mod units;
 
 use serde::Serialize;

@@ -5,3 +5,4 @@ pub mod analyze;
 pub mod confirm;
 pub mod draft;
 pub mod proposals;
+pub mod templates;

@@ -1,0 +1,212 @@
+//! Report templates: a department's own form saved from its analysis and, under an approved data
+//! request, filled in for every village in scope — values back in the form's units, derived
+//! columns computed, blank where nothing is approved yet, 小计 rows per township.
+
+use calamine::{Data, Reader, Xlsx};
+use onetable_core::Role;
+use onetable_tests::labelled_forms;
+use onetable_tests::{each_backend, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const TOWNSHIP: &str = "522301100000";
+
+async fn analyzed(app: &TestApp, token: &str, prefix: &str) -> Value {
+    let form = labelled_forms::all().into_iter().find(|f| f.file.starts_with(prefix)).unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/v1/forms/analyze"))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(form.bytes())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// The template body the page sends: the analysis as it came.
+fn template_of(analysis: &Value, rows: &str) -> Value {
+    let labels: Vec<Value> = analysis["label_columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| json!({"column": l["column"], "kind": l["kind"]}))
+        .collect();
+    let columns: Vec<Value> = analysis["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json!({"column": c["column"], "header": c["header"], "code": c["matched"]["code"], "unit": c["unit"]}))
+        .collect();
+    json!({"name": analysis["title"], "rows": rows, "title_rows": analysis["title_rows"], "note_rows": analysis["note_rows"],
+        "header_cells": analysis["header_cells"], "header_merges": analysis["header_merges"],
+        "label_columns": labels, "columns": columns})
+}
+
+async fn approved_request(app: &TestApp, department: &str, admin: &str, indicators: &Value) -> i64 {
+    let body = json!({"title": "原表自动填报", "purpose": "年度统计", "indicators": indicators, "region": TOWNSHIP,
+        "periods": ["2025"], "expires_at": "2099-12-31"});
+    let (status, filed) = app.send_json(Method::POST, department, "/api/v1/data-requests", &body).await;
+    assert_eq!(status, 201, "{filed}");
+    let id = filed["id"].as_i64().unwrap();
+    let (status, _) =
+        app.send_json(Method::POST, admin, &format!("/api/v1/data-requests/{id}/approve"), &json!({})).await;
+    assert_eq!(status, 200);
+    id
+}
+
+async fn download(app: &TestApp, token: &str, path: &str) -> (u16, Vec<u8>) {
+    let response = app.client.get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.bytes().await.unwrap().to_vec())
+}
+
+fn sheet(bytes: Vec<u8>) -> calamine::Range<Data> {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let first = book.sheet_names()[0].clone();
+    book.worksheet_range(&first).unwrap()
+}
+
+fn text(range: &calamine::Range<Data>, row: usize, col: usize) -> String {
+    range.get((row, col)).map(ToString::to_string).unwrap_or_default()
+}
+
+async fn villages(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let (_, page) = app.get_as(token, &format!("/api/v1/regions?within={TOWNSHIP}&level=village&limit=500")).await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["code"].as_str().unwrap().to_owned(), r["name"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_saved_template_comes_back_filled_for_every_village_in_the_forms_units() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        let department = app.user_token("nn_dept", Role::Department, Some("5223"), Some("农业农村局")).await;
+        let admin = app.user_token("zhou_admin", Role::Admin, Some("5223"), None).await;
+        let analysis = analyzed(&app, &department, "02-").await;
+        let (status, template) = app
+            .send_json(Method::POST, &department, "/api/v1/report-templates", &template_of(&analysis, "village"))
+            .await;
+        assert_eq!(status, 201, "{template}");
+        assert_eq!(template["indicators"], analysis["indicators"]);
+        assert_eq!(template["columns"][0]["factor"], 0.0001, "元 in the form, 万元 in the registry");
+        let id = template["id"].as_i64().unwrap();
+        let (_, listed) = app.get_as(&department, "/api/v1/report-templates").await;
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+
+        let all = villages(&app, &department).await;
+        let (first, second) = (&all[0], &all[1]);
+        app.seed_entry(
+            &first.0,
+            "2025",
+            "approved",
+            &[("ECO.COLLECTIVE_TOTAL_INCOME", "35.6"), ("ECO.COLLECTIVE_TOTAL_EXPENSE", "21")],
+        );
+        app.seed_entry(&second.0, "2025", "submitted", &[("ECO.COLLECTIVE_TOTAL_INCOME", "10")]);
+
+        // Without a request granting every indicator of the template, nothing is filled.
+        let partial = approved_request(&app, &department, &admin, &json!(["ECO.COLLECTIVE_TOTAL_INCOME"])).await;
+        let (status, body) =
+            download(&app, &department, &format!("/api/v1/report-templates/{id}/filled?request={partial}&period=2025"))
+                .await;
+        assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+        assert!(String::from_utf8_lossy(&body).contains("indicator_not_granted"));
+
+        let request = approved_request(&app, &department, &admin, &template["indicators"]).await;
+        let path = format!("/api/v1/report-templates/{id}/filled?request={request}&period=2025");
+        let (status, bytes) = download(&app, &department, &path).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+        let range = sheet(bytes);
+        assert_eq!(text(&range, 0, 0), "村集体经济组织收益分配统计表");
+        // Title rows, the 单位 note, then the two header rows as written.
+        let header = (0..range.height()).find(|&r| text(&range, r, 0) == "村名").unwrap();
+        assert_eq!(
+            (text(&range, header, 1), text(&range, header + 1, 1), text(&range, header + 1, 2)),
+            ("总收入".into(), "合计".into(), "经营收入".into())
+        );
+        let rows: Vec<usize> =
+            (header + 2..range.height()).filter(|&r| all.iter().any(|(_, n)| *n == text(&range, r, 0))).collect();
+        assert_eq!(rows.len(), all.len(), "a row for every village in the request's region");
+        let row_of = |name: &str| rows.iter().copied().find(|&r| text(&range, r, 0) == name).unwrap();
+        let r = row_of(&first.1);
+        assert_eq!(range.get((r, 1)), Some(&Data::Float(356_000.0)), "万元 back to the form's 元");
+        assert_eq!(range.get((r, 7)), Some(&Data::Float(210_000.0)));
+        assert_eq!(range.get((r, 8)), Some(&Data::Float(146_000.0)), "本年收益, derived, computed");
+        assert_eq!(text(&range, r, 2), "", "blank where the registry has no value");
+        let r = row_of(&second.1);
+        assert!((1..11).all(|c| text(&range, r, c).is_empty()), "a submitted, unapproved entry is not shown");
+        let footer = text(&range, range.height() - 1, 0);
+        assert!(footer.contains(&format!("数据需求 #{request}")), "{footer}");
+
+        let (status, csv) = download(&app, &department, &format!("{path}&format=csv")).await;
+        assert_eq!(status, 200);
+        assert!(String::from_utf8(csv).unwrap().contains(&format!("{},356000,", first.1)));
+
+        // The village sees who used its data.
+        let clerk = app.user_token("clerk", Role::Clerk, Some(&first.0), None).await;
+        let (_, usage) = app.get_as(&clerk, &format!("/api/v1/regions/{}/usage", first.0)).await;
+        assert!(usage.to_string().contains("农业农村局"), "{usage}");
+
+        // Another department does not see the template.
+        let other = app.user_token("ws_dept", Role::Department, Some("5223"), Some("卫健委")).await;
+        assert_eq!(download(&app, &other, &path).await.0, 404);
+        assert_eq!(app.get_as(&other, "/api/v1/report-templates").await.1, json!([]));
+        assert_eq!(
+            app.send_json(Method::DELETE, &other, &format!("/api/v1/report-templates/{id}"), &json!({})).await.0,
+            404
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn township_columns_get_a_subtotal_row_and_bad_templates_are_refused() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        let department = app.user_token("tj_dept", Role::Department, Some("5223"), Some("统计局")).await;
+        let admin = app.user_token("zhou_admin", Role::Admin, Some("5223"), None).await;
+        let analysis = analyzed(&app, &department, "01-").await;
+        let mut body = template_of(&analysis, "village");
+
+        // Refused with a detail each, nothing stored.
+        body["columns"][0]["code"] = json!("NO.SUCH");
+        body["columns"][2]["unit"] = json!("亩");
+        let (status, refused) = app.send_json(Method::POST, &department, "/api/v1/report-templates", &body).await;
+        assert_eq!(status, 422, "{refused}");
+        let fields: Vec<&str> =
+            refused["details"].as_array().unwrap().iter().filter_map(|d| d["field"].as_str()).collect();
+        assert_eq!(fields, vec!["columns[0].code", "columns[2].unit"], "{refused}");
+        assert_eq!(app.get_as(&department, "/api/v1/report-templates").await.1, json!([]));
+        assert_eq!(app.send_json(Method::POST, &admin, "/api/v1/report-templates", &body).await.0, 403);
+
+        let (status, template) = app
+            .send_json(Method::POST, &department, "/api/v1/report-templates", &template_of(&analysis, "village"))
+            .await;
+        assert_eq!(status, 201, "{template}");
+        let all = villages(&app, &department).await;
+        app.seed_entry(&all[0].0, "2025", "approved", &[("POP.HOUSEHOLDS", "420")]);
+        app.seed_entry(&all[1].0, "2025", "approved", &[("POP.HOUSEHOLDS", "310")]);
+        let request = approved_request(&app, &department, &admin, &template["indicators"]).await;
+        let id = template["id"].as_i64().unwrap();
+        let (status, bytes) =
+            download(&app, &department, &format!("/api/v1/report-templates/{id}/filled?request={request}&period=2025"))
+                .await;
+        assert_eq!(status, 200);
+        let range = sheet(bytes);
+        let households =
+            analysis["columns"].as_array().unwrap().iter().position(|c| c["header"] == "总户数（户）").unwrap();
+        let col = 3 + households;
+        let subtotal = (0..range.height()).find(|&r| text(&range, r, 2) == "小计").unwrap();
+        assert!(text(&range, subtotal, 1).ends_with("小计"));
+        assert_eq!(range.get((subtotal, col)), Some(&Data::Float(730.0)), "the township's rollup");
+        let first = (0..range.height()).find(|&r| text(&range, r, 2) == all[0].1).unwrap();
+        assert_eq!((text(&range, first, 0), range.get((first, col))), ("1".to_owned(), Some(&Data::Float(420.0))));
+    })
+    .await;
+}
