@@ -13,6 +13,7 @@ mod divisions;
 mod docs;
 mod entries;
 mod form_requests;
+mod forms_cleanup;
 mod hardening;
 mod health;
 mod legacy_forms;

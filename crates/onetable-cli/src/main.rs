@@ -79,6 +79,11 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Department forms (报表清理).
+    Forms {
+        #[command(subcommand)]
+        command: FormsCommand,
+    },
     /// Token signing keys.
     Keys {
         #[command(subcommand)]
@@ -166,6 +171,18 @@ enum BenchCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum FormsCommand {
+    /// The clean-up report of a folder of forms (XLSX, XLS, CSV, ZIPs of them): forms, columns,
+    /// distinct needs, how many the registry has, which indicator how many forms ask for.
+    Analyze {
+        dir: PathBuf,
+        /// Also write the report: `.csv` (the needs) or `.xlsx` (summary, needs, forms).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum KeysCommand {
     /// Add a new signing key; tokens signed by older keys stay valid until they expire.
     Rotate,
@@ -242,6 +259,9 @@ async fn main() -> ExitCode {
         }),
         Command::Bench { command: BenchCommand::Patch { clients, seconds } } => {
             commands::bench_patch(&settings, clients, seconds).await
+        }
+        Command::Forms { command: FormsCommand::Analyze { dir, out } } => {
+            commands::with_db(&settings, |db| commands::forms::analyze_dir(db, &dir, out.as_deref()))
         }
         Command::Keys { command: KeysCommand::Rotate } => commands::with_db(&settings, commands::identity::rotate_keys),
         Command::Openapi => {

@@ -85,6 +85,7 @@ use crate::routes::{
         dashboards::delete::delete_dashboard,
         burden::burden,
         forms::analyze::analyze_form,
+        forms::cleanup::cleanup_forms,
         forms::confirm::confirm_mappings,
         forms::draft::draft,
         forms::proposals::list_proposals,

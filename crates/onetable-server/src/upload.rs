@@ -42,6 +42,54 @@ where
     Ok(bytes)
 }
 
+/// Reads the body, or from a multipart form every part `wanted` accepts (at most `max_parts`),
+/// `limit` bytes in all.
+///
+/// # Errors
+/// 413 beyond `limit` or `max_parts`, 400 a broken body or multipart form.
+pub async fn read_uploads(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    max_parts: usize,
+    wanted: impl Fn(&str, Option<&str>) -> bool,
+) -> Result<Vec<Upload>, ApiError> {
+    let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    if declared_length(req).is_some_and(|len| len > limit) {
+        return Err(too_large(limit));
+    }
+    if !content_type.starts_with("multipart/form-data") {
+        let bytes = collect(payload, limit).await?;
+        return Ok(vec![Upload { content_type, file_name: None, bytes }]);
+    }
+    let mut multipart = Multipart::new(req.headers(), payload);
+    let mut out: Vec<Upload> = Vec::new();
+    while let Some(field) = multipart.next().await {
+        let field =
+            field.map_err(|e| ApiError::bad_request("invalid_multipart", format!("multipart 无法解析：{e}")))?;
+        let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
+        let part_type = field.content_type().map(|t| t.to_string().to_ascii_lowercase()).unwrap_or_default();
+        if !wanted(&part_type, file_name.as_deref()) {
+            continue;
+        }
+        if out.len() == max_parts {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_many_files",
+                format!("一次最多上传 {max_parts} 个文件"),
+            ));
+        }
+        let used: usize = out.iter().map(|u| u.bytes.len()).sum();
+        let bytes = collect(field, limit - used).await.map_err(|_| too_large(limit))?;
+        out.push(Upload { content_type: part_type, file_name, bytes });
+    }
+    Ok(out)
+}
+
+fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
+}
+
 /// Reads the body, or from a multipart form the first part `wanted` accepts (by its content type
 /// and file name). `None` for a multipart form with no such part.
 ///
@@ -54,12 +102,8 @@ pub async fn read_upload(
     wanted: impl Fn(&str, Option<&str>) -> bool,
 ) -> Result<Option<Upload>, ApiError> {
     let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
-    if let Some(len) =
-        req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
-    {
-        if len > limit {
-            return Err(too_large(limit));
-        }
+    if declared_length(req).is_some_and(|len| len > limit) {
+        return Err(too_large(limit));
     }
     if !content_type.starts_with("multipart/form-data") {
         let bytes = collect(payload, limit).await?;

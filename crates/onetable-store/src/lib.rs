@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod cells;
+pub mod cleanups;
 pub mod client_rotation;
 pub mod connection;
 pub mod cube_source;

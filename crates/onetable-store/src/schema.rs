@@ -290,3 +290,17 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    form_cleanups (id) {
+        id -> BigInt,
+        run_by -> Text,
+        department -> Nullable<Text>,
+        run_at -> Timestamp,
+        forms -> BigInt,
+        columns_total -> BigInt,
+        distinct_needs -> BigInt,
+        in_registry -> BigInt,
+        new_needs -> BigInt,
+    }
+}

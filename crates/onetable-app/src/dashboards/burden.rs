@@ -34,6 +34,19 @@ pub struct Burden {
     pub indicators_entered_by_villages: usize,
     /// The same, department by department (by name), for the chart per department.
     pub by_department: Vec<DepartmentBurden>,
+    /// The latest clean-up of departments' old forms (报表清理): N forms, M columns → K needs.
+    pub forms_cleanup: Option<FormsCleanup>,
+}
+
+/// The counts of the latest clean-up run (POST /api/v1/forms/cleanup).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FormsCleanup {
+    pub forms: i64,
+    pub columns: i64,
+    pub distinct_needs: i64,
+    pub in_registry: i64,
+    pub new_needs: i64,
+    pub run_at: chrono::NaiveDateTime,
 }
 
 /// What one department asks of the region's villages, and uses.
@@ -64,7 +77,7 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
     let month_start = now.date_naive().with_day(1).unwrap_or(now.date_naive()).and_hms_opt(0, 0, 0).unwrap_or_default();
     let (low, high) = (within.to_string(), within.descendant_upper_bound());
     let ancestors: Vec<String> = within.ancestors().iter().map(ToString::to_string).collect();
-    let (active, pulls, entered) = app
+    let (active, pulls, entered, cleanup) = app
         .run(move |conn| {
             let active = store::active(conn, &low, &high, &ancestors, now.naive_utc())?;
             let pulls = store::accesses_since(conn, &low, &high, &ancestors, month_start)?;
@@ -72,7 +85,8 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
                 .values()
                 .filter(|r| r.status == IndicatorStatus::Active.as_ref() && r.formula.is_none())
                 .count();
-            Ok((active, pulls, entered))
+            let cleanup = crate::legacy::cleanup::latest(conn)?;
+            Ok((active, pulls, entered, cleanup))
         })
         .await?;
     let mut uses: BTreeMap<String, usize> = BTreeMap::new();
@@ -114,5 +128,13 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
         indicators_reused: uses.iter().filter(|(_, n)| **n > 1).map(|(c, _)| c.clone()).collect(),
         indicators_entered_by_villages: entered,
         by_department,
+        forms_cleanup: cleanup.map(|c| FormsCleanup {
+            forms: c.forms,
+            columns: c.columns_total,
+            distinct_needs: c.distinct_needs,
+            in_registry: c.in_registry,
+            new_needs: c.new_needs,
+            run_at: c.run_at,
+        }),
     })
 }

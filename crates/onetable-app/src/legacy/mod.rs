@@ -3,6 +3,7 @@
 //! teaches the registry an alias.
 
 pub mod analyze;
+pub mod cleanup;
 pub mod confirm;
 pub mod draft;
 pub mod fill;

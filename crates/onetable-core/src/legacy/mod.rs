@@ -2,6 +2,7 @@
 //! column mapped to a registry indicator or reported as new. Pure: the sheet and the registry come
 //! in, the analysis goes out; reading files and storing confirmations happen above.
 
+pub mod cleanup;
 pub mod layout;
 pub mod matching;
 pub mod naming;

@@ -77,6 +77,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(form::get_form)
         .service(catalogue::export_catalogue)
         .service(forms::analyze::analyze_form)
+        .service(forms::cleanup::cleanup_forms)
         .service(forms::confirm::confirm_mappings)
         .service(forms::draft::draft)
         .service(forms::proposals::list_proposals)

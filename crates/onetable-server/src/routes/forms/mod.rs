@@ -2,6 +2,7 @@
 //! request and proposed indicators out.
 
 pub mod analyze;
+pub mod cleanup;
 pub mod confirm;
 pub mod draft;
 pub mod proposals;
