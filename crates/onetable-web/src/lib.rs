@@ -47,6 +47,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/registry", HTML, include_bytes!("../assets/registry.html")),
     asset("/users", HTML, include_bytes!("../assets/users.html")),
     asset("/burden", HTML, include_bytes!("../assets/burden.html")),
+    asset("/forms", HTML, include_bytes!("../assets/forms.html")),
     asset("/assets/app.css", CSS, include_bytes!("../assets/app.css")),
     asset("/assets/js/api.js", JS, include_bytes!("../assets/js/api.js")),
     asset("/assets/js/page.js", JS, include_bytes!("../assets/js/page.js")),
@@ -73,6 +74,12 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/indicator_form.js", JS, include_bytes!("../assets/js/indicator_form.js")),
     asset("/assets/js/users.js", JS, include_bytes!("../assets/js/users.js")),
     asset("/assets/js/burden.js", JS, include_bytes!("../assets/js/burden.js")),
+    asset("/assets/js/forms.js", JS, include_bytes!("../assets/js/forms.js")),
+    asset("/assets/js/form_columns.js", JS, include_bytes!("../assets/js/form_columns.js")),
+    asset("/assets/js/form_actions.js", JS, include_bytes!("../assets/js/form_actions.js")),
+    asset("/assets/js/form_templates.js", JS, include_bytes!("../assets/js/form_templates.js")),
+    asset("/assets/js/form_batch.js", JS, include_bytes!("../assets/js/form_batch.js")),
+    asset("/assets/js/proposals.js", JS, include_bytes!("../assets/js/proposals.js")),
     // Apache ECharts 6.1.0, unchanged (see assets/vendor/echarts-6.1.0/README.md).
     asset(
         "/assets/vendor/echarts-6.1.0/echarts.common.min.js",

@@ -234,6 +234,10 @@ mod tests {
     fn never_across_kinds_of_unit() {
         assert_eq!(code_of(&["低保人数"], Some("户")), None, "a household count is not a person count");
         assert_eq!(code_of(&["耕地面积"], Some("人")), None);
+        let clinic = vec![known("SVC.CLINIC", "有村卫生室", "")];
+        let path = vec!["村卫生室医生人数".to_owned()];
+        assert!(match_column(&path, None, &clinic).0.is_none(), "a count of people is not a yes/no");
+        assert!(match_column(&["是否有村卫生室".to_owned()], None, &clinic).0.is_some());
         let path = vec!["村卫生室医生数".to_owned()];
         let (found, candidates) = match_column(&path, None, &registry());
         assert!(found.is_none());

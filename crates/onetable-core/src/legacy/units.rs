@@ -18,6 +18,8 @@ pub enum UnitKind {
     Items,
     Livestock,
     Percent,
+    /// A yes/no fact, not a quantity: 有村卫生室, 是否通硬化路.
+    YesNo,
 }
 
 /// One spelling, its kind and its size in the kind's base unit.
@@ -128,7 +130,11 @@ pub fn implied_kind(name: &str) -> Option<UnitKind> {
         ("率", UnitKind::Percent),
     ];
     let name = name.trim_end_matches(|c: char| c.is_ascii_punctuation() || "（）()".contains(c));
-    BY_ENDING.iter().find(|(ending, _)| name.ends_with(ending)).map(|(_, kind)| *kind)
+    BY_ENDING.iter().find(|(ending, _)| name.ends_with(ending)).map(|(_, kind)| *kind).or_else(|| {
+        // 有村卫生室 is a yes/no, so 村卫生室医生人数 (people) is not it; 有效灌溉面积 is an area.
+        let yes_no = name.starts_with("是否") || (name.starts_with('有') && !name.starts_with("有效"));
+        yes_no.then_some(UnitKind::YesNo)
+    })
 }
 
 /// A unit written at the end of a header, in brackets: 耕地面积（亩） is (耕地面积, 亩);

@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/registry",
         "/users",
         "/burden",
+        "/forms",
         "/sw.js",
         "/assets/{path:.*}",
     ] {

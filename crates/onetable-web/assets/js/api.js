@@ -20,10 +20,13 @@ async function parse(response) {
   return type.includes('application/json') ? response.json() : response.text();
 }
 
-/** Calls the API; resolves to the JSON answer, or rejects with an ApiError. */
-export async function api(method, path, body, headers = {}) {
+/** The response of a call that succeeded (2xx), or rejects with an ApiError. A `FormData` body
+ * (a file upload) goes as multipart; anything else as JSON. */
+export async function send(method, path, body, headers = {}) {
   const init = { method, credentials: 'same-origin', headers: { accept: 'application/json', ...headers } };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -37,9 +40,16 @@ export async function api(method, path, body, headers = {}) {
   } catch (e) {
     throw new ApiError(0, { error: 'network', message: '网络不可用，请稍后重试' });
   }
-  const answer = await parse(response);
-  if (!response.ok) throw new ApiError(response.status, typeof answer === 'object' ? answer : null);
-  return answer;
+  if (!response.ok) {
+    const answer = await parse(response);
+    throw new ApiError(response.status, typeof answer === 'object' ? answer : null);
+  }
+  return response;
+}
+
+/** Calls the API; resolves to the JSON answer, or rejects with an ApiError. */
+export async function api(method, path, body, headers = {}) {
+  return parse(await send(method, path, body, headers));
 }
 
 /** The current browser session (its CSRF token and expiry), or null when signed out. */

@@ -28,6 +28,13 @@ async function main() {
         figure('f-pulls', '本月调取次数', burden.pulls_this_month),
         figure('f-requested', '被申请的指标', burden.indicators_requested),
         figure('f-reused', '多个部门共用的指标', burden.indicators_reused.length))),
+    el('section', { class: 'card', id: 'forms-cleanup' }, el('h2', {}, '报表清理'),
+      burden.forms_cleanup
+        ? el('p', { class: 'figure-value', id: 'cleanup-figure' },
+          `${exact(burden.forms_cleanup.forms)} 张报表、${exact(burden.forms_cleanup.columns)} 列 → ${exact(burden.forms_cleanup.distinct_needs)} 项需求`)
+        : el('p', { class: 'muted' }, '还没有做过报表清理'),
+      burden.forms_cleanup ? el('p', { class: 'muted' }, `其中指标库已有 ${exact(burden.forms_cleanup.in_registry)} 项，新需求 ${exact(burden.forms_cleanup.new_needs)} 项`) : null,
+      el('p', {}, el('a', { href: '/forms' }, '去报表清理'))),
     el('section', { class: 'card chart-card' }, el('h2', {}, '各部门'),
       departments.length ? box : el('p', { class: 'muted' }, '还没有在用的数据需求')));
   if (departments.length) {

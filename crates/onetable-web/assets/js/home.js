@@ -110,7 +110,8 @@ async function main() {
         me.role === 'admin' ? el('li', {}, el('a', { href: '/requests', id: 'requests-link' }, '数据需求审核')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/registry', id: 'registry-link' }, '指标库')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/users', id: 'users-link' }, '用户管理')) : null,
-        me.role === 'admin' ? el('li', {}, el('a', { href: '/burden', id: 'burden-link' }, '减负成效')) : null)));
+        me.role === 'admin' ? el('li', {}, el('a', { href: '/burden', id: 'burden-link' }, '减负成效')) : null,
+        me.role === 'admin' ? el('li', {}, el('a', { href: '/forms', id: 'forms-link' }, '报表清理')) : null)));
     await reviewerHome(page);
     await progress(page);
   }

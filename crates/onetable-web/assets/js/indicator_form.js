@@ -24,9 +24,12 @@ function row(id, label, control) {
     el('p', { class: 'error', role: 'alert', hidden: true }));
 }
 
-/** The form; `existing` to edit an indicator (its code fixed), `done(saved)` once stored. */
-export function indicatorForm(existing, done) {
-  const v = existing || {};
+/**
+ * The form; `existing` to edit an indicator (its code fixed), `done(saved)` once stored. A new one
+ * may start from `prefill` and be sent to `path` (accepting a proposed indicator).
+ */
+export function indicatorForm(existing, done, { prefill = {}, path = '/api/v1/indicators', title = '新建指标' } = {}) {
+  const v = existing || prefill;
   const controls = {
     code: el('input', { id: 'ind-code', type: 'text', value: v.code || '', placeholder: '如 SOC.ELDERLY_CARE_BEDS', disabled: Boolean(existing) }),
     name: el('input', { id: 'ind-name', type: 'text', value: v.name || '', autocomplete: 'off' }),
@@ -83,7 +86,7 @@ export function indicatorForm(existing, done) {
     try {
       const saved = existing
         ? await api('PUT', `/api/v1/indicators/${encodeURIComponent(existing.code)}`, body)
-        : await api('POST', '/api/v1/indicators', body);
+        : await api('POST', path, body);
       done(saved);
     } catch (e) {
       showFieldErrors(document.getElementById('indicator-form'), message, e, (field) => `ind-${field}`);
@@ -93,7 +96,7 @@ export function indicatorForm(existing, done) {
   });
 
   return el('section', { class: 'card', id: 'indicator-form' },
-    el('h2', {}, existing ? `修改指标 ${existing.code}` : '新建指标'),
+    el('h2', {}, existing ? `修改指标 ${existing.code}` : title),
     row('ind-code', '代码', controls.code),
     row('ind-name', '名称', controls.name), guard,
     el('div', { class: 'controls three' }, row('ind-unit', '单位', controls.unit), row('ind-category', '类别', controls.category),

@@ -22,8 +22,11 @@ function inOneYear() {
   return at.toISOString().slice(0, 10);
 }
 
-/** The filing form; `onFiled(request)` once the server has accepted it. */
-export function requestForm(me, onFiled) {
+/**
+ * The filing form; `onFiled(request)` once the server has accepted it. A `draft` (from an analyzed
+ * form: its title, indicators, region) fills it in; the department completes the rest.
+ */
+export function requestForm(me, onFiled, draft = null) {
   const picked = new Map();
   const title = el('input', { id: 'req-title', type: 'text', maxlength: '200' });
   const purpose = el('textarea', { id: 'req-purpose', rows: '2', maxlength: '2000' });
@@ -65,6 +68,13 @@ export function requestForm(me, onFiled) {
       }));
     }, 200);
   });
+
+  if (draft) {
+    title.value = draft.title || '';
+    region.value = draft.region || region.value;
+    for (const i of draft.indicators) picked.set(i.code, i);
+    showPicked();
+  }
 
   const card = el('section', { class: 'card', id: 'request-form' },
     el('h2', {}, '新建数据需求'),

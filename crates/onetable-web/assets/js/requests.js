@@ -126,6 +126,7 @@ async function draw() {
   } else {
     main.replaceChildren(
       el('section', { class: 'card', id: 'my-requests' }, el('h1', {}, `${state.me.department || ''}的数据需求`),
+        el('p', {}, el('a', { href: '/forms', id: 'forms-link' }, '用以前的报表生成数据需求（报表清理）')),
         all.length ? el('ul', { class: 'list' }, all.map(item)) : el('p', { class: 'muted' }, '还没有数据需求')),
       requestForm(state.me, () => draw()));
   }
