@@ -12,6 +12,7 @@ mod demo;
 mod divisions;
 mod docs;
 mod entries;
+mod form_pages;
 mod form_requests;
 mod forms_cleanup;
 mod hardening;

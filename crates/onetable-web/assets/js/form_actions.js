@@ -27,9 +27,9 @@ function confirmCard(analysis, choices, reanalyze) {
       const mappings = settled(analysis, choices).filter((c) => c.code).map((c) => ({ name: c.name, code: c.code }));
       const report = await api('POST', '/api/v1/forms/confirm', { mappings, form_title: analysis.title });
       const added = Object.entries(report.added).map(([code, names]) => `${code}：${names.join('、')}`);
-      say(out, added.length ? `指标库已记住 ${added.length} 个指标的新别名（${added.join('；')}），${report.already_known} 列本来就能准确对应。`
+      // The form is analyzed again at once, to show what the registry learned.
+      await reanalyze(added.length ? `指标库已记住 ${added.length} 个指标的新别名（${added.join('；')}），${report.already_known} 列本来就能准确对应。`
         : `全部 ${report.already_known} 列本来就能准确对应，没有新别名。`);
-      await reanalyze();
     } catch (e) {
       failure(out, e);
     } finally {

@@ -28,7 +28,7 @@ function coverage(analysis, choices) {
     figure('f-share', '覆盖率', `${Math.round((matched / Math.max(analysis.columns.length, 1)) * 100)}%`));
 }
 
-async function analyze(file, extras) {
+async function analyze(file, extras, notice = null) {
   const result = document.getElementById('analysis');
   result.replaceChildren(el('p', { class: 'muted' }, `正在分析 ${file.name}……`));
   const form = new FormData();
@@ -46,13 +46,14 @@ async function analyze(file, extras) {
   const labels = analysis.label_columns.map((l) => `${l.column} ${l.header}`).join('、');
   result.replaceChildren(
     el('h2', {}, analysis.title || analysis.file_name || '未命名报表'),
+    notice ? el('p', { class: 'saved-note', id: 'analysis-notice', role: 'status' }, notice) : null,
     el('p', { class: 'muted' }, `${analysis.file_name || ''} · 表头在第 ${analysis.header_rows[0]}–${analysis.header_rows[1]} 行${labels ? ` · 行标签列 ${labels}` : ''} · ${analysis.row_labels.length} 行数据`),
     figures,
     el('p', { class: 'legend' }, el('span', { class: 'badge sure-high' }, '把握大'), el('span', { class: 'badge sure-mid' }, '较有把握'),
       el('span', { class: 'badge sure-low' }, '请核对'), el('span', { class: 'badge sure-none' }, '新指标')),
     columnList(analysis, choices, state.indicators, () => figures.replaceChildren(coverage(analysis, choices))));
   const next = document.getElementById('next');
-  next.replaceChildren(...actions(analysis, choices, state, { reanalyze: () => analyze(file, extras), reloadTemplates: extras.reloadTemplates }));
+  next.replaceChildren(...actions(analysis, choices, state, { reanalyze: (text) => analyze(file, extras, text), reloadTemplates: extras.reloadTemplates }));
   document.body.dataset.analyzed = String(analysis.columns.length);
 }
 
