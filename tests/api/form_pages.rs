@@ -133,7 +133,7 @@ async fn an_admin_teaches_the_registry_a_column_name_decides_proposals_and_clean
     admin.wait_for_text("#forms-link", "报表清理").await;
     admin.click("#forms-link").await;
     admin.wait_for_text("#proposals h2", "待处理的新指标建议（2）").await;
-    upload(&admin, "#form-file", &[csv.clone()]).await;
+    upload(&admin, "#form-file", std::slice::from_ref(&csv)).await;
     let column = admin.wait_for_text("li.form-column[data-column=\"B\"]", "新指标").await;
     assert!(column.contains("享受低保的户数"), "{column}");
     admin.click("li.form-column[data-column=\"B\"] [data-action=\"fix\"]").await;
