@@ -161,6 +161,8 @@ enum BenchCommand {
     /// The national analytics targets: generate 60 annual indicators for every village in the
     /// database (import the national division list first), then time the cube.
     Cube,
+    /// Analyze a 60-column department form (XLSX, merged two-row header) against the catalogue.
+    Forms,
     /// PATCH 20 values with rules from concurrent clerks against a server started in-process.
     Patch {
         #[arg(long, default_value_t = 16)]
@@ -241,6 +243,9 @@ async fn main() -> ExitCode {
         }
         Command::Import { file, period, dry_run } => {
             commands::with_db(&settings, |db| commands::import_values(db, &file, period.as_deref(), dry_run))
+        }
+        Command::Bench { command: BenchCommand::Forms } => {
+            commands::with_db(&settings, commands::bench_forms::forms_bench)
         }
         Command::Bench { command: BenchCommand::Import } => commands::with_db(&settings, commands::bench::import_bench),
         // Polars blocks on its own runtime, which tokio refuses on this thread (it runs the CLI's

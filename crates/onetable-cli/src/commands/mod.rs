@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod bench_cube;
+pub mod bench_forms;
 pub mod forms;
 pub mod identity;
 
