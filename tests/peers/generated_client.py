@@ -26,15 +26,19 @@ def generate(into: Path):
     out = result.stdout + result.stderr
     if result.returncode != 0:
         sys.exit(f"openapi-python-client failed:\n{out}")
-    # The tool has no support for text/csv or XLSX request bodies at all; the import is generated
-    # from its multipart alternative. Any other warning means a part of the spec it could not read.
+    # The tool has no support for text/csv, XLSX, XLS or ZIP request bodies at all; the file
+    # uploads are generated from their multipart alternatives. Any other warning means a part of
+    # the spec it could not read.
+    uploads = {"WARNING parsing POST /api/v1/imports within entries.",
+               "WARNING parsing POST /api/v1/forms/analyze within forms.",
+               "WARNING parsing POST /api/v1/forms/cleanup within forms."}
     lines = [l for l in out.splitlines() if l.startswith("WARNING") or l.startswith("Unsupported")]
-    unexpected = [l for l in lines if not (l.startswith("Unsupported content type")
-                                           or l == "WARNING parsing POST /api/v1/imports within entries.")]
+    unexpected = [l for l in lines if not (l.startswith("Unsupported content type") or l in uploads)]
     if unexpected:
         sys.exit("openapi-python-client could not read part of the spec:\n" + "\n".join(unexpected) + "\n" + out)
-    if not (into / "onetable_client" / "api" / "entries" / "create_import.py").exists():
-        sys.exit("the import operation was not generated")
+    for generated in [("entries", "create_import.py"), ("forms", "analyze_form.py"), ("forms", "cleanup_forms.py")]:
+        if not (into / "onetable_client" / "api" / generated[0] / generated[1]).exists():
+            sys.exit(f"the upload operation {generated[1]} was not generated")
 
 
 def check(condition, message):

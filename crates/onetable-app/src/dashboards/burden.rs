@@ -46,7 +46,7 @@ pub struct FormsCleanup {
     pub distinct_needs: i64,
     pub in_registry: i64,
     pub new_needs: i64,
-    pub run_at: chrono::NaiveDateTime,
+    pub run_at: chrono::DateTime<Utc>,
 }
 
 /// What one department asks of the region's villages, and uses.
@@ -134,7 +134,7 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
             distinct_needs: c.distinct_needs,
             in_registry: c.in_registry,
             new_needs: c.new_needs,
-            run_at: c.run_at,
+            run_at: c.run_at.and_utc(),
         }),
     })
 }

@@ -3,7 +3,7 @@
 //! proposal never becomes a second name for something already there) or rejects it with a reason
 //! the department reads.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use onetable_core::Role;
 use onetable_store::proposals::{self as store, Decision, ProposalRow};
 use serde::{Deserialize, Serialize};
@@ -33,13 +33,13 @@ pub struct Proposal {
     pub form_title: String,
     pub department: String,
     pub proposed_by: String,
-    pub proposed_at: NaiveDateTime,
+    pub proposed_at: DateTime<Utc>,
     /// `pending`, `accepted` or `rejected`.
     pub status: String,
     /// The indicator it was accepted as.
     pub indicator_code: Option<String>,
     pub decided_by: Option<String>,
-    pub decided_at: Option<NaiveDateTime>,
+    pub decided_at: Option<DateTime<Utc>>,
     /// Why it was rejected.
     pub reason: Option<String>,
 }
@@ -54,11 +54,11 @@ impl From<ProposalRow> for Proposal {
             form_title: r.form_title,
             department: r.department,
             proposed_by: r.proposed_by,
-            proposed_at: r.proposed_at,
+            proposed_at: r.proposed_at.and_utc(),
             status: r.status,
             indicator_code: r.indicator_code,
             decided_by: r.decided_by,
-            decided_at: r.decided_at,
+            decided_at: r.decided_at.map(|t| t.and_utc()),
             reason: r.reason,
         }
     }

@@ -2,7 +2,7 @@
 //! registry every period; its own templates are listed and reused. The shape is checked in
 //! `onetable_core::legacy::template`, the indicators and unit factors here against the registry.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use onetable_core::legacy::matching::factor_to;
 use onetable_core::legacy::template::{RowLevel, Template, TemplateColumn, TemplateLabel};
 use onetable_core::legacy::{LabelKind, Merge};
@@ -88,7 +88,7 @@ pub struct ReportTemplate {
     pub indicators: Vec<String>,
     pub columns: Vec<TemplateColumnView>,
     pub created_by: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 /// The column number of a spreadsheet letter (`A` is 0, `AB` is 27).
@@ -141,7 +141,7 @@ pub fn view(row: TemplateRow) -> AppResult<ReportTemplate> {
             })
             .collect(),
         created_by: row.created_by,
-        created_at: row.created_at,
+        created_at: row.created_at.and_utc(),
     })
 }
 

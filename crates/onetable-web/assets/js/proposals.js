@@ -41,7 +41,7 @@ export function proposalsCard(me) {
     const items = list.map((p) => {
       const box = el('li', { class: 'proposal', 'data-id': String(p.id), 'data-status': p.status },
         el('div', { class: 'work-head' }, el('h3', {}, p.name), el('span', { class: `status ${p.status}` }, STATUS[p.status] || p.status)),
-        el('p', { class: 'muted' }, `${p.department} · ${p.form_title} · 表头“${p.header}”${p.unit ? ` · 单位 ${p.unit}` : ''} · ${when(`${p.proposed_at}Z`)}`),
+        el('p', { class: 'muted' }, `${p.department} · ${p.form_title} · 表头“${p.header}”${p.unit ? ` · 单位 ${p.unit}` : ''} · ${when(p.proposed_at)}`),
         p.indicator_code ? el('p', {}, `已建为指标 ${p.indicator_code}`) : null,
         p.reason ? el('p', { class: 'return-comment' }, `驳回原因：${p.reason}`) : null);
       if (me.role === 'admin' && p.status === 'pending') box.append(decide(p, box, reload));

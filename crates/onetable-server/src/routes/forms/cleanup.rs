@@ -11,6 +11,14 @@ use crate::export::Binary;
 use crate::state::AppState;
 use crate::upload::read_uploads;
 
+/// A multipart upload: any number of file parts (forms, or ZIPs of them).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct CleanupUpload {
+    #[schema(value_type = Vec<Binary>)]
+    pub file: Vec<Vec<u8>>,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CleanupQuery {
     /// `json` (default), `csv` (the needs) or `xlsx` (summary, needs, forms).
@@ -30,7 +38,7 @@ const UPLOADS_PER_IMPORT_LIMIT: usize = 4;
     params(CleanupQuery),
     request_body(description = "A ZIP of forms, or a multipart form with several files", content(
         (Binary = "application/zip"),
-        (Binary = "multipart/form-data"),
+        (CleanupUpload = "multipart/form-data"),
     )),
     responses(
         (status = 200, body = CleanupReport, content_type = "application/json"),
