@@ -2,7 +2,9 @@
 # Outside peers of the API, against a real `onetable demo` (SQLite, demo data) on a free port:
 #   1. a Python client generated from the committed spec by openapi-python-client drives a login,
 #      an entry read, an aggregate, a pull and an import (tests/peers/generated_client.py);
-#   2. schemathesis over the served spec, as a clerk and then as an admin: any 5xx, undocumented
+#   2. the partitioned extract (`onetable extract`) of the demo, read by DuckDB and Apache Spark in
+#      local mode, which must compute every county's sums and ratios as /api/v1/aggregates does;
+#   3. schemathesis over the served spec, as a clerk and then as an admin: any 5xx, undocumented
 #      status, wrong content type or answer that breaks its schema fails the run.
 # Needs the `onetable` binary (ONETABLE_BIN, default $CARGO_TARGET_DIR/debug/onetable) and
 # python3 with schemathesis and openapi-python-client (.ci/run installs the pinned versions).
@@ -44,6 +46,10 @@ token() {
 
 echo "== generated Python client (openapi-python-client) against the committed spec"
 (cd "$dir" && python3 "$peers/generated_client.py" "$base" "$spec")
+
+echo "== the partitioned extract of the demo prefecture, read by DuckDB and Spark (local mode)"
+(cd "$dir" && ONETABLE_DATA_DIR="$dir/data" "$bin" extract --to "$dir/lake" --period 2025)
+(cd "$dir" && python3 "$peers/extract_engines.py" "$base" "$dir/lake" 2>&1 | grep -v -e WARN -e setLogLevel -e '^Setting default log level')
 
 # Auth endpoints are left out so that nothing locks an account, and PATCH of users so the run
 # cannot change its own account's password or role half-way (which ends its token).

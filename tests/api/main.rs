@@ -17,6 +17,7 @@ mod form_requests;
 mod forms_cleanup;
 mod hardening;
 mod health;
+mod lake;
 mod legacy_forms;
 mod nationwide;
 mod pages;

@@ -4,6 +4,7 @@
 
 pub mod compile;
 pub mod cube;
+pub mod extract;
 pub mod filled;
 pub mod measure;
 pub mod query;

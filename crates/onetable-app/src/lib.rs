@@ -13,6 +13,7 @@ pub mod entries;
 pub mod group_commit;
 pub mod imports;
 pub mod input;
+pub mod lake;
 pub mod legacy;
 pub mod paging;
 pub mod problem;

@@ -79,6 +79,20 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// A period's villages as Hive-style Parquet partitions (period=…/province=…/part-00000.parquet)
+    /// with a _manifest.json, for Spark, Trino or DuckDB.
+    Extract {
+        #[arg(long)]
+        to: PathBuf,
+        #[arg(long)]
+        period: String,
+        /// Comma-separated indicator codes (default: every indicator of the period).
+        #[arg(long)]
+        indicators: Option<String>,
+        /// Rewrite only the provinces where an entry changed after this (RFC 3339).
+        #[arg(long)]
+        changed_since: Option<String>,
+    },
     /// Department forms (报表清理).
     Forms {
         #[command(subcommand)]
@@ -265,6 +279,17 @@ async fn main() -> ExitCode {
         Command::Bench { command: BenchCommand::Patch { clients, seconds } } => {
             commands::bench_patch(&settings, clients, seconds).await
         }
+        // Polars blocks on its own runtime, which tokio refuses on this thread (see Bench Cube).
+        Command::Extract { to, period, indicators, changed_since } => std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    commands::with_db(&settings, |db| {
+                        commands::extract::extract(db, &to, &period, indicators.as_deref(), changed_since.as_deref())
+                    })
+                })
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the extract panicked")))
+        }),
         Command::Forms { command: FormsCommand::Analyze { dir, out } } => {
             commands::with_db(&settings, |db| commands::forms::analyze_dir(db, &dir, out.as_deref()))
         }
