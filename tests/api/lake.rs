@@ -115,3 +115,57 @@ async fn a_period_is_written_as_typed_partitions_with_a_manifest_and_rewritten_o
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_department_takes_the_extract_its_request_grants_and_nothing_more() {
+    use onetable_core::Role;
+    use serde_json::json;
+    use std::io::Read;
+    each_backend(|app| async move {
+        app.load_catalogue();
+        app.seed_entry("522301100200", "2025", "approved", &[("POP.MALE", "520"), ("POP.FEMALE", "480")]);
+        app.seed_entry("522301100201", "2025", "submitted", &[("POP.MALE", "10")]);
+        app.seed_entry("522302101200", "2025", "approved", &[("POP.MALE", "99")]);
+        let department = app.user_token("tj_dept", Role::Department, Some("5223"), Some("统计局")).await;
+        let admin = app.user_token("zhou_admin", Role::Admin, Some("5223"), None).await;
+        let body = json!({"title": "性别比", "purpose": "人口统计", "indicators": ["POP.MALE", "DER.SEX_RATIO"], "region": "522301",
+            "periods": ["2025"], "expires_at": "2099-12-31"});
+        let (_, filed) = app.send_json(reqwest::Method::POST, &department, "/api/v1/data-requests", &body).await;
+        let id = filed["id"].as_i64().unwrap();
+        let path = format!("/api/v1/data-requests/{id}/extract?period=2025");
+        let get = |token: String, path: String| {
+            let app = &app;
+            async move {
+                let response = app.client.get(app.url(&path)).bearer_auth(token).send().await.unwrap();
+                (response.status().as_u16(), response.bytes().await.unwrap().to_vec())
+            }
+        };
+        assert_eq!(get(department.clone(), path.clone()).await.0, 403, "not approved yet");
+        app.send_json(reqwest::Method::POST, &admin, &format!("/api/v1/data-requests/{id}/approve"), &json!({})).await;
+        assert_eq!(get(department.clone(), format!("/api/v1/data-requests/{id}/extract?period=2024")).await.0, 403);
+        let (status, bytes) = get(department.clone(), path.clone()).await;
+        assert_eq!(status, 200);
+
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut manifest = String::new();
+        zip.by_name("period=2025/_manifest.json").unwrap().read_to_string(&mut manifest).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+        let mut parquet = Vec::new();
+        zip.by_name("period=2025/province=52/part-00000.parquet").unwrap().read_to_end(&mut parquet).unwrap();
+        assert_eq!(manifest["files"][0]["sha256"], format!("{:x}", Sha256::digest(&parquet)));
+        let indicators: Vec<&str> = manifest["columns"].as_array().unwrap().iter().filter_map(|c| c["indicator"].as_str()).collect();
+        assert_eq!(indicators, vec!["POP.MALE", "DER.SEX_RATIO"], "the granted indicators only");
+        let frame = onetable_analytics::report::read_parquet(&parquet).unwrap();
+        let codes: Vec<Option<&str>> = frame.column("village_code").unwrap().str().unwrap().iter().collect();
+        assert_eq!(codes, vec![Some("522301100200")], "approved villages inside the granted region only");
+        assert!(frame.column("pop_female").is_err(), "an input of a granted ratio is not granted itself");
+
+        // The village sees the use; another department does not see the request.
+        let clerk = app.user_token("clerk", Role::Clerk, Some("522301100200"), None).await;
+        let (_, usage) = app.get_as(&clerk, "/api/v1/regions/522301100200/usage").await;
+        assert!(usage.to_string().contains("统计局"), "{usage}");
+        let other = app.user_token("ws_dept", Role::Department, Some("5223"), Some("卫健委")).await;
+        assert_eq!(get(other, path).await.0, 404);
+    })
+    .await;
+}

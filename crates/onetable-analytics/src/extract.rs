@@ -5,7 +5,7 @@
 //! Spark, Trino or DuckDB to read. Writing the files is the application's.
 
 use onetable_core::RegionLevel;
-use polars::prelude::{col, DataFrame, DataType, IntoColumn, IntoLazy, NamedFrom, Series};
+use polars::prelude::{col, ChunkCompareIneq, DataFrame, DataType, IntoColumn, IntoLazy, NamedFrom, Series};
 
 use crate::compile::{compile, null_of};
 use crate::cube::{level_column, Cube, CubeError, CODE, STATUS, UPDATED};
@@ -78,6 +78,21 @@ impl Cube {
     /// # Errors
     /// On an indicator not in the cube or a polars failure.
     pub fn extract(&self, codes: &[String], changed_since_ms: Option<i64>) -> Result<Vec<ProvincePart>, CubeError> {
+        self.extract_within(codes, changed_since_ms, None, None)
+    }
+
+    /// [`Cube::extract`] of the villages inside `within` only, and with `min_state` only those
+    /// whose entry is at least that (a department reads approved entries only).
+    ///
+    /// # Errors
+    /// On an indicator not in the cube or a polars failure.
+    pub fn extract_within(
+        &self,
+        codes: &[String],
+        changed_since_ms: Option<i64>,
+        within: Option<onetable_core::RegionCode>,
+        min_state: Option<crate::cube::EntryState>,
+    ) -> Result<Vec<ProvincePart>, CubeError> {
         let measures: Vec<&Measure> = if codes.is_empty() {
             self.measures().iter().collect()
         } else {
@@ -104,7 +119,14 @@ impl Cube {
                 }
             }
         }
-        let frame = self.frame(&needed, self.rows(None))?;
+        let frame = self.frame(&needed, self.rows(within))?;
+        let frame = match min_state {
+            Some(state) => {
+                let keep = frame.column(STATUS)?.cast(&DataType::Int32)?.i32()?.gt_eq(state as i32);
+                frame.filter(&keep)?
+            }
+            None => frame,
+        };
         let mut select = Vec::with_capacity(measures.len());
         for measure in &measures {
             let expr = match &measure.formula {

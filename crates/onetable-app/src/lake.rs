@@ -90,7 +90,7 @@ const KEY_COLUMNS: [(&str, &str); 12] = [
     ("approved_at", "审核通过时间（UTC，ISO 8601）"),
 ];
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -169,6 +169,31 @@ pub fn write_extract(conn: &mut DbConn, cubes: &CubeCache, dir: &Path, ask: &Ext
         written.push(file.path.clone());
         files.insert(file.province.clone(), file);
     }
+    let columns = manifest_columns(&measures, &current);
+    let manifest = Manifest {
+        format: FORMAT.to_owned(),
+        period: period_text,
+        generated_at: Utc::now(),
+        changed_since: ask.changed_since,
+        registry_fingerprint: fingerprint,
+        columns,
+        files: files.into_values().collect(),
+        written,
+    };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(Problem::internal)?;
+    replace(&manifest_path, &json)?;
+    Ok(manifest)
+}
+
+/// The manifest's name of this layout.
+pub const FORMAT: &str = "onetable-extract/1";
+
+/// The columns of an extract of `measures`, key columns first.
+#[must_use]
+pub fn manifest_columns(
+    measures: &[onetable_analytics::Measure],
+    current: &crate::registry::Current,
+) -> Vec<ManifestColumn> {
     let mut columns: Vec<ManifestColumn> = KEY_COLUMNS
         .iter()
         .map(|(name, label)| ManifestColumn {
@@ -190,17 +215,5 @@ pub fn write_extract(conn: &mut DbConn, cubes: &CubeCache, dir: &Path, ask: &Ext
         version: current.get(&m.code).map(|r| r.version),
         derived: m.is_derived(),
     }));
-    let manifest = Manifest {
-        format: "onetable-extract/1".to_owned(),
-        period: period_text,
-        generated_at: Utc::now(),
-        changed_since: ask.changed_since,
-        registry_fingerprint: fingerprint,
-        columns,
-        files: files.into_values().collect(),
-        written,
-    };
-    let json = serde_json::to_vec_pretty(&manifest).map_err(Problem::internal)?;
-    replace(&manifest_path, &json)?;
-    Ok(manifest)
+    columns
 }

@@ -72,6 +72,7 @@ use crate::routes::{
         data_requests::decide::reject_request,
         data_requests::decide::revoke_request,
         data_requests::data::pull,
+        data_requests::extract::extract_request,
         aggregates::aggregates,
         aggregate_series::aggregate_series,
         clients::list::list_clients,

@@ -1,6 +1,7 @@
 //! Data requests (报表准入): what a department may see, why, and until when; and the checks every
 //! pull goes through.
 
+pub mod extract;
 pub mod pull;
 pub mod requests;
 pub mod usage;

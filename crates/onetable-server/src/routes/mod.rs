@@ -104,6 +104,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(data_requests::decide::reject_request)
         .service(data_requests::decide::revoke_request)
         .service(data_requests::data::pull)
+        .service(data_requests::extract::extract_request)
         .service(aggregate_series::aggregate_series)
         .service(aggregates::aggregates)
         .service(clients::list::list_clients)

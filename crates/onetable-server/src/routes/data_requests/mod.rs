@@ -2,6 +2,7 @@
 
 pub mod data;
 pub mod decide;
+pub mod extract;
 pub mod file;
 pub mod list;
 
