@@ -7,6 +7,7 @@ mod audit;
 mod audit_pages;
 mod auth;
 mod client_rotation;
+mod cube_snapshots;
 mod dashboard_pages;
 mod demo;
 mod divisions;

@@ -167,6 +167,8 @@ pub struct TestApp {
     pub token: String,
     pub settings: Settings,
     server: actix_web::dev::ServerHandle,
+    /// The server's `data_dir` (cube snapshots), its own per test.
+    _data_dir: tempfile::TempDir,
     // Dropped last: the database outlives the server's connections to it.
     _database: TestDatabase,
 }
@@ -215,8 +217,13 @@ impl TestApp {
             let set = seed::demo_divisions().expect("demo divisions");
             divisions::import(&mut db.conn().expect("conn"), &set, date("2025-01-01")).expect("import demo regions");
         }
-        let mut settings =
-            Settings { bind: "127.0.0.1:0".to_owned(), login_rate_per_minute: 1000, ..Settings::default() };
+        let data_dir = tempfile::tempdir().expect("data dir");
+        let mut settings = Settings {
+            bind: "127.0.0.1:0".to_owned(),
+            login_rate_per_minute: 1000,
+            data_dir: data_dir.path().to_path_buf(),
+            ..Settings::default()
+        };
         configure(&mut settings);
         let app = Application::build(&settings, db.clone()).expect("build the server");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -231,8 +238,20 @@ impl TestApp {
             token: String::new(),
             settings,
             server: handle,
+            _data_dir: data_dir,
             _database: database,
         }
+    }
+
+    /// Stops the server and starts a new one over the same database and data folder (a restart:
+    /// nothing in memory survives, what is on disk does).
+    pub async fn restart(&mut self) {
+        self.server.stop(true).await;
+        let app = Application::build(&self.settings, self.db.clone()).expect("build the server again");
+        self.address = format!("http://127.0.0.1:{}", app.port());
+        let server = app.into_server();
+        self.server = server.handle();
+        tokio::spawn(server);
     }
 
     /// Stops the server (as a network gone away does, for the pages' offline tests).

@@ -11,6 +11,10 @@ use polars::prelude::{Column, DataFrame, IntoColumn, NamedFrom, PolarsResult, Se
 
 use crate::measure::{Measure, MeasureKind};
 
+mod snapshot;
+
+pub use snapshot::SnapshotFiles;
+
 /// Rows per block: small enough that rebuilding one on a change is cheap, large enough that a
 /// national column has few chunks.
 pub const BLOCK_ROWS: usize = 16_384;

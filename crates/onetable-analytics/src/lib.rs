@@ -11,7 +11,7 @@ pub mod query;
 pub mod render;
 pub mod report;
 
-pub use cube::{Cube, CubeBuilder, CubeError, EntryState, VillageEntry};
+pub use cube::{Cube, CubeBuilder, CubeError, EntryState, SnapshotFiles, VillageEntry};
 pub use measure::{Measure, MeasureKind};
 pub use query::Selection;
 pub use report::{Datum, Headers, Report};

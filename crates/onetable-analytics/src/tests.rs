@@ -191,3 +191,27 @@ fn every_format_carries_the_same_numbers() {
     let table = report.to_table(crate::Headers::Names);
     assert_eq!(table.headers[..3], ["区划代码".to_owned(), "名称".into(), "应报村数".into()]);
 }
+
+#[test]
+fn a_snapshot_restores_the_same_answers_and_a_broken_one_is_refused() {
+    let original = cube();
+    let files = original.to_snapshot().unwrap();
+    let measures = original.measures().to_vec();
+    let restored = crate::Cube::from_snapshot("2025", measures.clone(), &files).unwrap();
+    let selection = all(EntryState::Submitted);
+    for level in [RegionLevel::Township, RegionLevel::County] {
+        let (a, b) = (original.rollup(&selection, level).unwrap(), restored.rollup(&selection, level).unwrap());
+        assert_eq!(
+            a.rows.iter().map(|r| (&r.code, &r.name, &r.values)).collect::<Vec<_>>(),
+            b.rows.iter().map(|r| (&r.code, &r.name, &r.values)).collect::<Vec<_>>()
+        );
+    }
+    let village = code("522301001001").number();
+    assert_eq!(restored.updated_ms(village), Some(1_000));
+    // Cut short, or lacking a column the registry now has: refused, never half loaded.
+    let cut = crate::SnapshotFiles { data: files.data[..files.data.len() / 2].to_vec(), names: files.names.clone() };
+    assert!(crate::Cube::from_snapshot("2025", measures.clone(), &cut).is_err());
+    let mut more = measures;
+    more.push(measure("NEW.ONE", MeasureKind::Integer, Aggregation::Sum, None));
+    assert!(crate::Cube::from_snapshot("2025", more, &files).is_err());
+}

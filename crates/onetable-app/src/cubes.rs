@@ -5,6 +5,7 @@
 //! `onetable import` command — and a change is visible to the first read after it commits.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::NaiveDateTime;
@@ -30,6 +31,8 @@ struct Seen {
 struct Slot {
     /// The cube, and the registry fingerprint it was built under.
     cube: RwLock<Option<(String, Cube)>>,
+    /// Where the cube came from: `snapshot` or `store`.
+    origin: Mutex<Option<&'static str>>,
     seen: Mutex<Option<Seen>>,
     /// Held while building, so that concurrent first readers build once.
     building: Mutex<()>,
@@ -38,6 +41,8 @@ struct Slot {
 #[derive(Default)]
 pub struct CubeCache {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
+    /// Where cube snapshots are kept; none: cubes live in memory only.
+    snapshots: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for CubeCache {
@@ -55,6 +60,33 @@ fn millis(at: NaiveDateTime) -> i64 {
 }
 
 impl CubeCache {
+    /// A cache that keeps a snapshot of each cube it builds in `dir` and loads it after a restart.
+    #[must_use]
+    pub fn with_snapshots(dir: PathBuf) -> Self {
+        Self { slots: Mutex::default(), snapshots: Some(dir) }
+    }
+
+    /// The periods with a snapshot on disk, to warm at start.
+    #[must_use]
+    pub fn snapshot_periods(&self) -> Vec<Period> {
+        self.snapshots.as_deref().map(crate::cube_snapshots::periods).unwrap_or_default()
+    }
+
+    /// The cubes in memory and where each came from (`snapshot` or `store`), by period.
+    #[must_use]
+    pub fn warm(&self) -> Vec<(String, &'static str)> {
+        let slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut out: Vec<(String, &'static str)> = slots
+            .iter()
+            .filter(|(_, slot)| slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).is_some())
+            .filter_map(|(period, slot)| {
+                Some((period.clone(), (*slot.origin.lock().unwrap_or_else(std::sync::PoisonError::into_inner))?))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     fn slot(&self, period: &str) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         slots.entry(period.to_owned()).or_default().clone()
@@ -92,10 +124,28 @@ impl CubeCache {
             slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(|(f, _)| f.clone());
         if current.as_deref() != Some(fingerprint.as_str()) {
             let checked_at = chrono::Utc::now().naive_utc();
-            let (cube, latest) = build(conn, period)?;
-            *slot.cube.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((fingerprint, cube));
-            let latest = latest.unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc());
-            *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Seen { latest, checked_at });
+            let loaded =
+                self.snapshots.as_deref().and_then(|dir| crate::cube_snapshots::load(dir, conn, period, &fingerprint));
+            let from_snapshot = loaded.is_some();
+            let (cube, latest) = match loaded {
+                Some((cube, latest)) => (cube, latest),
+                None => {
+                    let (cube, latest) = build(conn, period)?;
+                    (cube, latest.unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc()))
+                }
+            };
+            *slot.cube.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((fingerprint.clone(), cube));
+            *slot.origin.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some(if from_snapshot { "snapshot" } else { "store" });
+            // A snapshot's cube has seen the store up to its latest change; the catch-up below
+            // applies everything since, as on any read.
+            let seen = Seen { latest, checked_at: if from_snapshot { latest } else { checked_at } };
+            *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(seen);
+            if from_snapshot {
+                self.catch_up(conn, &key, &slot)?;
+            } else if let Some(dir) = self.snapshots.clone() {
+                snapshot_later(dir, fingerprint, latest, slot.clone());
+            }
         }
         let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         match cube.as_ref() {
@@ -232,6 +282,22 @@ fn expand(expr: &Expr, formulas: &HashMap<String, Expr>, depth: usize) -> Expr {
         other => other.clone(),
     };
     out
+}
+
+/// Writes the snapshot of a freshly built cube on another thread, so the read that built it is
+/// answered first (writers wait for it: it holds the cube's read lock while encoding).
+fn snapshot_later(dir: PathBuf, fingerprint: String, latest: NaiveDateTime, slot: Arc<Slot>) {
+    let spawned = std::thread::Builder::new().name("cube-snapshot".into()).spawn(move || {
+        let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((f, cube)) = cube.as_ref().filter(|(f, _)| *f == fingerprint) {
+            if let Err(e) = crate::cube_snapshots::save(&dir, f, latest, cube) {
+                tracing::warn!(error = %e, "cube snapshot not written");
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cube snapshot not written");
+    }
 }
 
 /// Builds the cube of `period` from the store; returns it with the latest entry change it holds.

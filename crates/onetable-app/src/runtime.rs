@@ -49,6 +49,27 @@ impl App {
         Ok(Self { db, forms: Arc::default(), cubes: Arc::default(), writer, table_limits })
     }
 
+    /// Keeps a snapshot of each cube in `dir` and loads the ones there now on another thread, so
+    /// the first aggregate after a restart does not wait for a rebuild from the store.
+    #[must_use]
+    pub fn with_cube_snapshots(mut self, dir: std::path::PathBuf) -> Self {
+        self.cubes = Arc::new(CubeCache::with_snapshots(dir));
+        let (cubes, db) = (self.cubes.clone(), self.db.clone());
+        let warm = std::thread::Builder::new().name("cube-warm".into()).spawn(move || {
+            for period in cubes.snapshot_periods() {
+                let loaded =
+                    db.conn().map_err(Problem::from).and_then(|mut conn| cubes.read(&mut conn, period, |_| Ok(())));
+                if let Err(e) = loaded {
+                    tracing::warn!(%period, error = %e.describe(), "cube not warmed");
+                }
+            }
+        });
+        if let Err(e) = warm {
+            tracing::warn!(error = %e, "cubes not warmed");
+        }
+        self
+    }
+
     /// Runs blocking store work on the blocking pool with a pooled connection.
     ///
     /// # Errors

@@ -38,7 +38,9 @@ impl Application {
             cells: settings.import_max_cells,
             ..onetable_app::imports::Limits::default()
         };
-        let app = onetable_app::App::start(db, limits).map_err(|e| anyhow::anyhow!(e.describe()))?;
+        let app = onetable_app::App::start(db, limits)
+            .map_err(|e| anyhow::anyhow!(e.describe()))?
+            .with_cube_snapshots(settings.data_dir.join("cubes"));
         let state = web::Data::new(AppState {
             app,
             policy: Arc::new(AuthPolicy {

@@ -20,17 +20,38 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// The database answers (within a second; 503 with `Retry-After` otherwise).
+/// A period's cube held in memory.
+#[derive(Serialize, ToSchema)]
+pub struct WarmCube {
+    /// `2025`
+    pub period: String,
+    /// `snapshot` (loaded from disk at start or on first use) or `store` (built from the store).
+    pub source: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Ready {
+    /// `ok`
+    pub status: &'static str,
+    /// The cubes in memory: an aggregate of one of these periods does not wait for a build.
+    pub cubes: Vec<WarmCube>,
+}
+
+/// The database answers (within a second; 503 with `Retry-After` otherwise), and which periods'
+/// cubes are warm.
 #[utoipa::path(
     tag = "health",
-    responses((status = 200, body = Health), (status = 503, description = "database unreachable", body = ErrorBody))
+    responses((status = 200, body = Ready), (status = 503, description = "database unreachable", body = ErrorBody))
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
     let ping = web::block(move || db.ping()).await?;
     match ping {
-        Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ok" })),
+        Ok(()) => {
+            let cubes = state.cubes.warm().into_iter().map(|(period, source)| WarmCube { period, source }).collect();
+            Ok(HttpResponse::Ok().json(Ready { status: "ok", cubes }))
+        }
         Err(e) => Err(ApiError::database_unavailable(format!("readiness check failed: {e}"))),
     }
 }
