@@ -13,7 +13,9 @@ use onetable_core::Period;
 use onetable_store::{cube_source, DbConn};
 use serde::{Deserialize, Serialize};
 
-use crate::cubes::measures;
+use onetable_analytics::Measure;
+
+use crate::problem::Problem;
 
 /// `cube-2025.json`: what the snapshot holds.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -77,7 +79,14 @@ pub fn save(dir: &Path, fingerprint: &str, latest: NaiveDateTime, cube: &Cube) -
 /// The cube of `period` from its snapshot, with the latest change it holds — or `None` (logged)
 /// when there is none, or it is cut short, of another registry fingerprint or of another number
 /// of villages than the store has now.
-pub fn load(dir: &Path, conn: &mut DbConn, period: Period, fingerprint: &str) -> Option<(Cube, NaiveDateTime)> {
+/// `measures` gives the cube's view of the registry for the period (as a build would use).
+pub fn load(
+    dir: &Path,
+    conn: &mut DbConn,
+    period: Period,
+    fingerprint: &str,
+    measures: impl FnOnce(&mut DbConn, Period) -> Result<Vec<Measure>, Problem>,
+) -> Option<(Cube, NaiveDateTime)> {
     let key = period.to_string();
     let (data, names, note) = paths(dir, &key);
     let about: SnapshotNote = serde_json::from_slice(&std::fs::read(&note).ok()?).ok()?;

@@ -124,8 +124,10 @@ impl CubeCache {
             slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(|(f, _)| f.clone());
         if current.as_deref() != Some(fingerprint.as_str()) {
             let checked_at = chrono::Utc::now().naive_utc();
-            let loaded =
-                self.snapshots.as_deref().and_then(|dir| crate::cube_snapshots::load(dir, conn, period, &fingerprint));
+            let loaded = self
+                .snapshots
+                .as_deref()
+                .and_then(|dir| crate::cube_snapshots::load(dir, conn, period, &fingerprint, measures));
             let from_snapshot = loaded.is_some();
             let (cube, latest) = match loaded {
                 Some((cube, latest)) => (cube, latest),

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::export::Binary;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -27,7 +28,7 @@ pub struct ExtractQuery {
     security(("bearer" = [])),
     params(("id" = i64, Path), ExtractQuery),
     responses(
-        (status = 200, description = "the ZIP", content_type = "application/zip"),
+        (status = 200, description = "the ZIP", content((Binary = "application/zip"))),
         (status = 400, body = ErrorBody),
         (status = 403, description = "not active, or outside what the request grants", body = ErrorBody),
         (status = 404, body = ErrorBody),
