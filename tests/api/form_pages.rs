@@ -47,7 +47,7 @@ async fn a_department_turns_its_old_form_into_a_request_and_gets_it_back_filled(
     );
     app.add_user("nn_dept", Role::Department, Some("5223"), Some("农业农村局"));
     let dir = tempfile::tempdir().unwrap();
-    let form = labelled_forms::all().into_iter().find(|f| f.file.starts_with("02-")).unwrap();
+    let form = labelled_forms::named("02-");
     let path = form_file(&dir, "收益分配表.xlsx", &form.bytes());
 
     let Some(dept) = signed_in(&app, Window::Desktop, "nn_dept").await else { return };

@@ -3,25 +3,10 @@
 //! reason; a refused draft stores no proposal.
 
 use onetable_core::Role;
+use onetable_tests::each_backend;
 use onetable_tests::labelled_forms;
-use onetable_tests::{each_backend, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-async fn analyzed(app: &TestApp, token: &str, prefix: &str) -> Value {
-    let form = labelled_forms::all().into_iter().find(|f| f.file.starts_with(prefix)).unwrap();
-    let response = app
-        .client
-        .post(app.url("/api/v1/forms/analyze"))
-        .bearer_auth(token)
-        .header("content-type", "application/octet-stream")
-        .body(form.bytes())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
 
 /// The draft's body as the page sends it: every column with its settled indicator (or none).
 fn columns_of(analysis: &Value) -> Value {
@@ -41,7 +26,7 @@ async fn a_form_becomes_a_draft_request_and_proposals_an_admin_decides() {
         app.load_catalogue();
         let department = app.user_token("mz_dept", Role::Department, Some("5223"), Some("民政局")).await;
         let admin = app.user_token("zhou_admin", Role::Admin, Some("5223"), None).await;
-        let analysis = analyzed(&app, &department, "04-").await;
+        let analysis = labelled_forms::analyzed(&app, &department, "04-").await;
         let body = json!({"form_title": analysis["title"], "columns": columns_of(&analysis)});
         let (status, draft) = app.send_json(Method::POST, &department, "/api/v1/forms/draft-request", &body).await;
         assert_eq!(status, 200, "{draft}");

@@ -6,9 +6,8 @@ use std::collections::BTreeSet;
 use std::io::Write;
 
 use onetable_core::Role;
+use onetable_tests::each_backend;
 use onetable_tests::labelled_forms::{self, Expected};
-use onetable_tests::{each_backend, TestApp};
-use serde_json::Value;
 
 fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -17,20 +16,6 @@ fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
         zip.write_all(bytes).unwrap();
     }
     zip.finish().unwrap().into_inner()
-}
-
-async fn post(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    body: reqwest::Body,
-    content_type: Option<&str>,
-) -> reqwest::Response {
-    let mut request = app.client.post(app.url(path)).bearer_auth(token).body(body);
-    if let Some(t) = content_type {
-        request = request.header("content-type", t);
-    }
-    request.send().await.unwrap()
 }
 
 #[tokio::test]
@@ -45,10 +30,8 @@ async fn a_zip_of_forms_comes_down_to_its_distinct_needs_and_the_burden_page_sho
             .collect();
         files.push(("部门报表/照片.xlsx".to_owned(), b"\x89PNG\r\n\x1a\n0000".to_vec()));
         files.push(("__MACOSX/._照片.xlsx".to_owned(), b"junk".to_vec()));
-        let response =
-            post(&app, &admin, "/api/v1/forms/cleanup", zip_of(&files).into(), Some("application/zip")).await;
-        assert_eq!(response.status(), 200);
-        let report: Value = response.json().await.unwrap();
+        let (status, report) = app.post_file(&admin, "/api/v1/forms/cleanup", "application/zip", zip_of(&files)).await;
+        assert_eq!(status, 200, "{report}");
         eprintln!("clean-up of the labelled set: {}", report["summary"]);
 
         // What the labels say: the codes the known columns need, and the new ones.
@@ -102,12 +85,11 @@ async fn a_zip_of_forms_comes_down_to_its_distinct_needs_and_the_burden_page_sho
         );
 
         // Nothing to clean up; clerks do not clean up.
-        let response = post(&app, &admin, "/api/v1/forms/cleanup", zip_of(&[]).into(), Some("application/zip")).await;
-        assert_eq!(response.status(), 422);
+        let (status, _) = app.post_file(&admin, "/api/v1/forms/cleanup", "application/zip", zip_of(&[])).await;
+        assert_eq!(status, 422);
         let clerk = app.user_token("clerk", Role::Clerk, Some("522301100201"), None).await;
-        let response =
-            post(&app, &clerk, "/api/v1/forms/cleanup", zip_of(&files).into(), Some("application/zip")).await;
-        assert_eq!(response.status(), 403);
+        let (status, _) = app.post_file(&clerk, "/api/v1/forms/cleanup", "application/zip", zip_of(&files)).await;
+        assert_eq!(status, 403);
     })
     .await;
 }

@@ -8,17 +8,8 @@ use onetable_tests::{each_backend, TestApp};
 use serde_json::{json, Value};
 
 async fn analyze(app: &TestApp, token: &str, bytes: Vec<u8>) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url("/api/v1/forms/analyze"))
-        .bearer_auth(token)
-        .header("content-type", "application/octet-stream")
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let (status, body) = app.post_file(token, "/api/v1/forms/analyze", "application/octet-stream", bytes).await;
+    (status.as_u16(), body)
 }
 
 /// What the analysis said of one labelled column.
@@ -227,7 +218,7 @@ async fn an_analysis_reads_the_header_units_and_matches_and_stores_nothing() {
     each_backend(|app| async move {
         app.load_catalogue();
         let department = app.user_token("mz_dept", Role::Department, Some("5223"), Some("民政局")).await;
-        let form = labelled_forms::all().into_iter().find(|f| f.file.starts_with("02-")).unwrap();
+        let form = labelled_forms::named("02-");
         let (status, body) = analyze(&app, &department, form.bytes()).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["title"], "村集体经济组织收益分配统计表");
@@ -250,7 +241,7 @@ async fn an_analysis_reads_the_header_units_and_matches_and_stores_nothing() {
 
         // A column with no match offers candidates; the analysis wrote no version of anything.
         let (_, before) = app.get_as(&department, "/api/v1/indicators?limit=500").await;
-        let agriculture = labelled_forms::all().into_iter().find(|f| f.file.starts_with("03-")).unwrap();
+        let agriculture = labelled_forms::named("03-");
         let (_, body) = analyze(&app, &department, agriculture.bytes()).await;
         let sown =
             body["columns"].as_array().unwrap().iter().find(|c| c["header"] == "农作物总播种面积（亩）").unwrap();

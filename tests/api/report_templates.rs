@@ -11,21 +11,6 @@ use serde_json::{json, Value};
 
 const TOWNSHIP: &str = "522301100000";
 
-async fn analyzed(app: &TestApp, token: &str, prefix: &str) -> Value {
-    let form = labelled_forms::all().into_iter().find(|f| f.file.starts_with(prefix)).unwrap();
-    let response = app
-        .client
-        .post(app.url("/api/v1/forms/analyze"))
-        .bearer_auth(token)
-        .header("content-type", "application/octet-stream")
-        .body(form.bytes())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
-
 /// The template body the page sends: the analysis as it came.
 fn template_of(analysis: &Value, rows: &str) -> Value {
     let labels: Vec<Value> = analysis["label_columns"]
@@ -89,7 +74,7 @@ async fn a_saved_template_comes_back_filled_for_every_village_in_the_forms_units
         app.load_catalogue();
         let department = app.user_token("nn_dept", Role::Department, Some("5223"), Some("农业农村局")).await;
         let admin = app.user_token("zhou_admin", Role::Admin, Some("5223"), None).await;
-        let analysis = analyzed(&app, &department, "02-").await;
+        let analysis = labelled_forms::analyzed(&app, &department, "02-").await;
         let (status, template) = app
             .send_json(Method::POST, &department, "/api/v1/report-templates", &template_of(&analysis, "village"))
             .await;
@@ -171,7 +156,7 @@ async fn township_columns_get_a_subtotal_row_and_bad_templates_are_refused() {
         app.load_catalogue();
         let department = app.user_token("tj_dept", Role::Department, Some("5223"), Some("统计局")).await;
         let admin = app.user_token("zhou_admin", Role::Admin, Some("5223"), None).await;
-        let analysis = analyzed(&app, &department, "01-").await;
+        let analysis = labelled_forms::analyzed(&app, &department, "01-").await;
         let mut body = template_of(&analysis, "village");
 
         // Refused with a detail each, nothing stored.

@@ -27,6 +27,26 @@ pub fn folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("forms/labelled")
 }
 
+/// The labelled form whose file name starts with `prefix` (`"02-"`).
+///
+/// # Panics
+/// When there is none.
+#[must_use]
+pub fn named(prefix: &str) -> LabelledForm {
+    all().into_iter().find(|f| f.file.starts_with(prefix)).unwrap_or_else(|| panic!("no labelled form {prefix}"))
+}
+
+/// The labelled form `prefix` analyzed by `app` as `token` (which must succeed).
+///
+/// # Panics
+/// When the analysis is refused.
+pub async fn analyzed(app: &crate::TestApp, token: &str, prefix: &str) -> serde_json::Value {
+    let (status, body) =
+        app.post_file(token, "/api/v1/forms/analyze", "application/octet-stream", named(prefix).bytes()).await;
+    assert_eq!(status, 200, "{prefix}: {body}");
+    body
+}
+
 /// Every labelled form, by file name.
 #[must_use]
 pub fn all() -> Vec<LabelledForm> {

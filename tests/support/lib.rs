@@ -399,6 +399,21 @@ impl TestApp {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// POSTs `bytes` as a raw file upload with a bearer token, JSON answer parsed (`Null` if none).
+    pub async fn post_file(&self, token: &str, path: &str, content_type: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// Sends `body` as JSON with `method` and a bearer token.
     pub async fn send_json(
         &self,

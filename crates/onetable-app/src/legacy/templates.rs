@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::known;
+use super::views::letter;
 use crate::actor::Actor;
-use crate::imports::read::column_name;
 use crate::problem::{AppResult, Problem};
 use crate::App;
 
@@ -99,10 +99,6 @@ pub fn letter_index(letter: &str) -> Option<usize> {
         return None;
     }
     Some(letter.bytes().fold(0usize, |n, b| n * 26 + usize::from(b - b'A') + 1) - 1)
-}
-
-fn letter(index: usize) -> String {
-    column_name(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
 fn label_kind(text: &str) -> Option<LabelKind> {

@@ -101,7 +101,8 @@ pub struct FormAnalysis {
     pub indicators: Vec<String>,
 }
 
-fn letter(index: usize) -> String {
+/// The spreadsheet letter of a zero-based column (`0` is `A`).
+pub(crate) fn letter(index: usize) -> String {
     column_name(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
