@@ -249,6 +249,12 @@ impl Cube {
         self.names.get(&code).map(String::as_str)
     }
 
+    /// Whether `other` has the same villages in the same rows (both built from one division list).
+    #[must_use]
+    pub fn same_villages(&self, other: &Cube) -> bool {
+        self.codes == other.codes
+    }
+
     /// The rows of the villages inside `within` (all rows for `None`).
     #[must_use]
     pub fn rows(&self, within: Option<RegionCode>) -> Range<usize> {
@@ -285,7 +291,7 @@ impl Cube {
         Ok(DataFrame::new(height, columns)?)
     }
 
-    fn block_series(&self, name: &str, block: usize) -> Result<Series, CubeError> {
+    pub(crate) fn block_series(&self, name: &str, block: usize) -> Result<Series, CubeError> {
         self.columns
             .get(name)
             .and_then(|blocks| blocks.get(block))

@@ -10,6 +10,7 @@ pub mod measure;
 pub mod query;
 pub mod render;
 pub mod report;
+mod segmented;
 
 pub use cube::{Cube, CubeBuilder, CubeError, EntryState, SnapshotFiles, VillageEntry};
 pub use measure::{Measure, MeasureKind};

@@ -4,12 +4,17 @@ use std::collections::BTreeSet;
 
 use onetable_core::indicator::Aggregation;
 use onetable_core::{RegionCode, RegionLevel};
-use polars::prelude::{col, len, lit, when, DataFrame, DataType, Expr as PlExpr, IntoLazy, SortMultipleOptions};
+
+use polars::prelude::{
+    col, lit, when, Column, DataFrame, DataType, Expr as PlExpr, IntoColumn, IntoLazy, NamedFrom, Series,
+    SortMultipleOptions,
+};
 
 use crate::compile::{compile, null_of};
 use crate::cube::{level_column, Cube, CubeError, EntryState, CODE, STATUS, UPDATED};
 use crate::measure::{Measure, MeasureKind};
 use crate::report::{Completeness, Datum, Report, ReportRow};
+use crate::segmented::Acc;
 
 /// Which villages and indicators a read covers.
 #[derive(Debug, Clone)]
@@ -26,8 +31,9 @@ fn sum_name(code: &str) -> String {
     format!("__sum:{code}")
 }
 
-fn count_name(code: &str) -> String {
-    format!("__n:{code}")
+/// The sum of `input` for the formula of `derived` over villages counted in every period it reads.
+fn joint_name(derived: &str, input: &str) -> String {
+    format!("__joint:{derived}:{input}")
 }
 
 impl Cube {
@@ -54,80 +60,100 @@ impl Cube {
     /// # Errors
     /// On an indicator not in the cube or a polars failure.
     pub fn rollup(&self, selection: &Selection, level: RegionLevel) -> Result<Report, CubeError> {
+        self.rollup_with(selection, level, &[])
+    }
+
+    /// [`Self::rollup`], where a derived indicator's input that is not in this cube is read from
+    /// one of `containing` — the cubes of the periods that contain this one (the year of a month):
+    /// a monthly rate over the annual population. Such an input counts a village when both its
+    /// entries count.
+    ///
+    /// # Errors
+    /// On an indicator not in the cube or a polars failure.
+    pub fn rollup_with(
+        &self,
+        selection: &Selection,
+        level: RegionLevel,
+        containing: &[&Cube],
+    ) -> Result<Report, CubeError> {
         let measures = self.selected(selection)?;
         let key = level_column(level);
-        let ok = col(STATUS).gt_eq(lit(selection.min_state as i32));
-        let mut needed: BTreeSet<&str> = BTreeSet::from([key, STATUS]);
-        let mut aggs = vec![
-            len().cast(DataType::UInt32).alias("expected"),
-            col(STATUS).eq(lit(EntryState::Submitted as i32)).sum().cast(DataType::UInt32).alias("submitted"),
-            col(STATUS).eq(lit(EntryState::Approved as i32)).sum().cast(DataType::UInt32).alias("approved"),
+        let rows = self.rows(selection.within);
+        let (regions, ok) = self.regions(key, &rows, selection.min_state)?;
+        let mut columns: Vec<Column> = vec![
+            Series::new(key.into(), &regions.keys).into_column(),
+            Series::new("expected".into(), &regions.expected).into_column(),
+            Series::new("submitted".into(), &regions.submitted).into_column(),
+            Series::new("approved".into(), &regions.approved).into_column(),
         ];
-        let mut summed: BTreeSet<String> = BTreeSet::new();
-        let mut guards = Vec::new();
+        let mut inputs: BTreeSet<String> = BTreeSet::new();
         for measure in &measures {
-            let code = measure.code.as_str();
             if let Some(formula) = &measure.formula {
-                for input in formula.codes() {
-                    if self.measure(&input).is_some_and(|m| !m.is_derived() && m.kind != MeasureKind::Text) {
-                        summed.insert(input);
-                    }
-                }
+                inputs.extend(formula.codes().into_iter().filter(|c| self.measure(c).is_some()));
                 continue;
             }
-            if measure.kind == MeasureKind::Text {
-                continue;
-            }
-            needed.insert(code);
-            let values = col(code).filter(ok.clone());
-            let rolled = match measure.aggregation {
-                Aggregation::Sum | Aggregation::CountTrue => {
-                    aggs.push(values.clone().count().alias(count_name(code)));
-                    guards.push(code.to_owned());
-                    values.sum().cast(DataType::Float64)
-                }
-                Aggregation::Avg => values.cast(DataType::Float64).mean(),
-                Aggregation::Min => values.cast(DataType::Float64).min(),
-                Aggregation::Max => values.cast(DataType::Float64).max(),
-                Aggregation::None | Aggregation::Ratio => continue,
+            // A sum over no values is unknown, not 0.
+            let pick: fn(&Acc) -> Option<f64> = match (measure.kind, measure.aggregation) {
+                (MeasureKind::Text, _) | (_, Aggregation::None | Aggregation::Ratio) => continue,
+                (_, Aggregation::Sum | Aggregation::CountTrue) => |a| (a.n > 0).then_some(a.sum),
+                (_, Aggregation::Avg) => |a| (a.n > 0).then(|| a.sum / f64::from(a.n)),
+                (_, Aggregation::Min) => |a| (a.n > 0).then_some(a.min),
+                (_, Aggregation::Max) => |a| (a.n > 0).then_some(a.max),
             };
-            aggs.push(rolled.alias(code));
+            let accs = self.fold(&measure.code, &regions, &rows, &ok)?;
+            let values: Vec<Option<f64>> = accs.iter().map(pick).collect();
+            columns.push(Series::new(measure.code.as_str().into(), values).into_column());
         }
-        for input in &summed {
-            needed.insert(input.as_str());
-            let values = col(input.as_str()).filter(ok.clone());
-            aggs.push(values.clone().sum().cast(DataType::Float64).alias(sum_name(input)));
-            aggs.push(values.count().alias(count_name(&sum_name(input))));
+        let sums = |accs: Vec<Acc>| -> Vec<Option<f64>> { accs.iter().map(|a| (a.n > 0).then_some(a.sum)).collect() };
+        let mut summed: BTreeSet<String> = BTreeSet::new();
+        for input in &inputs {
+            if self.measure(input).is_some_and(|m| !m.is_derived() && m.kind != MeasureKind::Text) {
+                let accs = self.fold(input, &regions, &rows, &ok)?;
+                columns.push(Series::new(sum_name(input).into(), sums(accs)).into_column());
+                summed.insert(sum_name(input));
+            }
         }
-        let needed: Vec<&str> = needed.into_iter().collect();
-        let frame = self.frame(&needed, self.rows(selection.within))?;
-        // A sum over no values is unknown, not 0.
-        let mut guarded: Vec<PlExpr> = guards
-            .iter()
-            .map(|c| {
-                when(col(count_name(c)).gt(lit(0)))
-                    .then(col(c.as_str()))
-                    .otherwise(null_of(DataType::Float64))
-                    .alias(c.as_str())
-            })
-            .collect();
-        guarded.extend(summed.iter().map(|c| {
-            let name = sum_name(c);
-            when(col(count_name(&name)).gt(lit(0)))
-                .then(col(name.as_str()))
-                .otherwise(null_of(DataType::Float64))
-                .alias(name.as_str())
-        }));
-        let mut lazy = frame.lazy().filter(col(key).is_not_null()).group_by([col(key)]).agg(aggs);
-        if !guarded.is_empty() {
-            lazy = lazy.with_columns(guarded);
+        // A formula with inputs of a containing period: every input summed over the villages whose
+        // entries count in both periods, so that the ratio is over one set of villages.
+        for measure in &measures {
+            let Some(formula) = &measure.formula else { continue };
+            let codes = formula.codes();
+            let outside: Vec<(&String, &Cube)> = codes
+                .iter()
+                .filter(|c| self.measure(c).is_none())
+                .filter_map(|c| Some((c, self.containing_with(c, containing)?)))
+                .collect();
+            if outside.is_empty() {
+                continue;
+            }
+            let mut both = ok.clone();
+            for (_, other) in &outside {
+                for (a, b) in both.iter_mut().zip(other.counted(&rows, selection.min_state)?) {
+                    *a = *a && b;
+                }
+            }
+            for input in &codes {
+                let holder = match outside.iter().find(|(c, _)| *c == input) {
+                    Some((_, other)) => *other,
+                    None if self.measure(input).is_some_and(|m| !m.is_derived() && m.kind != MeasureKind::Text) => self,
+                    None => continue,
+                };
+                let name = joint_name(&measure.code, input);
+                let accs = holder.fold(input, &regions, &rows, &both)?;
+                columns.push(Series::new(name.as_str().into(), sums(accs)).into_column());
+                summed.insert(name);
+            }
         }
+        let mut lazy = DataFrame::new(regions.keys.len(), columns)?.lazy();
         let derived: Vec<PlExpr> = measures
             .iter()
             .filter_map(|m| {
                 let formula = m.formula.as_ref()?;
                 let column = |code: &str| {
-                    if summed.contains(code) {
+                    let joint = joint_name(&m.code, code);
+                    if summed.contains(&joint) {
+                        (col(joint), false)
+                    } else if summed.contains(&sum_name(code)) {
                         (col(sum_name(code)), false)
                     } else {
                         (null_of(DataType::Float64), false)
@@ -141,6 +167,14 @@ impl Cube {
         }
         let out = lazy.sort([key], SortMultipleOptions::default()).collect()?;
         self.rollup_report(&out, key, level, measures)
+    }
+
+    /// The containing cube that holds the stored numeric indicator `code` over the same villages.
+    fn containing_with<'a>(&self, code: &str, containing: &[&'a Cube]) -> Option<&'a Cube> {
+        containing
+            .iter()
+            .copied()
+            .find(|c| c.measure(code).is_some_and(|m| !m.is_derived() && m.kind.is_numeric()) && c.same_villages(self))
     }
 
     fn rollup_report(
@@ -197,14 +231,35 @@ impl Cube {
     /// # Errors
     /// On an indicator not in the cube or a polars failure.
     pub fn village_rows(&self, selection: &Selection, changed_since_ms: Option<i64>) -> Result<Report, CubeError> {
+        self.village_rows_with(selection, changed_since_ms, &[])
+    }
+
+    /// [`Self::village_rows`], reading a derived indicator's inputs that are not in this cube from
+    /// the cubes of the periods containing this one (see [`Self::rollup_with`]).
+    ///
+    /// # Errors
+    /// On an indicator not in the cube or a polars failure.
+    pub fn village_rows_with(
+        &self,
+        selection: &Selection,
+        changed_since_ms: Option<i64>,
+        containing: &[&Cube],
+    ) -> Result<Report, CubeError> {
         let measures = self.selected(selection)?;
         let mut needed: BTreeSet<&str> = BTreeSet::from([CODE, STATUS, UPDATED, "township", "county"]);
+        let mut foreign: BTreeSet<String> = BTreeSet::new();
         for measure in &measures {
             match &measure.formula {
                 Some(formula) => {
                     for input in formula.codes() {
-                        if let Some(m) = self.measure(&input).filter(|m| !m.is_derived()) {
-                            needed.insert(m.code.as_str());
+                        match self.measure(&input) {
+                            Some(m) if !m.is_derived() => {
+                                needed.insert(m.code.as_str());
+                            }
+                            Some(_) => {}
+                            None => {
+                                foreign.insert(input);
+                            }
                         }
                     }
                 }
@@ -214,7 +269,23 @@ impl Cube {
             }
         }
         let needed: Vec<&str> = needed.into_iter().collect();
-        let frame = self.frame(&needed, self.rows(selection.within))?;
+        let rows = self.rows(selection.within);
+        let mut frame = self.frame(&needed, rows.clone())?;
+        let mut held: BTreeSet<String> = BTreeSet::new();
+        for code in foreign {
+            let Some(other) = self.containing_with(&code, containing) else { continue };
+            // The containing period's value counts where its own entry does.
+            let theirs = other
+                .frame(&[code.as_str(), STATUS], rows.clone())?
+                .lazy()
+                .select([when(col(STATUS).gt_eq(lit(selection.min_state as i32)))
+                    .then(col(code.as_str()).cast(DataType::Float64))
+                    .otherwise(null_of(DataType::Float64))
+                    .alias(code.as_str())])
+                .collect()?;
+            frame.hstack_mut(theirs.columns())?;
+            held.insert(code);
+        }
         let mut filter = col(STATUS).gt_eq(lit(selection.min_state as i32));
         if let Some(since) = changed_since_ms {
             filter = filter.and(col(UPDATED).gt(lit(since)));
@@ -227,6 +298,7 @@ impl Cube {
                         Some(m) if !m.is_derived() && m.kind != MeasureKind::Text => {
                             (col(code), m.kind == MeasureKind::Boolean)
                         }
+                        None if held.contains(code) => (col(code), false),
                         _ => (null_of(DataType::Float64), false),
                     };
                     compile(formula, &column).cast(DataType::Float64)

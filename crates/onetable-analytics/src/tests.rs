@@ -215,3 +215,5 @@ fn a_snapshot_restores_the_same_answers_and_a_broken_one_is_refused() {
     more.push(measure("NEW.ONE", MeasureKind::Integer, Aggregation::Sum, None));
     assert!(crate::Cube::from_snapshot("2025", more, &files).is_err());
 }
+
+mod scan;
