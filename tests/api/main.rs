@@ -20,6 +20,7 @@ mod hardening;
 mod health;
 mod lake;
 mod legacy_forms;
+mod many_periods;
 mod nationwide;
 mod pages;
 mod regions;

@@ -80,7 +80,7 @@ async fn bad_period_lists_are_400_naming_periods_and_scope_still_holds() {
         let path = |periods: &str| {
             format!("/api/v1/aggregates/series?indicators=POP.REGISTERED&within=5223&periods={periods}")
         };
-        for bad in ["2024..2023", "2024,2024Q1", "", "2000-01..2010-12", "2024..soon", "2099"] {
+        for bad in ["2024..2023", "2024,2024Q1", "", "2024..soon", "2099"] {
             let (status, body) = app.get_as(&viewer, &path(bad)).await;
             assert_eq!(status, 400, "{bad}: {body}");
             assert_eq!(body["error"], "invalid_period", "{bad}: {body}");

@@ -350,6 +350,13 @@ impl Cube {
         block.i64().ok()?.get(row % BLOCK_ROWS)
     }
 
+    /// Approximate bytes the cube holds: its columns, the village index and the region names.
+    #[must_use]
+    pub fn memory_bytes(&self) -> usize {
+        let names: usize = self.names.values().map(|n| n.len() + 48).sum();
+        self.estimated_bytes() + self.codes.len() * 8 + self.row_of.len() * 24 + names
+    }
+
     /// Approximate bytes held by the columns.
     #[must_use]
     pub fn estimated_bytes(&self) -> usize {

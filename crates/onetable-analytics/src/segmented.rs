@@ -57,6 +57,8 @@ impl Block {
     fn of(series: &Series) -> Result<Self, CubeError> {
         Ok(match series.dtype() {
             DataType::Boolean => Self::Flag(series.bool()?.rechunk().into_owned()),
+            // Numbers are held as f64 already; a cast would copy the block.
+            DataType::Float64 => Self::Number(series.f64()?.rechunk().into_owned()),
             _ => Self::Number(series.cast(&DataType::Float64)?.f64()?.rechunk().into_owned()),
         })
     }

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::NaiveDateTime;
@@ -36,6 +37,9 @@ struct Slot {
     seen: Mutex<Option<Seen>>,
     /// Held while building, so that concurrent first readers build once.
     building: Mutex<()>,
+    /// What the cube holds in memory, and when it was last read (a tick of the cache's clock).
+    bytes: AtomicUsize,
+    used: AtomicU64,
 }
 
 #[derive(Default)]
@@ -43,6 +47,10 @@ pub struct CubeCache {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
     /// Where cube snapshots are kept; none: cubes live in memory only.
     snapshots: Option<PathBuf>,
+    /// Most bytes the cubes may hold together; beyond it the least recently read are dropped
+    /// (none: no limit).
+    budget: Option<usize>,
+    clock: AtomicU64,
 }
 
 impl std::fmt::Debug for CubeCache {
@@ -63,7 +71,43 @@ impl CubeCache {
     /// A cache that keeps a snapshot of each cube it builds in `dir` and loads it after a restart.
     #[must_use]
     pub fn with_snapshots(dir: PathBuf) -> Self {
-        Self { slots: Mutex::default(), snapshots: Some(dir) }
+        Self { snapshots: Some(dir), ..Self::default() }
+    }
+
+    /// Keeps the cubes in memory under `bytes` together, dropping the least recently read first
+    /// (a dropped cube is loaded again from its snapshot, or rebuilt, when next read).
+    #[must_use]
+    pub fn with_budget(mut self, bytes: usize) -> Self {
+        self.budget = Some(bytes);
+        self
+    }
+
+    /// Bytes held by the cubes in memory now.
+    #[must_use]
+    pub fn held_bytes(&self) -> usize {
+        let slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slots.values().map(|s| s.bytes.load(Ordering::Relaxed)).sum()
+    }
+
+    /// Drops the least recently read cubes, other than `keep`, while the cubes hold more than the
+    /// budget. Readers of a dropped cube finish on it; its memory goes with the last of them.
+    fn evict(&self, keep: &str) {
+        let Some(budget) = self.budget else { return };
+        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            let held: usize = slots.values().map(|s| s.bytes.load(Ordering::Relaxed)).sum();
+            if held <= budget {
+                return;
+            }
+            let oldest = slots
+                .iter()
+                .filter(|(period, slot)| period.as_str() != keep && slot.bytes.load(Ordering::Relaxed) > 0)
+                .min_by_key(|(_, slot)| slot.used.load(Ordering::Relaxed))
+                .map(|(period, _)| period.clone());
+            let Some(oldest) = oldest else { return };
+            tracing::info!(period = %oldest, held, budget, "cube dropped from memory (least recently read)");
+            slots.remove(&oldest);
+        }
     }
 
     /// The periods with a snapshot on disk, to warm at start.
@@ -103,8 +147,52 @@ impl CubeCache {
         period: Period,
         read: impl FnOnce(&Cube) -> Result<T, Problem>,
     ) -> Result<T, Problem> {
+        let slot = self.ready(conn, period)?;
+        let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match cube.as_ref() {
+            Some((_, cube)) => read(cube),
+            None => Err(Problem::internal("cube vanished while building")),
+        }
+    }
+
+    /// [`Self::read`], also handing `read` the cubes of the periods containing `period` (its
+    /// quarter and year) when one of its derived indicators has inputs of another frequency — the
+    /// monthly `DER.DIBAO_RATE` over the annual `POP.REGISTERED`.
+    ///
+    /// # Errors
+    /// On a database fault, or whatever `read` returns.
+    pub fn read_with<T>(
+        &self,
+        conn: &mut DbConn,
+        period: Period,
+        read: impl FnOnce(&Cube, &[&Cube]) -> Result<T, Problem>,
+    ) -> Result<T, Problem> {
+        let slot = self.ready(conn, period)?;
+        let needs = {
+            let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            cube.as_ref().is_some_and(|(_, cube)| reads_other_periods(cube))
+        };
+        let mut outer = Vec::new();
+        if needs {
+            for containing in containing_periods(period) {
+                outer.push(self.ready(conn, containing)?);
+            }
+        }
+        let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let guards: Vec<_> =
+            outer.iter().map(|s| s.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner)).collect();
+        let others: Vec<&Cube> = guards.iter().filter_map(|g| g.as_ref().map(|(_, c)| c)).collect();
+        match cube.as_ref() {
+            Some((_, cube)) => read(cube, &others),
+            None => Err(Problem::internal("cube vanished while building")),
+        }
+    }
+
+    /// The slot of `period` with its cube built (or loaded) and caught up with the store.
+    fn ready(&self, conn: &mut DbConn, period: Period) -> Result<Arc<Slot>, Problem> {
         let key = period.to_string();
         let slot = self.slot(&key);
+        slot.used.store(self.clock.fetch_add(1, Ordering::Relaxed) + 1, Ordering::Relaxed);
         let fingerprint = registry::fingerprint(conn)?;
         let fresh = slot
             .cube
@@ -114,12 +202,9 @@ impl CubeCache {
             .is_some_and(|(f, _)| *f == fingerprint);
         if fresh {
             self.catch_up(conn, &key, &slot)?;
-            let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some((_, cube)) = cube.as_ref() {
-                return read(cube);
-            }
+            return Ok(slot);
         }
-        let _building = slot.building.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let building = slot.building.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let current =
             slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().map(|(f, _)| f.clone());
         if current.as_deref() != Some(fingerprint.as_str()) {
@@ -136,6 +221,7 @@ impl CubeCache {
                     (cube, latest.unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc()))
                 }
             };
+            slot.bytes.store(cube.memory_bytes(), Ordering::Relaxed);
             *slot.cube.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((fingerprint.clone(), cube));
             *slot.origin.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
                 Some(if from_snapshot { "snapshot" } else { "store" });
@@ -149,11 +235,9 @@ impl CubeCache {
                 snapshot_later(dir, fingerprint, latest, slot.clone());
             }
         }
-        let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match cube.as_ref() {
-            Some((_, cube)) => read(cube),
-            None => Err(Problem::internal("cube vanished while building")),
-        }
+        drop(building);
+        self.evict(&key);
+        Ok(slot)
     }
 
     /// Applies the current state of these villages' entries for `period` to its cube, if one is
@@ -176,6 +260,7 @@ impl CubeCache {
                 // A village the cube does not know (the division list changed): rebuild on next read.
                 tracing::info!(error = %e, period, "cube dropped, will rebuild");
                 *cube = None;
+                slot.bytes.store(0, Ordering::Relaxed);
             }
         }
         Ok(())
@@ -209,6 +294,27 @@ impl CubeCache {
         let checked_at = seen.map_or(checked_at, |s| s.checked_at.max(checked_at));
         *seen = Some(Seen { latest: seen.map_or(latest, |s| s.latest.max(latest)), checked_at });
         Ok(())
+    }
+}
+
+/// Whether a derived indicator of the cube reads an indicator the cube does not hold (one of
+/// another frequency).
+fn reads_other_periods(cube: &Cube) -> bool {
+    cube.measures()
+        .iter()
+        .filter_map(|m| m.formula.as_ref())
+        .any(|f| f.codes().iter().any(|code| cube.measure(code).is_none()))
+}
+
+/// The periods of coarser frequencies containing `period`: a month's quarter and year, a
+/// quarter's year.
+fn containing_periods(period: Period) -> Vec<Period> {
+    match period {
+        Period::Year(_) => Vec::new(),
+        Period::Quarter(year, _) => vec![Period::Year(year)],
+        Period::Month(year, month) => {
+            vec![Period::containing(onetable_core::indicator::Frequency::Quarterly, year, month), Period::Year(year)]
+        }
     }
 }
 

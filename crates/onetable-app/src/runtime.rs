@@ -50,10 +50,15 @@ impl App {
     }
 
     /// Keeps a snapshot of each cube in `dir` and loads the ones there now on another thread, so
-    /// the first aggregate after a restart does not wait for a rebuild from the store.
+    /// the first aggregate after a restart does not wait for a rebuild from the store; the cubes
+    /// in memory hold at most `budget` bytes together (none: no limit).
     #[must_use]
-    pub fn with_cube_snapshots(mut self, dir: std::path::PathBuf) -> Self {
-        self.cubes = Arc::new(CubeCache::with_snapshots(dir));
+    pub fn with_cube_snapshots(mut self, dir: std::path::PathBuf, budget: Option<usize>) -> Self {
+        let cache = CubeCache::with_snapshots(dir);
+        self.cubes = Arc::new(match budget {
+            Some(bytes) => cache.with_budget(bytes),
+            None => cache,
+        });
         let (cubes, db) = (self.cubes.clone(), self.db.clone());
         let warm = std::thread::Builder::new().name("cube-warm".into()).spawn(move || {
             for period in cubes.snapshot_periods() {

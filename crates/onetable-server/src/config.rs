@@ -44,6 +44,9 @@ pub struct Settings {
     pub import_max_inflated_mib: u64,
     /// Most non-empty cells an uploaded table may hold (413 above it).
     pub import_max_cells: usize,
+    /// Most memory the periods' cubes may hold together, in MiB; beyond it the least recently read
+    /// cube is dropped (and loaded again from its snapshot when next read). 0: no limit.
+    pub cube_memory_mib: usize,
 }
 
 impl Default for Settings {
@@ -64,6 +67,7 @@ impl Default for Settings {
             import_max_mib: 50,
             import_max_inflated_mib: 256,
             import_max_cells: 4_000_000,
+            cube_memory_mib: 4096,
         }
     }
 }

@@ -38,9 +38,10 @@ impl Application {
             cells: settings.import_max_cells,
             ..onetable_app::imports::Limits::default()
         };
-        let app = onetable_app::App::start(db, limits)
-            .map_err(|e| anyhow::anyhow!(e.describe()))?
-            .with_cube_snapshots(settings.data_dir.join("cubes"));
+        let app = onetable_app::App::start(db, limits).map_err(|e| anyhow::anyhow!(e.describe()))?.with_cube_snapshots(
+            settings.data_dir.join("cubes"),
+            (settings.cube_memory_mib > 0).then(|| settings.cube_memory_mib.saturating_mul(1024 * 1024)),
+        );
         let state = web::Data::new(AppState {
             app,
             policy: Arc::new(AuthPolicy {

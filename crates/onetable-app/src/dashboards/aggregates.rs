@@ -104,6 +104,7 @@ pub(super) async fn check(
 /// 400 when an indicator is not in the period's form.
 pub(super) fn roll(
     cube: &Cube,
+    containing: &[&Cube],
     period: Period,
     ask: &Checked,
     level: RegionLevel,
@@ -125,7 +126,7 @@ pub(super) fn roll(
     let withheld: Vec<String> = ask.codes.iter().filter(|c| hide(c)).cloned().collect();
     let shown: Vec<String> = ask.codes.iter().filter(|c| !hide(c)).cloned().collect();
     let selection = Selection { within: ask.within, indicators: shown, min_state: ask.min_state };
-    let mut report = cube.rollup(&selection, level).map_err(crate::cubes::internal)?;
+    let mut report = cube.rollup_with(&selection, level, containing).map_err(crate::cubes::internal)?;
     if ask.role == Role::Viewer {
         suppress_small_counts(&mut report);
     }
@@ -148,7 +149,10 @@ pub async fn aggregates(app: &App, actor: &Actor, ask: AggregateAsk) -> AppResul
     let cubes = app.cubes.clone();
     let as_of = chrono::Utc::now();
     let (within, level) = (checked.within, checked.level);
-    let (report, withheld) =
-        app.run(move |conn| cubes.read(conn, period, |cube| roll(cube, period, &checked, checked.level))).await?;
+    let (report, withheld) = app
+        .run(move |conn| {
+            cubes.read_with(conn, period, |cube, containing| roll(cube, containing, period, &checked, checked.level))
+        })
+        .await?;
     Ok(Aggregates { period, within, level, format, report, withheld, as_of })
 }

@@ -2,6 +2,7 @@
 //! parts at a level — under the same protection rules as one period's.
 
 use onetable_analytics::Report;
+use onetable_core::period::MAX_PERIODS;
 use onetable_core::{Period, RegionCode, RegionLevel};
 
 use super::aggregates::{check, roll};
@@ -50,11 +51,24 @@ pub struct Series {
 ///
 /// # Errors
 /// 403 for other roles, 404 outside the scope, 400 for malformed parameters or an indicator that
-/// is not in one of the periods' forms.
+/// is not in one of the periods' forms, 422 for more than [`MAX_PERIODS`] periods.
 pub async fn series(app: &App, actor: &Actor, ask: SeriesAsk) -> AppResult<Series> {
     let checked = check(app, actor, ask.within.as_deref(), ask.level, ask.include.as_deref(), &ask.indicators).await?;
     let periods = Period::parse_many(&ask.periods).map_err(|message| {
-        Problem::bad_request("invalid_period", message.clone()).with_detail(Some("periods"), "invalid_period", message)
+        // Well-formed but too long a span is a request we understand and will not serve.
+        if too_many_periods(&ask.periods) {
+            Problem::unprocessable("too_many_periods", message.clone()).with_detail(
+                Some("periods"),
+                "too_many_periods",
+                message,
+            )
+        } else {
+            Problem::bad_request("invalid_period", message.clone()).with_detail(
+                Some("periods"),
+                "invalid_period",
+                message,
+            )
+        }
     })?;
     for period in &periods {
         // A period with no form yet (too far ahead) is refused as it is for one period.
@@ -68,13 +82,13 @@ pub async fn series(app: &App, actor: &Actor, ask: SeriesAsk) -> AppResult<Serie
             let mut out = Vec::with_capacity(periods.len());
             let mut withheld = Vec::new();
             for period in periods {
-                let (total, parts, hidden) = cubes.read(conn, period, |cube| {
+                let (total, parts, hidden) = cubes.read_with(conn, period, |cube, containing| {
                     // The whole country has no row of its own: its total is the provinces'.
                     let total = match checked.within {
-                        Some(within) => Some(roll(cube, period, &checked, within.level())?.0),
+                        Some(within) => Some(roll(cube, containing, period, &checked, within.level())?.0),
                         None => None,
                     };
-                    let (parts, hidden) = roll(cube, period, &checked, checked.level)?;
+                    let (parts, hidden) = roll(cube, containing, period, &checked, checked.level)?;
                     Ok((total, parts, hidden))
                 })?;
                 for code in hidden {
@@ -88,4 +102,22 @@ pub async fn series(app: &App, actor: &Actor, ask: SeriesAsk) -> AppResult<Serie
         })
         .await?;
     Ok(Series { within, level, periods, withheld, as_of })
+}
+
+/// Whether every part of `text` is a well-formed period or range, and together they span more
+/// than [`MAX_PERIODS`].
+fn too_many_periods(text: &str) -> bool {
+    let mut count = 0usize;
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (from, to) = part.split_once("..").unwrap_or((part, part));
+        let (Ok(mut at), Ok(to)) = (Period::parse(from.trim()), Period::parse(to.trim())) else { return false };
+        if at.frequency() != to.frequency() || at > to {
+            return false;
+        }
+        while at <= to && count <= MAX_PERIODS {
+            count += 1;
+            at = at.next();
+        }
+    }
+    count > MAX_PERIODS
 }

@@ -158,7 +158,7 @@ pub async fn pull(app: &App, actor: &Actor, id: i64, ask: PullAsk) -> AppResult<
     let read = granted.clone();
     let report = app
         .run(move |conn| {
-            cubes.read(conn, read.period, |cube| {
+            cubes.read_with(conn, read.period, |cube, containing| {
                 let wanted: Vec<String> = read.indicators.into_iter().filter(|c| cube.measure(c).is_some()).collect();
                 if wanted.is_empty() {
                     return Err(Problem::bad_request(
@@ -168,9 +168,9 @@ pub async fn pull(app: &App, actor: &Actor, id: i64, ask: PullAsk) -> AppResult<
                 }
                 let selection = Selection { within: Some(read.within), indicators: wanted, min_state: read.min_state };
                 let report = if read.level == RegionLevel::Village {
-                    cube.village_rows(&selection, since)
+                    cube.village_rows_with(&selection, since, containing)
                 } else {
-                    cube.rollup(&selection, read.level)
+                    cube.rollup_with(&selection, read.level, containing)
                 };
                 report.map_err(crate::cubes::internal)
             })

@@ -40,6 +40,7 @@ pub struct SeriesQuery {
         (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 422, description = "More than 60 periods", body = ErrorBody),
     )
 )]
 #[get("/api/v1/aggregates/series")]
