@@ -87,7 +87,10 @@ async fn a_trend_of_a_thousand_periods_is_refused_with_422() {
         app.load_catalogue();
         let token = admin(&app).await;
         let (status, body) = app
-            .get_as(&token, "/api/v1/aggregates/series?indicators=POP.REGISTERED&within=522301&periods=2000-01..2083-04")
+            .get_as(
+                &token,
+                "/api/v1/aggregates/series?indicators=POP.REGISTERED&within=522301&periods=2000-01..2083-04",
+            )
             .await;
         assert_eq!(status, 422, "1,000 months: {body}");
         assert_eq!(body["error"], "too_many_periods");
