@@ -102,3 +102,60 @@ async fn a_trend_of_a_thousand_periods_is_refused_with_422() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn aggregates_over_a_range_of_years_answer_one_series_per_region() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        app.seed_entry("522301100200", "2023", "approved", &[("POP.REGISTERED", "800")]);
+        app.seed_entry("522301100200", "2024", "approved", &[("POP.REGISTERED", "900")]);
+        app.seed_entry("522301100201", "2024", "approved", &[("POP.REGISTERED", "100")]);
+        app.seed_entry("522301100200", "2025", "approved", &[("POP.REGISTERED", "1000")]);
+        let token = admin(&app).await;
+        let (status, body) = app
+            .get_as(&token, "/api/v1/aggregates?indicators=POP.REGISTERED&within=5223&level=county&period=2023..2025")
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["periods"], serde_json::json!(["2023", "2024", "2025"]));
+        let county = body["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == "522301000000")
+            .unwrap_or_else(|| panic!("{body}"));
+        let points = county["series"].as_array().unwrap();
+        let sums: Vec<_> =
+            points.iter().map(|p| (p["period"].clone(), p["values"]["POP.REGISTERED"].clone())).collect();
+        assert_eq!(
+            sums,
+            [("2023".into(), 800.into()), ("2024".into(), 1000.into()), ("2025".into(), 1000.into())],
+            "{county}"
+        );
+        assert_eq!(points[1]["completeness"]["approved"], 2);
+        // The prefecture's own series is the sum of its counties'.
+        assert_eq!(body["total"]["code"], "522300000000");
+        assert_eq!(body["total"]["series"][1]["values"]["POP.REGISTERED"], 1000);
+
+        // A list works as a range does; one period keeps the one-period answer.
+        let (_, body) = app
+            .get_as(&token, "/api/v1/aggregates?indicators=POP.REGISTERED&within=5223&level=county&period=2025,2023")
+            .await;
+        assert_eq!(body["periods"], serde_json::json!(["2023", "2025"]));
+        let (_, body) = app
+            .get_as(&token, "/api/v1/aggregates?indicators=POP.REGISTERED&within=5223&level=county&period=2025")
+            .await;
+        assert_eq!(body["period"], "2025");
+
+        let (status, body) = app
+            .get_as(&token, "/api/v1/aggregates?indicators=POP.REGISTERED&within=5223&period=2000-01..2083-04")
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["details"][0]["field"], "period");
+        let (status, body) = app
+            .get_as(&token, "/api/v1/aggregates?indicators=POP.REGISTERED&within=5223&period=2023..2025&format=csv")
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["details"][0]["field"], "format");
+    })
+    .await;
+}

@@ -96,39 +96,51 @@ impl Period {
 /// The most periods one request may span (five years of months).
 pub const MAX_PERIODS: usize = 60;
 
+/// Why a list or range of periods was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManyPeriodsError {
+    /// Not something we understand: a bad period, a backwards range, mixed frequencies, none.
+    #[error("{0}")]
+    Invalid(String),
+    /// Well-formed, but spanning more than [`MAX_PERIODS`].
+    #[error("一次最多 {MAX_PERIODS} 个期别")]
+    TooMany,
+}
+
 impl Period {
     /// Several periods of one frequency: a list (`2023,2024,2025`), a range (`2023..2025`,
     /// `2025-01..2025-06`) or both, in time order without repeats.
     ///
     /// # Errors
-    /// A bad period, a range that runs backwards, mixed frequencies, none, or more than
-    /// [`MAX_PERIODS`].
-    pub fn parse_many(text: &str) -> Result<Vec<Self>, String> {
+    /// [`ManyPeriodsError::Invalid`] for a bad period, a range that runs backwards, mixed
+    /// frequencies or none; otherwise [`ManyPeriodsError::TooMany`] beyond [`MAX_PERIODS`].
+    pub fn parse_many(text: &str) -> Result<Vec<Self>, ManyPeriodsError> {
+        let invalid = ManyPeriodsError::Invalid;
         let mut periods = Vec::new();
+        // Past the limit we stop collecting but keep reading, so that a malformed part later on
+        // is still reported as malformed.
+        let mut too_many = false;
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            match part.split_once("..") {
-                Some((from, to)) => {
-                    let (from, to) = (Self::parse(from.trim())?, Self::parse(to.trim())?);
-                    if from.frequency() != to.frequency() || from > to {
-                        return Err(format!("期别范围“{part}”无效：应为同一频度、由早到晚，如 2023..2025"));
-                    }
-                    let mut at = from;
-                    while at <= to && periods.len() <= MAX_PERIODS {
-                        periods.push(at);
-                        at = at.next();
-                    }
-                }
-                None => periods.push(Self::parse(part)?),
+            let (from, to) = part.split_once("..").unwrap_or((part, part));
+            let (from, to) = (Self::parse(from.trim()).map_err(invalid)?, Self::parse(to.trim()).map_err(invalid)?);
+            if from.frequency() != to.frequency() || from > to {
+                return Err(invalid(format!("期别范围“{part}”无效：应为同一频度、由早到晚，如 2023..2025")));
             }
-            if periods.len() > MAX_PERIODS {
-                return Err(format!("一次最多 {MAX_PERIODS} 个期别"));
+            let mut at = from;
+            while !too_many && at <= to {
+                periods.push(at);
+                too_many = periods.len() > MAX_PERIODS;
+                at = at.next();
             }
         }
         periods.sort();
         periods.dedup();
-        let Some(first) = periods.first() else { return Err("请指定期别，如 2023..2025".to_owned()) };
+        let Some(first) = periods.first() else { return Err(invalid("请指定期别，如 2023..2025".to_owned())) };
         if periods.iter().any(|p| p.frequency() != first.frequency()) {
-            return Err("期别须为同一频度（都为年、季或月）".to_owned());
+            return Err(invalid("期别须为同一频度（都为年、季或月）".to_owned()));
+        }
+        if too_many {
+            return Err(ManyPeriodsError::TooMany);
         }
         Ok(periods)
     }
@@ -169,8 +181,10 @@ mod tests {
         assert_eq!(years("2025, 2023,2025"), Ok(vec!["2023".into(), "2025".into()]));
         assert_eq!(years("2025Q3..2026Q1").map(|p| p.len()), Ok(3));
         assert_eq!(years("2025-11..2026-02").map(|p| p.len()), Ok(4));
-        for bad in ["", "2025..2023", "2024,2025Q1", "2025..2025Q4", "2000-01..2010-12", "2025..x"] {
-            assert!(Period::parse_many(bad).is_err(), "{bad}");
+        for bad in ["", "2025..2023", "2024,2025Q1", "2025..2025Q4", "2000-01..2010-12,x", "2025..x"] {
+            assert!(matches!(Period::parse_many(bad), Err(ManyPeriodsError::Invalid(_))), "{bad}");
         }
+        assert_eq!(Period::parse_many("2000-01..2010-12"), Err(ManyPeriodsError::TooMany));
+        assert_eq!(years("2000-01..2004-12").map(|p| p.len()), Ok(60));
     }
 }

@@ -111,6 +111,74 @@ pub struct SeriesAnswer {
     pub series: Vec<SeriesPeriodDoc>,
 }
 
+/// A region's point in one period of `GET /api/v1/aggregates?period=2023..2025`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionPointDoc {
+    pub period: String,
+    pub completeness: Option<CompletenessDoc>,
+    /// Indicator code → value (null when there is none).
+    #[schema(value_type = std::collections::BTreeMap<String, ReportValue>)]
+    pub values: serde_json::Value,
+}
+
+/// One region's series: its values period by period, oldest first. A period in which the region
+/// did not exist (divisions change) has no point.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionSeriesDoc {
+    pub code: String,
+    /// The name in the latest period it appears in.
+    pub name: String,
+    pub series: Vec<RegionPointDoc>,
+}
+
+/// `GET /api/v1/aggregates` with a list or range of periods, as JSON: one series per region.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AggregateSeriesAnswer {
+    pub periods: Vec<String>,
+    /// The region's code, or `national` for the whole country.
+    pub within: String,
+    pub level: String,
+    pub indicators: Vec<ReportIndicator>,
+    /// Sensitive indicators not shown in the regions' rows (viewers below county level).
+    pub withheld: Vec<String>,
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    /// `within` itself (none for the whole country).
+    pub total: Option<RegionSeriesDoc>,
+    /// The parts of `within` at `level`, by code.
+    pub regions: Vec<RegionSeriesDoc>,
+}
+
+/// `GET /api/v1/aggregates` as JSON: one period's rows, or a series per region for several.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum AggregatesJson {
+    One(AggregateAnswer),
+    Many(AggregateSeriesAnswer),
+}
+
+/// Turns reports of one period each (oldest first) into one series per region, by code.
+#[must_use]
+pub fn series_by_region<'a>(reports: impl IntoIterator<Item = (String, &'a Report)>) -> Vec<serde_json::Value> {
+    let mut regions: std::collections::BTreeMap<String, (serde_json::Value, Vec<serde_json::Value>)> =
+        std::collections::BTreeMap::new();
+    for (period, report) in reports {
+        for row in report.to_json_rows() {
+            let serde_json::Value::Object(mut row) = row else { continue };
+            let code = row.remove("code").and_then(|c| c.as_str().map(str::to_owned)).unwrap_or_default();
+            let name = row.remove("name").unwrap_or_default();
+            row.insert("period".into(), period.clone().into());
+            let entry = regions.entry(code).or_default();
+            entry.0 = name;
+            entry.1.push(serde_json::Value::Object(row));
+        }
+    }
+    regions
+        .into_iter()
+        .map(|(code, (name, series))| serde_json::json!({ "code": code, "name": name, "series": series }))
+        .collect()
+}
+
 /// `GET /api/v1/data-requests/{id}/data` as JSON.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PullAnswer {

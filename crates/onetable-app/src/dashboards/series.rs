@@ -2,7 +2,7 @@
 //! parts at a level — under the same protection rules as one period's.
 
 use onetable_analytics::Report;
-use onetable_core::period::MAX_PERIODS;
+use onetable_core::period::ManyPeriodsError;
 use onetable_core::{Period, RegionCode, RegionLevel};
 
 use super::aggregates::{check, roll};
@@ -22,6 +22,8 @@ pub struct SeriesAsk {
     pub level: Option<RegionLevel>,
     /// A list or range of periods of one frequency: `2023,2024,2025`, `2023..2025`, `2025Q1..2025Q4`.
     pub periods: String,
+    /// The name of the parameter that carried `periods`, for errors (default `periods`).
+    pub periods_field: Option<&'static str>,
     /// `submitted`: admins and reviewers.
     pub include: Option<String>,
 }
@@ -51,23 +53,22 @@ pub struct Series {
 ///
 /// # Errors
 /// 403 for other roles, 404 outside the scope, 400 for malformed parameters or an indicator that
-/// is not in one of the periods' forms, 422 for more than [`MAX_PERIODS`] periods.
+/// is not in one of the periods' forms, 422 for more than [`onetable_core::period::MAX_PERIODS`] periods.
 pub async fn series(app: &App, actor: &Actor, ask: SeriesAsk) -> AppResult<Series> {
     let checked = check(app, actor, ask.within.as_deref(), ask.level, ask.include.as_deref(), &ask.indicators).await?;
-    let periods = Period::parse_many(&ask.periods).map_err(|message| {
-        // Well-formed but too long a span is a request we understand and will not serve.
-        if too_many_periods(&ask.periods) {
-            Problem::unprocessable("too_many_periods", message.clone()).with_detail(
-                Some("periods"),
+    let field = Some(ask.periods_field.unwrap_or("periods"));
+    let periods = Period::parse_many(&ask.periods).map_err(|error| {
+        let message = error.to_string();
+        match error {
+            // Well-formed but too long a span is a request we understand and will not serve.
+            ManyPeriodsError::TooMany => Problem::unprocessable("too_many_periods", message.clone()).with_detail(
+                field,
                 "too_many_periods",
                 message,
-            )
-        } else {
-            Problem::bad_request("invalid_period", message.clone()).with_detail(
-                Some("periods"),
-                "invalid_period",
-                message,
-            )
+            ),
+            ManyPeriodsError::Invalid(_) => {
+                Problem::bad_request("invalid_period", message.clone()).with_detail(field, "invalid_period", message)
+            }
         }
     })?;
     for period in &periods {
@@ -102,22 +103,4 @@ pub async fn series(app: &App, actor: &Actor, ask: SeriesAsk) -> AppResult<Serie
         })
         .await?;
     Ok(Series { within, level, periods, withheld, as_of })
-}
-
-/// Whether every part of `text` is a well-formed period or range, and together they span more
-/// than [`MAX_PERIODS`].
-fn too_many_periods(text: &str) -> bool {
-    let mut count = 0usize;
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (from, to) = part.split_once("..").unwrap_or((part, part));
-        let (Ok(mut at), Ok(to)) = (Period::parse(from.trim()), Period::parse(to.trim())) else { return false };
-        if at.frequency() != to.frequency() || at > to {
-            return false;
-        }
-        while at <= to && count <= MAX_PERIODS {
-            count += 1;
-            at = at.next();
-        }
-    }
-    count > MAX_PERIODS
 }

@@ -125,6 +125,8 @@ pub fn spawn_server(settings: &Settings, db: &Db) -> anyhow::Result<(String, act
     let mut bench_settings = settings.clone();
     bench_settings.bind = "127.0.0.1:0".to_owned();
     bench_settings.login_rate_per_minute = 10_000;
+    // Cube snapshots of the bench's database must not land in the data folder of another one.
+    bench_settings.data_dir = std::env::temp_dir().join(format!("onetable-bench-{}", std::process::id()));
     let app = Application::build(&bench_settings, db.clone())?;
     let base = format!("http://127.0.0.1:{}", app.port());
     let server = app.into_server();

@@ -55,6 +55,7 @@ pub async fn aggregate_series(
         within: query.within,
         level: query.level.map(RegionLevel::from),
         periods: query.periods,
+        periods_field: None,
         include: query.include,
     };
     let Series { within, level, periods, withheld, as_of } = dashboards::series(&state, &caller, ask).await?;

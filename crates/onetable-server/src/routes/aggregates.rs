@@ -2,13 +2,15 @@
 
 use actix_web::{get, web, HttpResponse};
 use onetable_app::dashboards::aggregates::{self as dashboards, AggregateAsk, Aggregates};
+use onetable_app::dashboards::series::{self as trends, Series, SeriesAsk};
+use onetable_app::problem::Problem;
 use onetable_core::RegionLevel;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::export::{self, AggregateAnswer, Binary};
+use crate::export::{self, AggregatesJson, Binary};
 use crate::routes::params::Level;
 use crate::state::AppState;
 
@@ -23,6 +25,8 @@ pub struct AggregateQuery {
     pub within: Option<String>,
     /// The level of the rows (default: one level below `within`).
     pub level: Option<Level>,
+    /// One period (`2025`, `2025Q3`, `2025-09`), or a list or range of one frequency
+    /// (`2023..2025`, `2025Q1..2025Q4`, `2023,2025`; at most 60) for one series per region.
     pub period: String,
     /// `submitted`: count submitted entries too (admins and reviewers).
     pub include: Option<String>,
@@ -36,19 +40,23 @@ pub struct AggregateQuery {
 ///
 /// Viewers (看板用户): sensitive indicators are withheld below county level (listed in `withheld`),
 /// and a sensitive count between 1 and 4 shows as `"<5"` at every level.
+///
+/// With a list or range of periods the answer is JSON only: `within`'s own series (`total`) and
+/// one series per region, each point a period with its completeness and values.
 #[utoipa::path(
     tag = "sharing",
     security(("bearer" = [])),
     params(AggregateQuery),
     responses(
         (status = 200, description = "Rows with completeness and values by indicator code", content(
-            (AggregateAnswer = "application/json"),
+            (AggregatesJson = "application/json"),
             (String = "text/csv"),
             (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 422, description = "More than 60 periods", body = ErrorBody),
     )
 )]
 #[get("/api/v1/aggregates")]
@@ -58,6 +66,9 @@ pub async fn aggregates(
     query: web::Query<AggregateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
+    if query.period.contains("..") || query.period.contains(',') {
+        return many_periods(&state, &caller, query).await;
+    }
     let ask = AggregateAsk {
         indicators: query.indicators,
         within: query.within,
@@ -83,4 +94,37 @@ pub async fn aggregates(
         })
     })
     .await
+}
+
+/// Several periods: one series per region, from the same use case as trend charts.
+async fn many_periods(state: &AppState, caller: &Caller, query: AggregateQuery) -> Result<HttpResponse, ApiError> {
+    if !matches!(query.format.as_deref(), None | Some("json")) {
+        let message = "多个期别的汇总只提供 JSON；CSV、XLSX 请逐期下载";
+        return Err(Problem::bad_request("invalid_format", message)
+            .with_detail(Some("format"), "invalid_format", message)
+            .into());
+    }
+    let ask = SeriesAsk {
+        indicators: query.indicators,
+        within: query.within,
+        level: query.level.map(RegionLevel::from),
+        periods: query.period,
+        periods_field: Some("period"),
+        include: query.include,
+    };
+    let Series { within, level, periods, withheld, as_of } = trends::series(state, caller, ask).await?;
+    let indicators = periods.first().map(|p| export::indicators(&p.parts)).unwrap_or_default();
+    let totals: Vec<_> = periods.iter().filter_map(|p| p.total.as_ref().map(|t| (p.period.to_string(), t))).collect();
+    let total = export::series_by_region(totals).into_iter().next();
+    let regions = export::series_by_region(periods.iter().map(|p| (p.period.to_string(), &p.parts)));
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "periods": periods.iter().map(|p| p.period.to_string()).collect::<Vec<_>>(),
+        "within": within.map_or_else(|| "national".to_owned(), |w| w.to_string()),
+        "level": level.as_str(),
+        "indicators": indicators,
+        "withheld": withheld,
+        "as_of": as_of,
+        "total": total,
+        "regions": regions,
+    })))
 }
