@@ -12,7 +12,7 @@ pub mod render;
 pub mod report;
 mod segmented;
 
-pub use cube::{Cube, CubeBuilder, CubeError, EntryState, SnapshotFiles, VillageEntry};
+pub use cube::{Cube, CubeBuilder, CubeError, EntryState, SnapshotFiles, SnapshotFrames, VillageEntry};
 pub use measure::{Measure, MeasureKind};
 pub use query::Selection;
 pub use report::{Datum, Headers, Report};

@@ -14,7 +14,7 @@ use crate::compile::{compile, null_of};
 use crate::cube::{level_column, Cube, CubeError, EntryState, CODE, STATUS, UPDATED};
 use crate::measure::{Measure, MeasureKind};
 use crate::report::{Completeness, Datum, Report, ReportRow};
-use crate::segmented::Acc;
+use crate::segmented::{Acc, Need};
 
 /// Which villages and indicators a read covers.
 #[derive(Debug, Clone)]
@@ -100,7 +100,9 @@ impl Cube {
                 (_, Aggregation::Min) => |a| (a.n > 0).then_some(a.min),
                 (_, Aggregation::Max) => |a| (a.n > 0).then_some(a.max),
             };
-            let accs = self.fold(&measure.code, &regions, &rows, &ok)?;
+            let need =
+                if matches!(measure.aggregation, Aggregation::Min | Aggregation::Max) { Need::All } else { Need::Sums };
+            let accs = self.fold(&measure.code, &regions, &rows, &ok, need)?;
             let values: Vec<Option<f64>> = accs.iter().map(pick).collect();
             columns.push(Series::new(measure.code.as_str().into(), values).into_column());
         }
@@ -108,7 +110,7 @@ impl Cube {
         let mut summed: BTreeSet<String> = BTreeSet::new();
         for input in &inputs {
             if self.measure(input).is_some_and(|m| !m.is_derived() && m.kind != MeasureKind::Text) {
-                let accs = self.fold(input, &regions, &rows, &ok)?;
+                let accs = self.fold(input, &regions, &rows, &ok, Need::Sums)?;
                 columns.push(Series::new(sum_name(input).into(), sums(accs)).into_column());
                 summed.insert(sum_name(input));
             }
@@ -139,7 +141,7 @@ impl Cube {
                     None => continue,
                 };
                 let name = joint_name(&measure.code, input);
-                let accs = holder.fold(input, &regions, &rows, &both)?;
+                let accs = holder.fold(input, &regions, &rows, &both, Need::Sums)?;
                 columns.push(Series::new(name.as_str().into(), sums(accs)).into_column());
                 summed.insert(name);
             }

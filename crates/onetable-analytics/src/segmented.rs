@@ -45,6 +45,40 @@ impl Acc {
         self.min = self.min.min(v);
         self.max = self.max.max(v);
     }
+
+    /// Adds the count and sum of the values whose flag is set (min and max stay untouched).
+    ///
+    /// Four independent partial sums: one running sum waits on the previous addition for every
+    /// row, which made this loop latency-bound at ~1.2 ms a column; four chains keep the adder
+    /// busy. The order of additions differs from a plain loop, which is exact for the whole
+    /// numbers most indicators hold and within rounding for decimals.
+    #[inline]
+    fn add_sums(&mut self, values: &[f64], counted: impl Fn(usize) -> bool) {
+        let (mut sums, mut n) = ([0.0f64; 4], [0u32; 4]);
+        let whole = values.len() / 4 * 4;
+        for (i, four) in values[..whole].chunks_exact(4).enumerate() {
+            for lane in 0..4 {
+                let on = counted(i * 4 + lane);
+                sums[lane] += if on { four[lane] } else { 0.0 };
+                n[lane] += u32::from(on);
+            }
+        }
+        for (j, v) in values.iter().enumerate().skip(whole) {
+            let on = counted(j);
+            sums[0] += if on { *v } else { 0.0 };
+            n[0] += u32::from(on);
+        }
+        self.sum += (sums[0] + sums[1]) + (sums[2] + sums[3]);
+        self.n += n.iter().sum::<u32>();
+    }
+}
+
+/// What a fold must keep: sums and counts only (sums, averages, ratios' inputs), or least and
+/// greatest too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Need {
+    Sums,
+    All,
 }
 
 /// A block of one value column, as the scan reads it.
@@ -64,20 +98,22 @@ impl Block {
     }
 
     /// Adds the values at `local` (rows of this block) whose `ok` is set into `acc`.
-    fn fold(&self, local: Range<usize>, ok: &[bool], acc: &mut Acc) {
+    fn fold(&self, local: Range<usize>, ok: &[bool], need: Need, acc: &mut Acc) {
         match self {
             Self::Number(ca) => {
                 for arr in ca.downcast_iter() {
                     let values = &arr.values()[local.clone()];
-                    match arr.validity() {
-                        None => {
+                    match (arr.validity(), need) {
+                        (None, Need::Sums) => acc.add_sums(values, |j| ok[j]),
+                        (Some(valid), Need::Sums) => acc.add_sums(values, |j| ok[j] && valid.get_bit(local.start + j)),
+                        (None, Need::All) => {
                             for (v, &k) in values.iter().zip(ok) {
                                 if k {
                                     acc.add(*v);
                                 }
                             }
                         }
-                        Some(valid) => {
+                        (Some(valid), Need::All) => {
                             for (j, (v, &k)) in values.iter().zip(ok).enumerate() {
                                 if k && valid.get_bit(local.start + j) {
                                     acc.add(*v);
@@ -183,13 +219,15 @@ impl Cube {
         Ok(ok)
     }
 
-    /// One accumulator per region of `regions` over column `name`, counting rows whose `ok` is set.
+    /// One accumulator per region of `regions` over column `name`, counting rows whose `ok` is set;
+    /// least and greatest only when `need` asks for them.
     pub(crate) fn fold(
         &self,
         name: &str,
         regions: &Regions,
         rows: &Range<usize>,
         ok: &[bool],
+        need: Need,
     ) -> Result<Vec<Acc>, CubeError> {
         let mut accs = vec![Acc::default(); regions.keys.len()];
         let mut first = 0;
@@ -202,7 +240,7 @@ impl Cube {
             for (index, run) in regions.runs[first..].iter().take_while(|(_, run)| run.start < span.end) {
                 let (lo, hi) = (run.start.max(span.start), run.end.min(span.end));
                 if lo < hi {
-                    column.fold(lo - base..hi - base, &ok[lo - rows.start..hi - rows.start], &mut accs[*index]);
+                    column.fold(lo - base..hi - base, &ok[lo - rows.start..hi - rows.start], need, &mut accs[*index]);
                 }
             }
         }

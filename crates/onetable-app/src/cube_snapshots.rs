@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
-use onetable_analytics::{Cube, SnapshotFiles};
+use onetable_analytics::{Cube, SnapshotFiles, SnapshotFrames};
 use onetable_core::Period;
 use onetable_store::{cube_source, DbConn};
 use serde::{Deserialize, Serialize};
@@ -44,31 +44,33 @@ fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&temporary, path)
 }
 
-/// Writes the snapshot of `cube`; the note last, so a note always describes whole files.
+/// Writes the snapshot of a cube (its frames, taken while it was locked); the note last, so a
+/// note always describes whole files.
 ///
 /// # Errors
 /// A file or encoding fault, as text for the log.
-pub fn save(dir: &Path, fingerprint: &str, latest: NaiveDateTime, cube: &Cube) -> Result<(), String> {
+pub fn save(dir: &Path, fingerprint: &str, latest: NaiveDateTime, cube: SnapshotFrames) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let files = cube.to_snapshot().map_err(|e| e.to_string())?;
+    let (period, villages) = (cube.period.clone(), cube.villages);
+    let files = cube.encode().map_err(|e| e.to_string())?;
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let (data, names, note) = paths(dir, cube.period());
+    let (data, names, note) = paths(dir, &period);
     // The old note goes first: a crash half way leaves no note, not a note of other files.
     let _ = std::fs::remove_file(&note);
     write(&data, &files.data).map_err(|e| e.to_string())?;
     write(&names, &files.names).map_err(|e| e.to_string())?;
     let about = SnapshotNote {
-        period: cube.period().to_owned(),
+        period: period.clone(),
         fingerprint: fingerprint.to_owned(),
         latest,
-        villages: cube.villages(),
+        villages,
         data_bytes: files.data.len(),
         names_bytes: files.names.len(),
         written_at: chrono::Utc::now().naive_utc(),
     };
     write(&note, &serde_json::to_vec_pretty(&about).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
     tracing::info!(
-        period = cube.period(),
+        period = period.as_str(),
         bytes = files.data.len(),
         ms = started.elapsed().as_millis(),
         "cube snapshot written"

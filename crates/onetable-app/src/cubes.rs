@@ -393,14 +393,21 @@ fn expand(expr: &Expr, formulas: &HashMap<String, Expr>, depth: usize) -> Expr {
 }
 
 /// Writes the snapshot of a freshly built cube on another thread, so the read that built it is
-/// answered first (writers wait for it: it holds the cube's read lock while encoding).
+/// answered first. The cube is locked only while its frames are taken (they share its memory);
+/// the encoding and the writing take seconds nationally, and a catch-up must not wait for them.
 fn snapshot_later(dir: PathBuf, fingerprint: String, latest: NaiveDateTime, slot: Arc<Slot>) {
     let spawned = std::thread::Builder::new().name("cube-snapshot".into()).spawn(move || {
-        let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((f, cube)) = cube.as_ref().filter(|(f, _)| *f == fingerprint) {
-            if let Err(e) = crate::cube_snapshots::save(&dir, f, latest, cube) {
-                tracing::warn!(error = %e, "cube snapshot not written");
-            }
+        let frames = {
+            let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            cube.as_ref().filter(|(f, _)| *f == fingerprint).map(|(_, cube)| cube.snapshot_frames())
+        };
+        let saved = match frames {
+            Some(Ok(frames)) => crate::cube_snapshots::save(&dir, &fingerprint, latest, frames),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Ok(()),
+        };
+        if let Err(e) = saved {
+            tracing::warn!(error = %e, "cube snapshot not written");
         }
     });
     if let Err(e) = spawned {

@@ -175,6 +175,13 @@ enum BenchCommand {
     /// The national analytics targets: generate 60 annual indicators for every village in the
     /// database (import the national division list first), then time the cube.
     Cube,
+    /// Ten annual national periods in one process under a memory budget (after `bench cube`:
+    /// nine years restated from 2025 as cube snapshots), and the ten-year trend of every province.
+    Trend {
+        /// The cubes' memory budget, as `cube_memory_mib` (0: none).
+        #[arg(long, default_value_t = 4096)]
+        budget_mib: usize,
+    },
     /// Analyze a 60-column department form (XLSX, merged two-row header) against the catalogue.
     Forms,
     /// PATCH 20 values with rules from concurrent clerks against a server started in-process.
@@ -271,6 +278,17 @@ async fn main() -> ExitCode {
                         commands::bench_cube::cube_bench(db)?;
                         actix_web::rt::System::new()
                             .block_on(commands::bench_cube::http_freshness(db.clone(), &settings))
+                    })
+                })
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the benchmark panicked")))
+        }),
+        Command::Bench { command: BenchCommand::Trend { budget_mib } } => std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    commands::with_db(&settings, |db| {
+                        actix_web::rt::System::new()
+                            .block_on(commands::bench_trend::trend_bench(db.clone(), budget_mib))
                     })
                 })
                 .join()

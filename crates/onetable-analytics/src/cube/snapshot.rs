@@ -28,30 +28,58 @@ fn key_columns() -> Vec<&'static str> {
     out
 }
 
+/// A cube's columns and region names as frames that share the cube's memory: taken while the
+/// cube is locked, encoded after the lock is let go, so that writers do not wait for the encoding.
+#[derive(Debug)]
+pub struct SnapshotFrames {
+    pub period: String,
+    pub villages: usize,
+    data: DataFrame,
+    names: DataFrame,
+}
+
+impl SnapshotFrames {
+    /// The snapshot files (Parquet).
+    ///
+    /// # Errors
+    /// On a polars failure.
+    pub fn encode(mut self) -> Result<SnapshotFiles, RenderError> {
+        let mut data = Vec::new();
+        ParquetWriter::new(&mut data).finish(&mut self.data)?;
+        let mut names = Vec::new();
+        ParquetWriter::new(&mut names).finish(&mut self.names)?;
+        Ok(SnapshotFiles { data, names })
+    }
+}
+
 impl Cube {
     /// The cube as snapshot files.
     ///
     /// # Errors
     /// On a polars failure.
     pub fn to_snapshot(&self) -> Result<SnapshotFiles, RenderError> {
+        self.snapshot_frames()?.encode()
+    }
+
+    /// The cube as frames to encode later (see [`SnapshotFrames`]).
+    ///
+    /// # Errors
+    /// On a polars failure.
+    pub fn snapshot_frames(&self) -> Result<SnapshotFrames, RenderError> {
         let mut names: Vec<&str> = key_columns();
         names.extend(self.columns.keys().map(String::as_str).filter(|n| !key_columns().contains(n)));
-        let mut frame = self.frame(&names, 0..self.codes.len()).map_err(|e| {
+        let data = self.frame(&names, 0..self.codes.len()).map_err(|e| {
             RenderError::Polars(match e {
                 CubeError::Polars(p) => p,
                 other => polars::prelude::polars_err!(ComputeError: "{other}"),
             })
         })?;
-        let mut data = Vec::new();
-        ParquetWriter::new(&mut data).finish(&mut frame)?;
         let (codes, labels): (Vec<u64>, Vec<&str>) = self.names.iter().map(|(c, n)| (*c, n.as_str())).unzip();
-        let mut names_frame = DataFrame::new(
+        let names = DataFrame::new(
             codes.len(),
             vec![Series::new("code".into(), codes).into_column(), Series::new("name".into(), labels).into_column()],
         )?;
-        let mut names = Vec::new();
-        ParquetWriter::new(&mut names).finish(&mut names_frame)?;
-        Ok(SnapshotFiles { data, names })
+        Ok(SnapshotFrames { period: self.period.clone(), villages: self.codes.len(), data, names })
     }
 
     /// A cube of `period` from snapshot files, for `measures` as the registry has them now.

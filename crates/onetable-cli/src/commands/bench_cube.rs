@@ -20,19 +20,19 @@ const PERIOD: Period = Period::Year(2025);
 const INDICATORS: usize = 60;
 /// Inputs of the two derived ratios, generated first.
 const RATIO_INPUTS: [&str; 4] = ["POP.REGISTERED", "POP.AGED_60", "POP.MALE", "POP.FEMALE"];
-const RATIOS: [&str; 2] = ["DER.AGEING_RATE", "DER.SEX_RATIO"];
+pub(crate) const RATIOS: [&str; 2] = ["DER.AGEING_RATE", "DER.SEX_RATIO"];
 const RUNS: usize = 15;
 
-fn median(mut samples: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn peak_rss_mib() -> f64 {
+pub(crate) fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib: f64 = status
         .lines()
@@ -43,7 +43,7 @@ fn peak_rss_mib() -> f64 {
 }
 
 /// The 60 generated indicators: the ratio inputs, then annual stored numeric or yes/no ones.
-fn generated(conn: &mut DbConn) -> anyhow::Result<Vec<(String, bool)>> {
+pub(crate) fn generated(conn: &mut DbConn) -> anyhow::Result<Vec<(String, bool)>> {
     let measures = cubes::measures(conn, PERIOD).map_err(|e| anyhow!(e.describe()))?;
     let mut out: Vec<(String, bool)> = RATIO_INPUTS.iter().map(|c| ((*c).to_owned(), false)).collect();
     for m in measures.iter().filter(|m| !m.is_derived() && m.kind != onetable_analytics::MeasureKind::Text) {
@@ -151,6 +151,7 @@ pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
     let sums: Vec<String> = indicators.iter().filter(|(_, b)| !b).take(8).map(|(c, _)| c.clone()).collect();
     let mut ten = sums.clone();
     ten.extend(RATIOS.iter().map(|c| (*c).to_owned()));
+    println!("indicators of the rollups: {}", ten.join(","));
     let selection = Selection { within: None, indicators: ten.clone(), min_state: EntryState::Approved };
     for level in [RegionLevel::County, RegionLevel::Province] {
         let (mut samples, mut scans) = (Vec::new(), Vec::new());

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod bench_cube;
 pub mod bench_forms;
+pub mod bench_trend;
 pub mod extract;
 pub mod forms;
 pub mod identity;
