@@ -16,6 +16,7 @@ use onetable_core::indicator::{IndicatorStatus, Sensitivity, ValueType};
 use onetable_core::{Period, RegionCode};
 use onetable_store::{cells, cube_source, registry, DbConn};
 
+use crate::metrics::{Metrics, PeriodLabels, SourceLabels};
 use crate::problem::Problem;
 
 /// Longest a write may take from taking its change time to committing, for the freshness check.
@@ -37,6 +38,8 @@ struct Slot {
     seen: Mutex<Option<Seen>>,
     /// Held while building, so that concurrent first readers build once.
     building: Mutex<()>,
+    /// The latest change the snapshot on disk holds (none: no snapshot of this cube yet).
+    saved: Mutex<Option<NaiveDateTime>>,
     /// What the cube holds in memory, and when it was last read (a tick of the cache's clock).
     bytes: AtomicUsize,
     used: AtomicU64,
@@ -51,6 +54,7 @@ pub struct CubeCache {
     /// (none: no limit).
     budget: Option<usize>,
     clock: AtomicU64,
+    metrics: Metrics,
 }
 
 impl std::fmt::Debug for CubeCache {
@@ -72,6 +76,13 @@ impl CubeCache {
     #[must_use]
     pub fn with_snapshots(dir: PathBuf) -> Self {
         Self { snapshots: Some(dir), ..Self::default() }
+    }
+
+    /// Records builds, catch-ups and sizes into `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Keeps the cubes in memory under `bytes` together, dropping the least recently read first
@@ -214,6 +225,7 @@ impl CubeCache {
                 .as_deref()
                 .and_then(|dir| crate::cube_snapshots::load(dir, conn, period, &fingerprint, measures));
             let from_snapshot = loaded.is_some();
+            let started = std::time::Instant::now();
             let (cube, latest) = match loaded {
                 Some((cube, latest)) => (cube, latest),
                 None => {
@@ -221,6 +233,12 @@ impl CubeCache {
                     (cube, latest.unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc()))
                 }
             };
+            let source = if from_snapshot { "snapshot" } else { "store" };
+            let labels = SourceLabels { source: source.to_owned() };
+            self.metrics.cube_build_seconds.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
+            let stored = cube.measures().iter().filter(|m| !m.is_derived()).count();
+            let cells = i64::try_from(cube.villages().saturating_mul(stored)).unwrap_or(i64::MAX);
+            self.metrics.cube_cells.get_or_create(&PeriodLabels { period: key.clone() }).set(cells);
             slot.bytes.store(cube.memory_bytes(), Ordering::Relaxed);
             *slot.cube.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((fingerprint.clone(), cube));
             *slot.origin.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
@@ -230,6 +248,7 @@ impl CubeCache {
             let seen = Seen { latest, checked_at: if from_snapshot { latest } else { checked_at } };
             *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(seen);
             if from_snapshot {
+                *slot.saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(latest);
                 self.catch_up(conn, &key, &slot)?;
             } else if let Some(dir) = self.snapshots.clone() {
                 snapshot_later(dir, fingerprint, latest, slot.clone());
@@ -238,6 +257,45 @@ impl CubeCache {
         drop(building);
         self.evict(&key);
         Ok(slot)
+    }
+
+    /// Catches every cube in memory up with the store and writes its snapshot where the one on
+    /// disk is older (at shutdown, so that the next start catches up from here); how many were
+    /// written.
+    pub fn snapshot_all(&self, conn: &mut DbConn) -> usize {
+        let Some(dir) = self.snapshots.clone() else { return 0 };
+        let slots: Vec<(String, Arc<Slot>)> = self
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|(p, s)| (p.clone(), s.clone()))
+            .collect();
+        let mut written = 0;
+        for (period, slot) in slots {
+            if let Err(e) = self.catch_up(conn, &period, &slot) {
+                tracing::warn!(period, error = %e.describe(), "cube not caught up at shutdown");
+                continue;
+            }
+            let Some(seen) = *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) else { continue };
+            let saved = *slot.saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if saved.is_some_and(|saved| saved >= seen.latest) {
+                continue;
+            }
+            let frames = {
+                let cube = slot.cube.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+                cube.as_ref().map(|(fingerprint, cube)| (fingerprint.clone(), cube.snapshot_frames()))
+            };
+            let Some((fingerprint, Ok(frames))) = frames else { continue };
+            match crate::cube_snapshots::save(&dir, &fingerprint, seen.latest, frames) {
+                Ok(()) => {
+                    *slot.saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(seen.latest);
+                    written += 1;
+                }
+                Err(e) => tracing::warn!(error = %e, "cube snapshot not written at shutdown"),
+            }
+        }
+        written
     }
 
     /// Applies the current state of these villages' entries for `period` to its cube, if one is
@@ -270,6 +328,7 @@ impl CubeCache {
     fn catch_up(&self, conn: &mut DbConn, period: &str, slot: &Slot) -> Result<(), Problem> {
         let seen = *slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(seen) = seen else { return Ok(()) };
+        let started = std::time::Instant::now();
         let checked_at = chrono::Utc::now().naive_utc();
         // Change times are taken before commit, so a write that committed after the last look may
         // carry a time older than the latest seen — but not older than the last look minus the
@@ -293,6 +352,7 @@ impl CubeCache {
         let mut seen = slot.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let checked_at = seen.map_or(checked_at, |s| s.checked_at.max(checked_at));
         *seen = Some(Seen { latest: seen.map_or(latest, |s| s.latest.max(latest)), checked_at });
+        self.metrics.cube_catch_up_seconds.observe(started.elapsed().as_secs_f64());
         Ok(())
     }
 }
@@ -406,8 +466,9 @@ fn snapshot_later(dir: PathBuf, fingerprint: String, latest: NaiveDateTime, slot
             Some(Err(e)) => Err(e.to_string()),
             None => Ok(()),
         };
-        if let Err(e) = saved {
-            tracing::warn!(error = %e, "cube snapshot not written");
+        match saved {
+            Ok(()) => *slot.saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(latest),
+            Err(e) => tracing::warn!(error = %e, "cube snapshot not written"),
         }
     });
     if let Err(e) = spawned {

@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use onetable_store::connection::transaction;
 use onetable_store::{Db, DbConn};
 
+use crate::metrics::Metrics;
 use crate::problem::Problem;
 
 /// Called after the batch: `true` when it committed.
@@ -29,14 +30,16 @@ impl GroupCommit {
     ///
     /// # Errors
     /// When the thread cannot be started.
-    pub fn start(db: Db) -> std::io::Result<Self> {
+    pub fn start(db: Db, metrics: Metrics) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let (committed, commits) = mpsc::channel::<()>();
         let for_checkpoints = db.clone();
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || checkpointer(&for_checkpoints, &commits))?;
-        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || writer(&db, &queue, &committed))?;
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer(&db, &queue, &committed, &metrics))?;
         Ok(Self { jobs })
     }
 
@@ -93,7 +96,7 @@ const WRITER_CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::fro
 /// A batch taking longer than this is logged: every write in it waited that long.
 const SLOW_BATCH: std::time::Duration = std::time::Duration::from_millis(50);
 
-fn writer(db: &Db, queue: &mpsc::Receiver<Job>, checkpoints: &mpsc::Sender<()>) {
+fn writer(db: &Db, queue: &mpsc::Receiver<Job>, checkpoints: &mpsc::Sender<()>, metrics: &Metrics) {
     // Kept from batch to batch (its per-connection setting and statement cache with it); dropped
     // after a batch that did not commit, in case the connection is what failed.
     let mut kept: Option<DbConn> = None;
@@ -139,6 +142,8 @@ fn writer(db: &Db, queue: &mpsc::Receiver<Job>, checkpoints: &mpsc::Sender<()>) 
         // Answered before the writer's checkpoint, which need not delay this batch.
         completions.into_iter().for_each(|complete| complete(committed));
         let answered = started.elapsed();
+        metrics.write_batch_jobs.observe(jobs as f64);
+        metrics.write_commit_seconds.observe(answered.as_secs_f64());
         if answered > SLOW_BATCH {
             tracing::warn!(jobs, committed, ms = answered.as_millis(), "slow write batch");
         }
@@ -186,7 +191,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&DatabaseUrl::Sqlite(dir.path().join("t.db")), 4).unwrap();
         db.migrate().unwrap();
-        let writer = std::sync::Arc::new(GroupCommit::start(db.clone()).unwrap());
+        let writer = std::sync::Arc::new(GroupCommit::start(db.clone(), Metrics::new()).unwrap());
         let writes = (0..40).map(|i| {
             let writer = writer.clone();
             async move {
@@ -216,7 +221,7 @@ mod tests {
         let path = dir.path().join("t.db");
         let db = Db::connect(&DatabaseUrl::Sqlite(path.clone()), 4).unwrap();
         db.migrate().unwrap();
-        let writer = GroupCommit::start(db.clone()).unwrap();
+        let writer = GroupCommit::start(db.clone(), Metrics::new()).unwrap();
         let started = std::time::Instant::now();
         let mut commits = 0;
         while started.elapsed() < 6 * WRITER_CHECKPOINT_INTERVAL + std::time::Duration::from_millis(300) {

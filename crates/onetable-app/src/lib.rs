@@ -16,6 +16,7 @@ pub mod imports;
 pub mod input;
 pub mod lake;
 pub mod legacy;
+pub mod metrics;
 pub mod paging;
 pub mod problem;
 pub mod regions;

@@ -12,6 +12,7 @@ use crate::cubes::CubeCache;
 use crate::entries::FormCache;
 use crate::group_commit::GroupCommit;
 use crate::imports::Limits;
+use crate::metrics::Metrics;
 use crate::problem::{AppResult, Problem};
 
 /// The application: what every use case shares.
@@ -24,6 +25,7 @@ pub struct App {
     pub writer: Option<Arc<GroupCommit>>,
     /// What an uploaded table may cost to read.
     pub table_limits: Limits,
+    pub metrics: Metrics,
 }
 
 impl App {
@@ -33,6 +35,7 @@ impl App {
     /// # Errors
     /// When the writer cannot be started or the store cannot be reached.
     pub fn start(db: Db, table_limits: Limits) -> AppResult<Self> {
+        let metrics = Metrics::new();
         let writer = match db.backend() {
             Backend::Sqlite => {
                 let released = onetable_store::idempotency::release_running_keys(
@@ -42,11 +45,12 @@ impl App {
                 if released > 0 {
                     tracing::warn!(released, "released Idempotency-Keys left running by an earlier process");
                 }
-                Some(Arc::new(GroupCommit::start(db.clone()).map_err(Problem::internal)?))
+                Some(Arc::new(GroupCommit::start(db.clone(), metrics.clone()).map_err(Problem::internal)?))
             }
             Backend::Postgres => None,
         };
-        Ok(Self { db, forms: Arc::default(), cubes: Arc::default(), writer, table_limits })
+        let cubes = Arc::new(CubeCache::default().with_metrics(metrics.clone()));
+        Ok(Self { db, forms: Arc::default(), cubes, writer, table_limits, metrics })
     }
 
     /// Keeps a snapshot of each cube in `dir` and loads the ones there now on another thread, so
@@ -54,7 +58,7 @@ impl App {
     /// in memory hold at most `budget` bytes together (none: no limit).
     #[must_use]
     pub fn with_cube_snapshots(mut self, dir: std::path::PathBuf, budget: Option<usize>) -> Self {
-        let cache = CubeCache::with_snapshots(dir);
+        let cache = CubeCache::with_snapshots(dir).with_metrics(self.metrics.clone());
         self.cubes = Arc::new(match budget {
             Some(bytes) => cache.with_budget(bytes),
             None => cache,
@@ -73,6 +77,19 @@ impl App {
             tracing::warn!(error = %e, "cubes not warmed");
         }
         self
+    }
+
+    /// The metrics as a Prometheus scrape reads them, with the pool and the cubes as they are now.
+    ///
+    /// # Errors
+    /// Only if formatting fails.
+    pub fn render_metrics(&self) -> Result<String, Problem> {
+        let pool = self.db.pool_state();
+        self.metrics.db_connections_in_use.set(i64::from(pool.in_use));
+        self.metrics.db_connections_idle.set(i64::from(pool.idle));
+        self.metrics.db_waiting.set(i64::try_from(pool.waiting).unwrap_or(i64::MAX));
+        self.metrics.cube_bytes.set(i64::try_from(self.cubes.held_bytes()).unwrap_or(i64::MAX));
+        self.metrics.render().map_err(Problem::internal)
     }
 
     /// Runs blocking store work on the blocking pool with a pooled connection.

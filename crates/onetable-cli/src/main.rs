@@ -103,6 +103,20 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// A consistent copy of the SQLite database, taken while the server runs (`VACUUM INTO`).
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -311,6 +325,8 @@ async fn main() -> ExitCode {
         Command::Forms { command: FormsCommand::Analyze { dir, out } } => {
             commands::with_db(&settings, |db| commands::forms::analyze_dir(db, &dir, out.as_deref()))
         }
+        Command::Backup { to } => commands::backup::backup(&settings, &to),
+        Command::Restore { from, force } => commands::backup::restore(&settings, &from, force),
         Command::Keys { command: KeysCommand::Rotate } => commands::with_db(&settings, commands::identity::rotate_keys),
         Command::Openapi => {
             print!("{}", onetable_server::openapi::spec_json());

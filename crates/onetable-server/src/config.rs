@@ -47,6 +47,12 @@ pub struct Settings {
     /// Most memory the periods' cubes may hold together, in MiB; beyond it the least recently read
     /// cube is dropped (and loaded again from its snapshot when next read). 0: no limit.
     pub cube_memory_mib: usize,
+    /// The bearer token a Prometheus scrape of `/metrics` must send; none (the default): no
+    /// `/metrics` at all (404), so that it is never public by accident.
+    pub metrics_token: Option<String>,
+    /// On SIGTERM: how long requests under way may take to finish (their queued writes commit
+    /// and are answered) before the workers are stopped; the cubes are then snapshotted.
+    pub shutdown_grace_seconds: u64,
 }
 
 impl Default for Settings {
@@ -68,6 +74,8 @@ impl Default for Settings {
             import_max_inflated_mib: 256,
             import_max_cells: 4_000_000,
             cube_memory_mib: 4096,
+            metrics_token: None,
+            shutdown_grace_seconds: 30,
         }
     }
 }

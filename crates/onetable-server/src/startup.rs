@@ -21,6 +21,7 @@ use crate::Settings;
 pub struct Application {
     port: u16,
     server: Server,
+    app: onetable_app::App,
 }
 
 impl Application {
@@ -42,6 +43,7 @@ impl Application {
             settings.data_dir.join("cubes"),
             (settings.cube_memory_mib > 0).then(|| settings.cube_memory_mib.saturating_mul(1024 * 1024)),
         );
+        let kept = app.clone();
         let state = web::Data::new(AppState {
             app,
             policy: Arc::new(AuthPolicy {
@@ -57,6 +59,7 @@ impl Application {
             verified_tokens: Arc::default(),
             import_max_bytes: usize::try_from(settings.import_max_mib.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
+            metrics_token: settings.metrics_token.as_deref().filter(|t| !t.trim().is_empty()).map(Arc::from),
         });
         let server = HttpServer::new(move || {
             App::new()
@@ -66,9 +69,11 @@ impl Application {
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })
+        // actix stops accepting on SIGTERM and waits this long for requests under way.
+        .shutdown_timeout(settings.shutdown_grace_seconds)
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self { port, server, app: kept })
     }
 
     #[must_use]
@@ -81,7 +86,22 @@ impl Application {
     /// # Errors
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.server.await?;
+        // Every request has been answered (or the grace time ran out). The cubes go to disk
+        // with what they hold now, so that the next start catches up from here.
+        let (cubes, db) = (self.app.cubes.clone(), self.app.db.clone());
+        let started = std::time::Instant::now();
+        let written = actix_web::rt::task::spawn_blocking(move || match db.conn() {
+            Ok(mut conn) => cubes.snapshot_all(&mut conn),
+            Err(e) => {
+                tracing::warn!(error = %e, "no cube snapshots at shutdown: no database connection");
+                0
+            }
+        })
+        .await
+        .unwrap_or(0);
+        tracing::info!(cubes = written, ms = started.elapsed().as_millis(), "stopped; cube snapshots written");
+        Ok(())
     }
 
     pub fn into_server(self) -> Server {

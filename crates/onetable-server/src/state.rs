@@ -31,6 +31,8 @@ pub struct AppState {
     pub import_max_bytes: usize,
     pub token_checks: Arc<crate::auth::checks::TokenChecks>,
     pub verified_tokens: Arc<crate::auth::checks::VerifiedTokens>,
+    /// The bearer token of `/metrics` scrapes; none: no `/metrics`.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl std::ops::Deref for AppState {

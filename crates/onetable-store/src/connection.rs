@@ -41,6 +41,8 @@ const OUTAGE_WINDOW: Duration = Duration::from_secs(2);
 struct Health {
     origin: std::sync::OnceLock<std::time::Instant>,
     last_failure_ms: std::sync::atomic::AtomicU64,
+    /// Callers inside `conn()` now, waiting for the pool (r2d2 does not count them).
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 impl Health {
@@ -95,6 +97,14 @@ impl r2d2::ManageConnection for Manager {
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         conn.is_broken()
     }
+}
+
+/// See [`Db::pool_state`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    pub in_use: u32,
+    pub idle: u32,
+    pub waiting: usize,
 }
 
 /// The store handle the server and the CLI share: a connection pool and its backend.
@@ -182,7 +192,21 @@ impl Db {
     /// [`StoreError::Unavailable`] when none can be had in that time.
     pub fn conn(&self) -> StoreResult<PooledConn> {
         let timeout = if self.health.in_outage() { CHECKOUT_TIMEOUT_IN_OUTAGE } else { CHECKOUT_TIMEOUT };
-        self.pool.get_timeout(timeout).map_err(StoreError::Unavailable)
+        self.health.waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let conn = self.pool.get_timeout(timeout).map_err(StoreError::Unavailable);
+        self.health.waiting.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        conn
+    }
+
+    /// The pool now: connections lent out, open and idle, and callers waiting for one.
+    #[must_use]
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            idle: state.idle_connections,
+            waiting: self.health.waiting.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     /// Whether opening a connection failed in the last two seconds.

@@ -7,6 +7,7 @@
 //! instructions for a primary-key lookup, measured with callgrind; 15 % of a PATCH in the writer).
 
 pub mod audit;
+pub mod backup;
 pub mod cells;
 pub mod cleanups;
 pub mod client_rotation;
@@ -29,7 +30,7 @@ pub mod templates;
 pub mod url;
 pub mod write_statements;
 
-pub use connection::{Db, DbConn, PooledConn};
+pub use connection::{Db, DbConn, PoolState, PooledConn};
 pub use error::{StoreError, StoreResult};
 pub use url::{Backend, DatabaseUrl, DatabaseUrlError};
 

@@ -127,8 +127,10 @@ pub async fn sign_in(
             Ok(signed_in)
         }
         Outcome::Failure { locked_now } => {
+            app.metrics.login_failures.inc();
             app.audit(event(origin, &username, "auth.login", "failure", None)).await?;
             if locked_now {
+                app.metrics.lockouts.inc();
                 app.audit(event(origin, &username, "auth.lockout", "success", None)).await?;
             }
             Err(invalid_credentials())

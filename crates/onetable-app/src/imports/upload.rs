@@ -37,6 +37,7 @@ pub async fn import_file(
     let subject = actor.subject.clone();
     let now = chrono::Utc::now().naive_utc();
     let limits = app.table_limits;
+    let size = bytes.len();
     // Reading and checking need no write turn; only the final write takes one.
     let checked = app
         .run(move |conn| {
@@ -49,6 +50,7 @@ pub async fn import_file(
     let writer = actor.subject.clone();
     let report = app.write(move |conn| apply(conn, checked, &writer, now)).await?;
     if !dry_run {
+        app.metrics.transfer("import", report.rows, size);
         let mut event = actor.event("imports.create", None, "success");
         event.detail =
             Some(format!("inserted={} updated={} rejected={}", report.inserted, report.updated, report.rejected));

@@ -1,5 +1,6 @@
 //! What each subcommand does.
 
+pub mod backup;
 pub mod bench;
 pub mod bench_cube;
 pub mod bench_forms;
@@ -26,7 +27,7 @@ pub fn settings(config: Option<&Path>, database_url: Option<&str>) -> anyhow::Re
 }
 
 /// Connects and migrates: every command that touches the database starts here.
-fn open(settings: &Settings) -> anyhow::Result<Db> {
+pub(crate) fn open(settings: &Settings) -> anyhow::Result<Db> {
     let url = DatabaseUrl::parse(&settings.effective_database_url()).context("invalid database URL")?;
     let db = Db::connect(&url, settings.db_max_connections).with_context(|| format!("cannot open {url}"))?;
     let applied = db.migrate().context("cannot migrate the database")?;

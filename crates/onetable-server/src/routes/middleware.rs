@@ -11,6 +11,7 @@ use tracing_actix_web::RequestId;
 
 use crate::error::ApiError;
 use crate::routes::input_guard;
+use crate::state::AppState;
 
 /// Request heads above this many bytes are answered 431 with the JSON error body. (actix itself
 /// answers heads over 128 KiB with an empty 431 before any of our code runs.)
@@ -27,6 +28,11 @@ pub async fn common(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let request_id = req.extensions().get::<RequestId>().copied();
+    let started = std::time::Instant::now();
+    // The route template, never the path: a village code must not become a label value.
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().as_str().to_owned();
+    let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
     let authenticated = req.headers().contains_key(header::AUTHORIZATION) || req.headers().contains_key(header::COOKIE);
     let refused = if head_bytes(&req) > MAX_HEAD_BYTES {
         Some(ApiError::new(
@@ -41,6 +47,13 @@ pub async fn common(
         Some(error) => req.error_response(error),
         None => next.call(req).await?.map_into_boxed_body(),
     };
+    if let Some(state) = state {
+        let bytes = match response.response().body().size() {
+            actix_web::body::BodySize::Sized(n) => n,
+            _ => 0,
+        };
+        state.metrics.request(&method, &route, response.status().as_u16(), started.elapsed(), bytes);
+    }
     let headers = response.headers_mut();
     if let Some(id) = request_id {
         if let Ok(value) = HeaderValue::from_str(&id.to_string()) {

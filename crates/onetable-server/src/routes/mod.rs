@@ -17,6 +17,7 @@ pub mod imports;
 pub mod indicators;
 pub mod input_guard;
 pub mod json;
+pub mod metrics;
 pub mod middleware;
 pub mod pages;
 pub mod params;
@@ -50,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(entries::get::get_entry)
         .service(health::healthz)
         .service(health::readyz)
+        .service(metrics::metrics)
         .service(auth::jwks::jwks)
         .service(auth::login::login)
         .service(auth::token::token)
