@@ -62,3 +62,43 @@ async fn the_database_refuses_to_change_or_delete_audit_events() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn only_the_events_of_an_archived_month_may_be_deleted_and_none_changed() {
+    each_backend(|app| async move {
+        use onetable_store::audit::{self, AuditArchiveRow, NewAuditEvent};
+        let at = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let mut conn = app.db.conn().unwrap();
+        for occurred_at in [at(2026, 3, 5), at(2026, 3, 30), at(2026, 4, 2)] {
+            let event = NewAuditEvent {
+                occurred_at,
+                actor: Some("old_clerk".into()),
+                role: None,
+                action: "entries.update".into(),
+                target: None,
+                outcome: "success".into(),
+                request_id: None,
+                client_addr: None,
+                detail: None,
+            };
+            audit::record(&mut conn, &event).unwrap();
+        }
+        let (march, april, may) = (at(2026, 3, 1), at(2026, 4, 1), at(2026, 5, 1));
+        assert!(audit::delete_between(&mut conn, march, april).is_err(), "March is not archived");
+        let row = AuditArchiveRow {
+            month: "2026-03".into(),
+            events: 2,
+            first_id: None,
+            last_id: None,
+            file_sha256: "x".into(),
+            head: "y".into(),
+            archived_at: at(2026, 4, 2),
+        };
+        audit::record_archive(&mut conn, &row).unwrap();
+        assert_eq!(audit::delete_between(&mut conn, march, april).unwrap(), 2);
+        assert!(audit::delete_between(&mut conn, april, may).is_err(), "April still is not");
+        assert_eq!(audit::between(&mut conn, march, may).unwrap().len(), 1);
+        assert!(diesel::sql_query("UPDATE audit_events SET outcome = 'x'").execute(&mut conn).is_err());
+    })
+    .await;
+}

@@ -103,6 +103,11 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// The audit trail's monthly archives and retention (审计归档).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// A consistent copy of the SQLite database, taken while the server runs (`VACUUM INTO`).
     Backup {
         /// The backup file to write (must not exist).
@@ -117,6 +122,28 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Write a month that has ended to `DIR/audit-MONTH.jsonl.gz` (hash-chained) with a signed
+    /// manifest beside it.
+    Archive {
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Check an archive: the manifest's signature, the file's checksum and every line's hash.
+    Verify {
+        file: PathBuf,
+        /// Trust the keys of this JWKS document (the server's `/.well-known/jwks.json`) instead of
+        /// the database's.
+        #[arg(long)]
+        jwks: Option<PathBuf>,
+    },
+    /// Delete the events of archived months older than `audit_retention_days`.
+    Prune,
 }
 
 #[derive(Debug, Subcommand)]
@@ -325,6 +352,13 @@ async fn main() -> ExitCode {
         Command::Forms { command: FormsCommand::Analyze { dir, out } } => {
             commands::with_db(&settings, |db| commands::forms::analyze_dir(db, &dir, out.as_deref()))
         }
+        Command::Audit { command: AuditCommand::Archive { month, to } } => {
+            commands::audit::archive(&settings, &month, &to)
+        }
+        Command::Audit { command: AuditCommand::Verify { file, jwks } } => {
+            commands::audit::verify(&settings, &file, jwks.as_deref())
+        }
+        Command::Audit { command: AuditCommand::Prune } => commands::audit::prune(&settings),
         Command::Backup { to } => commands::backup::backup(&settings, &to),
         Command::Restore { from, force } => commands::backup::restore(&settings, &from, force),
         Command::Keys { command: KeysCommand::Rotate } => commands::with_db(&settings, commands::identity::rotate_keys),

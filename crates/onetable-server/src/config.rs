@@ -53,6 +53,9 @@ pub struct Settings {
     /// On SIGTERM: how long requests under way may take to finish (their queued writes commit
     /// and are answered) before the workers are stopped; the cubes are then snapshotted.
     pub shutdown_grace_seconds: u64,
+    /// Days audit events are kept at least (网络安全法 §21: 180 or more; less is refused at start).
+    /// Older events of archived months may be pruned (`onetable audit prune`).
+    pub audit_retention_days: u32,
 }
 
 impl Default for Settings {
@@ -76,6 +79,7 @@ impl Default for Settings {
             cube_memory_mib: 4096,
             metrics_token: None,
             shutdown_grace_seconds: 30,
+            audit_retention_days: 180,
         }
     }
 }
@@ -97,7 +101,14 @@ impl Settings {
             Some(path) => figment = figment.merge(Toml::file(path)),
             None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
         }
-        figment.merge(Env::raw().only(&["DATABASE_URL"])).merge(Env::prefixed("ONETABLE_")).extract().map_err(Box::new)
+        let settings: Self = figment
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("ONETABLE_"))
+            .extract()
+            .map_err(Box::new)?;
+        onetable_app::audit_archive::check_retention(settings.audit_retention_days)
+            .map_err(|problem| Box::new(figment::Error::from(problem.describe())))?;
+        Ok(settings)
     }
 
     /// The database URL, defaulting to `DATA_DIR/onetable.db`.

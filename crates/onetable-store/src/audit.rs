@@ -1,12 +1,13 @@
-//! Audit events (审计事件): append-only; nothing in the code updates or deletes them, and the
-//! database's triggers refuse it too.
+//! Audit events (审计事件): append-only; nothing in the code updates them, and the database's
+//! triggers refuse it. Only the events of a month archived to a checksummed file may be deleted,
+//! once older than the retention (the triggers refuse any other delete).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::connection::DbConn;
 use crate::error::StoreResult;
-use crate::schema::audit_events;
+use crate::schema::{audit_archives, audit_events};
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -87,4 +88,58 @@ pub fn list(
         .select(AuditEventRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// A month written to an archive file.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_archives)]
+pub struct AuditArchiveRow {
+    /// `2026-05`
+    pub month: String,
+    pub events: i64,
+    pub first_id: Option<i64>,
+    pub last_id: Option<i64>,
+    pub file_sha256: String,
+    /// The hash of the month's last event: the next month's chain starts from it.
+    pub head: String,
+    pub archived_at: NaiveDateTime,
+}
+
+/// The events that occurred in `[from, until)`, oldest id first.
+///
+/// # Errors
+/// On a database error.
+pub fn between(conn: &mut DbConn, from: NaiveDateTime, until: NaiveDateTime) -> StoreResult<Vec<AuditEventRow>> {
+    Ok(audit_events::table
+        .filter(audit_events::occurred_at.ge(from).and(audit_events::occurred_at.lt(until)))
+        .order(audit_events::id.asc())
+        .select(AuditEventRow::as_select())
+        .load(conn)?)
+}
+
+/// Every archived month, oldest first.
+///
+/// # Errors
+/// On a database error.
+pub fn archives(conn: &mut DbConn) -> StoreResult<Vec<AuditArchiveRow>> {
+    Ok(audit_archives::table.order(audit_archives::month.asc()).select(AuditArchiveRow::as_select()).load(conn)?)
+}
+
+/// # Errors
+/// On a database error, or a month archived already (unique).
+pub fn record_archive(conn: &mut DbConn, row: &AuditArchiveRow) -> StoreResult<()> {
+    diesel::insert_into(audit_archives::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Deletes the events that occurred in `[from, until)` — a month that is archived (the triggers
+/// refuse any other); how many.
+///
+/// # Errors
+/// On a database error.
+pub fn delete_between(conn: &mut DbConn, from: NaiveDateTime, until: NaiveDateTime) -> StoreResult<usize> {
+    Ok(diesel::delete(
+        audit_events::table.filter(audit_events::occurred_at.ge(from).and(audit_events::occurred_at.lt(until))),
+    )
+    .execute(conn)?)
 }

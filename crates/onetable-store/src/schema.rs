@@ -304,3 +304,15 @@ diesel::table! {
         new_needs -> BigInt,
     }
 }
+
+diesel::table! {
+    audit_archives (month) {
+        month -> Text,
+        events -> BigInt,
+        first_id -> Nullable<BigInt>,
+        last_id -> Nullable<BigInt>,
+        file_sha256 -> Text,
+        head -> Text,
+        archived_at -> Timestamp,
+    }
+}
