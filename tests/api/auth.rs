@@ -257,3 +257,33 @@ async fn an_account_disabled_elsewhere_stops_within_a_second() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() {
+    for (trusted, forwarded, expected) in [
+        (false, "203.0.113.9", "127.0.0.1"),
+        (true, "203.0.113.9", "203.0.113.9"),
+        // The client wrote the left entry itself: the nearest untrusted one is what the proxy saw.
+        (true, "198.51.100.1, 203.0.113.9", "203.0.113.9"),
+        (true, "not-an-address", "127.0.0.1"),
+    ] {
+        let app = TestApp::spawn_with(onetable_store::Backend::Sqlite, |s| {
+            if trusted {
+                s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+            }
+        })
+        .await;
+        let response = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"username": "nobody_at_all", "password": "Wrong-pass-2025"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 401);
+        let auditor = app.user_token("t_auditor", Role::Auditor, None, None).await;
+        let (_, events) = app.get_as(&auditor, "/api/v1/audit/events?actor=nobody_at_all").await;
+        assert_eq!(events["items"][0]["client_addr"], expected, "trusted {trusted}, header {forwarded}: {events}");
+    }
+}

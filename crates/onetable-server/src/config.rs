@@ -56,6 +56,9 @@ pub struct Settings {
     /// Days audit events are kept at least (网络安全法 §21: 180 or more; less is refused at start).
     /// Older events of archived months may be pruned (`onetable audit prune`).
     pub audit_retention_days: u32,
+    /// Addresses of the reverse proxies in front (nginx): only from these is `X-Forwarded-For`
+    /// believed, for the audit trail and the login rate limit. Empty: never.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -80,6 +83,7 @@ impl Default for Settings {
             metrics_token: None,
             shutdown_grace_seconds: 30,
             audit_retention_days: 180,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -59,6 +59,7 @@ impl Application {
             verified_tokens: Arc::default(),
             import_max_bytes: usize::try_from(settings.import_max_mib.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),
+            trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
             metrics_token: settings.metrics_token.as_deref().filter(|t| !t.trim().is_empty()).map(Arc::from),
         });
         let server = HttpServer::new(move || {

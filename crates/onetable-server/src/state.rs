@@ -33,6 +33,8 @@ pub struct AppState {
     pub verified_tokens: Arc<crate::auth::checks::VerifiedTokens>,
     /// The bearer token of `/metrics` scrapes; none: no `/metrics`.
     pub metrics_token: Option<Arc<str>>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl std::ops::Deref for AppState {

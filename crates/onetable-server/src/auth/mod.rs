@@ -31,11 +31,34 @@ pub struct RequestContext {
 impl RequestContext {
     #[must_use]
     pub fn of(req: &HttpRequest) -> Self {
+        let trusted = req.app_data::<actix_web::web::Data<AppState>>().map(|s| s.trusted_proxies.clone());
         Self {
             request_id: req.extensions().get::<RequestId>().map(ToString::to_string),
-            client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+            client_addr: client_addr(req, trusted.as_deref().map_or(&[], Vec::as_slice)).map(|a| a.to_string()),
         }
     }
+}
+
+/// The address a request came from: the peer's — or, when the peer is one of our `trusted`
+/// reverse proxies, the nearest address in `X-Forwarded-For` that is not one of them (the entries
+/// to its left were written by the client and prove nothing). A header from any other peer is
+/// ignored: anyone can send one.
+#[must_use]
+pub fn client_addr(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|a| a.trim().parse())
+        .collect::<Result<_, _>>()
+        // A malformed header is not evidence of anything: the proxy's own address stands.
+        .unwrap_or_default();
+    Some(forwarded.into_iter().rev().find(|a| !trusted.contains(a)).unwrap_or(peer))
 }
 
 impl FromRequest for RequestContext {
