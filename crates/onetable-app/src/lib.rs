@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod audit_archive;
+mod cube_build;
 pub mod cube_snapshots;
 pub mod cubes;
 pub mod dashboards;
