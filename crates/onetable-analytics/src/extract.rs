@@ -5,7 +5,7 @@
 //! Spark, Trino or DuckDB to read. Writing the files is the application's.
 
 use onetable_core::RegionLevel;
-use polars::prelude::{col, ChunkCompareIneq, DataFrame, DataType, IntoColumn, IntoLazy, NamedFrom, Series};
+use polars::prelude::{col, lit, when, ChunkCompareIneq, DataFrame, DataType, IntoColumn, IntoLazy, NamedFrom, Series};
 
 use crate::compile::{compile, null_of};
 use crate::cube::{level_column, Cube, CubeError, CODE, STATUS, UPDATED};
@@ -78,11 +78,13 @@ impl Cube {
     /// # Errors
     /// On an indicator not in the cube or a polars failure.
     pub fn extract(&self, codes: &[String], changed_since_ms: Option<i64>) -> Result<Vec<ProvincePart>, CubeError> {
-        self.extract_within(codes, changed_since_ms, None, None)
+        self.extract_within(codes, changed_since_ms, None, None, &[])
     }
 
     /// [`Cube::extract`] of the villages inside `within` only, and with `min_state` only those
-    /// whose entry is at least that (a department reads approved entries only).
+    /// whose entry is at least that (a department reads approved entries only). A derived
+    /// column's input of another frequency is read from one of `containing` (the cubes of the
+    /// periods containing this one), where that period's entry is at least `min_state` too.
     ///
     /// # Errors
     /// On an indicator not in the cube or a polars failure.
@@ -92,6 +94,7 @@ impl Cube {
         changed_since_ms: Option<i64>,
         within: Option<onetable_core::RegionCode>,
         min_state: Option<crate::cube::EntryState>,
+        containing: &[&Cube],
     ) -> Result<Vec<ProvincePart>, CubeError> {
         let measures: Vec<&Measure> = if codes.is_empty() {
             self.measures().iter().collect()
@@ -106,20 +109,37 @@ impl Cube {
         };
         let mut needed: Vec<&str> = vec![CODE, STATUS, UPDATED];
         needed.extend(ANCESTORS.iter().map(|l| level_column(*l)));
+        let mut foreign: Vec<String> = Vec::new();
         for measure in &measures {
             let inputs: Vec<String> = match &measure.formula {
                 Some(formula) => formula.codes().into_iter().collect(),
                 None => vec![measure.code.clone()],
             };
             for input in inputs {
-                if let Some(m) = self.measure(&input).filter(|m| !m.is_derived()) {
-                    if !needed.contains(&m.code.as_str()) {
-                        needed.push(m.code.as_str());
-                    }
+                match self.measure(&input) {
+                    Some(m) if !m.is_derived() && !needed.contains(&m.code.as_str()) => needed.push(m.code.as_str()),
+                    None if !foreign.contains(&input) => foreign.push(input),
+                    _ => {}
                 }
             }
         }
-        let frame = self.frame(&needed, self.rows(within))?;
+        let rows = self.rows(within);
+        let mut frame = self.frame(&needed, rows.clone())?;
+        let floor = min_state.unwrap_or(crate::cube::EntryState::Open) as i32;
+        let mut held: Vec<String> = Vec::new();
+        for code in foreign {
+            let Some(other) = self.containing_with(&code, containing) else { continue };
+            let theirs = other
+                .frame(&[code.as_str(), STATUS], rows.clone())?
+                .lazy()
+                .select([when(col(STATUS).gt_eq(lit(floor)))
+                    .then(col(code.as_str()).cast(DataType::Float64))
+                    .otherwise(null_of(DataType::Float64))
+                    .alias(code.as_str())])
+                .collect()?;
+            frame.hstack_mut(theirs.columns())?;
+            held.push(code);
+        }
         let frame = match min_state {
             Some(state) => {
                 let keep = frame.column(STATUS)?.cast(&DataType::Int32)?.i32()?.gt_eq(state as i32);
@@ -135,6 +155,7 @@ impl Cube {
                         Some(m) if !m.is_derived() && m.kind != MeasureKind::Text => {
                             (col(code), m.kind == MeasureKind::Boolean)
                         }
+                        None if held.iter().any(|h| h == code) => (col(code), false),
                         _ => (null_of(DataType::Float64), false),
                     };
                     compile(formula, &column).cast(DataType::Float64)

@@ -172,7 +172,7 @@ impl Cube {
     }
 
     /// The containing cube that holds the stored numeric indicator `code` over the same villages.
-    fn containing_with<'a>(&self, code: &str, containing: &[&'a Cube]) -> Option<&'a Cube> {
+    pub(crate) fn containing_with<'a>(&self, code: &str, containing: &[&'a Cube]) -> Option<&'a Cube> {
         containing
             .iter()
             .copied()

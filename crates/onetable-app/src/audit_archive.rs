@@ -14,6 +14,7 @@ use onetable_store::DbConn;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::lake::hex;
 use crate::problem::Problem;
 
 /// The least retention the law allows (网络安全法第二十一条: six months).
@@ -62,10 +63,6 @@ struct Line {
     event: ArchivedEvent,
     prev: String,
     hash: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn chain(prev: &str, event: &ArchivedEvent) -> Result<String, serde_json::Error> {

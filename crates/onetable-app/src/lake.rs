@@ -138,7 +138,7 @@ pub fn write_extract(conn: &mut DbConn, cubes: &CubeCache, dir: &Path, ask: &Ext
     let current = registry::current(conn)?;
     let fingerprint = registry::fingerprint(conn)?;
     let since = ask.changed_since.map(|t| t.timestamp_millis());
-    let (mut parts, measures) = cubes.read(conn, period, |cube| {
+    let (mut parts, measures) = cubes.read_with(conn, period, |cube, containing| {
         if let Some(unknown) = ask.indicators.iter().find(|c| cube.measure(c).is_none()) {
             return Err(Problem::unprocessable("unknown_indicator", format!("{period} 期没有指标 {unknown}"))
                 .with_detail(
@@ -147,7 +147,7 @@ pub fn write_extract(conn: &mut DbConn, cubes: &CubeCache, dir: &Path, ask: &Ext
                     format!("指标 {unknown} 不存在，或不是 {period} 这一期别频率的指标"),
                 ));
         }
-        let parts = cube.extract(&ask.indicators, since).map_err(internal)?;
+        let parts = cube.extract_within(&ask.indicators, since, None, None, containing).map_err(internal)?;
         let measures: Vec<_> = if ask.indicators.is_empty() {
             cube.measures().to_vec()
         } else {

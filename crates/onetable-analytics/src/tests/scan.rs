@@ -201,4 +201,14 @@ fn a_monthly_rate_reads_the_annual_population_from_the_containing_cube() {
     let rows = month.village_rows_with(&selection, None, &[&year]).unwrap();
     let rates: Vec<Datum> = rows.rows.iter().map(|r| r.values[1].clone()).collect();
     assert_eq!(rates, [Datum::number(6.0), Datum::number(2.0), Datum::Null]);
+
+    // The extract's per-village column: the same rates for a department (approved only); for an
+    // admin's whole extract the submitted annual figure counts too.
+    let extracted = |min_state, containing: &[&Cube]| -> Vec<Option<f64>> {
+        let parts = month.extract_within(&["DER.DIBAO_RATE".into()], None, None, min_state, containing).unwrap();
+        parts[0].frame.column("der_dibao_rate").unwrap().f64().unwrap().iter().collect()
+    };
+    assert_eq!(extracted(Some(EntryState::Approved), &[&year]), [Some(6.0), Some(2.0), None]);
+    assert_eq!(extracted(None, &[&year]), [Some(6.0), Some(2.0), Some(12.0)]);
+    assert_eq!(extracted(None, &[]), [None, None, None], "no annual cube: unknown");
 }

@@ -56,7 +56,7 @@ pub async fn extract(
         .run(move |conn| {
             let current = registry::current(conn)?;
             let fingerprint = registry::fingerprint(conn)?;
-            let (mut parts, measures) = cubes.read(conn, read.period, |cube| {
+            let (mut parts, measures) = cubes.read_with(conn, read.period, |cube, containing| {
                 let codes: Vec<String> =
                     read.indicators.iter().filter(|c| cube.measure(c).is_some()).cloned().collect();
                 if codes.is_empty() {
@@ -66,7 +66,7 @@ pub async fn extract(
                     ));
                 }
                 let parts = cube
-                    .extract_within(&codes, since, Some(read.within), Some(EntryState::Approved))
+                    .extract_within(&codes, since, Some(read.within), Some(EntryState::Approved), containing)
                     .map_err(crate::cubes::internal)?;
                 let measures: Vec<_> = codes.iter().filter_map(|c| cube.measure(c).cloned()).collect();
                 Ok((parts, measures))
