@@ -5,7 +5,7 @@
 //! Spark, Trino or DuckDB to read. Writing the files is the application's.
 
 use onetable_core::RegionLevel;
-use polars::prelude::{col, lit, when, ChunkCompareIneq, DataFrame, DataType, IntoColumn, IntoLazy, NamedFrom, Series};
+use polars::prelude::{col, ChunkCompareIneq, DataFrame, DataType, IntoColumn, IntoLazy, NamedFrom, Series};
 
 use crate::compile::{compile, null_of};
 use crate::cube::{level_column, Cube, CubeError, CODE, STATUS, UPDATED};
@@ -125,20 +125,12 @@ impl Cube {
         }
         let rows = self.rows(within);
         let mut frame = self.frame(&needed, rows.clone())?;
-        let floor = min_state.unwrap_or(crate::cube::EntryState::Open) as i32;
+        let floor = min_state.unwrap_or(crate::cube::EntryState::Open);
         let mut held: Vec<String> = Vec::new();
         for code in foreign {
-            let Some(other) = self.containing_with(&code, containing) else { continue };
-            let theirs = other
-                .frame(&[code.as_str(), STATUS], rows.clone())?
-                .lazy()
-                .select([when(col(STATUS).gt_eq(lit(floor)))
-                    .then(col(code.as_str()).cast(DataType::Float64))
-                    .otherwise(null_of(DataType::Float64))
-                    .alias(code.as_str())])
-                .collect()?;
-            frame.hstack_mut(theirs.columns())?;
-            held.push(code);
+            if self.add_containing(&mut frame, &code, &rows, floor, containing)? {
+                held.push(code);
+            }
         }
         let frame = match min_state {
             Some(state) => {

@@ -171,6 +171,30 @@ impl Cube {
         self.rollup_report(&out, key, level, measures)
     }
 
+    /// Adds to `frame` (over `rows` of this cube) the column `code` from the containing cube that
+    /// holds it, as a number, null where that period's entry is below `min_state` (its value counts
+    /// where its own entry does). Whether one held it.
+    pub(crate) fn add_containing(
+        &self,
+        frame: &mut DataFrame,
+        code: &str,
+        rows: &std::ops::Range<usize>,
+        min_state: EntryState,
+        containing: &[&Cube],
+    ) -> Result<bool, CubeError> {
+        let Some(other) = self.containing_with(code, containing) else { return Ok(false) };
+        let theirs = other
+            .frame(&[code, STATUS], rows.clone())?
+            .lazy()
+            .select([when(col(STATUS).gt_eq(lit(min_state as i32)))
+                .then(col(code).cast(DataType::Float64))
+                .otherwise(null_of(DataType::Float64))
+                .alias(code)])
+            .collect()?;
+        frame.hstack_mut(theirs.columns())?;
+        Ok(true)
+    }
+
     /// The containing cube that holds the stored numeric indicator `code` over the same villages.
     pub(crate) fn containing_with<'a>(&self, code: &str, containing: &[&'a Cube]) -> Option<&'a Cube> {
         containing
@@ -275,18 +299,9 @@ impl Cube {
         let mut frame = self.frame(&needed, rows.clone())?;
         let mut held: BTreeSet<String> = BTreeSet::new();
         for code in foreign {
-            let Some(other) = self.containing_with(&code, containing) else { continue };
-            // The containing period's value counts where its own entry does.
-            let theirs = other
-                .frame(&[code.as_str(), STATUS], rows.clone())?
-                .lazy()
-                .select([when(col(STATUS).gt_eq(lit(selection.min_state as i32)))
-                    .then(col(code.as_str()).cast(DataType::Float64))
-                    .otherwise(null_of(DataType::Float64))
-                    .alias(code.as_str())])
-                .collect()?;
-            frame.hstack_mut(theirs.columns())?;
-            held.insert(code);
+            if self.add_containing(&mut frame, &code, &rows, selection.min_state, containing)? {
+                held.insert(code);
+            }
         }
         let mut filter = col(STATUS).gt_eq(lit(selection.min_state as i32));
         if let Some(since) = changed_since_ms {
