@@ -139,11 +139,12 @@ fn writer(db: &Db, queue: &mpsc::Receiver<Job>, checkpoints: &mpsc::Sender<()>, 
             // Fails only once the checkpointer is gone, which it is only as this thread ends.
             let _ = checkpoints.send(());
         }
+        // Counted before the answers go out: whoever reads the metrics after an answer sees its batch.
+        metrics.write_batch_jobs.observe(jobs as f64);
+        metrics.write_commit_seconds.observe(started.elapsed().as_secs_f64());
         // Answered before the writer's checkpoint, which need not delay this batch.
         completions.into_iter().for_each(|complete| complete(committed));
         let answered = started.elapsed();
-        metrics.write_batch_jobs.observe(jobs as f64);
-        metrics.write_commit_seconds.observe(answered.as_secs_f64());
         if answered > SLOW_BATCH {
             tracing::warn!(jobs, committed, ms = answered.as_millis(), "slow write batch");
         }
