@@ -176,11 +176,14 @@ impl Metrics {
         self.http_requests.get_or_create(&RequestLabels { method, route, status }).inc();
     }
 
-    /// Counts rows and bytes moved in (`import`) or out (`pull`).
-    pub fn transfer(&self, kind: &str, rows: usize, bytes: usize) {
+    /// Counts rows moved in (`import`) or out (`pull`), and their bytes where this layer knows
+    /// them (a pull's are the HTTP layer's: `http_response_bytes`).
+    pub fn transfer(&self, kind: &str, rows: usize, bytes: Option<usize>) {
         let labels = TransferLabels { kind: kind.to_owned() };
         self.rows.get_or_create(&labels).inc_by(rows as u64);
-        self.bytes.get_or_create(&labels).inc_by(bytes as u64);
+        if let Some(bytes) = bytes {
+            self.bytes.get_or_create(&labels).inc_by(bytes as u64);
+        }
     }
 
     /// The Prometheus text exposition (OpenMetrics) of every metric.

@@ -31,19 +31,23 @@ fn onetable(url: &str, args: &[&str], stdin: Option<&str>) {
     assert!(out.status.success(), "onetable {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// Each clerk's last answered value, and whether any PATCH went unanswered.
-async fn write_until_refused(base: String, village: &'static str) -> (i64, usize) {
-    let client = reqwest::Client::new();
-    let login: serde_json::Value = client
+async fn login(client: &reqwest::Client, base: &str, username: &str) -> String {
+    let answer: serde_json::Value = client
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": format!("c{village}"), "password": PASSWORD}))
+        .json(&serde_json::json!({"username": username, "password": PASSWORD}))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let token = login["access_token"].as_str().unwrap().to_owned();
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Each clerk's last answered value, and whether any PATCH went unanswered.
+async fn write_until_refused(base: String, village: &'static str) -> (i64, usize) {
+    let client = reqwest::Client::new();
+    let token = login(&client, &base, &format!("c{village}")).await;
     let (mut revision, mut answered, mut unanswered) = (0, 0, 0);
     loop {
         let sent = client
@@ -135,18 +139,10 @@ async fn sigterm_under_write_load_answers_what_it_took_stores_only_that_and_exit
 
     // A dashboard read builds the 2025 cube before the load.
     let client = reqwest::Client::new();
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "admin5223", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let admin = login(&client, &base, "admin5223").await;
     let read = client
         .get(format!("{base}/api/v1/aggregates?indicators=POP.REGISTERED&within=5223&period=2025"))
-        .bearer_auth(login["access_token"].as_str().unwrap())
+        .bearer_auth(admin)
         .send()
         .await
         .unwrap();

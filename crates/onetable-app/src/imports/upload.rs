@@ -50,7 +50,7 @@ pub async fn import_file(
     let writer = actor.subject.clone();
     let report = app.write(move |conn| apply(conn, checked, &writer, now)).await?;
     if !dry_run {
-        app.metrics.transfer("import", report.rows, size);
+        app.metrics.transfer("import", report.rows, Some(size));
         let mut event = actor.event("imports.create", None, "success");
         event.detail =
             Some(format!("inserted={} updated={} rejected={}", report.inserted, report.updated, report.rejected));

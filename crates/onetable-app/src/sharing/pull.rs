@@ -209,8 +209,7 @@ pub async fn record(
         format: format.to_owned(),
     };
     app.write(move |conn| Ok::<_, Problem>(store::log_access(conn, &access)?)).await?;
-    // Bytes are the HTTP layer's to count (the answer is rendered there), per route.
-    app.metrics.transfer("pull", rows, 0);
+    app.metrics.transfer("pull", rows, None);
     let mut event = actor.event("data_request.pull", Some(request.id.to_string()), "success");
     event.detail = Some(format!("{period} {within} {} rows={rows} {format}", level.as_str()));
     app.audit(event).await

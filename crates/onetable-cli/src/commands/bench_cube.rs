@@ -33,10 +33,15 @@ pub(crate) fn ms(d: Duration) -> String {
 }
 
 pub(crate) fn peak_rss_mib() -> f64 {
+    memory_mib("VmHWM:")
+}
+
+/// A memory line of `/proc/self/status` (`VmHWM:` the peak resident set, `VmRSS:` the current), in MiB.
+pub(crate) fn memory_mib(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib: f64 = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0.0);
     kib / 1024.0

@@ -14,20 +14,14 @@ use onetable_app::{Actor, App, Origin, SubjectKind};
 use onetable_core::{Period, RegionCode, RegionLevel, Role, Scope};
 use onetable_store::{cube_source, Db};
 
-use super::bench_cube::{generated, median, ms, peak_rss_mib, RATIOS};
+use super::bench_cube::{generated, median, memory_mib, ms, peak_rss_mib, RATIOS};
 
 const FIRST: i32 = 2016;
 const LAST: i32 = 2025;
 const RUNS: usize = 15;
 
 fn rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
+    memory_mib("VmRSS:")
 }
 
 fn mib(bytes: usize) -> String {
