@@ -232,6 +232,7 @@ async fn a_retry_while_the_first_import_runs_is_409() {
             response_status: None,
             response_body: None,
             created_at: chrono::Utc::now().naive_utc(),
+            holder: None,
         };
         let lease = onetable_server::routes::imports::KEY_LEASE;
         let claimed =
@@ -260,6 +261,7 @@ async fn a_key_whose_holder_died_becomes_retryable() {
             response_status: None,
             response_body: None,
             created_at: chrono::Utc::now().naive_utc() - lease - chrono::TimeDelta::minutes(7),
+            holder: None,
         };
         let mut conn = app.db.conn().unwrap();
         assert!(onetable_store::idempotency::claim_key(&mut conn, &dead, dead.created_at - lease).unwrap().is_none());
@@ -273,6 +275,45 @@ async fn a_key_whose_holder_died_becomes_retryable() {
         assert!(replayed, "then replayed");
     })
     .await;
+}
+
+/// On PostgreSQL a `kill -9` mid-import left its claim `running` for the whole 5-minute lease,
+/// answering every retry 409. Now a claim names its server process, whose life is an advisory
+/// lock the database frees when the process's connection ends: a retry of a dead process's claim
+/// runs at once; a live process's claim still gets 409.
+#[tokio::test]
+async fn on_postgresql_a_claim_of_a_killed_server_is_taken_over_at_once_and_a_live_ones_is_not() {
+    let Some(_) = onetable_tests::postgres_admin_url() else { return };
+    let app = TestApp::spawn(onetable_store::Backend::Postgres).await;
+    let token = setup(&app).await;
+    let file = long_csv(&[(VILLAGE, "POP.REGISTERED", "1000")]);
+    let claim = |key: &str, holder: i32| onetable_store::idempotency::IdempotencyRow {
+        key: key.into(),
+        actor: "town_rev".into(),
+        request_hash: request_hash("", &file),
+        state: "running".into(),
+        response_status: None,
+        response_body: None,
+        created_at: chrono::Utc::now().naive_utc(),
+        holder: Some(holder),
+    };
+    let lease = onetable_server::routes::imports::KEY_LEASE;
+    // Another server, alive: its lock is held on a connection of its own.
+    let live = onetable_store::idempotency::hold(app.db.url(), [424_242]).unwrap().unwrap();
+    let running = claim("k-live", live.id);
+    let mut conn = app.db.conn().unwrap();
+    assert!(onetable_store::idempotency::claim_key(&mut conn, &running, running.created_at - lease).unwrap().is_none());
+    drop(conn);
+    let (status, body, _) = post(&app, &token, "", "text/csv", file.clone(), Some("k-live")).await;
+    assert_eq!((status, body["error"].as_str()), (409, Some("request_in_progress")), "{body}");
+    // The same server killed: its connection ends, the database frees its lock.
+    drop(live);
+    let (status, body, _) = post(&app, &token, "", "text/csv", file.clone(), Some("k-live")).await;
+    assert_eq!(status, 200, "taken over at once, not after the lease: {body}");
+    assert_eq!(body["inserted"], 1);
+    let (status, _, replayed) = post(&app, &token, "", "text/csv", file, Some("k-live")).await;
+    assert_eq!(status, 200);
+    assert!(replayed, "then replayed");
 }
 
 fn request_hash(query: &str, file: &[u8]) -> String {

@@ -28,6 +28,7 @@ pub mod runtime;
 pub mod sharing;
 pub mod text;
 pub mod time;
+pub mod uploads;
 
 pub use actor::{Actor, Origin, SubjectKind};
 pub use problem::{AppResult, Kind, Problem};

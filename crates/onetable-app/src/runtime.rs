@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use onetable_store::audit::{self, NewAuditEvent};
+use onetable_store::idempotency::HolderLock;
 use onetable_store::{Backend, Db, DbConn};
 
 use crate::actor::Actor;
@@ -14,6 +15,7 @@ use crate::group_commit::GroupCommit;
 use crate::imports::Limits;
 use crate::metrics::Metrics;
 use crate::problem::{AppResult, Problem};
+use crate::uploads::UploadTurns;
 
 /// The application: what every use case shares.
 #[derive(Clone, Debug)]
@@ -23,8 +25,12 @@ pub struct App {
     pub cubes: Arc<CubeCache>,
     /// SQLite only: this process's writes, batched on one writer thread.
     pub writer: Option<Arc<GroupCommit>>,
-    /// What an uploaded table may cost to read.
+    /// What an uploaded table may cost to read (one request's budget).
     pub table_limits: Limits,
+    /// Turns for reading heavy uploads.
+    pub uploads: UploadTurns,
+    /// PostgreSQL: this process's life, named in the Idempotency-Key claims it runs.
+    pub holder: Option<Arc<HolderLock>>,
     pub metrics: Metrics,
 }
 
@@ -49,8 +55,26 @@ impl App {
             }
             Backend::Postgres => None,
         };
+        let holder = onetable_store::idempotency::hold(db.url(), std::iter::repeat_with(rand::random::<i32>).take(8))?
+            .map(Arc::new);
         let cubes = Arc::new(CubeCache::default().with_metrics(metrics.clone()));
-        Ok(Self { db, forms: Arc::default(), cubes, writer, table_limits, metrics })
+        Ok(Self {
+            db,
+            forms: Arc::default(),
+            cubes,
+            writer,
+            table_limits,
+            uploads: UploadTurns::default(),
+            holder,
+            metrics,
+        })
+    }
+
+    /// At most `turns` uploads read at once (see [`crate::uploads`]).
+    #[must_use]
+    pub fn with_upload_turns(mut self, turns: usize) -> Self {
+        self.uploads = UploadTurns::new(turns);
+        self
     }
 
     /// Keeps a snapshot of each cube in `dir` and loads the ones there now on another thread, so
@@ -107,6 +131,19 @@ impl App {
             work(&mut conn)
         })
         .await?
+    }
+
+    /// Runs CPU-bound work (reading an uploaded file, say) on the blocking pool without a
+    /// connection: a parse never holds one that other requests wait for.
+    ///
+    /// # Errors
+    /// Whatever `work` returns.
+    pub async fn compute<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce() -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        tokio::task::spawn_blocking(work).await?
     }
 
     /// As [`App::run`], for work that writes: all of it in one transaction (a savepoint of a

@@ -44,6 +44,9 @@ pub struct Settings {
     pub import_max_inflated_mib: u64,
     /// Most non-empty cells an uploaded table may hold (413 above it).
     pub import_max_cells: usize,
+    /// Uploads (imports, forms to analyze, clean-up batches) read at once; another gets 429 with
+    /// `Retry-After`. Each may hold a few hundred MiB while it is read (docs/operations.md).
+    pub upload_turns: usize,
     /// Most memory the periods' cubes may hold together, in MiB; beyond it the least recently read
     /// cube is dropped (and loaded again from its snapshot when next read). 0: no limit.
     pub cube_memory_mib: usize,
@@ -79,6 +82,7 @@ impl Default for Settings {
             import_max_mib: 50,
             import_max_inflated_mib: 256,
             import_max_cells: 4_000_000,
+            upload_turns: onetable_app::uploads::DEFAULT_TURNS,
             cube_memory_mib: 4096,
             metrics_token: None,
             shutdown_grace_seconds: 30,

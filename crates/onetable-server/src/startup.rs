@@ -17,6 +17,9 @@ use crate::routes;
 use crate::state::{AppState, AuthPolicy};
 use crate::Settings;
 
+/// Wrong `/metrics` tokens an address may send a minute: a scraper configured once sends none.
+const METRICS_FAILURES_PER_MINUTE: u32 = 10;
+
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -39,7 +42,10 @@ impl Application {
             cells: settings.import_max_cells,
             ..onetable_app::imports::Limits::default()
         };
-        let app = onetable_app::App::start(db, limits).map_err(|e| anyhow::anyhow!(e.describe()))?.with_cube_snapshots(
+        let app = onetable_app::App::start(db, limits)
+            .map_err(|e| anyhow::anyhow!(e.describe()))?
+            .with_upload_turns(settings.upload_turns)
+            .with_cube_snapshots(
             settings.data_dir.join("cubes"),
             (settings.cube_memory_mib > 0).then(|| settings.cube_memory_mib.saturating_mul(1024 * 1024)),
         );
@@ -55,6 +61,7 @@ impl Application {
             }),
             keys: Arc::new(keys),
             login_limiter: Arc::new(RateLimiter::new(settings.login_rate_per_minute, Duration::from_secs(60))),
+            metrics_limiter: Arc::new(RateLimiter::new(METRICS_FAILURES_PER_MINUTE, Duration::from_secs(60))),
             token_checks: Arc::default(),
             verified_tokens: Arc::default(),
             import_max_bytes: usize::try_from(settings.import_max_mib.saturating_mul(1024 * 1024))

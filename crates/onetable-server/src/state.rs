@@ -27,6 +27,8 @@ pub struct AppState {
     pub policy: Arc<AuthPolicy>,
     pub keys: Arc<KeyRing>,
     pub login_limiter: Arc<RateLimiter>,
+    /// Wrong `/metrics` tokens per client address per minute.
+    pub metrics_limiter: Arc<RateLimiter>,
     /// Largest import body, in bytes.
     pub import_max_bytes: usize,
     pub token_checks: Arc<crate::auth::checks::TokenChecks>,

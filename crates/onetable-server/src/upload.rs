@@ -64,12 +64,17 @@ pub async fn read_uploads(
     }
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut out: Vec<Upload> = Vec::new();
+    // Parts that are not files are read too (a multipart stream can only be read in order):
+    // they count against the limit, so a 1 GiB text field before the file is refused.
+    let mut skipped = 0usize;
     while let Some(field) = multipart.next().await {
         let field =
             field.map_err(|e| ApiError::bad_request("invalid_multipart", format!("multipart 无法解析：{e}")))?;
         let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
         let part_type = field.content_type().map(|t| t.to_string().to_ascii_lowercase()).unwrap_or_default();
+        let used: usize = out.iter().map(|u| u.bytes.len()).sum::<usize>() + skipped;
         if !wanted(&part_type, file_name.as_deref()) {
+            skipped += drain(field, limit - used).await?;
             continue;
         }
         if out.len() == max_parts {
@@ -79,11 +84,26 @@ pub async fn read_uploads(
                 format!("一次最多上传 {max_parts} 个文件"),
             ));
         }
-        let used: usize = out.iter().map(|u| u.bytes.len()).sum();
         let bytes = collect(field, limit - used).await.map_err(|_| too_large(limit))?;
         out.push(Upload { content_type: part_type, file_name, bytes });
     }
     Ok(out)
+}
+
+/// Reads a part that is not wanted to its end, counting its bytes: at most `limit`.
+async fn drain<S, E>(mut stream: S, limit: usize) -> Result<usize, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut read = 0usize;
+    while let Some(chunk) = stream.next().await {
+        read += chunk.map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?.len();
+        if read > limit {
+            return Err(too_large(limit));
+        }
+    }
+    Ok(read)
 }
 
 fn declared_length(req: &HttpRequest) -> Option<usize> {
@@ -110,15 +130,17 @@ pub async fn read_upload(
         return Ok(Some(Upload { content_type, file_name: None, bytes }));
     }
     let mut multipart = Multipart::new(req.headers(), payload);
+    let mut skipped = 0usize;
     while let Some(field) = multipart.next().await {
         let field =
             field.map_err(|e| ApiError::bad_request("invalid_multipart", format!("multipart 无法解析：{e}")))?;
         let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
         let part_type = field.content_type().map(|t| t.to_string().to_ascii_lowercase()).unwrap_or_default();
         if !wanted(&part_type, file_name.as_deref()) {
+            skipped += drain(field, limit - skipped).await?;
             continue;
         }
-        let bytes = collect(field, limit).await?;
+        let bytes = collect(field, limit - skipped).await?;
         return Ok(Some(Upload { content_type: part_type, file_name, bytes }));
     }
     Ok(None)

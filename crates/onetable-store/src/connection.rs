@@ -117,6 +117,8 @@ pub struct Db {
     /// SQLite has one writer at a time; queueing writers here, in-process, spares them SQLite's
     /// busy handler, which sleeps in growing steps (the long tail of concurrent writes).
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
+    /// The readiness probe's own connection, outside the pool (see [`Db::ping`]).
+    probe: std::sync::Arc<std::sync::Mutex<Option<DbConn>>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -168,7 +170,14 @@ impl Db {
             .connection_timeout(CHECKOUT_TIMEOUT)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;
-        Ok(Self { pool, backend: url.backend(), url: url.clone(), health, sqlite_writer: std::sync::Arc::default() })
+        Ok(Self {
+            pool,
+            backend: url.backend(),
+            url: url.clone(),
+            health,
+            sqlite_writer: std::sync::Arc::default(),
+            probe: std::sync::Arc::default(),
+        })
     }
 
     /// Holds this process's SQLite writers back until the returned guard drops; `None` on
@@ -184,6 +193,12 @@ impl Db {
     #[must_use]
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The database this handle opens connections to.
+    #[must_use]
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
     }
 
     /// A pooled connection: waited for up to 5 s, or only 250 ms while connecting has just failed.
@@ -257,9 +272,18 @@ impl Db {
     /// # Errors
     /// When the database cannot be reached.
     pub fn ping(&self) -> StoreResult<()> {
-        // A probe answers within a second whatever the pool is doing.
-        let mut conn = self.pool.get_timeout(Duration::from_secs(1)).map_err(StoreError::Unavailable)?;
-        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        // Its own connection, outside the pool: requests that hold every pooled connection (ten
+        // uploads being read once did) must not make a load balancer take the node out.
+        let mut probe = self.probe.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let conn = match probe.as_mut() {
+            Some(conn) => conn,
+            None => probe.insert(establish(&probe_url(&self.url))?),
+        };
+        let answered = diesel::sql_query("SELECT 1").execute(conn);
+        if answered.is_err() {
+            *probe = None;
+        }
+        answered?;
         Ok(())
     }
 
@@ -301,6 +325,18 @@ impl Db {
             names.sort();
         }
         Ok(out)
+    }
+}
+
+/// The probe's URL: on PostgreSQL, connecting gives up after 2 s (libpq waits forever by
+/// default for a host that does not answer).
+fn probe_url(url: &DatabaseUrl) -> DatabaseUrl {
+    match url {
+        DatabaseUrl::Postgres(text) if !text.contains("connect_timeout") => {
+            let joiner = if text.contains('?') { '&' } else { '?' };
+            DatabaseUrl::Postgres(format!("{text}{joiner}connect_timeout=2"))
+        }
+        other => other.clone(),
     }
 }
 

@@ -17,6 +17,8 @@ pub enum StoreError {
     Connect(#[from] diesel::ConnectionError),
     #[error("migration failed: {0}")]
     Migration(String),
+    #[error("no free server-process number for Idempotency-Key claims")]
+    NoHolderNumber,
     #[error("cannot prepare the SQLite file {path}: {source}")]
     SqliteFile { path: String, source: std::io::Error },
 }

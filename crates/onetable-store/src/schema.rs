@@ -196,6 +196,7 @@ diesel::table! {
         response_status -> Nullable<Integer>,
         response_body -> Nullable<Text>,
         created_at -> Timestamp,
+        holder -> Nullable<Integer>,
     }
 }
 

@@ -79,6 +79,7 @@ async fn keys_left_running_by_a_dead_server_are_released_at_start() {
         response_status: None,
         response_body: None,
         created_at: chrono::Utc::now().naive_utc(),
+        holder: None,
     };
     let now = left.created_at;
     onetable_store::idempotency::claim_key(&mut app.db.conn().unwrap(), &left, now).unwrap();

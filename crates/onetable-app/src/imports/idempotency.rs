@@ -1,6 +1,8 @@
 //! Safe retries of an import (`Idempotency-Key`): the same key and request replay the first
 //! answer; the same key with another request is refused; a retry while the first still runs is
-//! told to wait; a claim whose holder died is taken over after a lease.
+//! told to wait; a claim whose holder died is taken over: at once on PostgreSQL, where each
+//! process's life is an advisory lock the database frees when the process ends; after a lease
+//! otherwise (and SQLite releases its own claims at start).
 
 use onetable_store::idempotency::{self as store, IdempotencyRow};
 use sha2::{Digest, Sha256};
@@ -9,7 +11,7 @@ use crate::actor::Actor;
 use crate::problem::{AppResult, Problem};
 use crate::App;
 
-/// How long a claimed key may stay `running` before a retry may take it over: its holder died
+/// How long a claimed key may stay `running` before a retry may take it over whatever its holder
 /// (the longest import measured takes seconds; see docs/benchmarks.md).
 pub const KEY_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
@@ -46,6 +48,7 @@ pub async fn claim(app: &App, actor: &Actor, key: String, request_hash: String) 
         response_status: None,
         response_body: None,
         created_at: chrono::Utc::now().naive_utc(),
+        holder: app.holder.as_ref().map(|h| h.id),
     };
     let stale_before = claim.created_at - KEY_LEASE;
     let Some(earlier) = app.run(move |conn| Ok(store::claim_key(conn, &claim, stale_before)?)).await? else {

@@ -19,6 +19,7 @@ use onetable_core::workflow::EntryStatus;
 use crate::entries::{load_form, parse_period, Form};
 use crate::problem::Problem;
 
+pub mod budget;
 pub mod idempotency;
 pub mod read;
 pub mod upload;

@@ -83,8 +83,9 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, Problem> {
 }
 
 /// Inflates every part of the archive into a counter, refusing as soon as the total passes the
-/// limit. The sizes the archive declares are not trusted: the bytes are counted.
-fn measure_archive(bytes: &[u8], limits: &Limits) -> Result<(), Problem> {
+/// limit. The sizes the archive declares are not trusted: the bytes are counted. Answers the
+/// total.
+fn measure_archive(bytes: &[u8], limits: &Limits) -> Result<u64, Problem> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("XLSX 无法打开：{e}")))?;
     if archive.len() > limits.parts {
@@ -109,7 +110,7 @@ fn measure_archive(bytes: &[u8], limits: &Limits) -> Result<(), Problem> {
             }
         }
     }
-    Ok(())
+    Ok(total)
 }
 
 /// A used cell of the sheet: its zero-based position and its text.
@@ -130,6 +131,8 @@ pub struct XlsxSheet {
     /// Zero-based row and column of `rows[0][0]`.
     pub origin: (u32, u32),
     pub merges: Vec<calamine::Dimensions>,
+    /// Bytes inflated measuring the archive.
+    pub inflated: u64,
 }
 
 /// Reads the first sheet of an XLSX file with bounded cost, merged ranges included.
@@ -137,7 +140,7 @@ pub struct XlsxSheet {
 /// # Errors
 /// 422 when it is not readable XLSX (a password-protected workbook says so), 413 beyond `limits`.
 pub fn read_xlsx_sheet(bytes: &[u8], limits: &Limits) -> Result<XlsxSheet, Problem> {
-    measure_archive(bytes, limits)?;
+    let inflated = measure_archive(bytes, limits)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("XLSX 无法打开：{e}")))?;
     let first = book.sheet_names().first().cloned().ok_or_else(|| unreadable("XLSX 中没有工作表"))?;
     let mut reader = book.worksheet_cells_reader(&first).map_err(|e| unreadable(format!("XLSX 无法读取：{e}")))?;
@@ -160,7 +163,7 @@ pub fn read_xlsx_sheet(bytes: &[u8], limits: &Limits) -> Result<XlsxSheet, Probl
     let origin = (cells.iter().map(|c| c.row).min().unwrap_or(0), cells.iter().map(|c| c.column).min().unwrap_or(0));
     let rows = into_rows(cells, limits, &first)?;
     let merges = book.merge_cells_by_sheet_name(&first).unwrap_or_default();
-    Ok(XlsxSheet { rows, origin, merges })
+    Ok(XlsxSheet { rows, origin, merges, inflated })
 }
 
 /// Lays the used cells out as rows, after checking the extent they span.

@@ -6,6 +6,7 @@ use onetable_core::Role;
 use super::{apply, check, read_table, FileFormat, ImportReport, Importer};
 use crate::actor::Actor;
 use crate::problem::AppResult;
+use crate::uploads::UploadTurn;
 use crate::App;
 
 /// Who imports values: clerks (their village), reviewers and admins (their scope).
@@ -19,7 +20,7 @@ pub async fn authorize(app: &App, actor: &Actor) -> AppResult<()> {
     app.authorize(actor, "imports.create", None, actor.require_role(&IMPORTERS)).await
 }
 
-/// Imports `bytes` (or, with `dry_run`, reports what it would change). All or nothing: any bad
+/// Imports `bytes` (or, with `dry_run`, reports what it would change), during its upload turn. All or nothing: any bad
 /// cell or a row outside the actor's scope rejects the file with a report.
 ///
 /// # Errors
@@ -27,6 +28,7 @@ pub async fn authorize(app: &App, actor: &Actor) -> AppResult<()> {
 pub async fn import_file(
     app: &App,
     actor: &Actor,
+    _turn: &UploadTurn,
     format: FileFormat,
     bytes: Vec<u8>,
     period: Option<String>,
@@ -38,10 +40,10 @@ pub async fn import_file(
     let now = chrono::Utc::now().naive_utc();
     let limits = app.table_limits;
     let size = bytes.len();
-    // Reading and checking need no write turn; only the final write takes one.
+    // Reading needs no connection, checking no write turn; only the final write takes one.
+    let table = app.compute(move || read_table(&bytes, format, &limits)).await?;
     let checked = app
         .run(move |conn| {
-            let table = read_table(&bytes, format, &limits)?;
             let reaches = |code| scope_actor.reaches(code);
             let who = Importer { actor: &subject, reaches: &reaches, now };
             check(conn, &table, period.as_deref(), dry_run, &who)

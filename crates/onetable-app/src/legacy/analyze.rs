@@ -7,7 +7,9 @@ use super::read::read_form;
 use super::views::FormAnalysis;
 use super::{known, ANALYSTS};
 use crate::actor::Actor;
+use crate::imports::budget::Budget;
 use crate::problem::{AppResult, Problem};
+use crate::uploads::UploadTurn;
 use crate::App;
 
 /// The 422 of a sheet with no header to analyze.
@@ -44,7 +46,8 @@ pub async fn authorize(app: &App, actor: &Actor) -> AppResult<()> {
     app.authorize(actor, "forms.analyze", None, actor.require_role(&ANALYSTS)).await
 }
 
-/// A department or an admin analyzes a form file. Nothing is stored.
+/// A department or an admin analyzes a form file, during its upload turn. The file is read
+/// without a database connection; one is taken only to read the registry. Nothing is stored.
 ///
 /// # Errors
 /// 403 for other roles; 422 a file that is not a table, an empty or password-protected workbook,
@@ -52,14 +55,15 @@ pub async fn authorize(app: &App, actor: &Actor) -> AppResult<()> {
 pub async fn analyze_file(
     app: &App,
     actor: &Actor,
+    _turn: &UploadTurn,
     bytes: Vec<u8>,
     file_name: Option<String>,
 ) -> AppResult<FormAnalysis> {
     authorize(app, actor).await?;
     let limits = app.table_limits;
-    app.run(move |conn| {
-        let sheet = read_form(&bytes, &limits)?;
-        let current = registry::current(conn)?;
+    let current = app.run(|conn| Ok(registry::current(conn)?)).await?;
+    app.compute(move || {
+        let sheet = read_form(&bytes, &mut Budget::new(limits))?;
         analyze_sheet(&sheet, &current, file_name)
     })
     .await

@@ -6,8 +6,8 @@
 use std::io::{Cursor, Read};
 
 use onetable_analytics::render::{to_csv, to_xlsx, Cell, Table};
-use onetable_core::legacy::cleanup::{summarize, Cleanup};
-use onetable_core::legacy::{self};
+use onetable_core::legacy::cleanup::{Cleanup, Tally};
+use onetable_core::legacy::{self, Known};
 use onetable_store::cleanups::{self as store, CleanupRow};
 use onetable_store::connection::DbConn;
 use onetable_store::registry;
@@ -16,10 +16,12 @@ use utoipa::ToSchema;
 
 use super::analyze::{authorize, layout_problem};
 use super::known;
-use super::read::read_form;
+use super::read::{form_limits, read_form};
 use crate::actor::Actor;
+use crate::imports::budget::Budget;
 use crate::imports::read::Limits;
 use crate::problem::{AppResult, Problem};
+use crate::uploads::UploadTurn;
 use crate::App;
 
 /// Forms one run takes (a prefecture's clean-up is a few thousand; send them in parts).
@@ -36,53 +38,6 @@ fn is_archive_of_forms(bytes: &[u8]) -> bool {
     // An empty archive starts with its end record.
     (bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06"))
         && zip::ZipArchive::new(Cursor::new(bytes)).is_ok_and(|a| a.index_for_name("[Content_Types].xml").is_none())
-}
-
-/// Adds the forms of one upload: the file itself, or each form in a ZIP of them (folders
-/// walked; other files, macOS metadata and Office lock files skipped). What the archive declares
-/// of its sizes is not trusted: the inflated bytes are counted against the limit.
-///
-/// # Errors
-/// 422 an archive that cannot be opened; 413 beyond the limits.
-pub fn unpack(name: String, bytes: Vec<u8>, limits: &Limits, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), Problem> {
-    if !is_archive_of_forms(&bytes) {
-        out.push((name, bytes));
-        return Ok(());
-    }
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("ZIP 无法打开：{e}")))?;
-    let mut inflated = 0u64;
-    for index in 0..archive.len() {
-        let mut part = archive.by_index(index).map_err(|e| unreadable(format!("ZIP 无法打开：{e}")))?;
-        let path = part.name().map(|n| n.into_owned()).unwrap_or_default();
-        let base = path.rsplit('/').next().unwrap_or_default().to_owned();
-        let lower = base.to_lowercase();
-        if part.is_dir()
-            || path.starts_with("__MACOSX/")
-            || base.starts_with('.')
-            || base.starts_with("~$")
-            || !FORM_EXTENSIONS.iter().any(|e| lower.ends_with(e))
-        {
-            continue;
-        }
-        let room = limits.inflated_bytes.saturating_sub(inflated);
-        let mut content = Vec::new();
-        (&mut part)
-            .take(room + 1)
-            .read_to_end(&mut content)
-            .map_err(|e| unreadable(format!("ZIP 中的 {path} 无法解压：{e}")))?;
-        inflated += content.len() as u64;
-        if inflated > limits.inflated_bytes {
-            return Err(Problem::too_large(
-                "file_too_large",
-                format!("ZIP 解压后超过 {} MiB（在 {path} 处），请分批上传", limits.inflated_bytes / (1024 * 1024)),
-            ));
-        }
-        out.push((path, content));
-        if out.len() > MAX_FORMS {
-            break;
-        }
-    }
-    Ok(())
 }
 
 /// One distinct need of the batch.
@@ -163,41 +118,108 @@ fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// Analyzes a batch of forms against the registry and keeps the run's counts (by `run_by`, of
-/// `department`). A form that cannot be read is listed with why, not refused: one bad file does
-/// not stop a clean-up. The CLI's `onetable forms analyze DIR` runs this too.
+/// The 413 of a batch that spent its whole budget.
+fn batch_too_large(limits: &Limits) -> Problem {
+    Problem::too_large(
+        "file_too_large",
+        format!(
+            "这批报表合计超过可读取的上限（解压后 {} MiB、{} 个单元格），请分批上传",
+            limits.inflated_bytes / (1024 * 1024),
+            limits.cells
+        ),
+    )
+}
+
+/// Counts what reading one form found and lets the form go; stops the batch once its budget is
+/// spent.
+fn add_form(
+    tally: &mut Tally,
+    file: &str,
+    bytes: &[u8],
+    registry: &[Known],
+    budget: &mut Budget,
+) -> AppResult<()> {
+    if tally.forms() == MAX_FORMS {
+        return Err(Problem::too_large("too_many_forms", format!("一次最多清理 {MAX_FORMS} 张报表，请分批上传")));
+    }
+    match read_form(bytes, budget).and_then(|sheet| legacy::analyze(&sheet, registry).map_err(|p| layout_problem(&p))) {
+        Ok(analysis) => tally.add(file, Ok(&analysis)),
+        Err(problem) => tally.add(file, Err(problem.message().to_owned())),
+    }
+    if budget.spent() {
+        return Err(batch_too_large(budget.limits()));
+    }
+    Ok(())
+}
+
+/// Inflates one form of an archive within what a form may cost and the batch has left: the
+/// form, or why it is refused (the bytes inflated are spent either way).
+fn inflate(part: &mut zip::read::ZipFile<'_, Cursor<Vec<u8>>>, path: &str, budget: &mut Budget) -> AppResult<Result<Vec<u8>, String>> {
+    let allowance = form_limits(budget).inflated_bytes;
+    let mut content = Vec::new();
+    part.take(allowance + 1).read_to_end(&mut content).map_err(|e| unreadable(format!("ZIP 中的 {path} 无法解压：{e}")))?;
+    budget.spend_inflated(content.len() as u64);
+    if content.len() as u64 > allowance {
+        return Ok(Err(format!("解压后超过 {} MiB，不像一张报表", allowance.div_ceil(1024 * 1024))));
+    }
+    Ok(Ok(content))
+}
+
+/// Analyzes every form of the uploads (each file, or each form in a ZIP of them: folders
+/// walked; other files, macOS metadata and Office lock files skipped) one at a time, keeping
+/// only its counts. All of it spends from one budget, `limits`: inflated bytes (of archives and
+/// of workbooks' parts), cells, forms. A form that cannot be read is listed with why, not
+/// refused: one bad file does not stop a clean-up. Needs no database.
 ///
 /// # Errors
 /// 422 no form at all, an archive that cannot be opened; 413 more than [`MAX_FORMS`] forms or
-/// beyond the size limits; a database fault.
-pub fn cleanup_batch(
-    conn: &mut DbConn,
-    uploads: Vec<(String, Vec<u8>)>,
-    limits: &Limits,
-    run_by: String,
-    department: Option<String>,
-) -> AppResult<CleanupReport> {
-    let mut files = Vec::new();
+/// beyond the budget.
+pub fn tally_batch(uploads: Vec<(String, Vec<u8>)>, registry: &[Known], limits: &Limits) -> AppResult<Cleanup> {
+    let mut budget = Budget::new(*limits);
+    let mut tally = Tally::default();
     for (name, bytes) in uploads {
-        unpack(name, bytes, limits, &mut files)?;
+        if !is_archive_of_forms(&bytes) {
+            add_form(&mut tally, &name, &bytes, registry, &mut budget)?;
+            continue;
+        }
+        let mut archive =
+            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("ZIP 无法打开：{e}")))?;
+        for index in 0..archive.len() {
+            let mut part = archive.by_index(index).map_err(|e| unreadable(format!("ZIP 无法打开：{e}")))?;
+            let path = part.name().map(|n| n.into_owned()).unwrap_or_default();
+            let base = path.rsplit('/').next().unwrap_or_default().to_owned();
+            let lower = base.to_lowercase();
+            if part.is_dir()
+                || path.starts_with("__MACOSX/")
+                || base.starts_with('.')
+                || base.starts_with("~$")
+                || !FORM_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+            {
+                continue;
+            }
+            match inflate(&mut part, &path, &mut budget)? {
+                Ok(content) => {
+                    drop(part);
+                    add_form(&mut tally, &path, &content, registry, &mut budget)?;
+                }
+                Err(why) => tally.add(&path, Err(why)),
+            }
+            if budget.spent() {
+                return Err(batch_too_large(budget.limits()));
+            }
+        }
     }
-    if files.is_empty() {
+    if tally.forms() == 0 {
         return Err(Problem::unprocessable("no_file", "没有找到报表文件（XLSX、XLS 或 CSV，或装有它们的 ZIP）"));
     }
-    if files.len() > MAX_FORMS {
-        return Err(Problem::too_large("too_many_forms", format!("一次最多清理 {MAX_FORMS} 张报表，请分批上传")));
+    Ok(tally.finish())
+}
+
+/// Keeps a run's counts for the burden page: only a run that read at least one form.
+fn record_run(conn: &mut DbConn, cleanup: &Cleanup, run_by: String, department: Option<String>) -> AppResult<()> {
+    if cleanup.forms == cleanup.unreadable {
+        return Ok(());
     }
-    let registry = known(&registry::current(conn)?);
-    let batch: Vec<(String, Result<legacy::Analysis, String>)> = files
-        .into_iter()
-        .map(|(name, bytes)| {
-            let analysis = read_form(&bytes, limits)
-                .and_then(|sheet| legacy::analyze(&sheet, &registry).map_err(|p| layout_problem(&p)))
-                .map_err(|p| p.message().to_owned());
-            (name, analysis)
-        })
-        .collect();
-    let cleanup = summarize(&batch);
     store::insert(
         conn,
         &CleanupRow {
@@ -211,18 +233,50 @@ pub fn cleanup_batch(
             new_needs: count(cleanup.new_needs),
         },
     )?;
+    Ok(())
+}
+
+/// Analyzes a batch of forms against the registry ([`tally_batch`]) and keeps the run's counts
+/// (by `run_by`, of `department`). The CLI's `onetable forms analyze DIR` runs this.
+///
+/// # Errors
+/// As [`tally_batch`], and a database fault.
+pub fn cleanup_batch(
+    conn: &mut DbConn,
+    uploads: Vec<(String, Vec<u8>)>,
+    limits: &Limits,
+    run_by: String,
+    department: Option<String>,
+) -> AppResult<CleanupReport> {
+    let registry = known(&registry::current(conn)?);
+    let cleanup = tally_batch(uploads, &registry, limits)?;
+    record_run(conn, &cleanup, run_by, department)?;
     Ok(CleanupReport::from(cleanup))
 }
 
-/// A department or an admin cleans up a batch of forms ([`cleanup_batch`]); audited.
+/// A department or an admin cleans up a batch of forms, during its upload turn: the forms are
+/// read without a database connection, one at a time; the run's counts are kept; audited.
 ///
 /// # Errors
-/// 403 other roles, and as [`cleanup_batch`].
-pub async fn cleanup(app: &App, actor: &Actor, uploads: Vec<(String, Vec<u8>)>) -> AppResult<CleanupReport> {
+/// 403 other roles, and as [`tally_batch`].
+pub async fn cleanup(
+    app: &App,
+    actor: &Actor,
+    _turn: &UploadTurn,
+    uploads: Vec<(String, Vec<u8>)>,
+) -> AppResult<CleanupReport> {
     authorize(app, actor).await?;
     let limits = app.table_limits;
+    let registry = known(&app.run(|conn| Ok(registry::current(conn)?)).await?);
+    let cleanup = app.compute(move || tally_batch(uploads, &registry, &limits)).await?;
     let (run_by, department) = (actor.subject.clone(), actor.department.clone());
-    let report = app.run(move |conn| cleanup_batch(conn, uploads, &limits, run_by, department)).await?;
+    let cleanup = app
+        .write(move |conn| {
+            record_run(conn, &cleanup, run_by, department)?;
+            Ok(cleanup)
+        })
+        .await?;
+    let report = CleanupReport::from(cleanup);
     let mut event = actor.event("forms.cleanup", None, "success");
     event.detail = Some(report.summary.clone());
     app.audit(event).await?;

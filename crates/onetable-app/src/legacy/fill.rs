@@ -246,7 +246,7 @@ pub async fn fill(app: &App, actor: &Actor, id: i64, ask: FillAsk) -> AppResult<
         title_rows: template.title_rows.clone(),
         note_rows: template.note_rows.clone(),
         header: template.header.clone(),
-        merges: template.merges.iter().map(|m| Span { top: m.top, left: m.left, bottom: m.bottom, right: m.right }).collect(),
+        merges: template.header_merges().iter().map(|m| Span { top: m.top, left: m.left, bottom: m.bottom, right: m.right }).collect(),
         body: body(&template, &regions, village_values.as_ref(), township_values.as_ref()),
         footer: vec![format!(
             "数据来源：一张表 · 数据需求 #{}（{department}）· {period} 期 · 仅含已审核数据，空白为尚无数据 · 生成于 {} UTC",

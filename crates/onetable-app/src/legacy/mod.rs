@@ -11,6 +11,7 @@ pub mod proposals;
 pub mod read;
 pub mod templates;
 pub mod views;
+pub mod xls_cost;
 
 use onetable_core::indicator::IndicatorStatus;
 use onetable_core::legacy::Known;

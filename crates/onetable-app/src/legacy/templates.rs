@@ -230,7 +230,7 @@ fn to_template(conn: &mut DbConn, input: TemplateInput) -> AppResult<Template> {
     if error.has_details() {
         return Err(error);
     }
-    Ok(template)
+    Ok(Template { merges: template.header_merges(), ..template })
 }
 
 fn department_of(actor: &Actor) -> AppResult<String> {

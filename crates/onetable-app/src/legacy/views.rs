@@ -93,8 +93,10 @@ pub struct FormAnalysis {
     /// Merged ranges within the header, zero-based in its rows.
     pub header_merges: Vec<HeaderMerge>,
     pub label_columns: Vec<LabelColumn>,
-    /// The data rows' labels (village names, or townships), in order.
+    /// The data rows' labels (village names, or townships), in order: the first 5,000.
     pub row_labels: Vec<String>,
+    /// Data rows with a label, all of them.
+    pub data_rows: usize,
     pub columns: Vec<FormColumn>,
     pub coverage: FormCoverage,
     /// The codes the matched columns need, in form order: what a data request asks for.
@@ -159,6 +161,7 @@ impl FormAnalysis {
                 .map(|l| LabelColumn { column: letter(l.index), header: l.header, kind: l.kind })
                 .collect(),
             row_labels: layout.row_labels,
+            data_rows: layout.data_rows,
             columns: analysis.columns.into_iter().map(column_view).collect(),
             coverage: FormCoverage {
                 columns: analysis.coverage.columns,

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::anyhow;
 use onetable_analytics::filled::{FilledForm, Span};
 use onetable_analytics::render::Cell;
+use onetable_app::imports::budget::Budget;
 use onetable_app::imports::Limits;
 use onetable_app::legacy::analyze::analyze_sheet;
 use onetable_app::legacy::read::read_form;
@@ -76,7 +77,7 @@ pub fn forms_bench(db: &Db) -> anyhow::Result<()> {
     for _ in 0..RUNS {
         let started = Instant::now();
         let mut conn = db.conn()?;
-        let sheet = read_form(&bytes, &limits).map_err(|e| anyhow!(e.describe()))?;
+        let sheet = read_form(&bytes, &mut Budget::new(limits)).map_err(|e| anyhow!(e.describe()))?;
         let current = registry::current(&mut conn)?;
         let analysis = analyze_sheet(&sheet, &current, None).map_err(|e| anyhow!(e.describe()))?;
         times.push(started.elapsed());

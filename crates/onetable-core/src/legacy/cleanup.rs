@@ -52,43 +52,49 @@ pub struct Cleanup {
     pub per_form: Vec<FormLine>,
 }
 
-/// Counts a batch: each form's file name and its analysis, or why there is none.
-#[must_use]
-pub fn summarize(batch: &[(String, Result<Analysis, String>)]) -> Cleanup {
+/// A batch counted form by form: each analysis is added and let go, so a batch of thousands
+/// of forms holds only their counts.
+#[derive(Debug, Default)]
+pub struct Tally {
     // Keyed by code, or by the canonical name of a new need, so 临时救助人次 and 临时救助 人次 are one.
-    let mut needs: BTreeMap<(bool, String), Need> = BTreeMap::new();
-    let mut per_form = Vec::new();
-    let mut columns = 0;
-    for (file, analysis) in batch {
+    needs: BTreeMap<(bool, String), Need>,
+    per_form: Vec<FormLine>,
+    columns: usize,
+}
+
+impl Tally {
+    /// Adds one form: its file name and its analysis, or why there is none.
+    pub fn add(&mut self, file: &str, analysis: Result<&Analysis, String>) {
         let analysis = match analysis {
             Ok(a) => a,
             Err(why) => {
-                per_form.push(FormLine {
-                    file: file.clone(),
+                self.per_form.push(FormLine {
+                    file: file.to_owned(),
                     title: None,
                     columns: 0,
                     matched: 0,
                     new: 0,
-                    error: Some(why.clone()),
+                    error: Some(why),
                 });
-                continue;
+                return;
             }
         };
-        columns += analysis.columns.len();
+        self.columns += analysis.columns.len();
         for column in &analysis.columns {
             let (key, code, name) = match &column.matched {
                 Some(found) => ((true, found.code.clone()), Some(found.code.clone()), found.name.clone()),
                 None => ((false, canonical(&column.name)), None, column.name.clone()),
             };
-            let need = needs.entry(key).or_insert_with(|| Need { code, name, forms: 0, columns: 0, files: Vec::new() });
+            let need =
+                self.needs.entry(key).or_insert_with(|| Need { code, name, forms: 0, columns: 0, files: Vec::new() });
             need.columns += 1;
-            if need.files.last() != Some(file) {
+            if need.files.last().map(String::as_str) != Some(file) {
                 need.forms += 1;
-                need.files.push(file.clone());
+                need.files.push(file.to_owned());
             }
         }
-        per_form.push(FormLine {
-            file: file.clone(),
+        self.per_form.push(FormLine {
+            file: file.to_owned(),
             title: analysis.layout.title_rows.first().cloned(),
             columns: analysis.coverage.columns,
             matched: analysis.coverage.matched,
@@ -96,19 +102,40 @@ pub fn summarize(batch: &[(String, Result<Analysis, String>)]) -> Cleanup {
             error: None,
         });
     }
-    let mut needs: Vec<Need> = needs.into_values().collect();
-    needs.sort_by(|a, b| b.forms.cmp(&a.forms).then(b.columns.cmp(&a.columns)).then_with(|| a.name.cmp(&b.name)));
-    let in_registry = needs.iter().filter(|n| n.code.is_some()).count();
-    Cleanup {
-        forms: batch.len(),
-        unreadable: per_form.iter().filter(|f| f.error.is_some()).count(),
-        columns,
-        distinct_needs: needs.len(),
-        in_registry,
-        new_needs: needs.len() - in_registry,
-        needs,
-        per_form,
+
+    /// Forms added so far.
+    #[must_use]
+    pub fn forms(&self) -> usize {
+        self.per_form.len()
     }
+
+    /// The report, needs most asked first.
+    #[must_use]
+    pub fn finish(self) -> Cleanup {
+        let mut needs: Vec<Need> = self.needs.into_values().collect();
+        needs.sort_by(|a, b| b.forms.cmp(&a.forms).then(b.columns.cmp(&a.columns)).then_with(|| a.name.cmp(&b.name)));
+        let in_registry = needs.iter().filter(|n| n.code.is_some()).count();
+        Cleanup {
+            forms: self.per_form.len(),
+            unreadable: self.per_form.iter().filter(|f| f.error.is_some()).count(),
+            columns: self.columns,
+            distinct_needs: needs.len(),
+            in_registry,
+            new_needs: needs.len() - in_registry,
+            needs,
+            per_form: self.per_form,
+        }
+    }
+}
+
+/// Counts a batch: each form's file name and its analysis, or why there is none.
+#[must_use]
+pub fn summarize(batch: &[(String, Result<Analysis, String>)]) -> Cleanup {
+    let mut tally = Tally::default();
+    for (file, analysis) in batch {
+        tally.add(file, analysis.as_ref().map_err(Clone::clone));
+    }
+    tally.finish()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::grid::Grid;
 use super::units;
 
 /// A rectangle of merged cells, zero-based and inclusive, in the sheet's row and column numbers.
@@ -74,8 +75,11 @@ pub struct Layout {
     pub header_rows: (usize, usize),
     pub label_columns: Vec<LabelColumn>,
     pub columns: Vec<HeaderColumn>,
-    /// The row labels of the data rows (the village column, else the first label column).
+    /// The row labels of the data rows (the village column, else the first label column), the
+    /// first [`MAX_ROW_LABELS`].
     pub row_labels: Vec<String>,
+    /// Data rows with a label, all of them.
+    pub data_rows: usize,
 }
 
 /// Why a sheet has no header to analyze.
@@ -110,6 +114,12 @@ pub const MAX_HEADER_CHARS: usize = 200;
 const MAX_HEADER_ROWS: usize = 5;
 /// Rows looked at before giving up on finding a header.
 const MAX_LEADING_ROWS: usize = 30;
+/// Rows the analyzer lays out with their merged ranges: where a header can be.
+const HEAD_ROWS: usize = MAX_LEADING_ROWS + MAX_HEADER_ROWS;
+/// Data rows whose labels an analysis lists (all are counted).
+pub const MAX_ROW_LABELS: usize = 5000;
+/// Note rows an analysis keeps.
+const MAX_NOTE_ROWS: usize = 50;
 
 const NOTE_PREFIXES: [&str; 24] = [
     "填表说明",
@@ -187,54 +197,6 @@ pub fn label_kind(header: &str) -> Option<LabelKind> {
     is_village.then_some(LabelKind::Village)
 }
 
-/// The sheet as a rectangle, merged ranges filled with their top-left text; and for every cell
-/// whether it is the continuation of a range from above.
-struct Grid {
-    cells: Vec<Vec<String>>,
-    from_above: Vec<Vec<bool>>,
-    width: usize,
-}
-
-impl Grid {
-    fn new(sheet: &Sheet) -> Self {
-        let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);
-        let mut cells: Vec<Vec<String>> = sheet
-            .rows
-            .iter()
-            .map(|r| {
-                let mut r: Vec<String> = r.iter().map(|c| c.trim().to_owned()).collect();
-                r.resize(width, String::new());
-                r
-            })
-            .collect();
-        let mut from_above = vec![vec![false; width]; cells.len()];
-        for m in &sheet.merges {
-            let Some(text) = cells.get(m.top).and_then(|r| r.get(m.left)).cloned() else { continue };
-            for row in m.top..=m.bottom.min(cells.len().saturating_sub(1)) {
-                for col in m.left..=m.right.min(width.saturating_sub(1)) {
-                    cells[row][col].clone_from(&text);
-                    from_above[row][col] = row > m.top;
-                }
-            }
-        }
-        Self { cells, from_above, width }
-    }
-
-    fn row(&self, r: usize) -> Vec<&str> {
-        self.cells[r].iter().map(String::as_str).filter(|c| !c.is_empty()).collect()
-    }
-
-    fn distinct(&self, r: usize) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for c in self.row(r) {
-            if !out.contains(&c) {
-                out.push(c);
-            }
-        }
-        out
-    }
-}
-
 /// The header rows of the sheet as written (the width of the sheet, merged cells empty but their
 /// top-left) and the merged ranges within them, in the block's row numbers: what a filled-in copy
 /// of the form repeats.
@@ -250,13 +212,42 @@ pub fn header_block(sheet: &Sheet, layout: &Layout) -> (Vec<Vec<String>>, Vec<Me
             row
         })
         .collect();
-    let merges = sheet
+    let within = sheet
         .merges
         .iter()
         .filter(|m| m.top >= start && m.bottom <= end && m.left < width)
-        .map(|m| Merge { top: m.top - start, left: m.left, bottom: m.bottom - start, right: m.right.min(width - 1) })
-        .collect();
+        .map(|m| Merge { top: m.top - start, left: m.left, bottom: m.bottom - start, right: m.right.min(width - 1) });
+    let (merges, _) = tidy_merges(within, end + 1 - start, width);
     (rows, merges)
+}
+
+/// Ranges a header may carry: more than a header of 5 rows × 1,000 columns can hold.
+const MAX_HEADER_MERGES: usize = 10_000;
+
+/// The merged ranges worth keeping of a block `rows` high and `width` wide: those inside it that
+/// span more than one cell (a one-cell "merge" is no merge, and Excel writers refuse it), each
+/// cell in one range at most (a range overlapping one before it is left out, and the flag says
+/// so; Excel reports such a file as damaged). Costs the block's area and the ranges' cells, for
+/// at most [`MAX_HEADER_MERGES`] ranges.
+pub fn tidy_merges(merges: impl IntoIterator<Item = Merge>, rows: usize, width: usize) -> (Vec<Merge>, bool) {
+    let mut taken = vec![vec![false; width]; rows];
+    let (mut kept, mut overlapping) = (Vec::new(), false);
+    for m in merges.into_iter().take(MAX_HEADER_MERGES) {
+        let inside = m.top <= m.bottom && m.left <= m.right && m.bottom < rows && m.right < width;
+        if !inside || (m.top == m.bottom && m.left == m.right) {
+            continue;
+        }
+        let free = (m.top..=m.bottom).all(|r| (m.left..=m.right).all(|c| !taken[r][c]));
+        if !free {
+            overlapping = true;
+            continue;
+        }
+        for row in &mut taken[m.top..=m.bottom] {
+            row[m.left..=m.right].fill(true);
+        }
+        kept.push(m);
+    }
+    (kept, overlapping)
 }
 
 /// Finds the title, notes, header and data rows of the sheet.
@@ -264,16 +255,17 @@ pub fn header_block(sheet: &Sheet, layout: &Layout) -> (Vec<Vec<String>>, Vec<Me
 /// # Errors
 /// When the sheet is empty, has no header, or is too wide or its header too long to be a form.
 pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
-    let mut grid = Grid::new(sheet);
-    if grid.width > MAX_COLUMNS {
-        return Err(LayoutProblem::TooManyColumns { max: MAX_COLUMNS, found: grid.width });
+    let width = sheet.rows.iter().map(Vec::len).max().unwrap_or(0);
+    if width > MAX_COLUMNS {
+        return Err(LayoutProblem::TooManyColumns { max: MAX_COLUMNS, found: width });
     }
-    if grid.cells.iter().all(|r| r.iter().all(String::is_empty)) {
+    if sheet.rows.iter().all(|r| r.iter().all(|c| c.trim().is_empty())) {
         return Err(LayoutProblem::Empty);
     }
+    let mut grid = Grid::new(sheet, HEAD_ROWS);
     let (mut title_rows, mut note_rows, mut note_units) = (Vec::new(), Vec::new(), Vec::new());
     let mut start = None;
-    for r in 0..grid.cells.len().min(MAX_LEADING_ROWS) {
+    for r in 0..grid.head_height().min(MAX_LEADING_ROWS) {
         check_lengths(&grid, r)?;
         let distinct = grid.distinct(r);
         if distinct.is_empty() {
@@ -291,7 +283,6 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
         }
     }
     let start = start.ok_or(LayoutProblem::NoHeader)?;
-    check_lengths(&grid, start)?;
     let label_columns = labels(&grid, start);
     let key = label_columns
         .iter()
@@ -299,7 +290,10 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
         .or_else(|| label_columns.first())
         .map_or(0, |l| l.index);
     let mut end = start;
-    while end + 1 < grid.cells.len() && end + 1 - start < MAX_HEADER_ROWS && continues_header(&grid, end + 1, key) {
+    while end + 1 < grid.head_height()
+        && end + 1 - start < MAX_HEADER_ROWS
+        && continues_header(&grid, end + 1, key)
+    {
         end += 1;
         check_lengths(&grid, end)?;
     }
@@ -310,37 +304,51 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
         .filter_map(|c| {
             let mut path: Vec<String> = Vec::new();
             for r in start..=end {
-                let text = &grid.cells[r][c];
-                if !text.is_empty() && path.last() != Some(text) {
-                    path.push(text.clone());
+                let text = grid.cell(r, c);
+                if !text.is_empty() && path.last().map(String::as_str) != Some(text) {
+                    path.push(text.to_owned());
                 }
             }
             (!path.is_empty()).then_some(HeaderColumn { index: c, path })
         })
         .collect();
-    let mut row_labels = Vec::new();
-    for r in end + 1..grid.cells.len() {
+    let (mut row_labels, mut data_rows) = (Vec::new(), 0);
+    for (r, label) in (end + 1..grid.height()).zip(grid.column_from(key, end + 1)) {
         let cells = grid.row(r);
         if cells.is_empty() || is_column_numbering(&cells) {
             continue;
         }
         // A note under the data is often one cell merged across the sheet: its copies are one.
         if cells.iter().any(|c| is_note(c)) && grid.distinct(r).len() <= 4 {
-            let text = grid.distinct(r).join("  ");
-            note_units.extend(units::stated_in_note(&text));
-            note_rows.push(text);
+            if note_rows.len() < MAX_NOTE_ROWS {
+                let text = grid.distinct(r).join("  ");
+                note_units.extend(units::stated_in_note(&text));
+                note_rows.push(text);
+            }
             continue;
         }
-        let label = &grid.cells[r][key];
         if !label.is_empty() {
-            row_labels.push(label.clone());
+            data_rows += 1;
+            if row_labels.len() < MAX_ROW_LABELS {
+                row_labels.push(label.to_owned());
+            }
         }
     }
-    Ok(Layout { title_rows, note_rows, note_units, header_rows: (start, end), label_columns, columns, row_labels })
+    Ok(Layout {
+        title_rows,
+        note_rows,
+        note_units,
+        header_rows: (start, end),
+        label_columns,
+        columns,
+        row_labels,
+        data_rows,
+    })
 }
 
 fn check_lengths(grid: &Grid, r: usize) -> Result<(), LayoutProblem> {
-    for (c, text) in grid.cells[r].iter().enumerate() {
+    for c in 0..grid.width {
+        let text = grid.cell(r, c);
         if text.len() > MAX_HEADER_CHARS && text.chars().count() > MAX_HEADER_CHARS {
             return Err(LayoutProblem::CellTooLong { max: MAX_HEADER_CHARS, row: r + 1, column: c + 1 });
         }
@@ -351,8 +359,8 @@ fn check_lengths(grid: &Grid, r: usize) -> Result<(), LayoutProblem> {
 fn labels(grid: &Grid, start: usize) -> Vec<LabelColumn> {
     (0..grid.width)
         .filter_map(|c| {
-            let header = &grid.cells[start][c];
-            label_kind(header).map(|kind| LabelColumn { index: c, header: header.clone(), kind })
+            let header = grid.cell(start, c);
+            label_kind(header).map(|kind| LabelColumn { index: c, header: header.to_owned(), kind })
         })
         .collect()
 }
@@ -364,9 +372,9 @@ fn continues_header(grid: &Grid, r: usize, key: usize) -> bool {
     if cells.is_empty() || is_column_numbering(&cells) || cells.iter().any(|c| is_note(c)) {
         return false;
     }
-    let key_cell = &grid.cells[r][key];
-    let key_ok = key_cell.is_empty() || grid.from_above[r][key] || *key_cell == grid.cells[r - 1][key];
-    let texts_only = (0..grid.width).all(|c| grid.from_above[r][c] || !is_number(&grid.cells[r][c]));
+    let key_cell = grid.cell(r, key);
+    let key_ok = key_cell.is_empty() || grid.from_above(r, key) || key_cell == grid.cell(r - 1, key);
+    let texts_only = (0..grid.width).all(|c| grid.from_above(r, c) || !is_number(grid.cell(r, c)));
     key_ok && texts_only
 }
 
@@ -375,14 +383,14 @@ fn continues_header(grid: &Grid, r: usize, key: usize) -> bool {
 /// cells whose column has a header below.
 fn fill_parents(grid: &mut Grid, start: usize, end: usize) {
     for r in start..end {
-        let mut parent: Option<String> = None;
+        let mut parent: Option<&str> = None;
         for c in 0..grid.width {
-            let has_child = (r + 1..=end).any(|below| !grid.cells[below][c].is_empty());
-            let text = grid.cells[r][c].clone();
+            let has_child = (r + 1..=end).any(|below| !grid.cell(below, c).is_empty());
+            let text = grid.cell(r, c);
             if !text.is_empty() {
                 parent = has_child.then_some(text);
-            } else if let (Some(p), true) = (&parent, has_child) {
-                grid.cells[r][c].clone_from(p);
+            } else if let (Some(p), true) = (parent, has_child) {
+                grid.set(r, c, p);
             } else {
                 parent = None;
             }

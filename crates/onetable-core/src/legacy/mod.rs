@@ -3,6 +3,7 @@
 //! in, the analysis goes out; reading files and storing confirmations happen above.
 
 pub mod cleanup;
+mod grid;
 pub mod layout;
 pub mod matching;
 pub mod naming;

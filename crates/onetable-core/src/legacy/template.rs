@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::layout::{LabelKind, Merge, MAX_COLUMNS};
+use super::layout::{tidy_merges, LabelKind, Merge, MAX_COLUMNS};
 
 /// What the form's rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +75,13 @@ impl Template {
         out
     }
 
+    /// The merged ranges a spreadsheet can hold: one-cell ranges dropped (an overlap is one of
+    /// [`Template::problems`]; a template stored before that check keeps its first range).
+    #[must_use]
+    pub fn header_merges(&self) -> Vec<Merge> {
+        tidy_merges(self.merges.iter().copied(), self.header.len(), self.width()).0
+    }
+
     /// What is wrong with its shape (the indicators are the registry's to check): pairs of the
     /// field and a Chinese message.
     #[must_use]
@@ -103,6 +110,8 @@ impl Template {
             .any(|m| m.top > m.bottom || m.left > m.right || m.bottom >= rows || m.right >= self.width())
         {
             out.push(("header_merges".to_owned(), "合并单元格超出了表头".to_owned()));
+        } else if tidy_merges(self.merges.iter().copied(), rows, self.width()).1 {
+            out.push(("header_merges".to_owned(), "合并单元格相互重叠：每个单元格只能属于一个合并区域".to_owned()));
         }
         let mut used: Vec<usize> = Vec::new();
         for (i, index) in self.labels.iter().map(|l| l.index).chain(self.columns.iter().map(|c| c.index)).enumerate() {

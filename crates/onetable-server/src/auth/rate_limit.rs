@@ -21,6 +21,23 @@ impl RateLimiter {
         Self { limit, window, hits: Mutex::new(HashMap::new()) }
     }
 
+    /// Whether the address has used up its window, without counting: `Err(seconds)` to wait.
+    ///
+    /// # Errors
+    /// When the address has used up its window.
+    pub fn peek(&self, address: IpAddr) -> Result<(), u64> {
+        let now = Instant::now();
+        let Ok(hits) = self.hits.lock() else {
+            return Ok(());
+        };
+        match hits.get(&address) {
+            Some((start, count)) if *count >= self.limit && now.duration_since(*start) < self.window => {
+                Err(self.window.saturating_sub(now.duration_since(*start)).as_secs().max(1))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Counts a request; `Err(seconds)` says how long until the address may try again.
     ///
     /// # Errors

@@ -37,8 +37,12 @@ pub struct Ready {
     pub cubes: Vec<WarmCube>,
 }
 
-/// The database answers (within a second; 503 with `Retry-After` otherwise), and which periods'
-/// cubes are warm.
+/// How long the readiness probe waits for the database.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The database answers (within two seconds, on a connection of the probe's own, so that
+/// requests holding every pooled connection do not fail it; 503 with `Retry-After` otherwise),
+/// and which periods' cubes are warm.
 #[utoipa::path(
     tag = "health",
     responses((status = 200, body = Ready), (status = 503, description = "database unreachable", body = ErrorBody))
@@ -46,7 +50,11 @@ pub struct Ready {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
-    let ping = web::block(move || db.ping()).await?;
+    // The probe has its own connection (a full pool does not fail it); a database that does not
+    // answer fails it within two seconds.
+    let ping = tokio::time::timeout(PROBE_TIMEOUT, web::block(move || db.ping()))
+        .await
+        .map_err(|_| ApiError::database_unavailable("readiness check timed out"))??;
     match ping {
         Ok(()) => {
             let cubes = state.cubes.warm().into_iter().map(|(period, source)| WarmCube { period, source }).collect();

@@ -12,6 +12,7 @@ use crate::state::AppState;
 use crate::upload::read_upload;
 use onetable_app::imports::idempotency::{self, Claim};
 use onetable_app::imports::{upload, FileFormat, ImportReport};
+use onetable_app::uploads::UploadTurn;
 
 pub use onetable_app::imports::idempotency::KEY_LEASE;
 
@@ -79,6 +80,7 @@ async fn read_body(req: &HttpRequest, payload: web::Payload, limit: usize) -> Re
         (status = 409, description = "`request_in_progress`", body = ErrorBody),
         (status = 413, body = ErrorBody),
         (status = 415, body = ErrorBody),
+        (status = 429, description = "`too_many_uploads`: every upload turn is taken; retry after `Retry-After` seconds", body = ErrorBody),
         (status = 422, description = "`import_rejected` (problems listed; nothing written) or `idempotency_key_reused`", body = ErrorBody),
     )
 )]
@@ -91,6 +93,7 @@ pub async fn create_import(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     upload::authorize(&state, &caller).await?;
+    let turn = state.upload_turn()?;
     let (format, bytes) = read_body(&req, payload, state.import_max_bytes).await?;
     let query = query.into_inner();
     let key = req
@@ -101,7 +104,7 @@ pub async fn create_import(
         .filter(|k| !k.is_empty())
         .map(str::to_owned);
     let Some(key) = key else {
-        return run_import(&state, &caller, format, bytes, query).await;
+        return run_import(&state, &caller, &turn, format, bytes, query).await;
     };
     let request_hash = idempotency::request_hash(req.query_string(), &bytes);
     if let Claim::Replay { status, body } = idempotency::claim(&state, &caller, key.clone(), request_hash).await? {
@@ -111,7 +114,7 @@ pub async fn create_import(
             .insert_header(("idempotent-replayed", "true"))
             .body(body));
     }
-    let result = run_import(&state, &caller, format, bytes, query).await;
+    let result = run_import(&state, &caller, &turn, format, bytes, query).await;
     if let Err(error) = &result {
         if actix_web::ResponseError::status_code(error).is_server_error() {
             // Not an answer to keep: a retry runs the import again.
@@ -132,11 +135,12 @@ pub async fn create_import(
 async fn run_import(
     state: &AppState,
     caller: &Caller,
+    turn: &UploadTurn,
     format: FileFormat,
     bytes: Vec<u8>,
     query: ImportQuery,
 ) -> Result<HttpResponse, ApiError> {
     let dry_run = query.dry_run.unwrap_or(false);
-    let report = upload::import_file(state, caller, format, bytes, query.period, dry_run).await?;
+    let report = upload::import_file(state, caller, turn, format, bytes, query.period, dry_run).await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -47,7 +47,7 @@ async function analyze(file, extras, notice = null) {
   result.replaceChildren(
     el('h2', {}, analysis.title || analysis.file_name || '未命名报表'),
     notice ? el('p', { class: 'saved-note', id: 'analysis-notice', role: 'status' }, notice) : null,
-    el('p', { class: 'muted' }, `${analysis.file_name || ''} · 表头在第 ${analysis.header_rows[0]}–${analysis.header_rows[1]} 行${labels ? ` · 行标签列 ${labels}` : ''} · ${analysis.row_labels.length} 行数据`),
+    el('p', { class: 'muted' }, `${analysis.file_name || ''} · 表头在第 ${analysis.header_rows[0]}–${analysis.header_rows[1]} 行${labels ? ` · 行标签列 ${labels}` : ''} · ${analysis.data_rows} 行数据`),
     figures,
     el('p', { class: 'legend' }, el('span', { class: 'badge sure-high' }, '把握大'), el('span', { class: 'badge sure-mid' }, '较有把握'),
       el('span', { class: 'badge sure-low' }, '请核对'), el('span', { class: 'badge sure-none' }, '新指标')),

@@ -44,6 +44,7 @@ fn is_file(_: &str, file_name: Option<&str>) -> bool {
         (status = 401, body = ErrorBody),
         (status = 403, description = "not a department or an admin", body = ErrorBody),
         (status = 413, body = ErrorBody),
+        (status = 429, description = "`too_many_uploads`: every upload turn is taken; retry after `Retry-After` seconds", body = ErrorBody),
         (status = 422, description = "`not_a_table`, `password_protected`, `empty_sheet`, `no_header`, `too_many_columns`, `header_too_long`, `unreadable_file`", body = ErrorBody),
     )
 )]
@@ -55,10 +56,11 @@ pub async fn analyze_form(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     onetable_app::legacy::analyze::authorize(&state, &caller).await?;
+    let turn = state.upload_turn()?;
     let file = read_upload(&req, payload, state.import_max_bytes, is_file).await?.ok_or_else(|| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "no_file", "请在表单中附上报表文件（XLSX、XLS 或 CSV）")
     })?;
     let name =
         file.file_name.or_else(|| req.headers().get("x-file-name").and_then(|v| v.to_str().ok()).map(str::to_owned));
-    Ok(HttpResponse::Ok().json(analyze_file(&state, &caller, file.bytes, name).await?))
+    Ok(HttpResponse::Ok().json(analyze_file(&state, &caller, &turn, file.bytes, name).await?))
 }

@@ -25,9 +25,6 @@ pub struct CleanupQuery {
     pub format: Option<String>,
 }
 
-/// Batch limit: the clean-up takes several import-sized files in one request.
-const UPLOADS_PER_IMPORT_LIMIT: usize = 4;
-
 /// The clean-up report of many forms: a ZIP of XLSX/XLS/CSV forms (raw body), or a multipart
 /// form with several files (ZIPs among them unpacked). Counts forms, columns, distinct needs and
 /// how many the registry already has; lists which indicator how many forms ask for, and each
@@ -44,8 +41,9 @@ const UPLOADS_PER_IMPORT_LIMIT: usize = 4;
         (status = 200, body = CleanupReport, content_type = "application/json"),
         (status = 400, body = ErrorBody),
         (status = 403, description = "not a department or an admin", body = ErrorBody),
-        (status = 413, body = ErrorBody),
+        (status = 413, description = "the body, or what its forms inflate to together, is beyond the limits", body = ErrorBody),
         (status = 422, description = "no form, an archive that cannot be opened", body = ErrorBody),
+        (status = 429, description = "`too_many_uploads`: every upload turn is taken; retry after `Retry-After` seconds", body = ErrorBody),
     )
 )]
 #[post("/api/v1/forms/cleanup")]
@@ -68,14 +66,14 @@ pub async fn cleanup_forms(
             ))
         }
     };
-    let limit = state.import_max_bytes.saturating_mul(UPLOADS_PER_IMPORT_LIMIT);
-    let uploads = read_uploads(&req, payload, limit, MAX_FORMS, |_, name| name.is_some()).await?;
+    let turn = state.upload_turn()?;
+    let uploads = read_uploads(&req, payload, state.import_max_bytes, MAX_FORMS, |_, name| name.is_some()).await?;
     let files = uploads
         .into_iter()
         .enumerate()
         .map(|(i, u)| (u.file_name.unwrap_or_else(|| format!("file-{}", i + 1)), u.bytes))
         .collect();
-    let report = cleanup(&state, &caller, files).await?;
+    let report = cleanup(&state, &caller, &turn, files).await?;
     let Some(xlsx) = xlsx else { return Ok(HttpResponse::Ok().json(report)) };
     let bytes = web::block(move || render(&report, xlsx)).await.map_err(ApiError::internal)??;
     let (content_type, extension) = if xlsx {
