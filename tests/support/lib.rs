@@ -4,6 +4,7 @@
 //! `DATABASE_URL`) names a server to create it on.
 
 pub mod browser;
+pub mod hostile;
 pub mod labelled_forms;
 
 use std::future::Future;

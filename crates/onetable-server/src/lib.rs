@@ -1,6 +1,7 @@
 //! onetable's HTTP API: actix-web routes (one module per resource), the error body, OpenAPI.
 
 pub mod auth;
+mod bare_errors;
 pub mod config;
 pub mod docs;
 pub mod error;

@@ -2,10 +2,15 @@
 
 use std::net::TcpListener;
 
-use actix_web::dev::Server;
-use actix_web::{web, App, HttpServer};
+use actix_http::error::DispatchError;
+use actix_http::HttpService;
+use actix_server::Server;
+use actix_service::{fn_service, map_config, ServiceFactoryExt};
+use actix_web::dev::AppConfig;
+use actix_web::{web, App};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::TcpStream;
 
 use onetable_store::Db;
 use tracing_actix_web::TracingLogger;
@@ -13,6 +18,7 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::keys::KeyRing;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::tokens::TokenSettings;
+use crate::bare_errors::JsonBareErrors;
 use crate::routes;
 use crate::state::{AppState, AuthPolicy};
 use crate::Settings;
@@ -46,9 +52,9 @@ impl Application {
             .map_err(|e| anyhow::anyhow!(e.describe()))?
             .with_upload_turns(settings.upload_turns)
             .with_cube_snapshots(
-            settings.data_dir.join("cubes"),
-            (settings.cube_memory_mib > 0).then(|| settings.cube_memory_mib.saturating_mul(1024 * 1024)),
-        );
+                settings.data_dir.join("cubes"),
+                (settings.cube_memory_mib > 0).then(|| settings.cube_memory_mib.saturating_mul(1024 * 1024)),
+            );
         let kept = app.clone();
         let state = web::Data::new(AppState {
             app,
@@ -69,18 +75,40 @@ impl Application {
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
             metrics_token: settings.metrics_token.as_deref().filter(|t| !t.trim().is_empty()).map(Arc::from),
         });
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .wrap(actix_web::middleware::from_fn(routes::middleware::common))
-                .wrap(TracingLogger::default())
-                .configure(routes::configure)
-                .default_service(web::to(routes::not_found))
-        })
-        // actix stops accepting on SIGTERM and waits this long for requests under way.
-        .shutdown_timeout(settings.shutdown_grace_seconds)
-        .listen(listener)?
-        .run();
+        let local = listener.local_addr()?;
+        let builder = actix_server::Server::build()
+            // actix stops accepting on SIGTERM and waits this long for requests under way.
+            .shutdown_timeout(settings.shutdown_grace_seconds);
+        let stopping = builder.graceful_shutdown_signal();
+        let server = builder
+            .listen("onetable", listener, move || {
+                let state = state.clone();
+                let app = App::new()
+                    .app_data(state)
+                    .wrap(actix_web::middleware::from_fn(routes::middleware::common))
+                    .wrap(TracingLogger::default())
+                    .configure(routes::configure)
+                    .default_service(web::to(routes::not_found));
+                let stopping = stopping.clone();
+                let http = HttpService::build()
+                    // Idle keep-alive connections close when the server stops, as actix-web's
+                    // own server does.
+                    .graceful_shutdown_signal(move || {
+                        let signal = stopping.clone();
+                        async move { signal.notified().await }
+                    })
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .local_addr(local)
+                    .h1(map_config(app, |()| AppConfig::default()));
+                // Each connection's writes pass through `JsonBareErrors` (see there), and its
+                // peer address goes on for the audit trail and the rate limits.
+                fn_service(|io: TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    std::future::ready(Ok::<_, DispatchError>((JsonBareErrors::new(io), peer)))
+                })
+                .and_then(http)
+            })?
+            .run();
         Ok(Self { port, server, app: kept })
     }
 

@@ -22,7 +22,7 @@ pub struct IdempotencyRow {
 }
 
 /// The advisory-lock class of server processes: the first half of each holder's lock key.
-const HOLDER_CLASS: i32 = 0x0E7A_B1E;
+const HOLDER_CLASS: i32 = 0x00E7_AB1E;
 
 /// A server process's life, as PostgreSQL sees it: a session-level advisory lock on a number
 /// of its own, held on a connection of its own until the process ends. The database lets go of

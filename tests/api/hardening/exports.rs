@@ -7,7 +7,7 @@ use onetable_tests::{each_backend, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::VILLAGE;
+use super::{still_up, VILLAGE};
 
 const FORMULA: &str = r#"=HYPERLINK("http://example.invalid","食用菌")"#;
 
@@ -95,4 +95,37 @@ async fn every_answer_says_nosniff_authenticated_ones_are_not_cached_and_the_doc
     assert_eq!(response.status(), 431);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "headers_too_large");
+}
+
+/// What actix-http answers by itself, before any route runs, gets the JSON error body too (issue
+/// 26): a 70 KB URL was a bare 400 with an empty body, a 140 KB head a bare 431; a 33 KB one
+/// already had the JSON 431.
+#[tokio::test]
+async fn requests_the_http_parser_refuses_get_the_json_error_body() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let address = app.url("").trim_start_matches("http://").to_owned();
+    let long = |n: usize| {
+        format!("GET /api/v1/regions?q={} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n", "a".repeat(n)).into_bytes()
+    };
+    let cases = [
+        (long(33 * 1024), 431, "headers_too_large"),
+        (long(70 * 1024), 431, "headers_too_large"),
+        (long(140 * 1024), 431, "headers_too_large"),
+        (b"NOT HTTP AT ALL\r\n\r\n".to_vec(), 400, "bad_request"),
+    ];
+    for (request, status, code) in cases {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        // The server may answer and close before it has read everything.
+        let _ = stream.write_all(&request).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        assert!(text.starts_with(&format!("HTTP/1.1 {status} ")), "{} bytes: {text}", request.len());
+        assert!(text.to_lowercase().contains("content-type: application/json"), "{text}");
+        let body: Value = serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(body["error"], code, "{text}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{text}");
+    }
+    still_up(&app).await;
 }

@@ -1,10 +1,14 @@
-//! What an outside security and fault test found (issue 13), each kept found: uploads that
-//! cost without bound, sessions that outlived an account change, text no field may hold, answers
-//! that were 500s, an outage that hung, exports a spreadsheet would run.
+//! What an outside security and fault test found (issues 13 and 26), each kept found: uploads
+//! that cost without bound, sessions that outlived an account change, text no field may hold,
+//! answers that were 500s, an outage that hung, exports a spreadsheet would run, forms read while
+//! holding what others need, an open redirect, scrapes that could guess a token.
 
 mod exports;
+mod forms_uploads;
 mod input;
 mod outage;
+mod redirect;
+mod scrape;
 mod sessions;
 mod uploads;
 

@@ -132,13 +132,7 @@ fn batch_too_large(limits: &Limits) -> Problem {
 
 /// Counts what reading one form found and lets the form go; stops the batch once its budget is
 /// spent.
-fn add_form(
-    tally: &mut Tally,
-    file: &str,
-    bytes: &[u8],
-    registry: &[Known],
-    budget: &mut Budget,
-) -> AppResult<()> {
+fn add_form(tally: &mut Tally, file: &str, bytes: &[u8], registry: &[Known], budget: &mut Budget) -> AppResult<()> {
     if tally.forms() == MAX_FORMS {
         return Err(Problem::too_large("too_many_forms", format!("一次最多清理 {MAX_FORMS} 张报表，请分批上传")));
     }
@@ -154,10 +148,18 @@ fn add_form(
 
 /// Inflates one form of an archive within what a form may cost and the batch has left: the
 /// form, or why it is refused (the bytes inflated are spent either way).
-fn inflate(part: &mut zip::read::ZipFile<'_, Cursor<Vec<u8>>>, path: &str, budget: &mut Budget) -> AppResult<Result<Vec<u8>, String>> {
+fn inflate(
+    part: &mut zip::read::ZipFile<'_, Cursor<Vec<u8>>>,
+    path: &str,
+    budget: &mut Budget,
+) -> AppResult<Result<Vec<u8>, String>> {
     let allowance = form_limits(budget).inflated_bytes;
-    let mut content = Vec::new();
-    part.take(allowance + 1).read_to_end(&mut content).map_err(|e| unreadable(format!("ZIP 中的 {path} 无法解压：{e}")))?;
+    // Room for what the archive declares, within the allowance: no doubling past it while read.
+    let declared = part.size().min(allowance + 1);
+    let mut content = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+    part.take(allowance + 1)
+        .read_to_end(&mut content)
+        .map_err(|e| unreadable(format!("ZIP 中的 {path} 无法解压：{e}")))?;
     budget.spend_inflated(content.len() as u64);
     if content.len() as u64 > allowance {
         return Ok(Err(format!("解压后超过 {} MiB，不像一张报表", allowance.div_ceil(1024 * 1024))));

@@ -67,7 +67,7 @@ impl<'a> Grid<'a> {
         self.head[r][c] = text;
     }
 
-    pub fn from_above(&self, r: usize, c: usize) -> bool {
+    pub fn continues_from_above(&self, r: usize, c: usize) -> bool {
         self.from_above[r][c]
     }
 
@@ -134,7 +134,7 @@ mod tests {
         let grid = Grid::new(&sheet, 35);
         assert_eq!((grid.head_height(), grid.width), (35, 1000));
         assert_eq!(grid.cell(34, 999).chars().count(), 1000);
-        assert!(grid.from_above(34, 999));
+        assert!(grid.continues_from_above(34, 999));
         assert_eq!(grid.row(7999), vec!["x"]);
         let column = grid.column_from(0, 40);
         assert_eq!(column.len(), 7960);

@@ -212,11 +212,12 @@ pub fn header_block(sheet: &Sheet, layout: &Layout) -> (Vec<Vec<String>>, Vec<Me
             row
         })
         .collect();
-    let within = sheet
-        .merges
-        .iter()
-        .filter(|m| m.top >= start && m.bottom <= end && m.left < width)
-        .map(|m| Merge { top: m.top - start, left: m.left, bottom: m.bottom - start, right: m.right.min(width - 1) });
+    let within = sheet.merges.iter().filter(|m| m.top >= start && m.bottom <= end && m.left < width).map(|m| Merge {
+        top: m.top - start,
+        left: m.left,
+        bottom: m.bottom - start,
+        right: m.right.min(width - 1),
+    });
     let (merges, _) = tidy_merges(within, end + 1 - start, width);
     (rows, merges)
 }
@@ -290,10 +291,7 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
         .or_else(|| label_columns.first())
         .map_or(0, |l| l.index);
     let mut end = start;
-    while end + 1 < grid.head_height()
-        && end + 1 - start < MAX_HEADER_ROWS
-        && continues_header(&grid, end + 1, key)
-    {
+    while end + 1 < grid.head_height() && end + 1 - start < MAX_HEADER_ROWS && continues_header(&grid, end + 1, key) {
         end += 1;
         check_lengths(&grid, end)?;
     }
@@ -373,8 +371,8 @@ fn continues_header(grid: &Grid, r: usize, key: usize) -> bool {
         return false;
     }
     let key_cell = grid.cell(r, key);
-    let key_ok = key_cell.is_empty() || grid.from_above(r, key) || key_cell == grid.cell(r - 1, key);
-    let texts_only = (0..grid.width).all(|c| grid.from_above(r, c) || !is_number(grid.cell(r, c)));
+    let key_ok = key_cell.is_empty() || grid.continues_from_above(r, key) || key_cell == grid.cell(r - 1, key);
+    let texts_only = (0..grid.width).all(|c| grid.continues_from_above(r, c) || !is_number(grid.cell(r, c)));
     key_ok && texts_only
 }
 
