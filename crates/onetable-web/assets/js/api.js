@@ -92,3 +92,12 @@ export function el(tag, attributes = {}, ...children) {
   }
   return node;
 }
+
+/**
+ * A table in a region that scrolls sideways inside its card, first column fixed (app.css): it
+ * takes the keyboard focus and is named for screen readers, so a phone or a keyboard reaches
+ * every column.
+ */
+export function scrolling(table, label) {
+  return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': label }, table);
+}

@@ -1,7 +1,7 @@
 // What the live dashboard and a saved one share: level names, the withheld note, and the table of
 // an /aggregates answer with its downloads.
 
-import { el } from './api.js';
+import { el, scrolling } from './api.js';
 import { exact } from './numbers.js';
 
 export const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'];
@@ -40,5 +40,5 @@ export function dataTable(answer, { title = '数据表', id = 'aggregate-table',
   return el('section', { class: 'card table-card' },
     el('div', { class: 'work-head' }, el('h2', {}, title),
       el('div', { class: 'downloads' }, download('csv', '下载 CSV'), download('xlsx', '下载 Excel'))),
-    el('div', { class: 'table-scroll' }, el('table', { class: 'data-table', id }, el('thead', {}, head), el('tbody', {}, body))));
+    scrolling(el('table', { class: 'data-table', id }, el('thead', {}, head), el('tbody', {}, body)), title));
 }

@@ -6,14 +6,13 @@
 
 import { api, el, session } from './api.js';
 import { barChart, completenessChart, disposeAll, lineChart } from './charts.js';
-import { when } from './numbers.js';
+import { ROLES, when } from './labels.js';
 import { LEVELS, LEVEL_NAMES, dataTable, drillable, withheldNote } from './board.js';
 import { register } from './offline.js';
 import { composeCard } from './compose.js';
 import { showSaved } from './saved.js';
 import { runPage, toLogin } from './page.js';
 
-const ROLES = { admin: '管理员', viewer: '看板用户', reviewer: '乡镇审核员' };
 const DEFAULT_INDICATORS = ['POP.REGISTERED', 'DER.AGEING_RATE'];
 
 const state = { me: null, within: null, period: null, indicators: [], names: new Map(), saved: [] };
@@ -210,12 +209,12 @@ async function draw() {
       el('h1', {}, `${region.name} · ${state.period}年 · 按${LEVEL_NAMES[answer.level]}`),
       el('p', { class: 'muted', id: 'as-of' }, `数据截至 ${when(answer.as_of)}（已审核的数据，实时汇总）`),
       el('div', { class: 'controls' }, periodPicker(), indicatorPicker()),
-      withheld,
+      withheld || '',
       el('div', { id: 'dashboard-error' })),
     el('div', { class: 'chart-grid' }, cards.map((c) => c.card)),
-    trend ? trend.card : null,
+    trend ? trend.card : '',
     dataTable(answer, { onPick: pick, path: aggregatesPath }),
-    composer);
+    composer || '');
   for (const c of cards) c.draw();
   if (trend) trend.load();
   document.title = `${region.name} · 看板 · 一张表`;

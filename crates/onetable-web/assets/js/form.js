@@ -5,13 +5,12 @@ import { api, el, session } from './api.js';
 import { toggleHistory } from './field_history.js';
 import { signInAgain } from './relogin.js';
 import { check, codesOf, display, input, parseType, words } from './fields.js';
-import { periodLabel, when } from './labels.js';
+import { ENTRY_STATUS, periodLabel, when } from './labels.js';
 import * as outbox from './outbox.js';
 import { register, remember } from './offline.js';
 import { runPage, toLogin } from './page.js';
 
 const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误', conflict: '有冲突', queued: '待同步' };
-const STATUS = { draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
 
 const state = { region: null, period: null, revision: 0, status: 'draft', fields: new Map(), rules: [], explanations: {}, queue: Promise.resolve() };
 
@@ -227,7 +226,7 @@ function showEntry(entry) {
   }
   const badge = document.getElementById('entry-status');
   badge.className = `status ${entry.status}`;
-  badge.textContent = STATUS[entry.status] || entry.status;
+  badge.textContent = ENTRY_STATUS[entry.status] || entry.status;
   showDerived(entry.derived);
   showRules(entry.rule_results);
   document.querySelectorAll('.confirm-section, #submit').forEach((b) => { b.hidden = !editable(); });
@@ -306,10 +305,54 @@ function showRefusal(error, explanations) {
   box.scrollIntoView({ block: 'start' });
 }
 
+/** What happened, said where the person acted (a submit, a return, an approval). */
+function announce(text, links = []) {
+  const box = document.getElementById('outcome');
+  box.replaceChildren(el('p', {}, text), ...links);
+  box.hidden = false;
+  box.scrollIntoView({ block: 'center' });
+}
+
+/** The fields left blank (derived ones aside), in the form's order. */
+function blankFields() {
+  return [...state.fields.values()].filter((f) => !f.derived && f.control.value.trim() === '');
+}
+
+/**
+ * Before a submit with blank fields: they are listed, each a link to its field, and the clerk
+ * decides (blank may be right: a village with no such thing).
+ */
+function askAboutBlanks(blanks, go) {
+  document.getElementById('blank-check')?.remove();
+  const back = el('button', { type: 'button', id: 'blank-back' }, '返回填写');
+  const anyway = el('button', { type: 'button', class: 'primary', id: 'blank-submit' }, '确认无误，提交');
+  const panel = el('div', { class: 'confirm-panel', id: 'blank-check', role: 'dialog', 'aria-label': '有未填写的项目' },
+    el('p', {}, `还有 ${blanks.length} 项没有填写。空着也可能是对的（如本村没有此项），请确认：`),
+    el('ul', { class: 'copy-list' }, blanks.map((f) => {
+      const link = el('a', { href: `#f-${f.field.code}` }, f.field.name);
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        panel.remove();
+        f.row.scrollIntoView({ block: 'center' });
+        f.control.focus();
+      });
+      return el('li', {}, link);
+    })),
+    el('div', { class: 'panel-buttons' }, back, anyway));
+  back.addEventListener('click', () => {
+    panel.remove();
+    blanks[0].row.scrollIntoView({ block: 'center' });
+    blanks[0].control.focus();
+  });
+  anyway.addEventListener('click', () => { panel.remove(); go(); });
+  document.getElementById('submit').before(panel);
+  panel.scrollIntoView({ block: 'center' });
+}
+
 function submitButton() {
   const explanations = {};
   const button = el('button', { type: 'button', id: 'submit', class: 'primary' }, '提交');
-  button.addEventListener('click', () => {
+  const go = () => {
     button.disabled = true;
     enqueue(async () => {
       try {
@@ -317,6 +360,7 @@ function submitButton() {
           { explanations }, () => ({ 'if-match': `"${state.revision}"` }));
         document.getElementById('submit-problems').hidden = true;
         showEntry(answer);
+        announce('已提交，等待乡镇审核。审核通过或退回时，首页的待办会显示结果。', [el('a', { href: '/', id: 'back-home' }, '返回首页')]);
       } catch (e) {
         if (e.status === 422 && e.code === 'submission_refused') showRefusal(e, explanations);
         else document.getElementById('submit-problems').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
@@ -325,6 +369,10 @@ function submitButton() {
         button.disabled = false;
       }
     });
+  };
+  button.addEventListener('click', () => {
+    const blanks = blankFields();
+    if (blanks.length) askAboutBlanks(blanks, go); else go();
   });
   return button;
 }
@@ -344,6 +392,8 @@ function reviewCard() {
       const answer = await call('POST', `/api/v1/entries/${state.region}/${state.period}/${action}`,
         { comment: comment.value.trim() || undefined }, () => ({ 'if-match': `"${state.revision}"` }));
       showEntry(answer);
+      announce(action === 'approve' ? '已通过。这份报表的数据已计入汇总。' : '已退回，村填报员会在首页和报表上看到退回意见。',
+        [el('a', { href: '/', id: 'back-queue' }, '返回待审核列表')]);
     } catch (e) {
       message.textContent = e.message;
       message.hidden = false;
@@ -358,25 +408,45 @@ function reviewCard() {
     el('div', { class: 'panel-buttons' }, back, approve));
 }
 
-/** For a reviewer: the fields changed since the form was last approved, from what to what. */
-async function markChangesSinceApproval() {
+/**
+ * What the form's history says at the top of the form: for the clerk of a returned form, the
+ * reviewer's comment, where the fix is made; for a reviewer, the comment the form was last
+ * returned with and every field changed since that return (or since the last approval), from
+ * what to what.
+ */
+async function showHistoryNotes() {
   const page = await call('GET', `/api/v1/entries/${state.region}/${state.period}/history?limit=1000`);
-  const approval = page.items.find((i) => i.kind === 'event' && i.action === 'approve');
-  if (!approval) return;
+  const events = page.items.filter((i) => i.kind === 'event');
+  const lastReturn = events.find((e) => e.action === 'return');
+  const lastApproval = events.find((e) => e.action === 'approve');
+  const notes = document.getElementById('history-notes');
+  if (lastReturn && (state.status === 'returned' || (state.reviewing && state.status === 'submitted'))) {
+    notes.append(el('p', { class: 'return-comment', id: 'return-note' },
+      `退回意见（${lastReturn.actor}，${when(lastReturn.at)}）：${lastReturn.comment || '（未填写）'}`));
+  }
+  if (!state.reviewing) return;
+  // Since the later of the last return and the last approval.
+  const since = [lastReturn, lastApproval].filter(Boolean).sort((a, b) => b.revision - a.revision)[0];
+  if (!since) return;
   const changes = new Map();
   // Newest first: the first change seen of a field is its value now, the last its value then.
   for (const item of page.items) {
-    if (item.kind !== 'value' || item.revision <= approval.revision) continue;
+    if (item.kind !== 'value' || item.revision <= since.revision) continue;
     const seen = changes.get(item.indicator_code);
     changes.set(item.indicator_code, { now: seen ? seen.now : item.new_value, then: item.old_value });
   }
+  const what = since.action === 'return' ? '退回' : '通过';
+  let changed = 0;
   for (const [code, change] of changes) {
     const f = state.fields.get(code);
     if (!f || change.now === change.then) continue;
+    changed += 1;
     const text = (v) => (v === null || v === undefined || v === '' ? '空' : words(f.type, f.type.kind === 'boolean' ? v === 'true' : v));
     f.row.classList.add('changed');
-    f.rules.before(el('p', { class: 'changed-note' }, `自上次通过（${when(approval.at)}）后修改：${text(change.then)} → ${text(change.now)}`));
+    f.rules.before(el('p', { class: 'changed-note' }, `自上次${what}（${when(since.at)}）后修改：${text(change.then)} → ${text(change.now)}`));
   }
+  notes.append(el('p', { class: 'muted', id: 'changed-count' },
+    changed ? `自上次${what}后改动了 ${changed} 项，已在表中标出。` : `自上次${what}后没有改动数据。`));
 }
 
 function fieldRow(field, entry) {
@@ -464,7 +534,8 @@ async function main() {
     el('p', { id: 'sync-banner', class: 'sync-banner', role: 'status', hidden: true }),
     el('div', { class: 'form-head' },
       el('h1', {}, village ? `${village.name} · ${periodLabel(form.period)}报表` : `${periodLabel(form.period)}报表`),
-      el('span', { class: `status ${entry.status}`, id: 'entry-status' }, STATUS[entry.status] || entry.status)),
+      el('span', { class: `status ${entry.status}`, id: 'entry-status' }, ENTRY_STATUS[entry.status] || entry.status)),
+    el('div', { id: 'history-notes' }),
     entry.carried_forward.length ? confirmButton('全表上期无变化，一键确认', allCodes) : '',
     ...form.sections.map((section) => el('section', { class: 'card form-section', 'data-category': section.category },
       el('div', { class: 'section-head' },
@@ -472,14 +543,15 @@ async function main() {
         entry.carried_forward.some((c) => entered(section.fields).includes(c.code))
           ? confirmButton('上期无变化，一键确认', entered(section.fields)) : ''),
       section.fields.map((field) => fieldRow(field, entry)))),
+    el('div', { id: 'outcome', class: 'saved-note', role: 'status', hidden: true }),
     state.reviewing ? reviewCard() : el('section', { class: 'card submit-card' },
       el('div', { id: 'submit-problems', role: 'alert', hidden: true }),
       submitButton()));
   showEntry(entry);
   // From navigation to a form that takes input, for scripts/bench-pages.py.
   performance.mark('onetable-form-editable');
-  if (state.reviewing) await markChangesSinceApproval();
-  else await restorePending();
+  await showHistoryNotes();
+  if (!state.reviewing) await restorePending();
 }
 
 runPage(main);

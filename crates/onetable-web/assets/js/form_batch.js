@@ -1,7 +1,7 @@
 // 批量清理: many forms (or a ZIP of them) counted at once — N 张报表、M 列 → K 项需求 — with the
 // most-asked needs and each form's coverage; the report downloads as Excel or CSV.
 
-import { api, el, send } from './api.js';
+import { api, el, scrolling, send } from './api.js';
 
 function upload(files) {
   const form = new FormData();
@@ -32,11 +32,11 @@ export function batchCard() {
         return b;
       });
       out.replaceChildren(el('p', { class: 'figure-value', id: 'batch-summary' }, report.summary),
-        el('div', { class: 'table-scroll' }, el('table', { class: 'data-table', id: 'batch-needs' },
+        scrolling(el('table', { class: 'data-table', id: 'batch-needs' },
           el('thead', {}, el('tr', {}, ['需求', '指标代码', '报表数', '列数'].map((h) => el('th', { scope: 'col' }, h)))),
           el('tbody', {}, report.needs.slice(0, 15).map((n) => el('tr', {}, el('th', { scope: 'row' }, n.name),
-            el('td', {}, n.code || '新'), el('td', {}, n.forms), el('td', {}, n.columns)))))),
-        report.unreadable ? el('p', { class: 'error' }, `未能读取：${report.per_form.filter((f) => f.error).map((f) => `${f.file}（${f.error}）`).join('；')}`) : null,
+            el('td', {}, n.code || '新'), el('td', {}, n.forms), el('td', {}, n.columns))))), '清理结果'),
+        report.unreadable ? el('p', { class: 'error' }, `未能读取：${report.per_form.filter((f) => f.error).map((f) => `${f.file}（${f.error}）`).join('；')}`) : '',
         el('div', { class: 'panel-buttons' }, buttons));
     } catch (e) {
       out.replaceChildren(el('p', { class: 'error' }, e.message));

@@ -5,6 +5,7 @@
 // comes back filled once approved. Every rule stays in the API.
 
 import { api, el, session } from './api.js';
+import { ROLES } from './labels.js';
 import { actions } from './form_actions.js';
 import { batchCard } from './form_batch.js';
 import { columnList } from './form_columns.js';
@@ -12,7 +13,6 @@ import { templatesCard } from './form_templates.js';
 import { runPage, toLogin } from './page.js';
 import { proposalsCard } from './proposals.js';
 
-const ROLES = { admin: '管理员', department: '部门用户' };
 const state = { me: null, indicators: new Map(), file: null };
 
 function figure(id, label, value) {
@@ -46,7 +46,7 @@ async function analyze(file, extras, notice = null) {
   const labels = analysis.label_columns.map((l) => `${l.column} ${l.header}`).join('、');
   result.replaceChildren(
     el('h2', {}, analysis.title || analysis.file_name || '未命名报表'),
-    notice ? el('p', { class: 'saved-note', id: 'analysis-notice', role: 'status' }, notice) : null,
+    notice ? el('p', { class: 'saved-note', id: 'analysis-notice', role: 'status' }, notice) : '',
     el('p', { class: 'muted' }, `${analysis.file_name || ''} · 表头在第 ${analysis.header_rows[0]}–${analysis.header_rows[1]} 行${labels ? ` · 行标签列 ${labels}` : ''} · ${analysis.data_rows} 行数据`),
     figures,
     el('p', { class: 'legend' }, el('span', { class: 'badge sure-high' }, '把握大'), el('span', { class: 'badge sure-mid' }, '较有把握'),
@@ -77,7 +77,7 @@ async function main() {
   state.me = await api('GET', '/api/v1/me');
   document.getElementById('who').textContent = `${state.me.region_name || '全国'} · ${ROLES[state.me.role] || state.me.role} ${state.me.subject}`;
   const main = document.getElementById('main');
-  if (!ROLES[state.me.role]) {
+  if (!['admin', 'department'].includes(state.me.role)) {
     main.replaceChildren(el('p', { class: 'error', role: 'alert' }, '报表清理供部门和管理员使用。'));
     return undefined;
   }
@@ -86,7 +86,7 @@ async function main() {
   const proposals = proposalsCard(state.me);
   const extras = { reloadTemplates: async () => { if (templates) await templates.reload(); } };
   main.replaceChildren(dropZone(extras), el('section', { class: 'card', id: 'analysis' }, el('p', { class: 'muted' }, '还没有上传报表。')),
-    el('div', { id: 'next' }), templates ? templates.card : '', proposals.card, batchCard());
+    el('div', { id: 'next' }), templates ? templates.card : '', proposals.card || '', batchCard());
   await Promise.all([extras.reloadTemplates(), proposals.reload()]);
   document.body.dataset.drawn = 'forms';
   return undefined;

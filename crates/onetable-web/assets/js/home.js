@@ -1,15 +1,14 @@
-import { api, el, session } from './api.js';
-import { periodLabel, when } from './labels.js';
+import { api, el, scrolling, session } from './api.js';
+import { ENTRY_STATUS, ROLES, periodLabel, when } from './labels.js';
 import { register } from './offline.js';
 import { runPage, toLogin } from './page.js';
 
-const STATUS = { not_started: '未开始', draft: '填报中', submitted: '已提交，待审核', returned: '已退回', approved: '已通过' };
 
 function workItem(item) {
   return el('li', { class: `work-item ${item.status}`, 'data-period': item.period },
     el('div', { class: 'work-head' },
       el('a', { href: `/form?period=${encodeURIComponent(item.period)}` }, `${periodLabel(item.period)}报表`),
-      el('span', { class: `status ${item.status}` }, STATUS[item.status] || item.status)),
+      el('span', { class: `status ${item.status}` }, ENTRY_STATUS[item.status] || item.status)),
     el('div', { class: 'muted' }, `已填 ${item.filled} / ${item.fields} 项` +
       (item.missing_required ? `，必填项还差 ${item.missing_required} 项` : '')),
     item.return_comment ? el('p', { class: 'return-comment' }, `退回意见（${item.returned_by || '审核员'}）：${item.return_comment}`) : null);
@@ -63,15 +62,15 @@ async function reviewerHome(page) {
 async function progress(page) {
   const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
   const select = el('select', { id: 'progress-period' }, [year - 1, year - 2, year - 3].map((y) => el('option', { value: String(y) }, `${y}年报表`)));
-  const body = el('div', { class: 'table-scroll' });
+  const body = el('div');
   const load = async () => {
     const answer = await api('GET', `/api/v1/progress?period=${encodeURIComponent(select.value)}`);
     const head = ['区域', '应报', '未开始', '填报中', '已提交', '已退回', '已通过'];
-    body.replaceChildren(el('table', { class: 'progress' },
+    body.replaceChildren(scrolling(el('table', { class: 'progress' },
       el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, answer.map((r) => el('tr', { 'data-region': r.code },
         el('th', { scope: 'row' }, r.name),
-        [r.expected, r.not_started, r.draft, r.submitted, r.returned, r.approved].map((n) => el('td', {}, String(n))))))));
+        [r.expected, r.not_started, r.draft, r.submitted, r.returned, r.approved].map((n) => el('td', {}, String(n))))))), '填报进度'));
   };
   select.addEventListener('change', () => load().catch((e) => body.replaceChildren(el('p', { class: 'error' }, e.message))));
   page.append(el('section', { class: 'card', id: 'progress' },
@@ -79,7 +78,6 @@ async function progress(page) {
   await load();
 }
 
-const ROLES = { clerk: '村填报员', reviewer: '乡镇审核员', admin: '管理员', viewer: '查看者', department: '部门', auditor: '审计员' };
 
 async function main() {
   register();

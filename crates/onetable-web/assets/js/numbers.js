@@ -21,9 +21,5 @@ export function short(value) {
   return shortFormat.format(value);
 }
 
-/** An ISO time as 2026年12月2日 14:05:09, in China's time. */
-export function when(iso) {
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  return at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
-}
+// One way of writing a time on every page.
+export { when } from './labels.js';

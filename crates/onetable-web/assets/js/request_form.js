@@ -4,9 +4,45 @@
 // valid (POST /api/v1/data-requests); its refusals are shown at their fields.
 
 import { api, el } from './api.js';
+import { FREQUENCIES, lastClosed } from './labels.js';
+import { regionPicker } from './region_picker.js';
 import { showFieldErrors } from './page.js';
 
-const FIELDS = { title: 'req-title', purpose: 'req-purpose', legal_basis: 'req-legal', region: 'req-region', periods: 'req-periods', expires_at: 'req-expires', indicators: 'req-search' };
+const FIELDS = { title: 'req-title', purpose: 'req-purpose', legal_basis: 'req-legal', region: 'req-region', expires_at: 'req-expires', indicators: 'req-search' };
+
+/**
+ * The periods asked for, one input per frequency of the indicators picked (年报 2025, 月报
+ * 2025-11…), each starting at the last closed period of its frequency: a request for monthly
+ * indicators asks for months, never only for a year it has no indicator of.
+ */
+function periodInputs() {
+  const typed = new Map();
+  const box = el('div', { class: 'period-inputs', id: 'req-periods' });
+  const render = (frequencies) => {
+    for (const input of box.querySelectorAll('input')) typed.set(input.dataset.frequency, input.value);
+    const shown = frequencies.length ? frequencies : ['annual'];
+    box.replaceChildren(...shown.map((frequency) => {
+      const id = `req-periods-${frequency}`;
+      const example = { annual: '2024,2025', quarterly: '2025Q2,2025Q3', monthly: '2025-10,2025-11' }[frequency];
+      const input = el('input', { id, type: 'text', 'data-frequency': frequency, value: typed.get(frequency) ?? lastClosed(frequency) });
+      return el('div', { class: 'control', 'data-field': id },
+        el('label', { for: id }, `${FREQUENCIES[frequency]}期别`), input,
+        el('p', { class: 'muted hint' }, `多个期别用逗号分隔，如 ${example}`),
+        el('p', { class: 'error', role: 'alert', hidden: true }));
+    }));
+  };
+  const split = () => [...box.querySelectorAll('input')]
+    .flatMap((i) => i.value.split(/[,，]/).map((p) => p.trim()).filter(Boolean).map((p) => [p, i.id]));
+  const values = () => split().map(([p]) => p);
+  // A refusal of `periods[3]` goes to the input that period was typed in.
+  const fieldOf = (field) => {
+    const at = /^periods\[(\d+)\]$/.exec(field);
+    const list = split();
+    return (at && list[Number(at[1])] ? list[Number(at[1])][1] : null) || box.querySelector('input').id;
+  };
+  render([]);
+  return { box, render, values, fieldOf };
+}
 
 function field(id, label, control, hint) {
   const error = el('p', { class: 'error', role: 'alert', hidden: true });
@@ -31,8 +67,8 @@ export function requestForm(me, onFiled, draft = null) {
   const title = el('input', { id: 'req-title', type: 'text', maxlength: '200' });
   const purpose = el('textarea', { id: 'req-purpose', rows: '2', maxlength: '2000' });
   const legal = el('textarea', { id: 'req-legal', rows: '2', maxlength: '2000' });
-  const region = el('input', { id: 'req-region', type: 'text', inputmode: 'numeric', value: me.region || '' });
-  const periods = el('input', { id: 'req-periods', type: 'text', value: String(new Date().getFullYear() - 1) });
+  const region = regionPicker({ id: 'req-region', within: me.region, initial: me.region ? { code: me.region, name: me.region_name } : null });
+  const periods = periodInputs();
   const expires = el('input', { id: 'req-expires', type: 'date', value: inOneYear() });
   const search = el('input', { id: 'req-search', type: 'search', autocomplete: 'off', placeholder: '输入指标名称，如 低保户数' });
   const found = el('ul', { class: 'suggestions', id: 'req-suggestions' });
@@ -48,6 +84,8 @@ export function requestForm(me, onFiled, draft = null) {
       return el('li', { class: 'chip', 'data-code': i.code }, el('span', {}, i.name),
         i.sensitivity === 'sensitive' ? el('span', { class: 'badge sensitive' }, '敏感') : null, remove);
     }));
+    periods.render([...new Set([...picked.values()].map((i) => i.frequency))]
+      .sort((a, b) => Object.keys(FREQUENCIES).indexOf(a) - Object.keys(FREQUENCIES).indexOf(b)));
     const sensitive = [...picked.values()].filter((i) => i.sensitivity === 'sensitive');
     sensitiveNote.hidden = !sensitive.length;
     sensitiveNote.textContent = `${sensitive.map((i) => i.name).join('、')} 为敏感指标：须填写法律依据，经管理员审核后才能调取。`;
@@ -71,7 +109,7 @@ export function requestForm(me, onFiled, draft = null) {
 
   if (draft) {
     title.value = draft.title || '';
-    region.value = draft.region || region.value;
+    if (draft.region) region.set(draft.region, draft.region_name || draft.region);
     for (const i of draft.indicators) picked.set(i.code, i);
     showPicked();
   }
@@ -84,8 +122,8 @@ export function requestForm(me, onFiled, draft = null) {
     field('req-search', '指标', el('div', {}, chips, search, found)),
     sensitiveNote,
     field('req-legal', '法律依据（含敏感指标时必填）', legal),
-    field('req-region', '地区代码', region, '本部门辖区内的地区，如 5223'),
-    field('req-periods', '期别', periods, '多个期别用逗号分隔，如 2024,2025'),
+    field('req-region', '地区', region.control, '本部门辖区内的地区：输入名称查找，或直接输入区划代码'),
+    periods.box,
     field('req-expires', '有效期至', expires),
     message, submit);
 
@@ -94,13 +132,13 @@ export function requestForm(me, onFiled, draft = null) {
     submit.disabled = true;
     try {
       const filed = await api('POST', '/api/v1/data-requests', {
-        title: title.value, purpose: purpose.value, legal_basis: legal.value, region: region.value.trim(),
-        indicators: [...picked.keys()], periods: periods.value.split(',').map((p) => p.trim()).filter(Boolean),
+        title: title.value, purpose: purpose.value, legal_basis: legal.value, region: region.code(),
+        indicators: [...picked.keys()], periods: periods.values(),
         expires_at: expires.value,
       });
       onFiled(filed);
     } catch (e) {
-      showFieldErrors(card, message, e, (field) => FIELDS[field.replace(/\[\d+\]$/, '')]);
+      showFieldErrors(card, message, e, (field) => (field.startsWith('periods') ? periods.fieldOf(field) : FIELDS[field.replace(/\[\d+\]$/, '')]));
     } finally {
       submit.disabled = false;
     }

@@ -3,17 +3,16 @@
 // sensitive, which are already granted to another department) and approves, rejects or revokes.
 // Every rule stays in the API: the page shows what it answers.
 
-import { api, el, session } from './api.js';
+import { api, el, send, session } from './api.js';
 import { register } from './offline.js';
 import { requestForm } from './request_form.js';
 import { clientsCard } from './clients.js';
-import { when } from './numbers.js';
+import { FREQUENCIES, ROLES, frequencyOf, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
 import { runPage, toLogin } from './page.js';
 
 const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳回', revoked: '已撤销' };
 const LEVELS = { county: '县（市、区）', township: '乡镇（街道）', village: '村（社区）' };
 const FORMATS = { csv: 'CSV', xlsx: 'Excel', json: 'JSON', parquet: 'Parquet' };
-const ROLES = { admin: '管理员', department: '部门用户' };
 
 const state = { me: null, indicators: new Map() };
 
@@ -34,7 +33,7 @@ function facts(request) {
   const [status, label] = statusOf(request);
   return [
     el('div', { class: 'work-head' }, el('h3', {}, `#${request.id} ${request.title}`), el('span', { class: `status ${status}` }, label)),
-    el('p', { class: 'muted' }, `${request.department} · ${request.requested_by} · 提交于 ${when(request.created_at)} · 地区 ${request.region} · 期别 ${request.periods.join('、') || `${request.start_period} 起每${request.frequency}`} · 有效期至 ${when(request.expires_at)}`),
+    el('p', { class: 'muted' }, `${request.department} · ${request.requested_by} · 提交于 ${when(request.created_at)} · 地区 ${request.region} · 期别 ${request.periods.map(periodLabel).join('、') || `${periodLabel(request.start_period)}起${FREQUENCIES[request.frequency] || request.frequency}`} · 有效期至 ${when(request.expires_at)}`),
     el('p', {}, `用途：${request.purpose}`),
     request.legal_basis ? el('p', {}, `法律依据：${request.legal_basis}`) : null,
     indicatorList(request.indicators),
@@ -42,29 +41,73 @@ function facts(request) {
   ];
 }
 
+/**
+ * The periods a request can be downloaded for, each with the indicators of its frequency: a
+ * standing request's from its first period to the last closed one (newest first, two years at
+ * most), a one-off request's as filed.
+ */
+function downloadablePeriods(request) {
+  const listed = request.periods.length ? request.periods : (() => {
+    const last = lastClosed(request.frequency);
+    const count = { annual: 3, quarterly: 8, monthly: 24 }[request.frequency] || 3;
+    return periodsBefore(last, count).filter((p) => p >= request.start_period);
+  })();
+  return listed.map((period) => {
+    const frequency = frequencyOf(period);
+    const names = request.indicators.filter((code) => state.indicators.get(code)?.frequency === frequency)
+      .map((code) => state.indicators.get(code).name);
+    return { period, frequency, names };
+  });
+}
+
+/** Asks for the file; on success it is saved under the server's name, on a refusal its message is shown. */
+async function download(path, message) {
+  message.hidden = true;
+  try {
+    const response = await send('GET', path);
+    const disposition = response.headers.get('content-disposition') || '';
+    const name = (/filename="?([^";]+)"?/.exec(disposition) || [])[1] || 'data';
+    const url = URL.createObjectURL(await response.blob());
+    const link = el('a', { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (e) {
+    message.textContent = e.message;
+    message.hidden = false;
+  }
+}
+
 /** Download and the `curl` line, for an approved request that is still in force. */
 function downloadPanel(request) {
-  const period = el('select', { id: `dl-period-${request.id}` }, (request.periods.length ? request.periods : [request.start_period])
-    .map((p) => el('option', { value: p }, p)));
+  const periods = downloadablePeriods(request);
+  const period = el('select', { id: `dl-period-${request.id}` }, periods.map((p) => el('option', { value: p.period, disabled: !p.names.length },
+    `${periodLabel(p.period)}（${FREQUENCIES[p.frequency]}：${p.names.length ? p.names.join('、') : '本需求没有这一频率的指标'}）`)));
   const level = el('select', { id: `dl-level-${request.id}` }, Object.entries(LEVELS).map(([v, l]) => el('option', { value: v }, l)));
   const format = el('select', { id: `dl-format-${request.id}` }, Object.entries(FORMATS).map(([v, l]) => el('option', { value: v }, l)));
-  const link = el('a', { class: 'download', id: `dl-link-${request.id}`, download: '' }, '下载');
+  const button = el('button', { type: 'button', class: 'primary download', id: `dl-link-${request.id}` }, '下载');
+  const message = el('p', { class: 'error', role: 'alert', id: `dl-error-${request.id}`, hidden: true });
   const curl = el('code', { class: 'curl', id: `dl-curl-${request.id}` });
   const copy = el('button', { type: 'button', class: 'link' }, '复制');
-  const update = () => {
-    const path = `/api/v1/data-requests/${request.id}/data?${new URLSearchParams({ period: period.value, level: level.value, format: format.value })}`;
-    link.href = path;
-    curl.textContent = `curl -H "Authorization: Bearer $ONETABLE_TOKEN" "${location.origin}${path}"`;
-  };
-  [period, level, format].forEach((s) => s.addEventListener('change', update));
+  const path = () => `/api/v1/data-requests/${request.id}/data?${new URLSearchParams({ period: period.value, level: level.value, format: format.value })}`;
+  const update = () => { curl.textContent = `curl -H "Authorization: Bearer $ONETABLE_TOKEN" "${location.origin}${path()}"`; };
+  [period, level, format].forEach((s) => s.addEventListener('change', () => { message.hidden = true; update(); }));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    await download(path(), message);
+    button.disabled = false;
+  });
   copy.addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText(curl.textContent));
   update();
+  const mixed = new Set(periods.map((p) => p.frequency)).size > 1;
   return el('div', { class: 'download-panel' },
+    mixed ? el('p', { class: 'muted' }, '本需求的指标有不同的填报频率：每个期别下载该频率的指标，年报、季报、月报分别下载。') : null,
     el('div', { class: 'controls three' },
       el('div', { class: 'control' }, el('label', { for: period.id }, '期别'), period),
       el('div', { class: 'control' }, el('label', { for: level.id }, '层级'), level),
       el('div', { class: 'control' }, el('label', { for: format.id }, '格式'), format)),
-    el('p', {}, link),
+    el('p', {}, button), message,
     el('p', { class: 'muted' }, '本部门系统调取（令牌由 POST /api/v1/auth/token 以系统凭据换取）：'),
     el('div', { class: 'curl-line' }, curl, copy));
 }

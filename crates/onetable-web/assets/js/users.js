@@ -3,12 +3,13 @@
 // enable. Changes take effect on the account's next request.
 
 import { api, el, session } from './api.js';
+import { ROLES } from './labels.js';
+import { regionPicker } from './region_picker.js';
 import { runPage, showFieldErrors, toLogin } from './page.js';
 
-const ROLES = { clerk: '村级填报员', reviewer: '审核员', admin: '管理员', viewer: '看板用户', department: '部门用户', auditor: '审计员' };
 
-function row(name, label, control) {
-  return el('div', { class: 'control', 'data-field': name }, el('label', { for: control.id }, label), control,
+function row(name, label, control, id = control.id) {
+  return el('div', { class: 'control', 'data-field': name }, el('label', { for: id }, label), control,
     el('p', { class: 'error', role: 'alert', hidden: true }));
 }
 
@@ -17,14 +18,14 @@ function createForm(me) {
     username: el('input', { id: 'u-username', type: 'text', autocomplete: 'off' }),
     display_name: el('input', { id: 'u-display_name', type: 'text' }),
     role: el('select', { id: 'u-role' }, ['clerk', 'reviewer', 'admin', 'viewer', 'department'].map((r) => el('option', { value: r }, ROLES[r]))),
-    region: el('input', { id: 'u-region', type: 'text', inputmode: 'numeric', value: me.region || '' }),
+    region: regionPicker({ id: 'u-region', within: me.region, initial: me.region ? { code: me.region, name: me.region_name } : null }),
     department: el('input', { id: 'u-department', type: 'text' }),
     password: el('input', { id: 'u-password', type: 'password', autocomplete: 'new-password' }),
   };
   const save = el('button', { type: 'button', class: 'primary', id: 'u-save' }, '创建用户');
   const box = el('section', { class: 'card', id: 'user-form' }, el('h2', {}, '新建用户'),
     el('div', { class: 'controls three' }, row('username', '用户名', c.username), row('display_name', '姓名', c.display_name), row('role', '角色', c.role)),
-    el('div', { class: 'controls three' }, row('region', '所辖区划代码', c.region), row('department', '部门（部门用户必填）', c.department),
+    el('div', { class: 'controls three' }, row('region', '所辖地区（输入名称查找）', c.region.control, 'u-region'), row('department', '部门（部门用户必填）', c.department),
       row('password', '初始密码（至少 10 位）', c.password)),
     el('div', { class: 'form-message', role: 'alert' }), save);
   save.addEventListener('click', async () => {
@@ -32,7 +33,7 @@ function createForm(me) {
     try {
       await api('POST', '/api/v1/users', {
         username: c.username.value.trim(), display_name: c.display_name.value.trim() || undefined, role: c.role.value,
-        region: c.region.value.trim() || undefined, department: c.department.value.trim() || undefined, password: c.password.value,
+        region: c.region.code() || undefined, department: c.department.value.trim() || undefined, password: c.password.value,
       });
       await draw(me);
     } catch (e) {
