@@ -102,3 +102,83 @@ async fn only_the_events_of_an_archived_month_may_be_deleted_and_none_changed() 
     })
     .await;
 }
+
+/// An auditor following a clerk found only logins (issue 27): now every edit (one event per
+/// PATCH, naming the cells it changed), every carry-forward, the submit, and the reviewer's
+/// return and approval are in the trail, written with the change itself; a PATCH that changes
+/// nothing leaves none.
+#[tokio::test]
+async fn data_entry_is_in_the_audit_trail_one_event_per_request() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        let village = "522301100200";
+        let auditor = app.user_token("t_auditor", Role::Auditor, None, None).await;
+        let clerk = app.user_token("t_clerk", Role::Clerk, Some(village), None).await;
+        let reviewer = app.user_token("t_reviewer", Role::Reviewer, Some("522301100"), None).await;
+        let entry = format!("/api/v1/entries/{village}/2025");
+        let send = |token: &str, method: reqwest::Method, path: String, revision: i64, body: serde_json::Value| {
+            let request = app
+                .client
+                .request(method, app.url(&path))
+                .bearer_auth(token)
+                .header("if-match", format!("\"{revision}\""));
+            async move {
+                let response = request.json(&body).send().await.unwrap();
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.unwrap();
+                assert!(status < 300, "{status} {body}");
+                body["revision"].as_i64().unwrap()
+            }
+        };
+        let r = send(
+            &clerk,
+            reqwest::Method::PATCH,
+            entry.clone(),
+            0,
+            json!({"values": {"POP.REGISTERED": 1200, "POP.MALE": 600, "POP.FEMALE": 600}}),
+        )
+        .await;
+        let r =
+            send(&clerk, reqwest::Method::PATCH, entry.clone(), r, json!({"values": {"POP.REGISTERED": 1200}})).await;
+        let r =
+            send(&clerk, reqwest::Method::PATCH, entry.clone(), r, json!({"values": {"POP.HOUSEHOLDS": 300}})).await;
+        let (_, form) = app.get_as(&clerk, &entry).await;
+        let missing: Vec<String> =
+            form["missing_required"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+        let fill: serde_json::Map<String, serde_json::Value> = missing.iter().map(|c| (c.clone(), json!(1))).collect();
+        let r = if fill.is_empty() {
+            r
+        } else {
+            send(&clerk, reqwest::Method::PATCH, entry.clone(), r, json!({"values": fill})).await
+        };
+        let r = send(&clerk, reqwest::Method::POST, format!("{entry}/submit"), r, json!({"explanations": {}})).await;
+        let r = send(&reviewer, reqwest::Method::POST, format!("{entry}/return"), r, json!({"comment": "户数请核对"}))
+            .await;
+        let r =
+            send(&clerk, reqwest::Method::PATCH, entry.clone(), r, json!({"values": {"POP.HOUSEHOLDS": 310}})).await;
+        let r = send(&clerk, reqwest::Method::POST, format!("{entry}/submit"), r, json!({"explanations": {}})).await;
+        send(&reviewer, reqwest::Method::POST, format!("{entry}/approve"), r, json!({})).await;
+
+        let (_, trail) = app.get_as(&auditor, "/api/v1/audit/events?actor=t_clerk&limit=100").await;
+        let actions: Vec<&str> =
+            trail["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        let edits = actions.iter().filter(|a| **a == "entries.edit").count();
+        assert_eq!(edits, 3 + usize::from(!fill.is_empty()), "one per PATCH that changed something: {actions:?}");
+        assert_eq!(actions.iter().filter(|a| **a == "entries.submit").count(), 2, "{actions:?}");
+        let (_, first) = app.get_as(&auditor, "/api/v1/audit/events?actor=t_clerk&action=entries.edit&limit=100").await;
+        let oldest = first["items"].as_array().unwrap().last().unwrap();
+        assert_eq!(oldest["target"], format!("{village}/2025"));
+        let detail = oldest["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("3 项") && detail.contains("POP.REGISTERED") && detail.contains("POP.FEMALE"),
+            "{detail}"
+        );
+        let (_, reviewed) = app.get_as(&auditor, "/api/v1/audit/events?actor=t_reviewer&limit=100").await;
+        let steps: Vec<&str> =
+            reviewed["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(steps.contains(&"entries.return") && steps.contains(&"entries.approve"), "{steps:?}");
+        let returned = reviewed["items"].as_array().unwrap().iter().find(|e| e["action"] == "entries.return").unwrap();
+        assert!(returned["detail"].as_str().unwrap().contains("户数请核对"), "{returned}");
+    })
+    .await;
+}

@@ -61,7 +61,8 @@ async fn a_clerk_enters_values_and_sees_rules_at_once() {
         assert_eq!(value_of(&app.get_as(&clerk, ENTRY).await.1, "POP.REGISTERED"), 1234);
         assert_eq!(rule(&entry, "R.SEX_SUM"), "fail", "600 + 600 ≠ 1234");
         let ageing = entry["derived"].as_array().unwrap().iter().find(|d| d["code"] == "DER.AGEING_RATE").unwrap();
-        assert!((ageing["value"].as_f64().unwrap() - 24.311_183).abs() < 1e-3);
+        // 300 / 1234 × 100 = 24.311183…, given at the indicator's scale (two decimals).
+        assert_eq!(ageing["value"], json!(24.31));
 
         let (_, fixed) = send(&app, Method::PATCH, &clerk, ENTRY, Some(1), json!({"values": {"POP.FEMALE": 634}})).await;
         assert_eq!((fixed["revision"].as_i64(), rule(&fixed, "R.SEX_SUM").as_str()), (Some(2), "pass"));
@@ -328,6 +329,32 @@ async fn scope_periods_and_progress() {
         let total: u64 = county.as_array().unwrap().iter().map(|r| r["expected"].as_u64().unwrap()).sum();
         assert_eq!(total, 1294, "every village of 黔西南州 is expected");
         assert_eq!(app.get_as(&clerk, "/api/v1/progress?within=522301&period=2025").await.0, 403);
+    })
+    .await;
+}
+
+/// 外出务工占劳动力比重 is quarterly and reads 劳动力人数, an annual count: on the quarterly form
+/// it showed "—" with no reason (issue 27). It reads the count from the quarter's year, as the
+/// cubes do, and says what it waits for while the year has none.
+#[tokio::test]
+async fn a_derived_value_reads_an_annual_input_from_the_quarters_year_and_says_when_it_cannot() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        let clerk = app.user_token("li_clerk", Role::Clerk, Some("522301100200"), None).await;
+        let quarter = "/api/v1/entries/522301100200/2025Q3";
+        let share = |entry: &Value| {
+            entry["derived"].as_array().unwrap().iter().find(|d| d["code"] == "DER.MIGRANT_SHARE").cloned().unwrap()
+        };
+        let (status, entry) =
+            send(&app, Method::PATCH, &clerk, quarter, Some(0), json!({"values": {"LAB.MIGRANT_WORKERS": 410}})).await;
+        assert_eq!(status, 200, "{entry}");
+        let waiting = share(&entry);
+        assert_eq!(waiting["value"], Value::Null);
+        assert!(waiting["note"].as_str().unwrap().contains("2025 期劳动力人数"), "{waiting}");
+        app.seed_entry("522301100200", "2025", "draft", &[("LAB.LABOUR_FORCE", "820")]);
+        let (_, entry) = app.get_as(&clerk, quarter).await;
+        assert_eq!(share(&entry)["value"], json!(50.0), "410 / 820");
+        assert!(share(&entry).get("note").is_none());
     })
     .await;
 }

@@ -45,7 +45,7 @@ async fn a_form_becomes_a_draft_request_and_proposals_an_admin_decides() {
 
         // The draft, completed, is filed as any request.
         let request = json!({"title": draft["title"], "purpose": "社会救助对象动态管理", "legal_basis": "《社会救助暂行办法》",
-            "indicators": draft["indicators"], "region": draft["region"], "periods": ["2025"], "expires_at": "2099-12-31"});
+            "indicators": draft["indicators"], "region": draft["region"], "periods": ["2025Q4", "2025-12"], "expires_at": "2099-12-31"});
         let (status, filed) = app.send_json(Method::POST, &department, "/api/v1/data-requests", &request).await;
         assert_eq!(status, 201, "{filed}");
 

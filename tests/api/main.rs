@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin_pages;
+mod aggregate_exports;
 mod audit;
 mod audit_pages;
 mod auth;

@@ -195,3 +195,108 @@ async fn township_columns_get_a_subtotal_row_and_bad_templates_are_refused() {
     })
     .await;
 }
+
+/// A quarterly form with a merged two-row header (外出务工人数 over 合计 / 省外 / 省内县外) came
+/// back with its sub-columns blank (issue 27): they are quarterly indicators and the fill read one
+/// period. Now each column is read in its own frequency — the quarter's values, and the annual
+/// ones (劳动力人数) of the quarter's year — numbers are written with the form's own
+/// decimals (or the indicator's), and a village name that repeats in scope names its township.
+#[tokio::test]
+async fn a_quarterly_form_is_filled_in_every_column_rounded_as_the_form_writes_it() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        let department = app.user_token("rs_dept", Role::Department, Some("5223"), Some("人社局")).await;
+        let admin = app.user_token("zhou_admin", Role::Admin, Some("5223"), None).await;
+        let analysis = labelled_forms::analyzed(&app, &department, "07-").await;
+        let codes = [
+            ("劳动力人数", "LAB.LABOUR_FORCE"),
+            ("外出务工人数 / 合计", "LAB.MIGRANT_WORKERS"),
+            ("外出务工人数 / 省外", "LAB.MIGRANT_OUT_OF_PROVINCE"),
+            ("外出务工人数 / 省内县外", "LAB.MIGRANT_IN_PROVINCE"),
+            ("县内就业人数", "LAB.LOCAL_EMPLOYED"),
+            ("接受技能培训人数", "LAB.SKILL_TRAINED"),
+        ];
+        let mut body = template_of(&analysis, "village");
+        for column in body["columns"].as_array_mut().unwrap() {
+            let header = column["header"].as_str().unwrap().to_owned();
+            column["code"] = json!(codes.iter().find(|(h, _)| *h == header).map(|(_, c)| *c));
+        }
+        assert!(body["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["decimals"] == json!(0) || c["decimals"].is_null()));
+        let (status, template) = app.send_json(Method::POST, &department, "/api/v1/report-templates", &body).await;
+        assert_eq!(status, 201, "{template}");
+        let request = json!({"title": "三季度劳动力转移", "purpose": "就业统计", "indicators": template["indicators"],
+            "region": "522301", "periods": ["2025Q3"], "expires_at": "2099-12-31"});
+        let (status, filed) = app.send_json(Method::POST, &department, "/api/v1/data-requests", &request).await;
+        assert_eq!(status, 201, "{filed}");
+        let request = filed["id"].as_i64().unwrap();
+        app.send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{request}/approve"), &json!({})).await;
+        let village = "522301100200";
+        app.seed_entry(
+            village,
+            "2025Q3",
+            "approved",
+            &[
+                ("LAB.MIGRANT_WORKERS", "410"),
+                ("LAB.MIGRANT_OUT_OF_PROVINCE", "260"),
+                ("LAB.MIGRANT_IN_PROVINCE", "150"),
+                ("LAB.LOCAL_EMPLOYED", "190"),
+            ],
+        );
+        app.seed_entry(village, "2025", "approved", &[("LAB.LABOUR_FORCE", "820"), ("LAB.SKILL_TRAINED", "35")]);
+        let id = template["id"].as_i64().unwrap();
+        let (status, bytes) = download(
+            &app,
+            &department,
+            &format!("/api/v1/report-templates/{id}/filled?request={request}&period=2025Q3"),
+        )
+        .await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+        let range = sheet(bytes);
+        let row = (0..range.height()).find(|&r| text(&range, r, 1) == "吴家坪村村民委员会").expect("the village's row");
+        let values: Vec<String> = (2..8).map(|c| text(&range, row, c)).collect();
+        assert_eq!(
+            values,
+            ["820", "410", "260", "150", "190", "35"],
+            "every column, the merged header's sub-columns too"
+        );
+        let repeated = (0..range.height()).filter(|&r| text(&range, r, 1).starts_with("平寨村村民委员会（")).count();
+        assert_eq!(repeated, 3, "a name that repeats in 兴义市 names its township");
+        let footer = (0..range.height()).map(|r| text(&range, r, 0)).collect::<Vec<_>>().join("\n");
+        assert!(footer.contains("所在的 2025 期"), "the footer says the annual columns are 2025's: {footer}");
+
+        // Written as the indicator is: 人 in 万人 with two decimals, a rate with its scale.
+        let rounded = json!({"name": "人口（万人）", "header_cells": [["村名", "户籍人口（万人）", "老龄化率（%）"]],
+            "label_columns": [{"column": "A", "kind": "village"}],
+            "columns": [{"column": "B", "header": "户籍人口（万人）", "code": "POP.REGISTERED", "unit": "万人"},
+                        {"column": "C", "header": "老龄化率（%）", "code": "DER.AGEING_RATE", "unit": "%"}]});
+        let (status, saved) = app.send_json(Method::POST, &department, "/api/v1/report-templates", &rounded).await;
+        assert_eq!(status, 201, "{saved}");
+        app.seed_entry(
+            village,
+            "2025",
+            "approved",
+            &[("LAB.LABOUR_FORCE", "820"), ("POP.REGISTERED", "1234"), ("POP.AGED_60", "331")],
+        );
+        let annual = json!({"title": "人口", "purpose": "统计", "indicators": ["POP.REGISTERED", "DER.AGEING_RATE"],
+            "region": "522301", "periods": ["2025"], "expires_at": "2099-12-31"});
+        let (_, filed) = app.send_json(Method::POST, &department, "/api/v1/data-requests", &annual).await;
+        let annual = filed["id"].as_i64().unwrap();
+        app.send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{annual}/approve"), &json!({})).await;
+        let (status, bytes) = download(
+            &app,
+            &department,
+            &format!("/api/v1/report-templates/{}/filled?request={annual}&period=2025", saved["id"]),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let range = sheet(bytes);
+        let row = (0..range.height()).find(|&r| text(&range, r, 0) == "吴家坪村村民委员会").unwrap();
+        assert_eq!(range.get((row, 1)), Some(&Data::Float(0.12)), "1234 人 = 0.12 万人");
+        assert_eq!(range.get((row, 2)), Some(&Data::Float(26.82)), "331 / 1234 = 26.82 %, not 26.823339");
+    })
+    .await;
+}

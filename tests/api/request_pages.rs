@@ -5,6 +5,7 @@ use onetable_core::Role;
 use onetable_store::Backend;
 use onetable_tests::browser::Window;
 use onetable_tests::{TestApp, PASSWORD};
+use reqwest::Method;
 
 use super::pages::{last_year, signed_in};
 
@@ -72,29 +73,29 @@ async fn a_department_files_a_request_an_admin_approves_it_and_the_download_is_t
     // The department downloads the CSV; it is what its system pulls with a bearer token.
     dept.client.refresh().await.unwrap();
     dept.wait_for_text(&format!("#my-requests li[data-id=\"{id}\"]"), "已批准").await;
-    let href = dept
-        .client
-        .execute(&format!("return document.getElementById('dl-link-{id}').getAttribute('href')"), vec![])
-        .await
-        .unwrap();
-    let href = href.as_str().unwrap().to_owned();
-    assert_eq!(href, format!("/api/v1/data-requests/{id}/data?period={year}&level=county&format=csv"));
-    let downloaded = dept
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             fetch(arguments[0]).then((r) => r.arrayBuffer()).then((b) => done(Array.from(new Uint8Array(b))))",
-            vec![serde_json::Value::from(href.clone())],
-        )
-        .await
-        .unwrap();
+    let href = format!("/api/v1/data-requests/{id}/data?period={year}&level=county&format=csv");
+    dept.click(&format!("#dl-link-{id}")).await;
+    let (name, downloaded) = dept.downloaded(".csv").await;
+    assert!(name.contains(&id.to_string()) || name.ends_with(".csv"), "{name}");
     let token = app.login("mz_dept", PASSWORD).await;
     let pulled = app.client.get(app.url(&href)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(pulled.status(), 200);
     let pulled = pulled.bytes().await.unwrap().to_vec();
-    let downloaded: Vec<u8> = serde_json::from_value(downloaded).unwrap();
     assert_eq!(downloaded, pulled, "the page's download is the API's pull, byte for byte");
     assert!(String::from_utf8_lossy(&pulled).contains("兴仁市,167,0,1,12000"));
+    // A refused download says why on the page: the request revoked meanwhile.
+    let admin_token = app.login("zhou_admin", PASSWORD).await;
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &admin_token,
+            &format!("/api/v1/data-requests/{id}/revoke"),
+            &serde_json::json!({"reason": "测试撤销"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    dept.click(&format!("#dl-link-{id}")).await;
+    dept.wait_for_text(&format!("#dl-error-{id}"), "已被撤销").await;
     let curl = dept.wait_for_text(&format!("#dl-curl-{id}"), "curl").await;
     assert!(curl.contains(&format!("{}{href}", app.url(""))) && curl.contains("Authorization: Bearer"), "{curl}");
     dept.close().await;
@@ -130,5 +131,78 @@ async fn a_department_rotates_its_systems_secret_once_an_admin_approves() {
     let old =
         [("grant_type", "client_credentials"), ("client_id", "mz-system"), ("client_secret", "old-secret-0123456789")];
     assert_eq!(app.client.post(app.url("/api/v1/auth/token")).form(&old).send().await.unwrap().status(), 401);
+    dept.close().await;
+}
+
+/// The last closed month in China, as the page offers it (2026-11 in December 2026).
+fn last_month() -> String {
+    use chrono::Datelike;
+    let now = chrono::Utc::now() + chrono::TimeDelta::hours(8);
+    if now.month() == 1 {
+        format!("{}-12", now.year() - 1)
+    } else {
+        format!("{}-{:02}", now.year(), now.month() - 1)
+    }
+}
+
+/// 低保户数 is reported monthly. The page used to ask for a year only, and the approved request
+/// could never be downloaded, with nothing said (issue 27). Now the page asks for a period of each
+/// frequency the indicators have, offers each download with the indicators it holds, and the
+/// monthly and the annual files both come down.
+#[tokio::test]
+async fn a_request_for_monthly_and_annual_indicators_asks_for_both_and_each_downloads() {
+    let app = seeded().await;
+    let year = last_year();
+    let month = last_month();
+    app.seed_entry("522301100200", &month, "approved", &[("SOC.DIBAO_HOUSEHOLDS", "23")]);
+    let Some(dept) = signed_in(&app, Window::Desktop, "mz_dept").await else { return };
+    dept.wait_for_text("#request-form h2", "新建数据需求").await;
+    for (query, code) in [("低保户数", "SOC.DIBAO_HOUSEHOLDS"), ("户籍人口", "POP.REGISTERED")] {
+        dept.client.execute("document.getElementById('req-search').value = ''", vec![]).await.unwrap();
+        dept.fill("#req-search", query).await;
+        dept.wait_for_text(&format!("#req-suggestions button[data-code=\"{code}\"]"), query).await;
+        dept.click(&format!("#req-suggestions button[data-code=\"{code}\"]")).await;
+    }
+    dept.wait_for_text("#req-periods", "月报期别").await;
+    dept.wait_for_text("#req-periods", "年报期别").await;
+    let value = |id: &str| format!("return document.getElementById('{id}').value");
+    let annual = dept.client.execute(&value("req-periods-annual"), vec![]).await.unwrap();
+    let monthly = dept.client.execute(&value("req-periods-monthly"), vec![]).await.unwrap();
+    assert_eq!((annual.as_str(), monthly.as_str()), (Some(year.to_string().as_str()), Some(month.as_str())));
+    dept.fill("#req-title", "低保与人口").await;
+    dept.fill("#req-purpose", "低保对象动态管理").await;
+    dept.fill("#req-legal", "《社会救助暂行办法》").await;
+    dept.click("#req-submit").await;
+    let filed = dept.wait_for_text("#my-requests li.request", "待审核").await;
+    assert!(filed.contains("低保与人口"), "{filed}");
+    let id = dept
+        .client
+        .execute("return Number(document.querySelector('#my-requests li.request').dataset.id)", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    let admin = app.login("zhou_admin", PASSWORD).await;
+    let (status, _) = app
+        .send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{id}/approve"), &serde_json::json!({}))
+        .await;
+    assert_eq!(status, 200);
+
+    dept.client.refresh().await.unwrap();
+    let options = dept.wait_for_text(&format!("#dl-period-{id}"), "月报").await;
+    assert!(options.contains("年报：户籍人口") && options.contains("月报：农村低保户数"), "{options}");
+    dept.screenshot("request-periods-desktop").await;
+    for (period, suffix, holds) in [(month.clone(), ".csv", "23"), (year.to_string(), ".csv", "1000")] {
+        dept.clear_downloads();
+        let pick = format!(
+            "const s = document.getElementById('dl-period-{id}'); s.value = '{period}'; s.dispatchEvent(new Event('change'));
+             const l = document.getElementById('dl-level-{id}'); l.value = 'village'; l.dispatchEvent(new Event('change'));"
+        );
+        dept.client.execute(&pick, vec![]).await.unwrap();
+        dept.click(&format!("#dl-link-{id}")).await;
+        let (_, bytes) = dept.downloaded(suffix).await;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        assert!(text.contains(holds), "{period}: {text}");
+    }
     dept.close().await;
 }

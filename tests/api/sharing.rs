@@ -313,6 +313,14 @@ async fn filing_checks_codes_legal_basis_and_jurisdiction() {
 
         body["indicators"] = json!(["SOC.DIBAO_HOUSEHOLDS"]);
         body["legal_basis"] = json!("《社会救助暂行办法》");
+        // 低保户数 is reported monthly: a request for the year 2025 could never be downloaded
+        // (issue 27), so it is refused at the period, naming what would fit.
+        let (status, error) = app.send_json(Method::POST, &dept, "/api/v1/data-requests", &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        let detail = error["details"].as_array().unwrap().iter().find(|d| d["field"] == "periods[0]").unwrap();
+        assert_eq!(detail["code"], "no_indicators_for_period");
+        assert!(detail["message"].as_str().unwrap().contains("月报"), "{detail}");
+        body["periods"] = json!(["2025-11"]);
         body["region"] = json!("522401");
         let (status, error) = app.send_json(Method::POST, &dept, "/api/v1/data-requests", &body).await;
         assert_eq!((status, error["error"].as_str()), (StatusCode::FORBIDDEN, Some("out_of_scope")), "{error}");

@@ -34,6 +34,8 @@ pub struct Browser {
     driver: Child,
     driver_url: String,
     _profile: tempfile::TempDir,
+    /// Where the files the pages download are saved.
+    downloads: tempfile::TempDir,
 }
 
 fn find(env: &str, candidates: &[&str]) -> Option<PathBuf> {
@@ -72,6 +74,7 @@ impl Browser {
             .spawn()
             .expect("start chromedriver");
         let profile = tempfile::tempdir().expect("profile dir");
+        let downloads = tempfile::tempdir().expect("downloads dir");
         let (width, height) = window.size();
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
@@ -84,6 +87,10 @@ impl Browser {
                     format!("--window-size={width},{height}"),
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
+                "prefs": {
+                    "download.default_directory": downloads.path().display().to_string(),
+                    "download.prompt_for_download": false,
+                },
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -105,7 +112,37 @@ impl Browser {
             .set_window_size(width + (width - inner_w.min(width)), height + (height - inner_h.min(height)))
             .await
             .expect("window size");
-        Some(Self { client, driver, driver_url: url, _profile: profile })
+        Some(Self { client, driver, driver_url: url, _profile: profile, downloads })
+    }
+
+    /// The file the page downloaded whose name ends with `suffix` (waited for up to 10 s): its
+    /// name and bytes.
+    ///
+    /// # Panics
+    /// When none arrives.
+    pub async fn downloaded(&self, suffix: &str) -> (String, Vec<u8>) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = std::fs::read_dir(self.downloads.path())
+                .expect("downloads dir")
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.to_string_lossy().ends_with(suffix));
+            if let Some(path) = found {
+                let bytes = std::fs::read(&path).expect("the downloaded file");
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                return (name, bytes);
+            }
+            assert!(Instant::now() < deadline, "no download ending {suffix} in {}", self.downloads.path().display());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Forgets the files downloaded so far.
+    pub fn clear_downloads(&self) {
+        for entry in std::fs::read_dir(self.downloads.path()).expect("downloads dir").filter_map(Result::ok) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 
     /// Cuts the page's network (as DevTools' "Offline" does) or brings it back, through

@@ -15,7 +15,7 @@ mod segmented;
 pub use cube::{Cube, CubeBuilder, CubeError, EntryState, SnapshotFiles, SnapshotFrames, VillageEntry};
 pub use measure::{Measure, MeasureKind};
 pub use query::Selection;
-pub use report::{Datum, Headers, Report};
+pub use report::{Datum, Headers, Report, RowKind};
 
 #[cfg(test)]
 mod tests;

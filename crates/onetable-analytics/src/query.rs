@@ -13,7 +13,7 @@ use polars::prelude::{
 use crate::compile::{compile, null_of};
 use crate::cube::{level_column, Cube, CubeError, EntryState, CODE, STATUS, UPDATED};
 use crate::measure::{Measure, MeasureKind};
-use crate::report::{Completeness, Datum, Report, ReportRow};
+use crate::report::{Completeness, Datum, Report, ReportRow, RowKind};
 use crate::segmented::{Acc, Need};
 
 /// Which villages and indicators a read covers.
@@ -247,7 +247,7 @@ impl Cube {
                 }
             })
             .collect();
-        Ok(Report { period: self.period().to_owned(), level, measures, rows })
+        Ok(Report { period: self.period().to_owned(), level, kind: RowKind::Rollup, measures, rows })
     }
 
     /// One row per village inside the selection whose entry counts, optionally only those changed
@@ -367,6 +367,12 @@ impl Cube {
                 }
             })
             .collect();
-        Ok(Report { period: self.period().to_owned(), level: RegionLevel::Village, measures, rows })
+        Ok(Report {
+            period: self.period().to_owned(),
+            level: RegionLevel::Village,
+            kind: RowKind::Village,
+            measures,
+            rows,
+        })
     }
 }

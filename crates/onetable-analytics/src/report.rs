@@ -62,10 +62,20 @@ pub struct ReportRow {
     pub values: Vec<Datum>,
 }
 
+/// What a report's rows are, which decides its key columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    /// Regions rolled up (villages too, at village level): each with its completeness.
+    Rollup,
+    /// Villages as they reported (a pull): each with its township and county.
+    Village,
+}
+
 #[derive(Debug, Clone)]
 pub struct Report {
     pub period: String,
     pub level: RegionLevel,
+    pub kind: RowKind,
     pub measures: Vec<Measure>,
     pub rows: Vec<ReportRow>,
 }
@@ -79,17 +89,17 @@ pub enum Headers {
 
 impl Report {
     fn key_headers(&self, headers: Headers) -> Vec<String> {
-        let village = self.level == RegionLevel::Village;
-        let keys: &[(&str, &str)] = if village {
-            &[("code", "区划代码"), ("name", "村名称"), ("township", "乡镇"), ("county", "县区")]
-        } else {
-            &[
+        let name = if self.level == RegionLevel::Village { "村名称" } else { "名称" };
+        let keys: &[(&str, &str)] = match self.kind {
+            RowKind::Village => &[("code", "区划代码"), ("name", name), ("township", "乡镇"), ("county", "县区")],
+            // 待审核: submitted and not yet approved (an approved entry counts under 已审核 only).
+            RowKind::Rollup => &[
                 ("code", "区划代码"),
-                ("name", "名称"),
+                ("name", name),
                 ("expected", "应报村数"),
-                ("submitted", "已报送"),
+                ("submitted", "待审核"),
                 ("approved", "已审核"),
-            ]
+            ],
         };
         keys.iter()
             .map(|(code, name)| if headers == Headers::Codes { (*code).to_owned() } else { (*name).to_owned() })
@@ -107,13 +117,18 @@ impl Report {
             .collect()
     }
 
-    fn keys(row: &ReportRow) -> Vec<Cell> {
+    /// A row's key cells, as many as [`Report::key_headers`] names whatever the row holds.
+    fn keys(&self, row: &ReportRow) -> Vec<Cell> {
         let mut cells = vec![Cell::from(row.code.as_str()), Cell::from(row.name.as_str())];
-        if let Some(c) = row.completeness {
-            cells.extend([c.expected, c.submitted, c.approved].map(|n| Cell::Number(f64::from(n))));
-        } else {
-            cells.push(row.township.clone().map_or(Cell::Empty, Cell::Text));
-            cells.push(row.county.clone().map_or(Cell::Empty, Cell::Text));
+        match self.kind {
+            RowKind::Rollup => {
+                let c = row.completeness.unwrap_or(Completeness { expected: 0, submitted: 0, approved: 0 });
+                cells.extend([c.expected, c.submitted, c.approved].map(|n| Cell::Number(f64::from(n))));
+            }
+            RowKind::Village => {
+                cells.push(row.township.clone().map_or(Cell::Empty, Cell::Text));
+                cells.push(row.county.clone().map_or(Cell::Empty, Cell::Text));
+            }
         }
         cells
     }
@@ -127,7 +142,7 @@ impl Report {
             .rows
             .iter()
             .map(|row| {
-                let mut cells = Self::keys(row);
+                let mut cells = self.keys(row);
                 cells.extend(row.values.iter().map(|d| match d {
                     Datum::Null => Cell::Empty,
                     Datum::Number(n) => Cell::Number(*n),
@@ -172,9 +187,9 @@ impl Report {
     pub fn to_frame(&self) -> Result<DataFrame, RenderError> {
         let keys = self.key_headers(Headers::Codes);
         let mut columns: Vec<Column> = Vec::new();
-        let key_cells: Vec<Vec<Cell>> = self.rows.iter().map(Self::keys).collect();
+        let key_cells: Vec<Vec<Cell>> = self.rows.iter().map(|row| self.keys(row)).collect();
         for (i, key) in keys.iter().enumerate() {
-            let column = if i < 2 || self.level == RegionLevel::Village {
+            let column = if i < 2 || self.kind == RowKind::Village {
                 let texts: Vec<Option<String>> = key_cells
                     .iter()
                     .map(|cells| match &cells[i] {
@@ -200,7 +215,7 @@ impl Report {
             let values = self.rows.iter().map(|row| &row.values[i]);
             let name = measure.code.as_str().into();
             let series = match measure.kind {
-                MeasureKind::Boolean if self.level == RegionLevel::Village => Series::new(
+                MeasureKind::Boolean if self.kind == RowKind::Village => Series::new(
                     name,
                     values.map(|d| if let Datum::Bool(b) = d { Some(*b) } else { None }).collect::<Vec<_>>(),
                 ),

@@ -80,6 +80,29 @@ impl Period {
         Self::containing(frequency, year, month).previous()
     }
 
+    /// The period of `frequency` that contains this one — itself at its own frequency, the year of
+    /// a quarter or a month, the quarter of a month — or `None` for a finer frequency (a year is in
+    /// no one month).
+    #[must_use]
+    pub fn at(self, frequency: Frequency) -> Option<Self> {
+        if fineness(frequency) > fineness(self.frequency()) {
+            return None;
+        }
+        let (year, month) = match self {
+            Self::Year(y) => (y, 1),
+            Self::Quarter(y, q) => (y, (q - 1) * 3 + 1),
+            Self::Month(y, m) => (y, m),
+        };
+        Some(Self::containing(frequency, year, month))
+    }
+
+    /// Whether this period contains `other` (a year its quarters and months, a quarter its
+    /// months, every period itself).
+    #[must_use]
+    pub fn contains(self, other: Self) -> bool {
+        other.at(self.frequency()) == Some(self)
+    }
+
     /// The period before this one, of the same frequency.
     #[must_use]
     pub fn previous(self) -> Self {
@@ -90,6 +113,16 @@ impl Period {
             Self::Month(y, 1) => Self::Month(y - 1, 12),
             Self::Month(y, m) => Self::Month(y, m - 1),
         }
+    }
+}
+
+/// How fine a frequency is: a year 0, a quarter 1, a month 2.
+#[must_use]
+pub fn fineness(frequency: Frequency) -> u8 {
+    match frequency {
+        Frequency::Annual => 0,
+        Frequency::Quarterly => 1,
+        Frequency::Monthly => 2,
     }
 }
 
@@ -171,6 +204,18 @@ mod tests {
         for bad in ["25", "2025Q5", "2025-13", "2025-9", "2025q3", "abcd", ""] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_period_contains_its_finer_periods() {
+        assert_eq!(Period::Month(2025, 11).at(Frequency::Annual), Some(Period::Year(2025)));
+        assert_eq!(Period::Month(2025, 11).at(Frequency::Quarterly), Some(Period::Quarter(2025, 4)));
+        assert_eq!(Period::Quarter(2025, 3).at(Frequency::Quarterly), Some(Period::Quarter(2025, 3)));
+        assert_eq!(Period::Year(2025).at(Frequency::Monthly), None);
+        assert!(Period::Year(2025).contains(Period::Quarter(2025, 2)));
+        assert!(Period::Quarter(2025, 2).contains(Period::Month(2025, 6)));
+        assert!(!Period::Quarter(2025, 2).contains(Period::Month(2025, 7)));
+        assert!(!Period::Month(2025, 6).contains(Period::Quarter(2025, 2)));
     }
 
     #[test]

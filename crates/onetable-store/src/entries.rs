@@ -324,6 +324,18 @@ pub fn of_region(conn: &mut DbConn, region: &str) -> StoreResult<Vec<EntryRow>> 
     Ok(entries::table.filter(entries::region_code.eq(region)).select(EntryRow::as_select()).load(conn)?)
 }
 
+/// Every workflow event of a region's entries, all periods, oldest first.
+///
+/// # Errors
+/// On a database error.
+pub fn events_of_region(conn: &mut DbConn, region: &str) -> StoreResult<Vec<EntryEventRow>> {
+    Ok(entry_events::table
+        .filter(entry_events::region_code.eq(region))
+        .order((entry_events::occurred_at.asc(), entry_events::id.asc()))
+        .select(EntryEventRow::as_select())
+        .load(conn)?)
+}
+
 /// The latest workflow event `action` (`return`, `approve` …) of one entry.
 ///
 /// # Errors

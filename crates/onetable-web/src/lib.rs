@@ -68,6 +68,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/compose.js", JS, include_bytes!("../assets/js/compose.js")),
     asset("/assets/js/requests.js", JS, include_bytes!("../assets/js/requests.js")),
     asset("/assets/js/request_form.js", JS, include_bytes!("../assets/js/request_form.js")),
+    asset("/assets/js/region_picker.js", JS, include_bytes!("../assets/js/region_picker.js")),
     asset("/assets/js/clients.js", JS, include_bytes!("../assets/js/clients.js")),
     asset("/assets/js/audit.js", JS, include_bytes!("../assets/js/audit.js")),
     asset("/assets/js/registry.js", JS, include_bytes!("../assets/js/registry.js")),
@@ -137,6 +138,25 @@ mod tests {
                     asset.path
                 );
             }
+        }
+    }
+
+    /// The pages that open offline (the home page, the form) load every module they import from
+    /// the service worker's cache: a module missing there breaks the page without a network.
+    #[test]
+    fn every_module_an_offline_page_imports_is_in_the_service_workers_shell() {
+        let sw = std::str::from_utf8(find("/sw.js").unwrap().bytes).unwrap();
+        let mut todo = vec!["login.js".to_owned(), "home.js".to_owned(), "form.js".to_owned()];
+        let mut seen = Vec::new();
+        while let Some(file) = todo.pop() {
+            if seen.contains(&file) {
+                continue;
+            }
+            let asset = find(&format!("/assets/js/{file}")).unwrap();
+            assert!(sw.contains(&format!("'/assets/js/{file}'")), "sw.js does not cache {file}");
+            let text = std::str::from_utf8(asset.bytes).unwrap();
+            todo.extend(text.split("from './").skip(1).map(|i| i.split('\'').next().unwrap().to_owned()));
+            seen.push(file);
         }
     }
 }

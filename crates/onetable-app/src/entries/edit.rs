@@ -7,8 +7,9 @@ use onetable_core::value::RawCell;
 use onetable_store::entries as store;
 
 use super::access::{authorize_write, with_form, EntryRef, EDITORS};
+use super::form::outer_cells;
 use super::view::{view, Entry, PatchResult};
-use super::{check_cells, write_cells, Change};
+use super::{check_cells, edit_event, write_cells, Change};
 use crate::actor::Actor;
 use crate::problem::{AppResult, Problem};
 use crate::App;
@@ -41,13 +42,18 @@ pub async fn edit(
     }
     let cells = readable;
     let subject = actor.subject.clone();
+    let event = actor.event("entries.edit", Some(format!("{}/{}", at.region, at.period)), "success");
     with_form(app, at, true, move |conn, form| {
         let checked = check_cells(form, &cells)?;
         let change = Change { actor: &subject, source: "entry", reason, now: chrono::Utc::now().naive_utc() };
-        let (entry, values) =
-            write_cells(conn, &at.region.to_string(), &at.period.to_string(), revision, &checked, &change)?;
+        let written = write_cells(conn, &at.region.to_string(), &at.period.to_string(), revision, &checked, &change)?;
+        // In the write's own transaction: no change without its audit event.
+        if let Some(event) = edit_event(event, &written) {
+            onetable_store::audit::record(conn, &event)?;
+        }
         // Rules and derived values are evaluated from the values the write left, not read back.
-        Ok(PatchResult::new(form, &entry, &values))
+        let outer = outer_cells(conn, form, &at.region.to_string())?;
+        Ok(PatchResult::new(form, &written.entry, &written.values, &outer))
     })
     .await
 }
@@ -66,6 +72,7 @@ pub async fn carry_forward(
 ) -> AppResult<Entry> {
     let revision = authorize_write(app, actor, "entries.edit", at, &EDITORS, if_match).await?;
     let subject = actor.subject.clone();
+    let event = actor.event("entries.carry_forward", Some(format!("{}/{}", at.region, at.period)), "success");
     with_form(app, at, true, move |conn, form| {
         let (region, period) = (at.region, at.period);
         let previous: BTreeMap<String, String> =
@@ -99,7 +106,10 @@ pub async fn carry_forward(
             reason: Some(format!("沿用 {} 数据", period.previous())),
             now: chrono::Utc::now().naive_utc(),
         };
-        write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
+        let written = write_cells(conn, &region.to_string(), &period.to_string(), revision, &checked, &change)?;
+        if let Some(event) = edit_event(event, &written) {
+            onetable_store::audit::record(conn, &event)?;
+        }
         view(conn, form, region, period)
     })
     .await

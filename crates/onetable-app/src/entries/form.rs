@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Utc};
 use onetable_core::formula::{self, evaluate, evaluate_rule, Expr, RuleOutcome, Value};
-use onetable_core::indicator::{IndicatorDef, IndicatorStatus};
+use onetable_core::indicator::{IndicatorDef, IndicatorStatus, ValueType};
 use onetable_core::value::{check_cell, formula_value, RawCell};
 use onetable_core::{Period, RegionCode, RegionLevel};
 use onetable_store::registry::{self, RuleRow};
@@ -23,6 +23,18 @@ pub struct Form {
     /// Active derived indicators with their parsed formulas.
     pub derived: Vec<(IndicatorDef, Expr)>,
     pub rules: Vec<(RuleRow, Expr)>,
+    /// Entered indicators of a coarser frequency that a derived one reads (劳动力人数 in
+    /// 外出务工占劳动力比重 on a quarterly form): taken from the containing period's form, as the
+    /// cubes take them.
+    pub outer: BTreeMap<String, IndicatorDef>,
+}
+
+impl Form {
+    /// The value type of an indicator this form reads, its own or an outer one.
+    #[must_use]
+    pub fn value_type(&self, code: &str) -> Option<&ValueType> {
+        self.entered.get(code).or_else(|| self.outer.get(code)).map(|d| &d.value_type)
+    }
 }
 
 /// Parsed forms by period, reused while the registry's fingerprint is unchanged: parsing the whole
@@ -111,7 +123,8 @@ pub fn parse_period(text: &str) -> Result<Period, Problem> {
 pub fn load_form(conn: &mut DbConn, period: Period) -> Result<Form, Problem> {
     let mut entered = BTreeMap::new();
     let mut derived = Vec::new();
-    for row in registry::current(conn)?.into_values() {
+    let current = registry::current(conn)?;
+    for row in current.values().cloned() {
         if row.status != IndicatorStatus::Active.as_ref() || row.frequency != period.frequency().as_ref() {
             continue;
         }
@@ -130,13 +143,28 @@ pub fn load_form(conn: &mut DbConn, period: Period) -> Result<Form, Problem> {
             format!("期别 {period} 没有需要填报的指标（没有 {} 频率的在用指标）", period.frequency()),
         ));
     }
+    let mut outer = BTreeMap::new();
+    for code in derived.iter().flat_map(|(_, e): &(IndicatorDef, Expr)| e.codes()) {
+        if entered.contains_key(&code) || derived.iter().any(|(d, _)| d.code == code) {
+            continue;
+        }
+        let Some(row) =
+            current.get(&code).filter(|r| r.status == IndicatorStatus::Active.as_ref() && r.formula.is_none())
+        else {
+            continue;
+        };
+        let coarser = row.frequency.parse().ok().and_then(|f| period.at(f)).is_some_and(|at| at != period);
+        if coarser {
+            outer.insert(code, row.to_def().map_err(Problem::internal)?);
+        }
+    }
     let rules = registry::rules(conn)?
         .into_iter()
         .filter(|r| r.active)
         .filter_map(|r| formula::parse(&r.expression).ok().map(|e| (r, e)))
         .filter(|(_, e)| e.codes().iter().all(|c| entered.contains_key(c) || derived.iter().any(|(d, _)| d.code == *c)))
         .collect();
-    Ok(Form { period, entered, derived, rules })
+    Ok(Form { period, entered, derived, rules, outer })
 }
 
 /// Checks that `region` is a current village.
@@ -164,15 +192,13 @@ pub struct RuleResult {
     pub message: String,
 }
 
-/// The values as the formula language sees them, derived ones computed.
+/// The values as the formula language sees them, derived ones computed: `cells` holds the form's
+/// own and, for the outer inputs, the containing period's (see [`outer_cells`]).
 #[must_use]
 pub fn formula_values(form: &Form, cells: &BTreeMap<String, String>) -> BTreeMap<String, Value> {
     let mut values: BTreeMap<String, Value> = cells
         .iter()
-        .filter_map(|(code, text)| {
-            let def = form.entered.get(code)?;
-            formula_value(&def.value_type, text).map(|v| (code.clone(), v))
-        })
+        .filter_map(|(code, text)| formula_value(form.value_type(code)?, text).map(|v| (code.clone(), v)))
         .collect();
     for (def, expr) in &form.derived {
         let lookup = |code: &str| values.get(code).copied();
@@ -229,4 +255,24 @@ pub fn check_cells(form: &Form, cells: &[(String, RawCell)]) -> Result<Vec<(Stri
     } else {
         Ok(out)
     }
+}
+
+/// The containing periods' values of the form's outer inputs, for a village: what a derived
+/// indicator of this form reads from its year (or quarter).
+///
+/// # Errors
+/// On a database fault.
+pub fn outer_cells(conn: &mut DbConn, form: &Form, region: &str) -> Result<BTreeMap<String, String>, Problem> {
+    let mut out = BTreeMap::new();
+    let mut periods: Vec<Period> = form.outer.values().filter_map(|d| form.period.at(d.frequency)).collect();
+    periods.sort();
+    periods.dedup();
+    for period in periods {
+        for row in onetable_store::entries::values(conn, region, &period.to_string())? {
+            if form.outer.get(&row.indicator_code).and_then(|d| form.period.at(d.frequency)) == Some(period) {
+                out.insert(row.indicator_code, row.value);
+            }
+        }
+    }
+    Ok(out)
 }

@@ -16,4 +16,4 @@ pub use form::{
     check_cells, formula_values, load_form, parse_period, require_village, rule_results, Form, FormCache, RuleResult,
     FORM_CHECK_TTL,
 };
-pub use write::{locked, stale, transition, write_cells, Change};
+pub use write::{edit_event, locked, stale, transition, write_cells, Change, Written};

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use onetable_core::workflow::EntryStatus;
 
+use super::form::outer_cells;
 use super::{formula_values, rule_results, Form, RuleResult};
 use crate::problem::Problem;
 
@@ -48,13 +49,31 @@ pub struct CodeValue {
     /// Null when a formula has no value (a missing input, a division by zero).
     #[schema(value_type = Option<CellValue>)]
     pub value: serde_json::Value,
+    /// Why a derived value is missing when its inputs are on another period's form:
+    /// `需要 2025年报 的 劳动力人数`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-/// The derived indicators' values, computed from `values`.
+/// The derived indicators' values, computed from `values` (rounded to the indicator's scale);
+/// a derived indicator with no value whose outer inputs are missing says which.
 fn derived_values(form: &Form, values: &BTreeMap<String, onetable_core::formula::Value>) -> Vec<CodeValue> {
     form.derived
         .iter()
-        .filter_map(|(d, _)| values.get(&d.code).map(|v| CodeValue { code: d.code.clone(), value: formula_json(*v) }))
+        .map(|(d, expr)| match values.get(&d.code) {
+            Some(v) => CodeValue { code: d.code.clone(), value: formula_json(*v, &d.value_type), note: None },
+            None => {
+                let missing: Vec<String> = expr
+                    .codes()
+                    .iter()
+                    .filter(|c| !values.contains_key(c.as_str()))
+                    .filter_map(|c| form.outer.get(c.as_str()))
+                    .filter_map(|o| form.period.at(o.frequency).map(|p| format!("{p} 期{}", o.name)))
+                    .collect();
+                let note = (!missing.is_empty()).then(|| format!("需要 {}（那一期尚未填报）", missing.join("、")));
+                CodeValue { code: d.code.clone(), value: serde_json::Value::Null, note }
+            }
+        })
         .collect()
 }
 
@@ -105,8 +124,13 @@ pub struct PatchResult {
 impl PatchResult {
     /// Computed from the values the write left, without reading them back.
     #[must_use]
-    pub fn new(form: &Form, entry: &onetable_store::entries::EntryRow, cells: &BTreeMap<String, String>) -> Self {
-        let values = formula_values(form, cells);
+    pub fn new(
+        form: &Form,
+        entry: &onetable_store::entries::EntryRow,
+        cells: &BTreeMap<String, String>,
+        outer: &BTreeMap<String, String>,
+    ) -> Self {
+        let values = formula_values(form, &with_outer(cells, outer));
         Self {
             region_code: entry.region_code.clone(),
             period: entry.period.clone(),
@@ -134,12 +158,25 @@ pub fn json_value(value_type: &ValueType, stored: &str) -> serde_json::Value {
     }
 }
 
-fn formula_json(value: onetable_core::formula::Value) -> serde_json::Value {
+/// A formula's value, a number rounded to the indicator's scale (性别比 103.02, not 103.018268).
+fn formula_json(value: onetable_core::formula::Value, value_type: &ValueType) -> serde_json::Value {
+    let scale = match value_type {
+        ValueType::Decimal { scale } => 10f64.powi(i32::try_from(*scale).unwrap_or(2)),
+        ValueType::Integer => 1.0,
+        _ => 1e6,
+    };
     match value {
-        onetable_core::formula::Value::Number(n) => serde_json::Number::from_f64((n * 1e6).round() / 1e6)
+        onetable_core::formula::Value::Number(n) => serde_json::Number::from_f64((n * scale).round() / scale)
             .map_or(serde_json::Value::Null, serde_json::Value::Number),
         onetable_core::formula::Value::Bool(b) => b.into(),
     }
+}
+
+/// The form's cells with the outer inputs' beside them (the form's own never overwritten).
+fn with_outer(cells: &BTreeMap<String, String>, outer: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut all = outer.clone();
+    all.extend(cells.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
 }
 
 /// Builds the full view of an entry.
@@ -152,7 +189,7 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
     let rows = store::values(conn, &region, &period_text)?;
     let previous = store::values(conn, &region, &period.previous().to_string())?;
     let cells: BTreeMap<String, String> = rows.iter().map(|r| (r.indicator_code.clone(), r.value.clone())).collect();
-    let values = formula_values(form, &cells);
+    let values = formula_values(form, &with_outer(&cells, &outer_cells(conn, form, &region)?));
     let type_of = |code: &str| form.entered.get(code).map(|d| &d.value_type);
     Ok(Entry {
         status: entry.as_ref().map_or(EntryStatus::Draft.as_str(), |e| e.status.as_str()).to_owned(),
@@ -171,8 +208,11 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
         carried_forward: previous
             .iter()
             .filter_map(|r| {
-                type_of(&r.indicator_code)
-                    .map(|t| CodeValue { code: r.indicator_code.clone(), value: json_value(t, &r.value) })
+                type_of(&r.indicator_code).map(|t| CodeValue {
+                    code: r.indicator_code.clone(),
+                    value: json_value(t, &r.value),
+                    note: None,
+                })
             })
             .collect(),
         rule_results: rule_results(form, &values),

@@ -49,6 +49,7 @@ pub async fn submit(
 ) -> AppResult<Entry> {
     let revision = authorize_write(app, actor, SUBMIT.action, at, SUBMIT.roles, if_match).await?;
     let subject = actor.subject.clone();
+    let mut event = actor.event(SUBMIT.action, Some(format!("{}/{}", at.region, at.period)), "success");
     with_form(app, at, true, move |conn, form| {
         let current = view(conn, form, at.region, at.period)?;
         if let Some(refused) = submission_refusal(&current, &explanations) {
@@ -56,7 +57,11 @@ pub async fn submit(
         }
         let comment = (!explanations.is_empty()).then(|| serde_json::to_string(&explanations).unwrap_or_default());
         let change = Change { actor: &subject, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
-        transition(conn, &at.region.to_string(), &at.period.to_string(), revision, &SUBMIT, comment, &change)?;
+        let entry =
+            transition(conn, &at.region.to_string(), &at.period.to_string(), revision, &SUBMIT, comment, &change)?;
+        event.detail = Some(format!("版本 {}；填报说明 {} 条", entry.revision, explanations.len()));
+        // In the submit's own transaction: no submit without its audit event.
+        onetable_store::audit::record(conn, &event)?;
         view(conn, form, at.region, at.period)
     })
     .await
@@ -85,14 +90,19 @@ pub async fn review(
         ));
     }
     let subject = actor.subject.clone();
-    let entry = with_form(app, at, true, move |conn, form| {
+    let mut event = actor.event(step.action, Some(format!("{}/{}", at.region, at.period)), "success");
+    with_form(app, at, true, move |conn, form| {
         let change = Change { actor: &subject, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
-        transition(conn, &at.region.to_string(), &at.period.to_string(), revision, &step, comment, &change)?;
+        let said = comment.clone();
+        let entry =
+            transition(conn, &at.region.to_string(), &at.period.to_string(), revision, &step, comment, &change)?;
+        event.detail = Some(match said {
+            Some(comment) => format!("版本 {}；意见：{comment}", entry.revision),
+            None => format!("版本 {}", entry.revision),
+        });
+        // In the step's own transaction: no approval or return without its audit event.
+        onetable_store::audit::record(conn, &event)?;
         view(conn, form, at.region, at.period)
     })
-    .await?;
-    let mut event = actor.event(step.action, Some(format!("{}/{}", at.region, at.period)), "success");
-    event.detail = Some(format!("revision {}", entry.revision));
-    app.audit(event).await?;
-    Ok(entry)
+    .await
 }

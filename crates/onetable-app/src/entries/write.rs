@@ -50,6 +50,29 @@ fn claim(
     }
 }
 
+/// What a write of cells did: the entry after it, its values, and the cells that changed (none:
+/// the revision stayed).
+pub struct Written {
+    pub entry: EntryRow,
+    pub values: BTreeMap<String, String>,
+    pub changed: Vec<String>,
+}
+
+/// The audit event of a change of cells: one per request, naming the cells it changed (their old
+/// and new values are in the entry's history), or `None` when nothing changed.
+#[must_use]
+pub fn edit_event(
+    mut event: onetable_store::audit::NewAuditEvent,
+    written: &Written,
+) -> Option<onetable_store::audit::NewAuditEvent> {
+    if written.changed.is_empty() {
+        return None;
+    }
+    event.detail =
+        Some(format!("版本 {}：{} 项 {}", written.entry.revision, written.changed.len(), written.changed.join(",")));
+    Some(event)
+}
+
 /// Writes `cells` (already checked) if the entry is still at `if_match` and editable. Returns the
 /// new entry row and the values after the change. Unchanged cells are not rewritten. Runs in the
 /// caller's transaction, which [`crate::App::write`] provides: an error leaves the
@@ -64,7 +87,7 @@ pub fn write_cells(
     if_match: i64,
     cells: &[(String, Option<String>)],
     change: &Change<'_>,
-) -> Result<(EntryRow, BTreeMap<String, String>), Problem> {
+) -> Result<Written, Problem> {
     // The values are read before the revision is claimed: the claim succeeds only if nobody wrote
     // since `if_match`, so they are the values of that revision.
     let mut values: BTreeMap<String, String> = entries::cell_values(conn, region, period)?.into_iter().collect();
@@ -84,7 +107,7 @@ pub fn write_cells(
         return match current {
             Some(entry) if entry.revision != if_match => Err(stale(entry.revision)),
             Some(entry) if !editable(&entry.status) => Err(locked(&entry.status)),
-            Some(entry) => Ok((entry, values)),
+            Some(entry) => Ok(Written { entry, values, changed: Vec::new() }),
             None => Err(stale(0)),
         };
     }
@@ -107,7 +130,8 @@ pub fn write_cells(
             changes: &changes,
         },
     )?;
-    Ok((next, values))
+    let changed = changes.into_iter().map(|(code, _, _)| code).collect();
+    Ok(Written { entry: next, values, changed })
 }
 
 /// Whether values may be changed in the stored `status`.

@@ -3,21 +3,23 @@
 //! columns computed, blank where the registry has no approved value yet. The data comes through
 //! the request's pull, so its grant rules and the villages' access log apply unchanged.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use onetable_analytics::filled::{FilledForm, Span};
 use onetable_analytics::render::Cell;
 use onetable_analytics::{Datum, Report};
+use onetable_core::indicator::{Frequency, ValueType};
 use onetable_core::legacy::template::{RowLevel, Template};
 use onetable_core::legacy::LabelKind;
-use onetable_core::{RegionCode, RegionLevel, Role};
+use onetable_core::{Period, RegionCode, RegionLevel, Role};
 use onetable_store::models::RegionRow;
 use onetable_store::regions::{self, RegionSearch};
+use onetable_store::registry::IndicatorRow;
 
 use super::templates::{definition, visible};
 use crate::actor::Actor;
 use crate::problem::{AppResult, Problem};
-use crate::sharing::pull::{pull, PullAsk, Pulled};
+use crate::sharing::pull::{pull, PullAsk};
 use crate::App;
 
 /// What a fill asks for.
@@ -69,9 +71,13 @@ fn regions_under(
     Ok(page.items)
 }
 
-fn cell_of(datum: Option<&Datum>, factor: f64) -> Cell {
+/// A value in the form's unit, rounded to `decimals` places.
+fn cell_of(datum: Option<&Datum>, factor: f64, decimals: u8) -> Cell {
     match datum {
-        Some(Datum::Number(n)) => Cell::Number(((n / factor) * 1e6).round() / 1e6),
+        Some(Datum::Number(n)) => {
+            let scale = 10f64.powi(i32::from(decimals));
+            Cell::Number(((n / factor) * scale).round() / scale)
+        }
         Some(Datum::Bool(b)) => Cell::Text((if *b { "是" } else { "否" }).to_owned()),
         Some(Datum::Text(t)) => Cell::Text(t.clone()),
         Some(Datum::Suppressed) => Cell::Text(onetable_analytics::report::SUPPRESSED.to_owned()),
@@ -79,32 +85,36 @@ fn cell_of(datum: Option<&Datum>, factor: f64) -> Cell {
     }
 }
 
-/// A report's values by region code and indicator code.
-struct Values<'a> {
-    rows: HashMap<&'a str, &'a [Datum]>,
-    measures: HashMap<&'a str, usize>,
+/// Values by region code and indicator code, from one pull per frequency of the template's
+/// indicators (a quarterly form's annual columns come from the year containing the quarter).
+#[derive(Default)]
+struct Values {
+    cells: HashMap<(String, String), Datum>,
 }
 
-impl<'a> Values<'a> {
-    fn new(report: &'a Report) -> Self {
-        Self {
-            rows: report.rows.iter().map(|r| (r.code.as_str(), r.values.as_slice())).collect(),
-            measures: report.measures.iter().enumerate().map(|(i, m)| (m.code.as_str(), i)).collect(),
+impl Values {
+    fn add(&mut self, report: &Report) {
+        for row in &report.rows {
+            for (measure, datum) in report.measures.iter().zip(&row.values) {
+                self.cells.insert((row.code.clone(), measure.code.clone()), datum.clone());
+            }
         }
     }
 
     fn get(&self, region: &str, code: &str) -> Option<&Datum> {
-        self.rows.get(region).and_then(|values| values.get(*self.measures.get(code)?))
+        self.cells.get(&(region.to_owned(), code.to_owned()))
     }
 }
 
-/// One row of the form: its labels, then each data column from `values` (blank without one).
+/// One row of the form: its labels, then each data column from `values` (blank without one),
+/// rounded as `decimals` says for its column.
 fn form_row(
     template: &Template,
     width: usize,
     labels: &[(LabelKind, String)],
     region: &str,
     values: Option<&Values>,
+    decimals: &[u8],
 ) -> Vec<Cell> {
     let mut cells = vec![Cell::Empty; width];
     for label in &template.labels {
@@ -112,27 +122,69 @@ fn form_row(
             cells[label.index] = Cell::Text(text.clone());
         }
     }
-    for column in &template.columns {
+    for (column, places) in template.columns.iter().zip(decimals) {
         if let (Some(code), Some(values)) = (&column.code, values) {
-            cells[column.index] = cell_of(values.get(region, code), column.factor);
+            cells[column.index] = cell_of(values.get(region, code), column.factor, *places);
         }
     }
     cells
+}
+
+/// The decimal places of each template column: the form's own (as its example rows wrote them),
+/// else the indicator's scale (two places at least once converted to another unit).
+fn column_decimals(template: &Template, registry: &BTreeMap<String, IndicatorRow>) -> Vec<u8> {
+    template
+        .columns
+        .iter()
+        .map(|column| {
+            if let Some(places) = column.decimals {
+                return places;
+            }
+            let scale = column
+                .code
+                .as_ref()
+                .and_then(|code| registry.get(code))
+                .and_then(|row| ValueType::parse(&row.value_type).ok())
+                .map_or(2, |t| match t {
+                    ValueType::Decimal { scale } => u8::try_from(scale).unwrap_or(6),
+                    _ => 0,
+                });
+            if (column.factor - 1.0).abs() > f64::EPSILON {
+                scale.max(2)
+            } else {
+                scale
+            }
+        })
+        .collect()
 }
 
 fn township_of(code: &str) -> String {
     RegionCode::parse(code).map(|c| c.truncated_to(RegionLevel::Township).to_string()).unwrap_or_default()
 }
 
-/// The rows of the form.
+/// The rows of the form. A village name that repeats in scope (团结村 four times) names its
+/// township too, when the form has no township or code column to tell them apart.
 fn body(
     template: &Template,
     regions: &Regions,
     villages: Option<&Values>,
     townships: Option<&Values>,
+    decimals: &[u8],
 ) -> Vec<Vec<Cell>> {
     let width = template.width();
     let has_township_column = template.labels.iter().any(|l| l.kind == LabelKind::Township);
+    let told_apart = has_township_column || template.labels.iter().any(|l| l.kind == LabelKind::RegionCode);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for region in &regions.rows {
+        *seen.entry(region.name.as_str()).or_default() += 1;
+    }
+    let village_label = |region: &RegionRow, township: &str| {
+        if told_apart || seen.get(region.name.as_str()).copied().unwrap_or(0) < 2 {
+            region.name.clone()
+        } else {
+            format!("{}（{}）", region.name, regions.townships.get(township).cloned().unwrap_or_default())
+        }
+    };
     let mut out = Vec::new();
     let mut seq = 0;
     let mut current_township: Option<String> = None;
@@ -143,7 +195,7 @@ fn body(
             (LabelKind::Village, "小计".to_owned()),
             (LabelKind::RegionCode, township.to_owned()),
         ];
-        out.push(form_row(template, width, &labels, township, townships));
+        out.push(form_row(template, width, &labels, township, townships, decimals));
     };
     for region in &regions.rows {
         seq += 1;
@@ -154,7 +206,7 @@ fn body(
                     (LabelKind::RegionCode, region.code.clone()),
                     (LabelKind::Township, region.name.clone()),
                 ];
-                out.push(form_row(template, width, &labels, &region.code, townships));
+                out.push(form_row(template, width, &labels, &region.code, townships, decimals));
             }
             RowLevel::Village => {
                 let township = township_of(&region.code);
@@ -166,9 +218,9 @@ fn body(
                     (LabelKind::Sequence, seq.to_string()),
                     (LabelKind::RegionCode, region.code.clone()),
                     (LabelKind::Township, regions.townships.get(&township).cloned().unwrap_or_default()),
-                    (LabelKind::Village, region.name.clone()),
+                    (LabelKind::Village, village_label(region, &township)),
                 ];
-                out.push(form_row(template, width, &labels, &region.code, villages));
+                out.push(form_row(template, width, &labels, &region.code, villages, decimals));
             }
         }
     }
@@ -204,30 +256,50 @@ pub async fn fill(app: &App, actor: &Actor, id: i64, ask: FillAsk) -> AppResult<
             return Err(Problem::bad_request("invalid_format", format!("format 只能是 xlsx 或 csv，而不是 {other}")))
         }
     };
-    let base = PullAsk {
-        period: ask.period.clone(),
-        within: ask.within.clone(),
-        indicators: Some(template.codes().join(",")),
-        ..PullAsk::default()
-    };
-    let by_village = match template.rows {
-        RowLevel::Village => {
-            Some(pull(app, actor, ask.request, PullAsk { level: Some(RegionLevel::Village), ..base.clone() }).await?)
+    let period = Period::parse(ask.period.trim()).map_err(|e| Problem::bad_request("invalid_period", e))?;
+    let registry = app.run(|conn| Ok(onetable_store::registry::current(conn)?)).await?;
+    // The template's indicators by the period each is read in: the asked one for its own
+    // frequency, the containing one for coarser ones (a quarterly form's annual columns are its
+    // year's, as the cubes read a derived indicator's annual inputs); finer ones (months in a
+    // year) stay blank.
+    let mut by_period: BTreeMap<Period, Vec<String>> = BTreeMap::new();
+    let mut finer = Vec::new();
+    for code in template.codes() {
+        let frequency = registry.get(&code).and_then(|r| r.frequency.parse::<Frequency>().ok());
+        match frequency.and_then(|f| period.at(f)) {
+            Some(at) => by_period.entry(at).or_default().push(code),
+            None => finer.push(registry.get(&code).map_or(code.clone(), |r| r.name.clone())),
         }
-        RowLevel::Township => None,
-    };
+    }
     let wants_townships =
         template.rows == RowLevel::Township || template.labels.iter().any(|l| l.kind == LabelKind::Township);
-    let by_township: Option<Pulled> = if wants_townships {
-        Some(pull(app, actor, ask.request, PullAsk { level: Some(RegionLevel::Township), ..base }).await?)
-    } else {
-        None
+    let (mut village_values, mut township_values) = (Values::default(), Values::default());
+    let mut granted = None;
+    for (at, codes) in &by_period {
+        let base = PullAsk {
+            period: at.to_string(),
+            within: ask.within.clone(),
+            indicators: Some(codes.join(",")),
+            ..PullAsk::default()
+        };
+        if template.rows == RowLevel::Village {
+            let pulled =
+                pull(app, actor, ask.request, PullAsk { level: Some(RegionLevel::Village), ..base.clone() }).await?;
+            village_values.add(&pulled.report);
+            granted.get_or_insert((pulled.granted.within, pulled.request.department.clone()));
+        }
+        if wants_townships {
+            let pulled = pull(app, actor, ask.request, PullAsk { level: Some(RegionLevel::Township), ..base }).await?;
+            township_values.add(&pulled.report);
+            granted.get_or_insert((pulled.granted.within, pulled.request.department.clone()));
+        }
+    }
+    let Some((within, department)) = granted else {
+        return Err(Problem::unprocessable(
+            "no_indicators_for_period",
+            format!("模板的指标（{}）都比 {period} 更细，这一期没有可填的数值：请选择更细的期别", finer.join("、")),
+        ));
     };
-    let granted = by_village
-        .as_ref()
-        .or(by_township.as_ref())
-        .map(|p| (p.granted.within, p.granted.period, p.request.department.clone()));
-    let Some((within, period, department)) = granted else { return Err(Problem::internal("a fill pulled nothing")) };
     let level = if template.rows == RowLevel::Township { RegionLevel::Township } else { RegionLevel::Village };
     let regions = app
         .run(move |conn| {
@@ -240,19 +312,32 @@ pub async fn fill(app: &App, actor: &Actor, id: i64, ask: FillAsk) -> AppResult<
             Ok(Regions { rows, townships: townships.into_iter().map(|r| (r.code, r.name)).collect() })
         })
         .await?;
-    let village_values = by_village.as_ref().map(|p| Values::new(&p.report));
-    let township_values = by_township.as_ref().map(|p| Values::new(&p.report));
+    let decimals = column_decimals(&template, &registry);
+    let villages = (template.rows == RowLevel::Village).then_some(&village_values);
+    let townships = wants_townships.then_some(&township_values);
+    let mut footer = vec![format!(
+        "数据来源：一张表 · 数据需求 #{}（{department}）· {period} 期 · 仅含已审核数据，空白为尚无数据 · 生成于 {} UTC",
+        ask.request,
+        chrono::Utc::now().format("%Y-%m-%d %H:%M")
+    )];
+    let coarser: Vec<String> = by_period.keys().filter(|p| **p != period).map(ToString::to_string).collect();
+    if !coarser.is_empty() {
+        footer.push(format!("按年或按季填报的列取自所在的 {} 期", coarser.join("、")));
+    }
+    if !finer.is_empty() {
+        footer.push(format!("{} 按更细的期别填报，{period} 期无数值", finer.join("、")));
+    }
     let form = FilledForm {
         title_rows: template.title_rows.clone(),
         note_rows: template.note_rows.clone(),
         header: template.header.clone(),
-        merges: template.header_merges().iter().map(|m| Span { top: m.top, left: m.left, bottom: m.bottom, right: m.right }).collect(),
-        body: body(&template, &regions, village_values.as_ref(), township_values.as_ref()),
-        footer: vec![format!(
-            "数据来源：一张表 · 数据需求 #{}（{department}）· {period} 期 · 仅含已审核数据，空白为尚无数据 · 生成于 {} UTC",
-            ask.request,
-            chrono::Utc::now().format("%Y-%m-%d %H:%M")
-        )],
+        merges: template
+            .header_merges()
+            .iter()
+            .map(|m| Span { top: m.top, left: m.left, bottom: m.bottom, right: m.right })
+            .collect(),
+        body: body(&template, &regions, villages, townships, &decimals),
+        footer,
         width: template.width(),
     };
     let name = sheet_name(&row.name);

@@ -18,6 +18,9 @@ use crate::actor::Actor;
 use crate::problem::{AppResult, Problem};
 use crate::App;
 
+/// Decimal places a filled column is written with at most.
+const MAX_DECIMALS: u8 = 6;
+
 /// A merged range of the header, zero-based, inclusive, in the header's rows.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 pub struct HeaderMerge {
@@ -44,6 +47,8 @@ pub struct TemplateColumnInput {
     pub code: Option<String>,
     /// The form's unit; the factor to the indicator's unit is worked out here.
     pub unit: Option<String>,
+    /// Decimal places the form writes the column with (the analysis says), 0–6.
+    pub decimals: Option<u8>,
 }
 
 /// A template as the page saves it from an analysis (`header_cells`, `header_merges`,
@@ -206,7 +211,14 @@ fn to_template(conn: &mut DbConn, input: TemplateInput) -> AppResult<Template> {
                 },
             },
         };
-        columns.push(TemplateColumn { index, header: c.header.trim().to_owned(), code, unit, factor });
+        columns.push(TemplateColumn {
+            index,
+            header: c.header.trim().to_owned(),
+            code,
+            unit,
+            factor,
+            decimals: c.decimals.map(|d| d.min(MAX_DECIMALS)),
+        });
     }
     let template = Template {
         title_rows: input.title_rows,

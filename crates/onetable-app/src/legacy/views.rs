@@ -64,6 +64,9 @@ pub struct FormColumn {
     pub matched: Option<ColumnMatch>,
     /// Up to three, for a column with no match.
     pub candidates: Vec<MatchCandidate>,
+    /// The most decimal places its numbers have in the form's data rows: a filled copy writes
+    /// the column so.
+    pub decimals: Option<u8>,
 }
 
 /// How much of the form the registry covers.
@@ -130,6 +133,7 @@ fn column_view(c: AnalyzedColumn) -> FormColumn {
             .into_iter()
             .map(|k| MatchCandidate { code: k.code, name: k.name, unit: k.unit, score: k.score })
             .collect(),
+        decimals: c.decimals,
     }
 }
 

@@ -9,7 +9,8 @@ pub mod usage;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use onetable_core::indicator::{IndicatorStatus, Sensitivity};
+use onetable_core::indicator::{Frequency, IndicatorStatus, Sensitivity};
+use onetable_core::period::fineness;
 use onetable_core::similarity::{normalize, similarity};
 use onetable_core::{Period, RegionCode, Role};
 use onetable_store::registry::IndicatorRow;
@@ -118,14 +119,20 @@ impl DataRequest {
         }
     }
 
-    /// Whether `period` is among those granted.
+    /// Whether `period` is granted: one asked for, or one containing a period asked for — the
+    /// year of a granted quarter holds the annual values of that quarter's form (a filled
+    /// quarterly form takes its annual columns from its year, as the cubes' derived indicators
+    /// take their annual inputs).
     #[must_use]
     pub fn covers_period(&self, period: Period) -> bool {
-        if self.periods.iter().any(|p| Period::parse(p).ok() == Some(period)) {
+        if self.periods.iter().filter_map(|p| Period::parse(p).ok()).any(|p| period.contains(p)) {
             return true;
         }
         match (&self.frequency, self.start_period.as_deref().map(Period::parse)) {
-            (Some(frequency), Some(Ok(start))) => period.frequency().as_ref() == frequency && period >= start,
+            (Some(frequency), Some(Ok(start))) => {
+                frequency.parse::<Frequency>().is_ok_and(|f| fineness(period.frequency()) <= fineness(f))
+                    && start.at(period.frequency()).is_some_and(|first| period >= first)
+            }
             _ => false,
         }
     }
@@ -203,12 +210,16 @@ pub fn check(
     }
     let mut indicators: Vec<String> = Vec::new();
     let mut sensitive = Vec::new();
+    let mut frequencies: Vec<String> = Vec::new();
     for (i, code) in body.indicators.iter().enumerate() {
         let field = format!("indicators[{i}]");
         match current.get(code.trim()) {
             Some(row) if row.status == IndicatorStatus::Active.as_ref() => {
                 if row.sensitivity == Sensitivity::Sensitive.as_ref() {
-                    sensitive.push(row.code.clone());
+                    sensitive.push(row.name.clone());
+                }
+                if !frequencies.contains(&row.frequency) {
+                    frequencies.push(row.frequency.clone());
                 }
                 if !indicators.contains(&row.code) {
                     indicators.push(row.code.clone());
@@ -247,15 +258,74 @@ pub fn check(
             format!("申请敏感指标（{}）须写明法律依据", sensitive.join("、")),
         );
     }
+    // A period no indicator is reported in could never be downloaded: refused at filing.
+    let asked_in = |frequency: Frequency| frequencies.is_empty() || frequencies.iter().any(|f| f == frequency.as_ref());
     let mut periods = Vec::new();
     for (i, text) in body.periods.iter().enumerate() {
         match Period::parse(text.trim()) {
+            Ok(p) if !asked_in(p.frequency()) => {
+                error = error.with_detail(
+                    Some(&format!("periods[{i}]")),
+                    "no_indicators_for_period",
+                    format!(
+                        "期别 {p} 是{}期别，而所选指标按{}填报：请改为这些指标的期别（如 {}）",
+                        frequency_word(p.frequency()),
+                        frequencies
+                            .iter()
+                            .filter_map(|f| f.parse().ok())
+                            .map(frequency_word)
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                        frequencies
+                            .iter()
+                            .filter_map(|f| f.parse().ok())
+                            .map(example_period)
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    ),
+                );
+            }
             Ok(p) => periods.push(p.to_string()),
             Err(e) => error = error.with_detail(Some(&format!("periods[{i}]")), "invalid_period", e),
         }
     }
+    // Every indicator must be readable in some period asked for: one of its own frequency, or a
+    // finer one inside it (the year of a month).
+    let finest = body
+        .periods
+        .iter()
+        .filter_map(|p| Period::parse(p.trim()).ok())
+        .map(|p| fineness(p.frequency()))
+        .chain(body.frequency.as_deref().and_then(|f| f.trim().parse::<Frequency>().ok()).map(fineness))
+        .max();
+    if let Some(finest) = finest {
+        for (i, code) in body.indicators.iter().enumerate() {
+            let Some(row) = current.get(code.trim()) else { continue };
+            let Ok(own) = row.frequency.parse::<Frequency>() else { continue };
+            if fineness(own) > finest {
+                error = error.with_detail(
+                    Some(&format!("indicators[{i}]")),
+                    "no_period_for_indicator",
+                    format!(
+                        "{}按{}填报，而申请的期别中没有{}期别（如 {}）",
+                        row.name,
+                        frequency_word(own),
+                        frequency_word(own),
+                        example_period(own)
+                    ),
+                );
+            }
+        }
+    }
     let (mut frequency, mut start_period) = (None, None);
     match (&body.frequency, &body.start_period) {
+        (Some(f), Some(_)) if !frequencies.is_empty() && !frequencies.iter().any(|known| known == f.trim()) => {
+            error = error.with_detail(
+                Some("frequency"),
+                "no_indicators_for_period",
+                format!("所选指标中没有按 {} 填报的指标", f.trim()),
+            );
+        }
         (Some(f), Some(start)) => match Period::parse(start.trim()) {
             Ok(p) if p.frequency().as_ref() == f.trim() => {
                 frequency = Some(f.trim().to_owned());
@@ -290,6 +360,24 @@ pub fn check(
     }
     let region = region.ok_or_else(|| Problem::internal("region checked above"))?;
     Ok(CheckedRequest { region, indicators, periods, frequency, start_period })
+}
+
+/// 年报, 季报, 月报.
+fn frequency_word(frequency: Frequency) -> &'static str {
+    match frequency {
+        Frequency::Annual => "年报",
+        Frequency::Quarterly => "季报",
+        Frequency::Monthly => "月报",
+    }
+}
+
+/// A period of the frequency, to show its shape.
+fn example_period(frequency: Frequency) -> &'static str {
+    match frequency {
+        Frequency::Annual => "2025",
+        Frequency::Quarterly => "2025Q3",
+        Frequency::Monthly => "2025-11",
+    }
 }
 
 /// Who may see a request: its department, and admins whose scope overlaps its region.

@@ -1,11 +1,13 @@
-//! Data return (数据回流): which departments used a village's data — every pull of it or of a
-//! region containing it, under which request and purpose, which indicators, how often, when last.
-//! For the village's clerk, its reviewers and admins.
+//! Data return (数据回流): which departments used a village's data — every pull whose rows held
+//! it (a pull of the village, or of a region containing it, made while the village's form of that
+//! period stood approved: pulls read approved forms only), under which request and purpose, which
+//! indicators, how often, when last. For the village's clerk, its reviewers and admins.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
-use onetable_core::Role;
+use onetable_core::{RegionLevel, Role};
+use onetable_store::entries::{EntryEventRow, EntryRow};
 use onetable_store::sharing as store;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -22,8 +24,10 @@ pub struct Usage {
     pub request_id: i64,
     pub title: String,
     pub purpose: String,
-    /// Every indicator pulled under this request.
+    /// Every indicator pulled under this request (codes).
     pub indicators: Vec<String>,
+    /// The same, by name, in the same order.
+    pub indicator_names: Vec<String>,
     pub pulls: u64,
     #[serde(serialize_with = "crate::time::utc")]
     pub last_pulled_at: NaiveDateTime,
@@ -45,14 +49,22 @@ pub async fn usage(app: &App, actor: &Actor, code: String) -> AppResult<RegionUs
     app.authorize(actor, action, None, actor.require_role(&[Role::Clerk, Role::Reviewer, Role::Admin])).await?;
     let region = region_code(&code, "code")?;
     app.authorize(actor, action, Some(region.to_string()), actor.require_read(region)).await?;
-    let (accesses, requests) = app
+    let (accesses, requests, names) = app
         .run(move |conn| {
             if onetable_store::regions::find(conn, region)?.is_none() {
                 return Err(region_not_found(region));
             }
             let mut covering: Vec<String> = region.ancestors().iter().map(ToString::to_string).collect();
             covering.push(region.to_string());
-            let accesses = store::accesses_covering(conn, &covering)?;
+            let mut accesses = store::accesses_covering(conn, &covering)?;
+            if region.level() == RegionLevel::Village {
+                let village = region.to_string();
+                let entries = onetable_store::entries::of_region(conn, &village)?;
+                let events = onetable_store::entries::events_of_region(conn, &village)?;
+                accesses.retain(|a| approved_at(&entries, &events, &a.period, a.occurred_at));
+            }
+            let names: BTreeMap<String, String> =
+                onetable_store::registry::current(conn)?.into_iter().map(|(code, row)| (code, row.name)).collect();
             let mut requests = BTreeMap::new();
             for access in &accesses {
                 if let std::collections::btree_map::Entry::Vacant(slot) = requests.entry(access.request_id) {
@@ -61,7 +73,7 @@ pub async fn usage(app: &App, actor: &Actor, code: String) -> AppResult<RegionUs
                     }
                 }
             }
-            Ok((accesses, requests))
+            Ok((accesses, requests, names))
         })
         .await?;
     let mut uses: BTreeMap<i64, Usage> = BTreeMap::new();
@@ -73,6 +85,7 @@ pub async fn usage(app: &App, actor: &Actor, code: String) -> AppResult<RegionUs
             title: request.title.clone(),
             purpose: request.purpose.clone(),
             indicators: Vec::new(),
+            indicator_names: Vec::new(),
             pulls: 0,
             last_pulled_at: access.occurred_at,
         });
@@ -81,10 +94,25 @@ pub async fn usage(app: &App, actor: &Actor, code: String) -> AppResult<RegionUs
         for code in access.indicators.split(',').filter(|c| !c.is_empty()) {
             if !usage.indicators.iter().any(|c| c == code) {
                 usage.indicators.push(code.to_owned());
+                usage.indicator_names.push(names.get(code).cloned().unwrap_or_else(|| code.to_owned()));
             }
         }
     }
     let mut uses: Vec<Usage> = uses.into_values().collect();
     uses.sort_by_key(|u| std::cmp::Reverse(u.last_pulled_at));
     Ok(RegionUsage { region: region.to_string(), total_pulls: accesses.len() as u64, uses })
+}
+
+/// Whether the village's form of `period` stood approved at `at`: the last workflow event by then
+/// was an approval; a form with no events (loaded approved) counts from when it was last changed.
+fn approved_at(entries: &[EntryRow], events: &[EntryEventRow], period: &str, at: NaiveDateTime) -> bool {
+    let of_period: Vec<&EntryEventRow> = events.iter().filter(|e| e.period == period).collect();
+    if of_period.is_empty() {
+        return entries.iter().any(|e| e.period == period && e.status == "approved" && e.updated_at <= at);
+    }
+    of_period
+        .iter()
+        .filter(|e| e.occurred_at <= at)
+        .max_by_key(|e| (e.occurred_at, e.id))
+        .is_some_and(|e| e.action == "approve")
 }

@@ -54,6 +54,8 @@ pub struct HeaderColumn {
     pub index: usize,
     /// The header cells over it, top to bottom (a merged parent once).
     pub path: Vec<String>,
+    /// The most decimal places its numbers have in the data rows (none without a number).
+    pub decimals: Option<u8>,
 }
 
 impl HeaderColumn {
@@ -157,6 +159,16 @@ fn is_note(text: &str) -> bool {
 fn is_number(text: &str) -> bool {
     let t = text.trim().trim_end_matches(['%', '％']).replace(',', "");
     !t.is_empty() && t.parse::<f64>().is_ok()
+}
+
+/// The decimal places of a number as written (`12.50` 2, `900` 0), at most 6; none for text.
+fn decimal_places(text: &str) -> Option<u8> {
+    let t = text.trim();
+    if !is_number(t) {
+        return None;
+    }
+    let places = t.trim_end_matches(['%', '％']).split_once('.').map_or(0, |(_, d)| d.len());
+    Some(u8::try_from(places.min(6)).unwrap_or(6))
 }
 
 /// 甲 乙 1 2 3 or (1) (2): the row some forms put under the header to number its columns.
@@ -297,7 +309,7 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
     }
     fill_parents(&mut grid, start, end);
     let label_set: Vec<usize> = label_columns.iter().map(|l| l.index).collect();
-    let columns = (0..grid.width)
+    let mut columns = (0..grid.width)
         .filter(|c| !label_set.contains(c))
         .filter_map(|c| {
             let mut path: Vec<String> = Vec::new();
@@ -307,9 +319,9 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
                     path.push(text.to_owned());
                 }
             }
-            (!path.is_empty()).then_some(HeaderColumn { index: c, path })
+            (!path.is_empty()).then_some(HeaderColumn { index: c, path, decimals: None })
         })
-        .collect();
+        .collect::<Vec<HeaderColumn>>();
     let (mut row_labels, mut data_rows) = (Vec::new(), 0);
     for (r, label) in (end + 1..grid.height()).zip(grid.column_from(key, end + 1)) {
         let cells = grid.row(r);
@@ -326,6 +338,12 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
             continue;
         }
         if !label.is_empty() {
+            if let Some(cells) = sheet.rows.get(r) {
+                for column in &mut columns {
+                    let places = cells.get(column.index).and_then(|t| decimal_places(t));
+                    column.decimals = column.decimals.max(places);
+                }
+            }
             data_rows += 1;
             if row_labels.len() < MAX_ROW_LABELS {
                 row_labels.push(label.to_owned());

@@ -42,6 +42,8 @@ pub struct AnalyzedColumn {
     pub matched: Option<Found>,
     /// Up to three indicators it may mean, when there is no match.
     pub candidates: Vec<Candidate>,
+    /// The most decimal places its numbers have in the form's data rows.
+    pub decimals: Option<u8>,
 }
 
 /// How much of the form the registry already covers.
@@ -113,7 +115,17 @@ fn analyze_column(column: &HeaderColumn, note_units: &[String], registry: &[Know
             (matched, candidates, unit, unit_source) = (again, other, None, None);
         }
     }
-    AnalyzedColumn { index: column.index, header: column.written(), path, name, unit, unit_source, matched, candidates }
+    AnalyzedColumn {
+        index: column.index,
+        header: column.written(),
+        path,
+        name,
+        unit,
+        unit_source,
+        matched,
+        candidates,
+        decimals: column.decimals,
+    }
 }
 
 /// Reads the sheet's layout and maps every data column.

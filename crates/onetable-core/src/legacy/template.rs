@@ -34,6 +34,10 @@ pub struct TemplateColumn {
     pub unit: Option<String>,
     /// A value in the form's unit times this is the registry's; filling divides by it.
     pub factor: f64,
+    /// Decimal places the form writes the column with (from its example rows); none: the
+    /// indicator's own.
+    #[serde(default)]
+    pub decimals: Option<u8>,
 }
 
 /// The whole template.
@@ -147,6 +151,7 @@ mod tests {
                     code: Some("A".to_owned()),
                     unit: None,
                     factor: 1.0,
+                    decimals: None,
                 },
                 TemplateColumn {
                     index: 2,
@@ -154,6 +159,7 @@ mod tests {
                     code: Some("A".to_owned()),
                     unit: None,
                     factor: 1.0,
+                    decimals: None,
                 },
             ],
             rows: RowLevel::Village,

@@ -101,3 +101,22 @@ export function el(tag, attributes = {}, ...children) {
 export function scrolling(table, label) {
   return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': label }, table);
 }
+
+/** Asks for the file; on success it is saved under the server's name, on a refusal its message is shown. */
+export async function downloadFile(path, message) {
+  message.hidden = true;
+  try {
+    const response = await send('GET', path);
+    const disposition = response.headers.get('content-disposition') || '';
+    const name = (/filename="?([^";]+)"?/.exec(disposition) || [])[1] || 'data';
+    const url = URL.createObjectURL(await response.blob());
+    const link = el('a', { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (e) {
+    message.textContent = e.message;
+    message.hidden = false;
+  }
+}

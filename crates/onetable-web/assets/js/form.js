@@ -6,6 +6,7 @@ import { toggleHistory } from './field_history.js';
 import { signInAgain } from './relogin.js';
 import { check, codesOf, display, input, parseType, words } from './fields.js';
 import { ENTRY_STATUS, periodLabel, when } from './labels.js';
+import { exact } from './numbers.js';
 import * as outbox from './outbox.js';
 import { register, remember } from './offline.js';
 import { runPage, toLogin } from './page.js';
@@ -24,10 +25,16 @@ function setState(code, which, message = '') {
   f.control.setAttribute('aria-invalid', which === 'invalid' ? 'true' : 'false');
 }
 
+/** Derived values as the server computed them (rounded to the indicator's scale); a missing one
+ * says why when its inputs are on another period's form. */
 function showDerived(derived) {
   for (const d of derived) {
     const f = state.fields.get(d.code);
-    if (f && f.derived) f.control.textContent = d.value === null ? '—' : String(d.value);
+    if (!f || !f.derived) continue;
+    f.control.textContent = d.value === null ? '—' : exact(d.value);
+    f.error.textContent = d.value === null && d.note ? d.note : '';
+    f.error.hidden = !(d.value === null && d.note);
+    f.error.classList.toggle('muted', Boolean(d.note));
   }
 }
 
@@ -415,7 +422,14 @@ function reviewCard() {
  * what to what.
  */
 async function showHistoryNotes() {
-  const page = await call('GET', `/api/v1/entries/${state.region}/${state.period}/history?limit=1000`);
+  let page;
+  try {
+    page = await call('GET', `/api/v1/entries/${state.region}/${state.period}/history?limit=1000`);
+  } catch (e) {
+    // Offline, the form opens without its history notes.
+    if (e.status === 0) return;
+    throw e;
+  }
   const events = page.items.filter((i) => i.kind === 'event');
   const lastReturn = events.find((e) => e.action === 'return');
   const lastApproval = events.find((e) => e.action === 'approve');

@@ -7,7 +7,7 @@ import { requestForm } from './request_form.js';
 
 /** The columns as the department settled them. */
 function settled(analysis, choices) {
-  return analysis.columns.map((c) => ({ column: c.column, header: c.header, name: c.name, unit: c.unit, code: choices.get(c.column) || null }));
+  return analysis.columns.map((c) => ({ column: c.column, header: c.header, name: c.name, unit: c.unit, decimals: c.decimals, code: choices.get(c.column) || null }));
 }
 
 function say(box, text, error = false) {
@@ -75,7 +75,7 @@ function templateCard(analysis, choices, reload) {
         name: name.value, rows: rows.value, title_rows: analysis.title_rows, note_rows: analysis.note_rows,
         header_cells: analysis.header_cells, header_merges: analysis.header_merges,
         label_columns: analysis.label_columns.map((l) => ({ column: l.column, kind: l.kind })),
-        columns: settled(analysis, choices).map((c) => ({ column: c.column, header: c.header, code: c.code, unit: c.unit })),
+        columns: settled(analysis, choices).map((c) => ({ column: c.column, header: c.header, code: c.code, unit: c.unit, decimals: c.decimals })),
       });
       say(out, `模板“${saved.name}”已保存：数据需求批准后，每期都可下载填好的原表。`);
       await reload();

@@ -1,7 +1,8 @@
 // 我的报表模板: each saved template with, under an approved data request that grants all its
 // indicators, a link to download the department's own form filled in for the chosen period.
 
-import { api, el } from './api.js';
+import { api, downloadFile, el } from './api.js';
+import { periodLabel } from './labels.js';
 
 function fits(request, template) {
   return request.status === 'approved' && request.active && template.indicators.every((c) => request.indicators.includes(c));
@@ -15,24 +16,27 @@ function downloadRow(template, requests) {
   const request = el('select', { id: `tpl-request-${template.id}` }, usable.map((r) => el('option', { value: String(r.id) }, `#${r.id} ${r.title}`)));
   const period = el('select', { id: `tpl-period-${template.id}` });
   const format = el('select', { id: `tpl-format-${template.id}` }, el('option', { value: 'xlsx' }, 'Excel'), el('option', { value: 'csv' }, 'CSV'));
-  const link = el('a', { class: 'download', id: `tpl-download-${template.id}`, download: '' }, '下载填好的报表');
+  const button = el('button', { type: 'button', class: 'primary download', id: `tpl-download-${template.id}` }, '下载填好的报表');
+  const message = el('p', { class: 'error', role: 'alert', id: `tpl-error-${template.id}`, hidden: true });
   const periods = () => {
     const r = usable.find((x) => String(x.id) === request.value);
-    period.replaceChildren(...(r.periods.length ? r.periods : [r.start_period]).map((p) => el('option', { value: p }, p)));
+    period.replaceChildren(...(r.periods.length ? r.periods : [r.start_period]).map((p) => el('option', { value: p }, periodLabel(p))));
   };
-  const update = () => {
-    link.href = `/api/v1/report-templates/${template.id}/filled?${new URLSearchParams({ request: request.value, period: period.value, format: format.value })}`;
-  };
-  request.addEventListener('change', () => { periods(); update(); });
-  [period, format].forEach((s) => s.addEventListener('change', update));
+  const path = () => `/api/v1/report-templates/${template.id}/filled?${new URLSearchParams({ request: request.value, period: period.value, format: format.value })}`;
+  request.addEventListener('change', () => { periods(); message.hidden = true; });
+  [period, format].forEach((s) => s.addEventListener('change', () => { message.hidden = true; }));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    await downloadFile(path(), message);
+    button.disabled = false;
+  });
   periods();
-  update();
   return el('div', { class: 'download-panel' },
     el('div', { class: 'controls three' },
       el('div', { class: 'control' }, el('label', { for: request.id }, '数据需求'), request),
       el('div', { class: 'control' }, el('label', { for: period.id }, '期别'), period),
       el('div', { class: 'control' }, el('label', { for: format.id }, '格式'), format)),
-    el('p', {}, link));
+    el('p', {}, button), message);
 }
 
 /** The card, redrawn in place by `reload()`. */

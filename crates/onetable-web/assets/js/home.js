@@ -33,7 +33,7 @@ async function usage(page, me) {
       ? el('ul', { class: 'list' }, used.uses.map((u) => el('li', { 'data-request': u.request_id },
         el('strong', {}, u.department), ` · ${u.title}`,
         el('div', { class: 'muted' }, `用途：${u.purpose}`),
-        el('div', { class: 'muted' }, `指标：${u.indicators.join('、')}`),
+        el('div', { class: 'muted' }, `指标：${(u.indicator_names || u.indicators).join('、')}`),
         el('div', { class: 'muted' }, `共调取 ${u.pulls} 次，最近一次 ${when(u.last_pulled_at)}`))))
       : el('p', { class: 'muted' }, '还没有部门调取过本村的数据')));
 }

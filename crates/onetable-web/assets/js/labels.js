@@ -84,3 +84,18 @@ export const AUDIT_ACTIONS = {
 };
 
 export const AUDIT_OUTCOMES = { success: '成功', denied: '拒绝', failure: '失败' };
+
+const FINENESS = { annual: 0, quarterly: 1, monthly: 2 };
+
+/**
+ * The period of `frequency` containing `period` (the server's `Period::at`): itself at its own
+ * frequency, the year of a quarter or month, the quarter of a month; null for a finer one.
+ */
+export function containing(period, frequency) {
+  const own = frequencyOf(period);
+  if (FINENESS[frequency] > FINENESS[own]) return null;
+  if (frequency === own) return period;
+  const year = period.slice(0, 4);
+  if (frequency === 'annual') return year;
+  return `${year}Q${Math.ceil(Number(period.slice(5, 7)) / 3)}`;
+}

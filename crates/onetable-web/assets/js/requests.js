@@ -3,11 +3,11 @@
 // sensitive, which are already granted to another department) and approves, rejects or revokes.
 // Every rule stays in the API: the page shows what it answers.
 
-import { api, el, send, session } from './api.js';
+import { api, downloadFile, el, session } from './api.js';
 import { register } from './offline.js';
 import { requestForm } from './request_form.js';
 import { clientsCard } from './clients.js';
-import { FREQUENCIES, ROLES, frequencyOf, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
+import { FREQUENCIES, ROLES, containing, frequencyOf, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
 import { runPage, toLogin } from './page.js';
 
 const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳回', revoked: '已撤销' };
@@ -52,31 +52,16 @@ function downloadablePeriods(request) {
     const count = { annual: 3, quarterly: 8, monthly: 24 }[request.frequency] || 3;
     return periodsBefore(last, count).filter((p) => p >= request.start_period);
   })();
-  return listed.map((period) => {
+  // Coarser indicators are read in the period containing a listed one (the year of a quarter):
+  // those periods are offered too.
+  const frequencies = [...new Set(request.indicators.map((code) => state.indicators.get(code)?.frequency).filter(Boolean))];
+  const periods = [...new Set(listed.flatMap((p) => [p, ...frequencies.map((f) => containing(p, f)).filter(Boolean)]))].sort().reverse();
+  return periods.map((period) => {
     const frequency = frequencyOf(period);
     const names = request.indicators.filter((code) => state.indicators.get(code)?.frequency === frequency)
       .map((code) => state.indicators.get(code).name);
     return { period, frequency, names };
-  });
-}
-
-/** Asks for the file; on success it is saved under the server's name, on a refusal its message is shown. */
-async function download(path, message) {
-  message.hidden = true;
-  try {
-    const response = await send('GET', path);
-    const disposition = response.headers.get('content-disposition') || '';
-    const name = (/filename="?([^";]+)"?/.exec(disposition) || [])[1] || 'data';
-    const url = URL.createObjectURL(await response.blob());
-    const link = el('a', { href: url, download: name, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  } catch (e) {
-    message.textContent = e.message;
-    message.hidden = false;
-  }
+  }).filter((p) => p.names.length || listed.includes(p.period));
 }
 
 /** Download and the `curl` line, for an approved request that is still in force. */
@@ -95,7 +80,7 @@ function downloadPanel(request) {
   [period, level, format].forEach((s) => s.addEventListener('change', () => { message.hidden = true; update(); }));
   button.addEventListener('click', async () => {
     button.disabled = true;
-    await download(path(), message);
+    await downloadFile(path(), message);
     button.disabled = false;
   });
   copy.addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText(curl.textContent));
