@@ -29,3 +29,13 @@ async fn unknown_routes_get_the_json_error_body() {
     })
     .await;
 }
+
+/// Browsers ask every site for /favicon.ico: it was a 404 in every page's console (issue 27).
+#[tokio::test]
+async fn the_favicon_is_served() {
+    let app = onetable_tests::TestApp::spawn(onetable_store::Backend::Sqlite).await;
+    let response = app.client.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/x-icon");
+    assert!(response.bytes().await.unwrap().starts_with(&[0, 0, 1, 0]), "an ICO");
+}

@@ -20,6 +20,7 @@ mod form_requests;
 mod forms_cleanup;
 mod hardening;
 mod health;
+mod journeys;
 mod lake;
 mod legacy_forms;
 mod many_periods;

@@ -418,3 +418,40 @@ async fn an_approval_shows_in_aggregates_at_once_without_a_restart() {
     })
     .await;
 }
+
+/// 谁用了我的数据 counted 6 pulls by 民政局 of a village whose form was never approved — pulls
+/// that held none of its rows — and listed indicator codes (issue 27). Only pulls made while the
+/// village's form of that period stood approved count, and the indicators are named.
+#[tokio::test]
+async fn a_village_sees_only_the_pulls_that_held_its_rows_with_the_indicators_named() {
+    each_backend(|app| async move {
+        seed(&app);
+        let draft = "522301100202";
+        app.seed_entry(draft, "2025", "draft", &[("POP.REGISTERED", "800")]);
+        let dept = department(&app).await;
+        let admin = admin(&app).await;
+        let id = file(&app, &dept, &["POP.REGISTERED", "POP.AGED_60"]).await["id"].as_i64().unwrap();
+        app.send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{id}/approve"), &json!({})).await;
+        for level in ["village", "township", "county"] {
+            let (status, _) =
+                app.get_as(&dept, &format!("/api/v1/data-requests/{id}/data?period=2025&level={level}")).await;
+            assert_eq!(status, 200);
+        }
+        let clerk = app.user_token("draft_clerk", Role::Clerk, Some(draft), None).await;
+        let (_, usage) = app.get_as(&clerk, &format!("/api/v1/regions/{draft}/usage")).await;
+        assert_eq!(usage["total_pulls"], 0, "its form was never approved: no pull held it: {usage}");
+        let approved = app.user_token("li_clerk", Role::Clerk, Some(V1), None).await;
+        let (_, usage) = app.get_as(&approved, &format!("/api/v1/regions/{V1}/usage")).await;
+        assert_eq!(usage["total_pulls"], 3, "{usage}");
+        assert_eq!(usage["uses"][0]["indicator_names"], json!(["户籍人口", "60岁及以上人口"]), "{usage}");
+
+        // Approved now: the next pull holds it, the earlier ones still do not count.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        app.seed_entry(draft, "2025", "approved", &[("POP.REGISTERED", "800")]);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        app.get_as(&dept, &format!("/api/v1/data-requests/{id}/data?period=2025")).await;
+        let (_, usage) = app.get_as(&clerk, &format!("/api/v1/regions/{draft}/usage")).await;
+        assert_eq!(usage["total_pulls"], 1, "{usage}");
+    })
+    .await;
+}

@@ -115,6 +115,30 @@ impl Browser {
         Some(Self { client, driver, driver_url: url, _profile: profile, downloads })
     }
 
+    /// What axe-core (vendored for the tests, `tests/support/vendor/`) finds wrong with the page
+    /// as it is, of `impacts` (`critical`, `serious`, …): `rule (impact): n × selector`, one per
+    /// rule. axe is put into the page through WebDriver, which the page's CSP does not govern.
+    pub async fn axe_violations(&self, impacts: &[&str]) -> Vec<String> {
+        const AXE: &str = include_str!("vendor/axe-core-4.11.0/axe.min.js");
+        self.client.execute(&format!("{AXE}\n;return typeof axe;"), vec![]).await.expect("axe loads");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations.map((v) =>
+                   [v.id, v.impact, v.nodes.length, v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')])));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        let found: Vec<(String, Option<String>, u64, String)> = serde_json::from_value(found).expect("violations");
+        found
+            .into_iter()
+            .filter(|(_, impact, _, _)| impact.as_deref().is_some_and(|i| impacts.contains(&i)))
+            .map(|(id, impact, n, nodes)| format!("{id} ({}): {n} × {nodes}", impact.unwrap_or_default()))
+            .collect()
+    }
+
     /// The file the page downloaded whose name ends with `suffix` (waited for up to 10 s): its
     /// name and bytes.
     ///

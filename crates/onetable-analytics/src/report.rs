@@ -42,7 +42,8 @@ impl Datum {
 /// How a withheld small count is shown.
 pub const SUPPRESSED: &str = "<5";
 
-/// Villages expected to report under a region and how many have submitted or been approved.
+/// Villages expected to report under a region, how many of their forms await review (submitted,
+/// not yet approved) and how many are approved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Completeness {
     pub expected: u32,

@@ -34,11 +34,13 @@ impl utoipa::PartialSchema for Binary {
 
 impl ToSchema for Binary {}
 
-/// Villages expected in a region, and how many of their entries are submitted and approved.
+/// Villages expected in a region, and how many of their entries await review and are approved.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CompletenessDoc {
     pub expected: u32,
+    /// Submitted and awaiting review (待审核); an approved entry counts under `approved` only.
     pub submitted: u32,
+    /// Approved (已审核).
     pub approved: u32,
 }
 

@@ -88,6 +88,8 @@ pub static ASSETS: &[Asset] = &[
         include_bytes!("../assets/vendor/echarts-6.1.0/echarts.common.min.js"),
     ),
     asset("/sw.js", JS, include_bytes!("../assets/sw.js")),
+    // 一 on blue, 32 × 32 (a PNG in an ICO): browsers ask for it on every site.
+    asset("/favicon.ico", "image/x-icon", include_bytes!("../assets/favicon.ico")),
 ];
 
 /// The page or asset served at `path`.

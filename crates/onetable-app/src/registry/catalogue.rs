@@ -146,7 +146,7 @@ fn load_indicators(
             legal_basis: get("legal_basis"),
             formula: Some(get("formula")).filter(|f| !f.is_empty()),
             status: Some(get("status")).filter(|s| !s.is_empty() && s != "deprecated"),
-            change_note: Some("catalogue load".to_owned()),
+            change_note: Some("导入指标目录".to_owned()),
             aliases: Some(get("aliases").split('|').map(str::to_owned).collect()),
         };
         let outcome = input.to_def(&code).and_then(|mut def| {

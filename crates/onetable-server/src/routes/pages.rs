@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/burden",
         "/forms",
         "/sw.js",
+        "/favicon.ico",
         "/assets/{path:.*}",
     ] {
         cfg.service(web::resource(path).wrap(Compress::default()).route(web::get().to(serve)));

@@ -25,7 +25,7 @@ export function withheldNote(codes, level, names, id = 'withheld') {
  */
 export function dataTable(answer, { title = '数据表', id = 'aggregate-table', onPick = null, path }) {
   const head = el('tr', {}, el('th', { scope: 'col' }, '地区'), el('th', { scope: 'col' }, '应报'),
-    el('th', { scope: 'col' }, '已提交'), el('th', { scope: 'col' }, '已审核'),
+    el('th', { scope: 'col' }, '待审核'), el('th', { scope: 'col' }, '已审核'),
     answer.indicators.map((i) => el('th', { scope: 'col', 'data-code': i.code }, i.unit ? `${i.name}（${i.unit}）` : i.name)));
   const body = answer.rows.map((row) => {
     const name = onPick ? el('a', { href: '#', 'data-region': row.code }, row.name) : row.name;

@@ -94,7 +94,7 @@ export function completenessChart(container, { rows, onPick }) {
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), axisLabel: { width: 140, overflow: 'truncate', fontSize: fontSize() } },
     series: [
       part('已审核', '#1a7f37', (r) => r.approved),
-      part('已提交待审核', '#54aeff', (r) => r.submitted),
+      part('待审核', '#54aeff', (r) => r.submitted),
       part('未提交', '#d0d7de', (r) => Math.max(0, r.expected - r.submitted - r.approved)),
     ],
   });

@@ -6,7 +6,7 @@
 
 import { api, el, session } from './api.js';
 import { barChart, completenessChart, disposeAll, lineChart } from './charts.js';
-import { ROLES, when } from './labels.js';
+import { FREQUENCIES, ROLES, frequencyOf, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
 import { LEVELS, LEVEL_NAMES, dataTable, drillable, withheldNote } from './board.js';
 import { register } from './offline.js';
 import { composeCard } from './compose.js';
@@ -15,7 +15,7 @@ import { runPage, toLogin } from './page.js';
 
 const DEFAULT_INDICATORS = ['POP.REGISTERED', 'DER.AGEING_RATE'];
 
-const state = { me: null, within: null, period: null, indicators: [], names: new Map(), saved: [] };
+const state = { me: null, within: null, period: null, indicators: [], names: new Map(), frequencies: new Map(), saved: [] };
 
 /** The saved dashboards the reader sees, as links. */
 function savedList() {
@@ -36,7 +36,7 @@ function readAddress() {
   const params = new URLSearchParams(location.search);
   // A nationwide reader starts at the whole country ('' — its parts are the provinces).
   state.within = params.get('within') || state.me.region || '';
-  state.period = params.get('period') || String(new Date().getFullYear() - 1);
+  state.period = params.get('period') || lastClosed('annual');
   const picked = (params.get('indicators') || '').split(',').map((c) => c.trim()).filter(Boolean);
   state.indicators = picked.length ? picked : DEFAULT_INDICATORS;
 }
@@ -88,11 +88,13 @@ function levelOf(code) {
   return 'village';
 }
 
+/** The periods of the shown period's frequency: five years, eight quarters or twelve months. */
 function periodPicker() {
   const select = el('select', { id: 'period' });
-  const year = new Date().getFullYear();
-  for (let y = year - 1; y >= year - 5; y -= 1) select.append(el('option', { value: String(y) }, `${y}年`));
-  if (![...select.options].some((o) => o.value === state.period)) select.prepend(el('option', { value: state.period }, state.period));
+  const frequency = frequencyOf(state.period);
+  const count = { annual: 5, quarterly: 8, monthly: 12 }[frequency];
+  for (const p of periodsBefore(lastClosed(frequency), count)) select.append(el('option', { value: p }, periodLabel(p)));
+  if (![...select.options].some((o) => o.value === state.period)) select.prepend(el('option', { value: state.period }, periodLabel(state.period)));
   select.value = state.period;
   select.addEventListener('change', () => go({ period: select.value }));
   return el('div', { class: 'control' }, el('label', { for: 'period' }, '期别'), select);
@@ -114,10 +116,22 @@ function indicatorPicker() {
     timer = setTimeout(async () => {
       const q = search.value.trim();
       if (!q) { found.replaceChildren(); return; }
-      const list = await api('GET', `/api/v1/indicators?${new URLSearchParams({ q, status: 'active', frequency: 'annual' })}`);
+      // Every frequency: 低保户数 is monthly, 留守儿童 quarterly. One of another frequency than the
+      // period shown moves the dashboard to that frequency's last closed period, with the picked
+      // indicators of that frequency.
+      const list = await api('GET', `/api/v1/indicators?${new URLSearchParams({ q, status: 'active' })}`);
+      const shown = frequencyOf(state.period);
       found.replaceChildren(...list.items.filter((i) => !state.indicators.includes(i.code)).slice(0, 8).map((i) => {
-        const add = el('button', { type: 'button', class: 'suggestion', 'data-code': i.code }, `${i.name}（${i.code}）`);
-        add.addEventListener('click', () => { state.names.set(i.code, i.name); go({ indicators: [...state.indicators, i.code] }); });
+        const other = i.frequency !== shown;
+        const add = el('button', { type: 'button', class: 'suggestion', 'data-code': i.code },
+          `${i.name}（${FREQUENCIES[i.frequency] || i.frequency}）`, other ? el('span', { class: 'muted' }, ` · 切换到${FREQUENCIES[i.frequency]}`) : '');
+        add.addEventListener('click', () => {
+          state.names.set(i.code, i.name);
+          state.frequencies.set(i.code, i.frequency);
+          if (!other) return go({ indicators: [...state.indicators, i.code] });
+          const kept = state.indicators.filter((c) => state.frequencies.get(c) === i.frequency);
+          return go({ indicators: [...kept, i.code], period: lastClosed(i.frequency) });
+        });
         return el('li', {}, add);
       }));
     }, 200);
@@ -138,7 +152,10 @@ function chartCard(title, id, draw) {
  */
 function trendCard(region, answer) {
   const indicator = el('select', { id: 'trend-indicator' }, answer.indicators.map((i) => el('option', { value: i.code }, i.name)));
-  const span = el('select', { id: 'trend-span' }, [3, 5].map((n) => el('option', { value: String(n) }, `近${n}年`)));
+  // Years, quarters or months, as the dashboard's period is.
+  const frequency = frequencyOf(state.period);
+  const spans = { annual: [[3, '近3年'], [5, '近5年']], quarterly: [[4, '近4个季度'], [8, '近8个季度']], monthly: [[6, '近6个月'], [12, '近12个月']] }[frequency];
+  const span = el('select', { id: 'trend-span' }, spans.map(([n, label]) => el('option', { value: String(n) }, label)));
   const total = el('div', { class: 'chart', id: 'trend-total' });
   const parts = el('div', { class: 'chart', id: 'trend-parts' });
   const note = el('div', { id: 'trend-note' });
@@ -146,13 +163,13 @@ function trendCard(region, answer) {
     el('h2', {}, '趋势'),
     el('div', { class: 'controls trend-controls' },
       el('div', { class: 'control' }, el('label', { for: 'trend-indicator' }, '指标'), indicator),
-      el('div', { class: 'control' }, el('label', { for: 'trend-span' }, '年份'), span)),
+      el('div', { class: 'control' }, el('label', { for: 'trend-span' }, '期间'), span)),
     note,
     el('h3', {}, `${region.name}合计`), total,
     el('h3', {}, `各${LEVEL_NAMES[answer.level]}`), parts);
   const load = async () => {
-    const end = Number(state.period);
-    const periods = `${end - Number(span.value) + 1}..${end}`;
+    const first = periodsBefore(state.period, Number(span.value)).pop();
+    const periods = `${first}..${state.period}`;
     const params = new URLSearchParams({ indicators: indicator.value, within: state.within, periods });
     if (!state.within) params.delete('within');
     const trend = await api('GET', `/api/v1/aggregates/series?${params}`);
@@ -196,8 +213,8 @@ async function draw() {
       unit: indicator.unit, onPick: pick,
     })));
   }
-  // Trends over years, when the dashboard shows a year and has an indicator to follow.
-  const trend = /^\d{4}$/.test(state.period) && answer.indicators.length ? trendCard(region, answer) : null;
+  // Trends over the last periods of the dashboard's frequency, when it has an indicator to follow.
+  const trend = answer.indicators.length ? trendCard(region, answer) : null;
   const withheld = withheldNote(answer.withheld, answer.level, state.names);
   const composer = state.me.role === 'admin' ? composeCard(() => ({
     regionName: region.name, within: state.within, level: answer.level, period: state.period, indicators: state.indicators,
@@ -206,7 +223,7 @@ async function draw() {
     state.saved.length ? savedList() : '',
     el('section', { class: 'card dashboard-head' },
       breadcrumb(region),
-      el('h1', {}, `${region.name} · ${state.period}年 · 按${LEVEL_NAMES[answer.level]}`),
+      el('h1', {}, `${region.name} · ${periodLabel(state.period)} · 按${LEVEL_NAMES[answer.level]}`),
       el('p', { class: 'muted', id: 'as-of' }, `数据截至 ${when(answer.as_of)}（已审核的数据，实时汇总）`),
       el('div', { class: 'controls' }, periodPicker(), indicatorPicker()),
       withheld || '',

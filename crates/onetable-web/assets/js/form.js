@@ -154,6 +154,7 @@ function save(code, value, now = false, kept = null) {
       performance.measure('onetable-save', { start: started, end: performance.now() });
       await settle();
       state.revision = answer.revision;
+      document.getElementById('entry-status').textContent = statusLabel(answer);
       f.base = f.sent;
       setState(code, 'saved');
       showDerived(answer.derived);
@@ -212,6 +213,12 @@ async function restorePending() {
   await flush();
 }
 
+/** The form's state as the worklist says it: a form nothing was saved in yet has not started. */
+function statusLabel(entry) {
+  if (entry.revision === 0 && entry.status === 'draft') return ENTRY_STATUS.not_started;
+  return ENTRY_STATUS[entry.status] || entry.status;
+}
+
 const editable = () => !state.reviewing && (state.status === 'draft' || state.status === 'returned');
 
 /** After an answer that holds the whole entry (carry-forward, submit): every field shows it. */
@@ -233,7 +240,7 @@ function showEntry(entry) {
   }
   const badge = document.getElementById('entry-status');
   badge.className = `status ${entry.status}`;
-  badge.textContent = ENTRY_STATUS[entry.status] || entry.status;
+  badge.textContent = statusLabel(entry);
   showDerived(entry.derived);
   showRules(entry.rule_results);
   document.querySelectorAll('.confirm-section, #submit').forEach((b) => { b.hidden = !editable(); });
@@ -450,17 +457,23 @@ async function showHistoryNotes() {
     changes.set(item.indicator_code, { now: seen ? seen.now : item.new_value, then: item.old_value });
   }
   const what = since.action === 'return' ? '退回' : '通过';
-  let changed = 0;
+  const changed = [];
   for (const [code, change] of changes) {
     const f = state.fields.get(code);
     if (!f || change.now === change.then) continue;
-    changed += 1;
+    const link = el('a', { href: `#f-${code}` }, f.field.name);
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      f.row.scrollIntoView({ block: 'center' });
+    });
+    changed.push(link);
     const text = (v) => (v === null || v === undefined || v === '' ? '空' : words(f.type, f.type.kind === 'boolean' ? v === 'true' : v));
     f.row.classList.add('changed');
     f.rules.before(el('p', { class: 'changed-note' }, `自上次${what}（${when(since.at)}）后修改：${text(change.then)} → ${text(change.now)}`));
   }
   notes.append(el('p', { class: 'muted', id: 'changed-count' },
-    changed ? `自上次${what}后改动了 ${changed} 项，已在表中标出。` : `自上次${what}后没有改动数据。`));
+    changed.length ? `自上次${what}后改动了 ${changed.length} 项（已在表中标出）：` : `自上次${what}后没有改动数据。`,
+    ...changed.flatMap((link, i) => (i ? ['、', link] : [link]))));
 }
 
 function fieldRow(field, entry) {
@@ -548,7 +561,7 @@ async function main() {
     el('p', { id: 'sync-banner', class: 'sync-banner', role: 'status', hidden: true }),
     el('div', { class: 'form-head' },
       el('h1', {}, village ? `${village.name} · ${periodLabel(form.period)}报表` : `${periodLabel(form.period)}报表`),
-      el('span', { class: `status ${entry.status}`, id: 'entry-status' }, ENTRY_STATUS[entry.status] || entry.status)),
+      el('span', { class: `status ${entry.status}`, id: 'entry-status' }, statusLabel(entry))),
     el('div', { id: 'history-notes' }),
     entry.carried_forward.length ? confirmButton('全表上期无变化，一键确认', allCodes) : '',
     ...form.sections.map((section) => el('section', { class: 'card form-section', 'data-category': section.category },

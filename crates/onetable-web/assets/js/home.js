@@ -38,20 +38,48 @@ async function usage(page, me) {
       : el('p', { class: 'muted' }, '还没有部门调取过本村的数据')));
 }
 
-/** 待审核: the submitted forms in the reviewer's scope, the longest waiting first. */
+/** One form waiting for review. */
+function queueItem(i) {
+  return el('li', { 'data-region': i.region_code, 'data-township': i.township },
+    el('div', { class: 'work-head' },
+      el('a', { href: `/form?period=${encodeURIComponent(i.period)}&region=${i.region_code}` }, `${i.village} · ${periodLabel(i.period)}报表`),
+      el('span', { class: 'status submitted' }, '待审核')),
+    el('div', { class: 'muted' }, `${i.township} · ${i.submitted_by} 提交于 ${when(i.submitted_at)}`));
+}
+
+/** Forms listed flat before the queue is grouped by township. */
+const FLAT_QUEUE = 20;
+
+/**
+ * 待审核: the submitted forms in the reviewer's scope, the longest waiting first. A long queue (an
+ * admin's whole prefecture) is grouped by township, each group opened on demand, so the page is
+ * not 35,000 px of forms.
+ */
 async function reviewerHome(page) {
   const queue = await api('GET', '/api/v1/review-queue');
   const townships = [...new Set(queue.items.map((i) => i.township))];
   const filter = el('select', { id: 'township-filter' }, el('option', { value: '' }, '全部乡镇'),
     townships.map((t) => el('option', { value: t }, t)));
-  const list = el('ul', { class: 'list', id: 'review-queue' }, queue.items.map((i) => el('li', { 'data-region': i.region_code, 'data-township': i.township },
-    el('div', { class: 'work-head' },
-      el('a', { href: `/form?period=${encodeURIComponent(i.period)}&region=${i.region_code}` }, `${i.village} · ${periodLabel(i.period)}报表`),
-      el('span', { class: 'status submitted' }, '待审核')),
-    el('div', { class: 'muted' }, `${i.township} · ${i.submitted_by} 提交于 ${when(i.submitted_at)}`))));
-  filter.addEventListener('change', () => {
-    for (const li of list.children) li.hidden = filter.value !== '' && li.dataset.township !== filter.value;
-  });
+  let list;
+  if (queue.items.length <= FLAT_QUEUE) {
+    list = el('ul', { class: 'list', id: 'review-queue' }, queue.items.map(queueItem));
+    filter.addEventListener('change', () => {
+      for (const li of list.children) li.hidden = filter.value !== '' && li.dataset.township !== filter.value;
+    });
+  } else {
+    list = el('div', { id: 'review-queue' }, townships.map((t) => {
+      const items = queue.items.filter((i) => i.township === t);
+      return el('details', { class: 'township-group', 'data-township': t },
+        el('summary', {}, `${t}（${items.length}）`),
+        el('ul', { class: 'list' }, items.map(queueItem)));
+    }));
+    filter.addEventListener('change', () => {
+      for (const group of list.children) {
+        group.hidden = filter.value !== '' && group.dataset.township !== filter.value;
+        if (filter.value !== '' && !group.hidden) group.open = true;
+      }
+    });
+  }
   page.append(el('section', { class: 'card' },
     el('h2', {}, `待审核报表（${queue.items.length}）`),
     queue.items.length ? el('div', {}, el('label', { for: 'township-filter' }, '按乡镇筛选'), filter, list)
@@ -65,7 +93,7 @@ async function progress(page) {
   const body = el('div');
   const load = async () => {
     const answer = await api('GET', `/api/v1/progress?period=${encodeURIComponent(select.value)}`);
-    const head = ['区域', '应报', '未开始', '填报中', '已提交', '已退回', '已通过'];
+    const head = ['区域', '应报', '未开始', '填报中', '待审核', '已退回', '已通过'];
     body.replaceChildren(scrolling(el('table', { class: 'progress' },
       el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, answer.map((r) => el('tr', { 'data-region': r.code },
@@ -103,7 +131,7 @@ async function main() {
       el('p', {}, `您以${ROLES[me.role] || me.role}身份登录。`)),
   );
   if (me.role === 'reviewer' || me.role === 'admin') {
-    page.append(el('section', { class: 'card' }, el('h2', {}, '看板'),
+    page.append(el('section', { class: 'card', id: 'shortcuts' }, el('h2', {}, me.role === 'admin' ? '管理' : '常用'),
       el('ul', { class: 'list' }, el('li', {}, el('a', { href: '/dashboard', id: 'dashboard-link' }, `${me.region_name || '全国'}汇总看板`)),
         me.role === 'admin' ? el('li', {}, el('a', { href: '/requests', id: 'requests-link' }, '数据需求审核')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/registry', id: 'registry-link' }, '指标库')) : null,

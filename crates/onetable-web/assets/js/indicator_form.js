@@ -5,10 +5,10 @@
 import { api, el } from './api.js';
 import { showFieldErrors } from './page.js';
 
-const TYPES = { integer: '整数', decimal: '小数（两位）', boolean: '是/否', text: '文字', date: '日期' };
+import { AGGREGATIONS, SENSITIVITY, VALUE_TYPES as TYPES } from './labels.js';
+
+// The form's own words for how often: 每年 (the registry page says 年报).
 const FREQUENCIES = { annual: '每年', quarterly: '每季', monthly: '每月' };
-const AGGREGATIONS = { sum: '求和', avg: '平均', min: '最小', max: '最大', count_true: '计“是”的个数', none: '不汇总' };
-const SENSITIVITY = { public: '公开', internal: '内部', sensitive: '敏感' };
 
 function select(id, options, value) {
   const control = el('select', { id }, Object.entries(options).map(([v, label]) => el('option', { value: v }, label)));
@@ -37,7 +37,8 @@ export function indicatorForm(existing, done, { prefill = {}, path = '/api/v1/in
     category: el('input', { id: 'ind-category', type: 'text', value: v.category || '' }),
     value_type: select('ind-value_type', TYPES, v.value_type || 'integer'),
     frequency: select('ind-frequency', FREQUENCIES, v.frequency || 'annual'),
-    aggregation: select('ind-aggregation', AGGREGATIONS, v.aggregation || 'sum'),
+    // A ratio is a derived indicator's, set by its formula: an existing one keeps it.
+    aggregation: select('ind-aggregation', v.aggregation === 'ratio' ? AGGREGATIONS : Object.fromEntries(Object.entries(AGGREGATIONS).filter(([k]) => k !== 'ratio')), v.aggregation || 'sum'),
     sensitivity: select('ind-sensitivity', SENSITIVITY, v.sensitivity || 'public'),
     owner_department: el('input', { id: 'ind-owner_department', type: 'text', value: v.owner_department || '' }),
     min: el('input', { id: 'ind-min', type: 'number', value: v.min ?? '' }),

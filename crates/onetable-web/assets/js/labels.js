@@ -99,3 +99,8 @@ export function containing(period, frequency) {
   if (frequency === 'annual') return year;
   return `${year}Q${Math.ceil(Number(period.slice(5, 7)) / 3)}`;
 }
+
+/** An indicator's value type, aggregation and sensitivity. */
+export const VALUE_TYPES = { integer: '整数', decimal: '小数（两位）', boolean: '是/否', text: '文字', date: '日期' };
+export const AGGREGATIONS = { sum: '求和', avg: '平均', min: '最小', max: '最大', count_true: '计“是”的个数', ratio: '比率（由公式计算）', none: '不汇总' };
+export const SENSITIVITY = { public: '公开', internal: '内部', sensitive: '敏感' };

@@ -4,10 +4,12 @@
 
 import { api, el, session } from './api.js';
 import { indicatorForm } from './indicator_form.js';
-import { when } from './numbers.js';
+import { FREQUENCIES, SENSITIVITY, when } from './labels.js';
 import { runPage, toLogin } from './page.js';
 
 const STATUS = { active: '在用', draft: '草稿', deprecated: '已停用' };
+// Notes the server writes itself (older versions carry the English one).
+const NOTES = { 'catalogue load': '导入指标目录' };
 const FIELDS = { name: '名称', unit: '单位', category: '类别', value_type: '类型', frequency: '频度', aggregation: '汇总方式',
   sensitivity: '敏感程度', owner_department: '主管部门', min: '最小值', max: '最大值', description: '说明', formula: '计算公式', status: '状态' };
 
@@ -25,7 +27,7 @@ function changes(versions) {
     return el('li', { 'data-version': String(version.version) },
       `第 ${version.version} 版 · ${when(version.created_at)} · ${version.created_by}`,
       before ? (changed.length ? el('ul', {}, changed.map((f) => el('li', {}, `${FIELDS[f]}：${before[f] ?? '空'} → ${version[f] ?? '空'}`))) : '（无字段变化）') : '（首版）',
-      version.change_note ? el('div', { class: 'muted' }, `原因：${version.change_note}`) : null);
+      version.change_note ? el('div', { class: 'muted' }, `原因：${NOTES[version.change_note] || version.change_note}`) : null);
   });
 }
 
@@ -34,7 +36,7 @@ async function detail(code) {
   const current = versions[versions.length - 1];
   const box = el('section', { class: 'card', id: 'indicator-detail', 'data-code': code },
     el('h2', {}, `${current.name}（${code}）`),
-    el('p', {}, `${current.category} · ${current.unit || '无单位'} · ${current.frequency} · ${STATUS[current.status] || current.status} · ${current.sensitivity}`),
+    el('p', {}, `${current.category} · ${current.unit || '无单位'} · ${FREQUENCIES[current.frequency] || current.frequency} · ${STATUS[current.status] || current.status} · ${SENSITIVITY[current.sensitivity] || current.sensitivity}`),
     current.formula ? el('p', {}, `计算公式：${current.formula}`) : null,
     el('h3', {}, '版本记录'), el('ol', { class: 'history-list', id: 'versions' }, changes(versions)));
   if (admin() && current.status !== 'deprecated') {
