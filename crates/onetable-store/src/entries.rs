@@ -267,6 +267,18 @@ pub fn record_event(conn: &mut DbConn, event: &NewEntryEvent) -> StoreResult<()>
     Ok(())
 }
 
+/// Records many workflow events at once (a demo's or a migration's history).
+///
+/// # Errors
+/// On a database error.
+pub fn record_events(conn: &mut DbConn, events: &[NewEntryEvent]) -> StoreResult<()> {
+    // Seven columns an event, under SQLite's 32,766 variables a statement.
+    for chunk in events.chunks(4000) {
+        crate::connection::insert_batch::<_, NewEntryEvent>(conn, entry_events::table, chunk)?;
+    }
+    Ok(())
+}
+
 /// Cell changes and workflow events of one entry, each oldest first.
 ///
 /// # Errors

@@ -29,6 +29,7 @@ pub struct Waiting {
     pub region_code: String,
     pub village: String,
     pub township: String,
+    pub county: String,
     pub period: String,
     pub revision: i64,
     pub submitted_by: String,
@@ -61,7 +62,8 @@ pub async fn queue(app: &App, actor: &Actor, filter: QueueFilter) -> AppResult<R
         for row in &rows {
             if let Ok(village) = RegionCode::parse(&row.region_code) {
                 codes.push(village);
-                codes.extend(village.ancestors().into_iter().last());
+                // The township and the county over it.
+                codes.extend(village.ancestors().into_iter().rev().take(2));
             }
         }
         codes.sort();
@@ -72,14 +74,17 @@ pub async fn queue(app: &App, actor: &Actor, filter: QueueFilter) -> AppResult<R
         let items = rows
             .into_iter()
             .map(|row| {
-                let township = RegionCode::parse(&row.region_code)
-                    .ok()
-                    .and_then(|v| v.ancestors().into_iter().last())
-                    .map(|t| name(&t.to_string()))
-                    .unwrap_or_default();
+                let above = |steps: usize| {
+                    RegionCode::parse(&row.region_code)
+                        .ok()
+                        .and_then(|v| v.ancestors().into_iter().rev().nth(steps))
+                        .map(|t| name(&t.to_string()))
+                        .unwrap_or_default()
+                };
                 Waiting {
                     village: name(&row.region_code),
-                    township,
+                    township: above(0),
+                    county: above(1),
                     region_code: row.region_code,
                     period: row.period,
                     revision: row.revision,

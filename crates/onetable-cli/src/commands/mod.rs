@@ -86,19 +86,25 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
         "catalogue: {} indicators new, {} unchanged; {} rules saved",
         loaded.indicators_created, loaded.indicators_unchanged, loaded.rules_saved
     );
-    let filled = onetable_app::demo::fill(
-        &mut *db.conn()?,
-        RegionCode::parse(seed::DEMO_PREFECTURE)?,
-        onetable_core::Period::Year(2025),
-        now,
-    )
-    .map_err(|e| anyhow::anyhow!("cannot fill the demo values: {}", e.describe()))?;
+    let started = std::time::Instant::now();
+    let today = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive();
+    let filled = onetable_app::demo::fill(&mut *db.conn()?, RegionCode::parse(seed::DEMO_PREFECTURE)?, today, now)
+        .map_err(|e| anyhow::anyhow!("cannot fill the demo values: {}", e.describe()))?;
     if filled.skipped_existing {
-        eprintln!("demo values: 2025 entries exist already, kept as they are");
+        eprintln!("demo values: the demo's forms exist already, kept as they are");
     } else {
         eprintln!(
-            "demo values: 2025 annual form for {} villages ({} values): {} draft, {} submitted, {} approved, {} with warnings",
-            filled.villages, filled.values, filled.draft, filled.submitted, filled.approved, filled.with_warnings
+            "demo values: {} villages, {} forms ({}), {} values in {:.1} s; the latest year: {} draft, {} submitted, {} approved, {} with warnings, {} with a population jump",
+            filled.villages,
+            filled.entries,
+            filled.periods.join(" "),
+            filled.values,
+            started.elapsed().as_secs_f64(),
+            filled.draft,
+            filled.submitted,
+            filled.approved,
+            filled.with_warnings,
+            filled.jumps
         );
     }
     identity::ensure_demo_users(&mut *db.conn()?)?;

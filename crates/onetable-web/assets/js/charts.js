@@ -11,6 +11,11 @@ function sized(container, count) {
   container.style.height = `${Math.max(220, count * ROW_HEIGHT * (fontSize() / 12) + 70)}px`;
 }
 
+/** Whether a chart's box is phone-narrow. */
+function narrow(container) {
+  return container.clientWidth < 480;
+}
+
 /** Larger type on a wall screen (大屏), read from across a room. */
 function fontSize() {
   return window.matchMedia('(min-width: 100rem)').matches ? 16 : 12;
@@ -54,7 +59,8 @@ export function barChart(container, { rows, unit, onPick }) {
       trigger: 'item', renderMode: 'richText',
       formatter: (p) => `${rows[p.dataIndex].name}\n${typeof rows[p.dataIndex].value === 'number' ? short(rows[p.dataIndex].value) : rows[p.dataIndex].value ?? '无数据'}${unit ? ` ${unit}` : ''}`,
     },
-    xAxis: { type: 'value', axisLabel: { formatter: (v) => short(v), fontSize: fontSize() } },
+    // A phone's axis has room for a few labels: fewer ticks, and none drawn over another.
+    xAxis: { type: 'value', splitNumber: narrow(container) ? 3 : 5, axisLabel: { formatter: (v) => short(v), fontSize: fontSize(), hideOverlap: true } },
     yAxis: {
       type: 'category', inverse: true, triggerEvent: Boolean(onPick),
       data: rows.map(axisName),
@@ -90,7 +96,7 @@ export function completenessChart(container, { rows, onPick }) {
     legend: { top: 0, textStyle: { fontSize: fontSize() } },
     grid: { left: 8, right: 24, top: 32, bottom: 24, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, renderMode: 'richText' },
-    xAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: fontSize() } },
+    xAxis: { type: 'value', minInterval: 1, splitNumber: narrow(container) ? 3 : 5, axisLabel: { fontSize: fontSize(), hideOverlap: true } },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), axisLabel: { width: 140, overflow: 'truncate', fontSize: fontSize() } },
     series: [
       part('已审核', '#1a7f37', (r) => r.approved),
@@ -114,8 +120,8 @@ export function lineChart(container, { periods, series, unit }) {
     legend: { type: 'scroll', top: 0, textStyle: { fontSize: fontSize() } },
     grid: { left: 8, right: 24, top: 40, bottom: 24, containLabel: true },
     tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v) => (typeof v === 'number' ? `${short(v)}${unit ? ` ${unit}` : ''}` : '—') },
-    xAxis: { type: 'category', data: periods, axisLabel: { fontSize: fontSize() } },
-    yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v) => short(v), fontSize: fontSize() } },
+    xAxis: { type: 'category', data: periods, axisLabel: { fontSize: fontSize(), hideOverlap: true } },
+    yAxis: { type: 'value', scale: true, splitNumber: narrow(container) ? 3 : 5, axisLabel: { formatter: (v) => short(v), fontSize: fontSize(), hideOverlap: true } },
     series: series.map((s) => ({
       name: s.name, type: 'line', connectNulls: false, symbolSize: 8,
       lineStyle: { width: s.bold ? 4 : 2 },
@@ -134,7 +140,7 @@ export function groupedBars(container, { categories, series }) {
     legend: { top: 0, textStyle: { fontSize: fontSize() } },
     grid: { left: 8, right: 40, top: 32, bottom: 24, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, renderMode: 'richText' },
-    xAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: fontSize() } },
+    xAxis: { type: 'value', minInterval: 1, splitNumber: narrow(container) ? 3 : 5, axisLabel: { fontSize: fontSize(), hideOverlap: true } },
     yAxis: { type: 'category', inverse: true, data: categories, axisLabel: { width: 140, overflow: 'truncate', fontSize: fontSize() } },
     series: series.map((s) => ({
       name: s.name, type: 'bar', data: s.values, label: { show: true, position: 'right', fontSize: fontSize() },

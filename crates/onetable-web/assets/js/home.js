@@ -1,5 +1,5 @@
 import { api, el, scrolling, session } from './api.js';
-import { ENTRY_STATUS, ROLES, periodLabel, when } from './labels.js';
+import { ENTRY_STATUS, ROLES, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
 import { register } from './offline.js';
 import { runPage, toLogin } from './page.js';
 
@@ -67,16 +67,29 @@ async function reviewerHome(page) {
       for (const li of list.children) li.hidden = filter.value !== '' && li.dataset.township !== filter.value;
     });
   } else {
-    list = el('div', { id: 'review-queue' }, townships.map((t) => {
-      const items = queue.items.filter((i) => i.township === t);
-      return el('details', { class: 'township-group', 'data-township': t },
-        el('summary', {}, `${t}（${items.length}）`),
-        el('ul', { class: 'list' }, items.map(queueItem)));
-    }));
+    // By county (when the queue spans several), then township.
+    const group = (t, items) => el('details', { class: 'township-group', 'data-township': t },
+      el('summary', {}, `${t}（${items.length}）`), el('ul', { class: 'list' }, items.map(queueItem)));
+    const counties = [...new Set(queue.items.map((i) => i.county))];
+    const byTownship = (items) => [...new Set(items.map((i) => i.township))]
+      .map((t) => group(t, items.filter((i) => i.township === t)));
+    list = el('div', { id: 'review-queue' }, counties.length > 1
+      ? counties.map((c) => {
+        const items = queue.items.filter((i) => i.county === c);
+        return el('details', { class: 'county-group', 'data-county': c },
+          el('summary', {}, `${c}（${items.length}）`), el('div', { class: 'township-groups' }, byTownship(items)));
+      })
+      : byTownship(queue.items));
     filter.addEventListener('change', () => {
-      for (const group of list.children) {
+      for (const group of list.querySelectorAll('.township-group')) {
         group.hidden = filter.value !== '' && group.dataset.township !== filter.value;
-        if (filter.value !== '' && !group.hidden) group.open = true;
+        if (filter.value !== '' && !group.hidden) {
+          group.open = true;
+          group.closest('.county-group')?.setAttribute('open', '');
+        }
+      }
+      for (const county of list.querySelectorAll('.county-group')) {
+        county.hidden = [...county.querySelectorAll('.township-group')].every((g) => g.hidden);
       }
     });
   }
@@ -88,8 +101,9 @@ async function reviewerHome(page) {
 
 /** 填报进度: each child region's villages by the status of their form of a period. */
 async function progress(page) {
-  const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
-  const select = el('select', { id: 'progress-period' }, [year - 1, year - 2, year - 3].map((y) => el('option', { value: String(y) }, `${y}年报表`)));
+  // The forms due of every frequency: the last three years, quarters and months.
+  const periods = ['annual', 'quarterly', 'monthly'].flatMap((f) => periodsBefore(lastClosed(f), 3));
+  const select = el('select', { id: 'progress-period' }, periods.map((p) => el('option', { value: p }, `${periodLabel(p)}报表`)));
   const body = el('div');
   const load = async () => {
     const answer = await api('GET', `/api/v1/progress?period=${encodeURIComponent(select.value)}`);

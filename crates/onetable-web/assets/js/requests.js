@@ -14,7 +14,7 @@ const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳�
 const LEVELS = { county: '县（市、区）', township: '乡镇（街道）', village: '村（社区）' };
 const FORMATS = { csv: 'CSV', xlsx: 'Excel', json: 'JSON', parquet: 'Parquet' };
 
-const state = { me: null, indicators: new Map() };
+const state = { me: null, indicators: new Map(), regions: new Map() };
 
 function statusOf(request) {
   if (request.status === 'approved' && !request.active) return ['expired', '已过期'];
@@ -33,7 +33,7 @@ function facts(request) {
   const [status, label] = statusOf(request);
   return [
     el('div', { class: 'work-head' }, el('h3', {}, `#${request.id} ${request.title}`), el('span', { class: `status ${status}` }, label)),
-    el('p', { class: 'muted' }, `${request.department} · ${request.requested_by} · 提交于 ${when(request.created_at)} · 地区 ${request.region} · 期别 ${request.periods.map(periodLabel).join('、') || `${periodLabel(request.start_period)}起${FREQUENCIES[request.frequency] || request.frequency}`} · 有效期至 ${when(request.expires_at)}`),
+    el('p', { class: 'muted' }, `${request.department} · ${request.requested_by} · 提交于 ${when(request.created_at)} · 地区 ${state.regions.get(request.region) || request.region} · 期别 ${request.periods.map(periodLabel).join('、') || `${periodLabel(request.start_period)}起${FREQUENCIES[request.frequency] || request.frequency}`} · 有效期至 ${when(request.expires_at)}`),
     el('p', {}, `用途：${request.purpose}`),
     request.legal_basis ? el('p', {}, `法律依据：${request.legal_basis}`) : null,
     indicatorList(request.indicators),
@@ -130,9 +130,22 @@ function decisionBox(request, reload) {
     })));
 }
 
+/** The names of the requests' regions, read once each. */
+async function nameRegions(requests) {
+  const codes = [...new Set(requests.map((r) => r.region))].filter((c) => !state.regions.has(c));
+  await Promise.all(codes.map(async (code) => {
+    try {
+      state.regions.set(code, (await api('GET', `/api/v1/regions/${code}`)).name);
+    } catch {
+      state.regions.set(code, code);
+    }
+  }));
+}
+
 async function draw() {
   const page = await api('GET', '/api/v1/data-requests?limit=200');
   const all = page.items;
+  await nameRegions(all);
   const main = document.getElementById('main');
   const item = (request) => {
     const box = el('li', { class: 'request', 'data-id': String(request.id) }, ...facts(request));
