@@ -219,9 +219,9 @@ fn fill_period(
 pub fn ensure_request(conn: &mut DbConn, prefecture: RegionCode, now: NaiveDateTime) -> Result<i64, Problem> {
     use onetable_store::sharing::{self, RequestScope};
     let department = "民政局";
-    let (existing, _) = sharing::list(conn, &RequestScope::Department(department.to_owned()), None, 1, 0)?;
-    if let Some(request) = existing.first() {
-        return Ok(request.id);
+    let (existing, _) = sharing::list(conn, &RequestScope::Department(department.to_owned()), None, 100, 0)?;
+    if let Some(first) = existing.iter().map(|r| r.id).min() {
+        return Ok(first);
     }
     let row = sharing::NewDataRequest {
         title: "2025 年养老服务统计（演示）".to_owned(),
