@@ -371,8 +371,8 @@ impl TestApp {
                 entered_at: now,
             })
             .collect();
-        cells::insert_cells(&mut conn, &rows, &[]).expect("insert cells");
-        if cells::entries_of(&mut conn, period, &[village.to_owned()]).expect("entries").is_empty() {
+        cells::insert_cells(&mut conn, &rows).expect("insert cells");
+        if onetable_store::entries::entries_of(&mut conn, period, &[village.to_owned()]).expect("entries").is_empty() {
             let entry = EntryRow {
                 region_code: village.to_owned(),
                 period: period.to_owned(),
@@ -381,9 +381,9 @@ impl TestApp {
                 updated_by: "test".to_owned(),
                 updated_at: now,
             };
-            cells::insert_entries(&mut conn, &[entry]).expect("insert entry");
+            onetable_store::entries::insert_entries(&mut conn, &[entry]).expect("insert entry");
         } else {
-            cells::touch_entry(&mut conn, village, period, "test", now).expect("touch entry");
+            onetable_store::entries::touch_entry(&mut conn, village, period, "test", now).expect("touch entry");
             onetable_store::entries::set_status(&mut conn, village, period, status).expect("status");
         }
     }

@@ -14,6 +14,8 @@ use crate::problem::{AppResult, Problem};
 pub enum SubjectKind {
     User,
     Client,
+    /// The operator at the command line (`Actor::operator`): never holds a token.
+    Operator,
 }
 
 /// Where a request came from, for the audit trail.
@@ -90,7 +92,7 @@ impl Actor {
         NewAuditEvent {
             occurred_at: chrono::Utc::now().naive_utc(),
             actor: Some(self.subject.clone()),
-            role: Some(self.role.as_str().to_owned()),
+            role: Some(if self.kind == SubjectKind::Operator { "operator" } else { self.role.as_str() }.to_owned()),
             action: action.to_owned(),
             target,
             outcome: outcome.to_owned(),

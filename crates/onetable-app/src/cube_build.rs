@@ -18,7 +18,7 @@ pub(crate) fn millis(at: NaiveDateTime) -> i64 {
 }
 
 pub(crate) fn load_entries(conn: &mut DbConn, period: &str, villages: &[String]) -> Result<Vec<VillageEntry>, Problem> {
-    let rows = cells::entries_of(conn, period, villages)?;
+    let rows = onetable_store::entries::entries_of(conn, period, villages)?;
     let mut values: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for value in cells::values_of(conn, period, villages)? {
         values.entry(value.region_code).or_default().push((value.indicator_code, value.value));

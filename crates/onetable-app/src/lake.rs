@@ -135,7 +135,20 @@ pub fn write_extract(conn: &mut DbConn, cubes: &CubeCache, dir: &Path, ask: &Ext
     let period = Period::parse(ask.period.trim()).map_err(|e| {
         Problem::unprocessable("invalid_period", e).with_detail(Some("period"), "invalid", "期别格式不正确")
     })?;
+    // An empty database is a set-up step missed, said as such (not a fault of ours).
+    if !onetable_store::regions::has_villages(conn)? {
+        return Err(Problem::unprocessable(
+            "no_regions",
+            "数据库中还没有区划：请先导入区划（onetable regions import --from <区划目录>），或运行 onetable demo",
+        ));
+    }
     let current = registry::current(conn)?;
+    if current.is_empty() {
+        return Err(Problem::unprocessable(
+            "no_indicators",
+            "指标库是空的：请先导入指标目录（onetable catalogue load --indicators <文件>）",
+        ));
+    }
     let fingerprint = registry::fingerprint(conn)?;
     let since = ask.changed_since.map(|t| t.timestamp_millis());
     let (mut parts, measures) = cubes.read_with(conn, period, |cube, containing| {

@@ -237,7 +237,11 @@ impl Problem {
     /// The message with its details, for a terminal.
     #[must_use]
     pub fn describe(&self) -> String {
-        let mut out = self.0.message.clone();
+        // At the command line the cause is the operator's to read: there is no log to look in.
+        let mut out = match (&self.0.kind, &self.0.cause) {
+            (Kind::Internal, Some(cause)) => format!("{}（{cause}）", self.0.message),
+            _ => self.0.message.clone(),
+        };
         for detail in &self.0.details {
             out.push_str(&format!("\n  - {}: {}", detail.field.as_deref().unwrap_or("-"), detail.message));
         }

@@ -55,6 +55,20 @@ impl App {
             }
             Backend::Postgres => None,
         };
+        Self::assemble(db, writer, table_limits, metrics)
+    }
+
+    /// The application for a command-line action beside a running server (`onetable users add`):
+    /// its writes each in a transaction of their own, no writer thread, and the Idempotency-Keys a
+    /// running server holds left alone.
+    ///
+    /// # Errors
+    /// On PostgreSQL, when the server-process lock cannot be taken.
+    pub fn for_command_line(db: Db) -> AppResult<Self> {
+        Self::assemble(db, None, Limits::default(), Metrics::new())
+    }
+
+    fn assemble(db: Db, writer: Option<Arc<GroupCommit>>, table_limits: Limits, metrics: Metrics) -> AppResult<Self> {
         let holder = onetable_store::idempotency::hold(db.url(), std::iter::repeat_with(rand::random::<i32>).take(8))?
             .map(Arc::new);
         let cubes = Arc::new(CubeCache::default().with_metrics(metrics.clone()));

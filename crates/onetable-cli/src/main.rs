@@ -286,20 +286,30 @@ async fn main() -> ExitCode {
         Command::Regions { command: RegionsCommand::Import { from, prefix, effective } } => {
             commands::import_regions(&settings, &from, prefix.as_deref(), effective.as_deref())
         }
-        Command::Users { command } => commands::with_db(&settings, |db| match command {
-            UsersCommand::Add { username, role, region, department, display_name } => commands::identity::add_user(
-                db,
-                commands::identity::AddUser { username, role, region, department, display_name },
-            ),
-            UsersCommand::ResetPassword { username } => commands::identity::reset_password(db, &username),
-        }),
-        Command::Clients { command } => commands::with_db(&settings, |db| match command {
-            ClientsCommand::Add { department, region, client_id } => {
-                commands::identity::add_client(db, &department, &region, client_id)
-            }
-            ClientsCommand::Disable { client_id } => commands::identity::set_client_disabled(db, &client_id, true),
-            ClientsCommand::Enable { client_id } => commands::identity::set_client_disabled(db, &client_id, false),
-        }),
+        Command::Users { command } => match commands::open(&settings) {
+            Ok(db) => match command {
+                UsersCommand::Add { username, role, region, department, display_name } => {
+                    let args = commands::identity::AddUser { username, role, region, department, display_name };
+                    commands::identity::add_user(&db, args).await
+                }
+                UsersCommand::ResetPassword { username } => commands::identity::reset_password(&db, &username).await,
+            },
+            Err(e) => Err(e),
+        },
+        Command::Clients { command } => match commands::open(&settings) {
+            Ok(db) => match command {
+                ClientsCommand::Add { department, region, client_id } => {
+                    commands::identity::add_client(&db, &department, &region, client_id).await
+                }
+                ClientsCommand::Disable { client_id } => {
+                    commands::identity::set_client_disabled(&db, &client_id, true).await
+                }
+                ClientsCommand::Enable { client_id } => {
+                    commands::identity::set_client_disabled(&db, &client_id, false).await
+                }
+            },
+            Err(e) => Err(e),
+        },
         Command::Catalogue { command: CatalogueCommand::Load { indicators, rules } } => {
             commands::with_db(&settings, |db| commands::load_catalogue(db, &indicators, rules.as_deref()))
         }

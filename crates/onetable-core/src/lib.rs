@@ -12,6 +12,7 @@ pub mod region;
 pub mod role;
 pub mod scope;
 pub mod similarity;
+pub mod spreadsheet;
 pub mod text;
 pub mod value;
 pub mod workflow;

@@ -376,3 +376,68 @@ pub fn with_status_within(conn: &mut DbConn, within: Option<RegionCode>, status:
     }
     Ok(query.order((entries::updated_at.asc(), entries::region_code.asc())).select(EntryRow::as_select()).load(conn)?)
 }
+
+/// Entries of `period` for the given villages.
+///
+/// # Errors
+/// On a database error.
+pub fn entries_of(conn: &mut DbConn, period: &str, regions: &[String]) -> StoreResult<Vec<EntryRow>> {
+    let mut out = Vec::new();
+    for chunk in regions.chunks(crate::cells::CHUNK) {
+        out.extend(
+            entries::table
+                .filter(entries::period.eq(period))
+                .filter(entries::region_code.eq_any(chunk))
+                .select(EntryRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Creates entries in one go; one created meanwhile by someone else is kept as it is (on SQLite
+/// nobody can: the import holds the write lock, see [`begin_write`]).
+///
+/// # Errors
+/// On a database error.
+pub fn insert_entries(conn: &mut DbConn, rows: &[EntryRow]) -> StoreResult<()> {
+    for chunk in rows.chunks(crate::cells::CHUNK / 6) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(entries::table).values(chunk).execute(c)?,
+            DbConn::Postgres(c) => {
+                diesel::insert_into(entries::table).values(chunk).on_conflict_do_nothing().execute(c)?
+            }
+        };
+    }
+    Ok(())
+}
+
+/// Raises an existing entry's revision by one.
+///
+/// # Errors
+/// On a database error.
+pub fn touch_entry(conn: &mut DbConn, region: &str, period: &str, actor: &str, at: NaiveDateTime) -> StoreResult<()> {
+    diesel::update(entries::table.find((region, period)))
+        .set((entries::revision.eq(entries::revision + 1), entries::updated_by.eq(actor), entries::updated_at.eq(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Inserts many edits' audit rows: binary COPY on PostgreSQL, multi-row INSERTs on SQLite.
+///
+/// # Errors
+/// On a database error.
+pub fn insert_audit(conn: &mut DbConn, audit: &[NewValueAudit]) -> StoreResult<()> {
+    use diesel::ExecuteCopyFromDsl;
+    match conn {
+        DbConn::Postgres(pg) if audit.len() >= crate::cells::COPY_FROM => {
+            diesel::copy_from(value_audit::table).from_insertable(audit).execute(pg)?;
+        }
+        _ => {
+            for chunk in audit.chunks(crate::cells::CHUNK / 10) {
+                crate::connection::insert_batch::<_, NewValueAudit>(conn, value_audit::table, chunk)?;
+            }
+        }
+    }
+    Ok(())
+}

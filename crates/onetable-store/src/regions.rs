@@ -21,6 +21,16 @@ pub fn find(conn: &mut DbConn, code: RegionCode) -> StoreResult<Option<RegionRow
     Ok(regions::table.find(code.to_string()).select(RegionRow::as_select()).get_result(conn).optional()?)
 }
 
+/// Whether any current village is stored: a database nobody imported the divisions into has
+/// none.
+///
+/// # Errors
+/// On a database error.
+pub fn has_villages(conn: &mut DbConn) -> StoreResult<bool> {
+    use diesel::dsl::exists;
+    Ok(diesel::select(exists(regions::table.filter(regions::level.eq(5)))).get_result(conn)?)
+}
+
 /// The rows of the given codes that exist, in no particular order.
 ///
 /// # Errors

@@ -1,5 +1,7 @@
-//! The web pages for people (页面): the login page and the clerk's and reviewer's pages, as static
-//! HTML, CSS and ES modules embedded in the binary. They hold no rule of their own: every page is a
+//! The web pages for people (页面): every person's pages — the clerk's home and form (offline too),
+//! the reviewer's queue, the dashboards, the department's data requests and the legacy-form
+//! analyzer, the admin's registry, users and burden pages, the auditor's trail — as static HTML,
+//! CSS and ES modules embedded in the binary. They hold no rule of their own: every page is a
 //! client of the documented REST API, so department systems and the pages see the same rules.
 //! No build step: what is in `assets/` is what the browser runs; the one third-party library
 //! (Apache ECharts, for the dashboard) is vendored unchanged under `assets/vendor/`.
@@ -56,6 +58,10 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/labels.js", JS, include_bytes!("../assets/js/labels.js")),
     asset("/assets/js/fields.js", JS, include_bytes!("../assets/js/fields.js")),
     asset("/assets/js/form.js", JS, include_bytes!("../assets/js/form.js")),
+    asset("/assets/js/form_state.js", JS, include_bytes!("../assets/js/form_state.js")),
+    asset("/assets/js/form_save.js", JS, include_bytes!("../assets/js/form_save.js")),
+    asset("/assets/js/form_submit.js", JS, include_bytes!("../assets/js/form_submit.js")),
+    asset("/assets/js/form_review.js", JS, include_bytes!("../assets/js/form_review.js")),
     asset("/assets/js/relogin.js", JS, include_bytes!("../assets/js/relogin.js")),
     asset("/assets/js/field_history.js", JS, include_bytes!("../assets/js/field_history.js")),
     asset("/assets/js/outbox.js", JS, include_bytes!("../assets/js/outbox.js")),
@@ -75,11 +81,11 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/indicator_form.js", JS, include_bytes!("../assets/js/indicator_form.js")),
     asset("/assets/js/users.js", JS, include_bytes!("../assets/js/users.js")),
     asset("/assets/js/burden.js", JS, include_bytes!("../assets/js/burden.js")),
-    asset("/assets/js/forms.js", JS, include_bytes!("../assets/js/forms.js")),
-    asset("/assets/js/form_columns.js", JS, include_bytes!("../assets/js/form_columns.js")),
-    asset("/assets/js/form_actions.js", JS, include_bytes!("../assets/js/form_actions.js")),
-    asset("/assets/js/form_templates.js", JS, include_bytes!("../assets/js/form_templates.js")),
-    asset("/assets/js/form_batch.js", JS, include_bytes!("../assets/js/form_batch.js")),
+    asset("/assets/js/analyzer.js", JS, include_bytes!("../assets/js/analyzer.js")),
+    asset("/assets/js/analyzer_columns.js", JS, include_bytes!("../assets/js/analyzer_columns.js")),
+    asset("/assets/js/analyzer_actions.js", JS, include_bytes!("../assets/js/analyzer_actions.js")),
+    asset("/assets/js/analyzer_templates.js", JS, include_bytes!("../assets/js/analyzer_templates.js")),
+    asset("/assets/js/analyzer_batch.js", JS, include_bytes!("../assets/js/analyzer_batch.js")),
     asset("/assets/js/proposals.js", JS, include_bytes!("../assets/js/proposals.js")),
     // Apache ECharts 6.1.0, unchanged (see assets/vendor/echarts-6.1.0/README.md).
     asset(
@@ -162,6 +168,28 @@ mod tests {
             let text = std::str::from_utf8(asset.bytes).unwrap();
             todo.extend(text.split("from './").skip(1).map(|i| i.split('\'').next().unwrap().to_owned()));
             seen.push(file);
+        }
+    }
+
+    /// A file in `assets/` that is not embedded is a page that breaks on a 404.
+    #[test]
+    fn every_file_in_the_assets_folder_is_embedded() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+        let mut folders = vec![root.clone()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let name = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+                let embedded = ASSETS.iter().any(|a| {
+                    a.path.ends_with(&format!("/{name}")) || a.path == format!("/{}", name.trim_end_matches(".html"))
+                }) || name == "index.html"
+                    || name.starts_with("vendor/") && !name.ends_with(".js");
+                assert!(embedded, "assets/{name} is not embedded");
+            }
         }
     }
 }

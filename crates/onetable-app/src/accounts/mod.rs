@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod clients;
 pub mod hashing;
+pub mod operator;
 pub mod sessions;
 pub mod standing;
 

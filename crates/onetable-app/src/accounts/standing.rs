@@ -47,6 +47,8 @@ pub async fn still_stands(app: &App, facts: TokenFacts) -> AppResult<bool> {
             SubjectKind::Client => identity::find_client(conn, &facts.subject)?.is_some_and(|c| {
                 !c.disabled && same("department", Some(&c.region_code), Some(&c.department), c.session_generation)
             }),
+            // The operator acts at the command line; a token claiming to be it stands for nothing.
+            SubjectKind::Operator => false,
         })
     })
     .await

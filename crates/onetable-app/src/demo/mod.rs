@@ -112,7 +112,7 @@ pub fn fill(
     let villages: Vec<String> =
         entry_store::village_statuses(conn, within, &latest_year.to_string())?.into_iter().map(|(v, _)| v).collect();
     let mut summary = DemoSummary { villages: villages.len(), ..DemoSummary::default() };
-    if !store::entries_of(conn, &latest_year.to_string(), &villages)?.is_empty() {
+    if !entry_store::entries_of(conn, &latest_year.to_string(), &villages)?.is_empty() {
         summary.skipped_existing = true;
         return Ok(summary);
     }
@@ -205,9 +205,9 @@ fn fill_period(
         });
     }
     summary.entries += entries.len();
-    store::insert_cells(conn, &rows, &[])?;
+    store::insert_cells(conn, &rows)?;
     entry_store::record_events(conn, &events)?;
-    store::insert_entries(conn, &entries)?;
+    entry_store::insert_entries(conn, &entries)?;
     Ok(())
 }
 

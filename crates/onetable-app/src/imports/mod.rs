@@ -312,7 +312,7 @@ fn refuse_hidden_characters(table: &[Vec<String>], header: &[String], report: &m
                     .get(at)
                     .filter(|h| !h.is_empty())
                     .cloned()
-                    .unwrap_or_else(|| read::column_name(u32::try_from(at).unwrap_or(u32::MAX)));
+                    .unwrap_or_else(|| onetable_core::spreadsheet::column_letters(at));
                 let column: String = column.chars().filter(|c| !c.is_control()).collect();
                 report.problem(index + 1, &column, problem.to_string());
             }
@@ -372,8 +372,10 @@ fn plan(
         by_region.entry(cell.region.to_string()).or_default().push(cell);
     }
     let regions: Vec<String> = by_region.keys().cloned().collect();
-    let entries: HashMap<String, EntryRow> =
-        store::entries_of(conn, &period_text, &regions)?.into_iter().map(|e| (e.region_code.clone(), e)).collect();
+    let entries: HashMap<String, EntryRow> = onetable_store::entries::entries_of(conn, &period_text, &regions)?
+        .into_iter()
+        .map(|e| (e.region_code.clone(), e))
+        .collect();
     let mut stored: HashMap<(String, String), String> = HashMap::new();
     for v in store::values_of(conn, &period_text, &regions)? {
         stored.insert((v.region_code, v.indicator_code), v.value);
@@ -437,7 +439,7 @@ fn plan(
         all_audit.push(NewValueAudit::of(&stamp, &changes)?);
         match entries.get(region) {
             Some(entry) if entry.status.parse::<EntryStatus>().is_ok_and(EntryStatus::editable) => {
-                store::touch_entry(conn, region, &period_text, actor, now)?;
+                onetable_store::entries::touch_entry(conn, region, &period_text, actor, now)?;
             }
             _ => new_entries.push(EntryRow {
                 region_code: region.clone(),
@@ -451,8 +453,9 @@ fn plan(
         store::delete_cells(conn, region, &period_text, &replaced)?;
     }
     if write {
-        store::insert_entries(conn, &new_entries)?;
-        store::insert_cells(conn, &all_rows, &all_audit)?;
+        onetable_store::entries::insert_entries(conn, &new_entries)?;
+        store::insert_cells(conn, &all_rows)?;
+        onetable_store::entries::insert_audit(conn, &all_audit)?;
     }
     Ok(())
 }

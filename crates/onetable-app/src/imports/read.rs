@@ -11,6 +11,7 @@
 use std::io::{Cursor, Read};
 
 use calamine::{DataRef, Reader, Xlsx};
+use onetable_core::spreadsheet::column_letters;
 
 use crate::problem::Problem;
 
@@ -174,10 +175,9 @@ fn into_rows(mut cells: Vec<UsedCell>, limits: &Limits, sheet: &str) -> Result<T
     let right = cells.iter().map(|c| c.column).max().unwrap_or(left);
     let (height, width) = (u64::from(bottom - top) + 1, u64::from(right - left) + 1);
     if height * width > limits.area {
-        let far = cells
-            .iter()
-            .find(|c| c.row == bottom || c.column == right)
-            .map_or_else(String::new, |c| format!("（最远的单元格在 {}{}）", column_name(c.column), c.row + 1));
+        let far = cells.iter().find(|c| c.row == bottom || c.column == right).map_or_else(String::new, |c| {
+            format!("（最远的单元格在 {}{}）", column_letters(c.column as usize), c.row + 1)
+        });
         return Err(too_large(format!(
             "工作表“{sheet}”使用的范围过大：{height} 行 × {width} 列，超过 {} 格{far}；请删去表格以外的内容后重新上传",
             limits.area
@@ -194,21 +194,6 @@ fn into_rows(mut cells: Vec<UsedCell>, limits: &Limits, sheet: &str) -> Result<T
         row[at] = cell.text;
     }
     Ok(rows)
-}
-
-/// `A`, `B`, … `Z`, `AA`, … for a zero-based column.
-#[must_use]
-pub fn column_name(mut column: u32) -> String {
-    let mut name = Vec::new();
-    loop {
-        name.push(b'A' + u8::try_from(column % 26).unwrap_or(0));
-        if column < 26 {
-            break;
-        }
-        column = column / 26 - 1;
-    }
-    name.reverse();
-    String::from_utf8(name).unwrap_or_default()
 }
 
 fn cell_text(cell: &DataRef<'_>) -> String {
@@ -228,15 +213,6 @@ fn cell_text(cell: &DataRef<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn column_names_run_as_in_a_spreadsheet() {
-        assert_eq!(column_name(0), "A");
-        assert_eq!(column_name(25), "Z");
-        assert_eq!(column_name(26), "AA");
-        assert_eq!(column_name(701), "ZZ");
-        assert_eq!(column_name(16_383), "XFD");
-    }
 
     #[test]
     fn a_csv_with_too_many_fields_is_refused() {

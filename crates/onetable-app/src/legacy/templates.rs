@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::known;
-use super::views::letter;
 use crate::actor::Actor;
 use crate::problem::{AppResult, Problem};
 use crate::App;
+use onetable_core::spreadsheet::{column_index as letter_index, column_letters as letter};
 
 /// Decimal places a filled column is written with at most.
 const MAX_DECIMALS: u8 = 6;
@@ -94,16 +94,6 @@ pub struct ReportTemplate {
     pub columns: Vec<TemplateColumnView>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
-}
-
-/// The column number of a spreadsheet letter (`A` is 0, `AB` is 27).
-#[must_use]
-pub fn letter_index(letter: &str) -> Option<usize> {
-    let letter = letter.trim();
-    if letter.is_empty() || letter.len() > 3 || !letter.bytes().all(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
-    Some(letter.bytes().fold(0usize, |n, b| n * 26 + usize::from(b - b'A') + 1) - 1)
 }
 
 fn label_kind(text: &str) -> Option<LabelKind> {
@@ -320,18 +310,4 @@ pub async fn delete(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     app.write(move |conn| Ok(store::delete(conn, id)?)).await?;
     app.audit(actor.event("templates.delete", Some(id.to_string()), "success")).await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::letter_index;
-
-    #[test]
-    fn letters() {
-        assert_eq!(letter_index("A"), Some(0));
-        assert_eq!(letter_index("Z"), Some(25));
-        assert_eq!(letter_index("AB"), Some(27));
-        assert_eq!(letter_index("a"), None);
-        assert_eq!(letter_index(""), None);
-    }
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::templates::HeaderMerge;
-use crate::imports::read::column_name;
+use onetable_core::spreadsheet::column_letters as letter;
 
 /// A column the form uses to name its rows (序号, 乡镇, 村名), not data.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -104,11 +104,6 @@ pub struct FormAnalysis {
     pub coverage: FormCoverage,
     /// The codes the matched columns need, in form order: what a data request asks for.
     pub indicators: Vec<String>,
-}
-
-/// The spreadsheet letter of a zero-based column (`0` is `A`).
-pub(crate) fn letter(index: usize) -> String {
-    column_name(u32::try_from(index).unwrap_or(u32::MAX))
 }
 
 fn column_view(c: AnalyzedColumn) -> FormColumn {

@@ -110,8 +110,8 @@ fn generate(db: &Db, villages: &[String], indicators: &[(String, bool)]) -> anyh
             }
         }
         onetable_store::connection::transaction(&mut conn, |conn| {
-            stored::insert_entries(conn, &entries)?;
-            stored::insert_cells(conn, &cells, &[])
+            onetable_store::entries::insert_entries(conn, &entries)?;
+            stored::insert_cells(conn, &cells)
         })?;
     }
     println!(
@@ -252,8 +252,8 @@ pub fn cube_bench(db: &Db) -> anyhow::Result<()> {
             entered_by: "bench".to_owned(),
             entered_at: stamp,
         };
-        stored::insert_cells(conn, &[cell], &[])?;
-        stored::touch_entry(conn, &village, &PERIOD.to_string(), "bench", stamp)
+        stored::insert_cells(conn, &[cell])?;
+        onetable_store::entries::touch_entry(conn, &village, &PERIOD.to_string(), "bench", stamp)
     })?;
     let committed = Instant::now();
     loop {
@@ -303,7 +303,7 @@ pub async fn http_freshness(db: Db, settings: &onetable_server::Settings) -> any
     {
         let mut conn = db.conn()?;
         let now = chrono::Utc::now().naive_utc();
-        stored::touch_entry(&mut conn, &village.to_string(), &period, "bench", now)?;
+        onetable_store::entries::touch_entry(&mut conn, &village.to_string(), &period, "bench", now)?;
         onetable_store::entries::set_status(&mut conn, &village.to_string(), &period, "submitted")?;
     }
     let revision = onetable_store::entries::find(&mut *db.conn()?, &village.to_string(), &period)?

@@ -5,27 +5,13 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{anyhow, bail, Context};
-use onetable_app::accounts::hashing;
-use onetable_app::accounts::{self, AccountSpec};
-use onetable_core::{password, RegionCode, Role};
+use onetable_app::accounts::{self, operator, AccountSpec};
+use onetable_app::{Actor, App};
+use onetable_core::{RegionCode, Role};
 use onetable_server::auth::keys;
-use onetable_store::audit::{self, NewAuditEvent};
-use onetable_store::identity::{self, NewClient, UserChanges};
-use onetable_store::{regions, Db, DbConn};
-
-fn operator_event(action: &str, target: &str, detail: Option<String>) -> NewAuditEvent {
-    NewAuditEvent {
-        occurred_at: chrono::Utc::now().naive_utc(),
-        actor: Some("cli".to_owned()),
-        role: Some("operator".to_owned()),
-        action: action.to_owned(),
-        target: Some(target.to_owned()),
-        outcome: "success".to_owned(),
-        request_id: None,
-        client_addr: None,
-        detail,
-    }
-}
+use onetable_store::audit;
+use onetable_store::identity;
+use onetable_store::{Db, DbConn};
 
 /// Asks twice on a terminal; otherwise reads the first line of stdin (so scripts can pipe it).
 fn read_password() -> anyhow::Result<String> {
@@ -55,80 +41,52 @@ pub struct AddUser {
     pub display_name: Option<String>,
 }
 
-pub fn add_user(db: &Db, args: AddUser) -> anyhow::Result<()> {
+/// The operator's use cases run on an application over the database, as the server's do (beside
+/// a running server, without disturbing it).
+fn operator_app(db: &Db) -> anyhow::Result<App> {
+    App::for_command_line(db.clone()).map_err(|e| api_error(&e))
+}
+
+pub async fn add_user(db: &Db, args: AddUser) -> anyhow::Result<()> {
     let role: Role = args.role.parse()?;
     let region = args.region.as_deref().map(RegionCode::parse).transpose().context("--region")?;
     let spec = AccountSpec { username: args.username, role, region, department: args.department };
     let password = read_password()?;
-    accounts::validate(&spec, Some(&password)).map_err(|e| api_error(&e))?;
-    let mut conn = db.conn()?;
-    let now = chrono::Utc::now().naive_utc();
-    let user = accounts::create(&mut conn, &spec, &password, args.display_name, now).map_err(|e| api_error(&e))?;
-    audit::record(&mut conn, &operator_event("users.create", &user.username, Some(format!("role={}", user.role))))?;
-    println!("created {} ({}, {})", user.username, user.role, user.region_code.as_deref().unwrap_or("nationwide"));
+    let app = operator_app(db)?;
+    let user = operator::add_account(&app, &Actor::operator(), spec, password, args.display_name)
+        .await
+        .map_err(|e| api_error(&e))?;
+    println!("created {} ({}, {})", user.username, user.role, user.region.as_deref().unwrap_or("nationwide"));
     Ok(())
 }
 
-pub fn reset_password(db: &Db, username: &str) -> anyhow::Result<()> {
-    let mut conn = db.conn()?;
-    let user = identity::find_user(&mut conn, username)?.ok_or_else(|| anyhow!("no user {username}"))?;
+pub async fn reset_password(db: &Db, username: &str) -> anyhow::Result<()> {
     let password = read_password()?;
-    let problems = password::check(username, &password);
-    if !problems.is_empty() {
-        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        bail!("{}", messages.join("；"));
-    }
-    let now = chrono::Utc::now().naive_utc();
-    let changes = UserChanges {
-        password_hash: Some(hashing::hash(&password).map_err(|e| anyhow!(e))?),
-        password_changed_at: Some(now),
-        failed_logins: Some(0),
-        locked_until: Some(None),
-        updated_at: Some(now),
-        ..UserChanges::default()
-    };
-    identity::update_user(&mut conn, user.id, &changes)?;
-    audit::record(&mut conn, &operator_event("users.reset_password", username, None))?;
+    let app = operator_app(db)?;
+    operator::reset_password(&app, &Actor::operator(), username.to_owned(), password)
+        .await
+        .map_err(|e| api_error(&e))?;
     println!("password of {username} changed; any lockout lifted");
     Ok(())
 }
 
-pub fn add_client(db: &Db, department: &str, region: &str, client_id: Option<String>) -> anyhow::Result<()> {
+pub async fn add_client(db: &Db, department: &str, region: &str, client_id: Option<String>) -> anyhow::Result<()> {
     let region = RegionCode::parse(region).context("--region")?;
-    let mut conn = db.conn()?;
-    if regions::find(&mut conn, region)?.is_none() {
-        bail!("region {region} does not exist: import the regions first");
-    }
-    let client_id = client_id.unwrap_or_else(|| format!("client-{}", &uuid_simple()[..12]));
-    if identity::find_client(&mut conn, &client_id)?.is_some() {
-        bail!("client {client_id} exists already");
-    }
-    let secret = hashing::random_secret();
-    identity::insert_client(
-        &mut conn,
-        &NewClient {
-            client_id: client_id.clone(),
-            secret_hash: hashing::hash(&secret).map_err(|e| anyhow!(e))?,
-            department: department.to_owned(),
-            region_code: region.to_string(),
-            disabled: false,
-            created_at: chrono::Utc::now().naive_utc(),
-        },
-    )?;
-    audit::record(&mut conn, &operator_event("clients.create", &client_id, Some(department.to_owned())))?;
-    println!("client_id:     {client_id}");
-    println!("client_secret: {secret}");
+    let app = operator_app(db)?;
+    let secret = operator::add_client(&app, &Actor::operator(), department.to_owned(), region, client_id)
+        .await
+        .map_err(|e| api_error(&e))?;
+    println!("client_id:     {}", secret.client_id);
+    println!("client_secret: {}", secret.client_secret);
     eprintln!("The secret is shown once and stored only as a hash: keep it now.");
     Ok(())
 }
 
-pub fn set_client_disabled(db: &Db, client_id: &str, disabled: bool) -> anyhow::Result<()> {
-    let mut conn = db.conn()?;
-    if identity::set_client_disabled(&mut conn, client_id, disabled)? == 0 {
-        bail!("no client {client_id}");
-    }
-    let action = if disabled { "clients.disable" } else { "clients.enable" };
-    audit::record(&mut conn, &operator_event(action, client_id, None))?;
+pub async fn set_client_disabled(db: &Db, client_id: &str, disabled: bool) -> anyhow::Result<()> {
+    let app = operator_app(db)?;
+    operator::set_client_disabled(&app, &Actor::operator(), client_id.to_owned(), disabled)
+        .await
+        .map_err(|e| api_error(&e))?;
     println!("{client_id} {}", if disabled { "disabled" } else { "enabled" });
     Ok(())
 }
@@ -136,13 +94,9 @@ pub fn set_client_disabled(db: &Db, client_id: &str, disabled: bool) -> anyhow::
 pub fn rotate_keys(db: &Db) -> anyhow::Result<()> {
     let mut conn = db.conn()?;
     let kid = keys::add_key(&mut conn)?;
-    audit::record(&mut conn, &operator_event("keys.rotate", &kid, None))?;
+    audit::record(&mut conn, &Actor::operator().event("keys.rotate", Some(kid.clone()), "success"))?;
     println!("new signing key {kid}; tokens signed by older keys stay valid until they expire");
     Ok(())
-}
-
-fn uuid_simple() -> String {
-    hashing::random_secret().replace(['-', '_'], "").to_lowercase()
 }
 
 /// One demo account. Demo only: the passwords are public (README).

@@ -51,7 +51,7 @@ pub async fn token_response(state: &AppState, grant: Grant) -> Result<HttpRespon
 pub async fn issue_token(state: &AppState, grant: Grant, csrf: Option<String>) -> Result<(String, Claims), ApiError> {
     reload_keys(state).await?;
     let lifetime = match grant.kind {
-        SubjectKind::User => state.policy.user_token_seconds,
+        SubjectKind::User | SubjectKind::Operator => state.policy.user_token_seconds,
         SubjectKind::Client => state.policy.client_token_seconds,
     };
     let now = chrono::Utc::now().timestamp();

@@ -6,10 +6,10 @@
 
 import { api, el, session } from './api.js';
 import { ROLES } from './labels.js';
-import { actions } from './form_actions.js';
-import { batchCard } from './form_batch.js';
-import { columnList } from './form_columns.js';
-import { templatesCard } from './form_templates.js';
+import { actions } from './analyzer_actions.js';
+import { batchCard } from './analyzer_batch.js';
+import { columnList } from './analyzer_columns.js';
+import { templatesCard } from './analyzer_templates.js';
 import { runPage, toLogin } from './page.js';
 import { proposalsCard } from './proposals.js';
 
