@@ -87,9 +87,8 @@ fn decided_at(period: Period, latest: bool, now: NaiveDateTime) -> NaiveDateTime
     }
     let (year, month) = match period {
         Period::Year(y) => (y + 1, 2),
-        Period::Quarter(y, 4) => (y + 1, 1),
+        Period::Quarter(y, 4) | Period::Month(y, 12) => (y + 1, 1),
         Period::Quarter(y, q) => (y, q * 3 + 1),
-        Period::Month(y, 12) => (y + 1, 1),
         Period::Month(y, m) => (y, m + 1),
     };
     NaiveDate::from_ymd_opt(year, u32::from(month), 12)
