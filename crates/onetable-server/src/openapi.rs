@@ -1,5 +1,7 @@
-//! The OpenAPI description, generated from the handlers. `openapi/openapi.json` is this, committed;
-//! a test fails when they drift (regenerate with `onetable openapi > openapi/openapi.json`).
+//! The OpenAPI description, generated from the handlers: the paths are collected from the very
+//! registration the server runs (`routes::api`), so a route is declared once. `openapi/openapi.json`
+//! is this, committed; a test fails when they drift (regenerate with `onetable openapi >
+//! openapi/openapi.json`).
 
 use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -7,10 +9,6 @@ use utoipa::{Modify, OpenApi};
 
 use crate::openapi_common::CommonResponses;
 
-use crate::routes::{
-    aggregate_series, aggregates, audit, auth, burden, catalogue, clients, dashboards, data_requests, entries, form,
-    forms, health, imports, indicators, progress, regions, review_queue, rules, users, worklist,
-};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,84 +16,6 @@ use crate::routes::{
         title = "onetable API",
         description = "村级基础数据“一张表”: the registry of standard indicators, one-time entry, sharing and aggregates.",
         license(name = "Apache-2.0"),
-    ),
-    modifiers(&BearerAuth, &CommonResponses),
-    paths(
-        health::healthz,
-        health::readyz,
-        auth::jwks::jwks,
-        auth::login::login,
-        auth::token::token,
-        auth::logout::logout,
-        auth::me::me,
-        auth::session::create_session,
-        auth::session::get_session,
-        auth::session::delete_session,
-        users::list::list_users,
-        users::create::create_user,
-        users::get::get_user,
-        users::update::update_user,
-        audit::events::list_events,
-        indicators::list::list_indicators,
-        indicators::check::check_indicator,
-        indicators::create::create_indicator,
-        indicators::get::get_indicator,
-        indicators::get::list_versions,
-        indicators::update::update_indicator,
-        indicators::deprecate::deprecate_indicator,
-        rules::list::list_rules,
-        rules::list::get_rule,
-        rules::save::create_rule,
-        rules::save::update_rule,
-        form::get_form,
-        catalogue::export_catalogue,
-        entries::get::get_entry,
-        entries::edit::patch_entry,
-        entries::edit::carry_forward,
-        entries::workflow::submit,
-        entries::workflow::approve,
-        entries::workflow::return_entry,
-        entries::workflow::reopen,
-        entries::history::history,
-        progress::progress,
-        worklist::worklist,
-        review_queue::review_queue,
-        imports::create_import,
-        regions::search::search_regions,
-        regions::get::get_region,
-        regions::children::list_children,
-        regions::usage::region_usage,
-        data_requests::file::file_request,
-        data_requests::list::list_requests,
-        data_requests::list::get_request,
-        data_requests::decide::approve_request,
-        data_requests::decide::reject_request,
-        data_requests::decide::revoke_request,
-        data_requests::data::pull,
-        data_requests::extract::extract_request,
-        aggregates::aggregates,
-        aggregate_series::aggregate_series,
-        clients::list::list_clients,
-        clients::rotation::request_rotation,
-        clients::rotation::approve_rotation,
-        clients::rotation::collect_secret,
-        dashboards::list::list_dashboards,
-        dashboards::get::get_dashboard,
-        dashboards::create::create_dashboard,
-        dashboards::update::update_dashboard,
-        dashboards::delete::delete_dashboard,
-        burden::burden,
-        forms::analyze::analyze_form,
-        forms::cleanup::cleanup_forms,
-        forms::confirm::confirm_mappings,
-        forms::draft::draft,
-        forms::proposals::list_proposals,
-        forms::proposals::accept_proposal,
-        forms::proposals::reject_proposal,
-        forms::templates::save_template,
-        forms::templates::list_templates,
-        forms::templates::delete_template,
-        forms::templates::fill_template,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     tags(
@@ -126,10 +46,22 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The whole description: [`ApiDoc`]'s info, tags and shared schemas, the paths of every route
+/// `routes::api` registers, then the bearer scheme and the common error answers over all of them.
+#[must_use]
+pub fn spec() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, mut spec) =
+        actix_web::App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::api).split_for_parts();
+    BearerAuth.modify(&mut spec);
+    CommonResponses.modify(&mut spec);
+    spec
+}
+
 /// The spec as the committed file holds it: pretty JSON with a trailing newline.
 #[must_use]
 pub fn spec_json() -> String {
-    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    let mut json = spec().to_pretty_json().unwrap_or_default();
     json.push('\n');
     json
 }

@@ -38,20 +38,33 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 /// Largest form body (the token endpoint's three fields).
 pub const FORM_LIMIT: usize = 16 * 1024;
 
+/// Everything the server answers: the extractors' error bodies, the documented API ([`api`]),
+/// then what is not part of it (`/metrics`, the spec and its viewer, the pages).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::FormConfig::default().limit(FORM_LIMIT).error_handler(form_error))
-        .app_data(web::PayloadConfig::default().limit(JSON_LIMIT))
-        // The router tries routes in this order, running a regular expression for every pattern
-        // with a parameter: the clerks' busiest calls come first. No other route has the shape
-        // `/api/v1/entries/{region}/{period}`, so the order changes no match.
-        .service(entries::edit::patch_entry)
+        .app_data(web::PayloadConfig::default().limit(JSON_LIMIT));
+    // The paths it collects are for the spec (`openapi::spec`): the server needs only the routes.
+    api(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg));
+    cfg.service(metrics::metrics)
+        .service(openapi::serve)
+        .service(docs::index)
+        .service(docs::asset)
+        .configure(pages::configure);
+}
+
+/// The documented API, each route declared once: registered here for the server, and its
+/// `#[utoipa::path]` collected from the same call for the OpenAPI description.
+pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    // The router tries routes in this order, running a regular expression for every pattern
+    // with a parameter: the clerks' busiest calls come first. No other route has the shape
+    // `/api/v1/entries/{region}/{period}`, so the order changes no match.
+    cfg.service(entries::edit::patch_entry)
         .service(entries::get::get_entry)
         .service(health::healthz)
         .service(health::readyz)
-        .service(metrics::metrics)
         .service(auth::jwks::jwks)
         .service(auth::login::login)
         .service(auth::token::token)
@@ -122,11 +135,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(regions::usage::region_usage)
         .service(regions::search::search_regions)
         .service(regions::get::get_region)
-        .service(regions::children::list_children)
-        .service(openapi::serve)
-        .service(docs::index)
-        .service(docs::asset)
-        .configure(pages::configure);
+        .service(regions::children::list_children);
 }
 
 fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> error::Error {
