@@ -1,4 +1,4 @@
-//! Formulas (DESIGN.md §5) compiled from the core AST to polars expressions, so that a derived
+//! Formulas (the registry's formula language, `onetable_core::formula`) compiled from the core AST to polars expressions, so that a derived
 //! indicator is evaluated over a whole column at once with the same meaning as
 //! [`onetable_core::formula::evaluate`] on one village: a missing input or a division by zero is null.
 

@@ -1,4 +1,4 @@
-//! The partitioned extract for data lakes (数据湖导出, DESIGN.md §6): a period's villages written
+//! The partitioned extract for data lakes (数据湖导出): a period's villages written
 //! as Hive-style partitions, `period=2025/province=52/part-00000.parquet`, with a
 //! `_manifest.json` beside them (every column with its type and the registry version it was
 //! written under, rows, bytes and SHA-256 of every file). Each partition is one file, replaced by
