@@ -111,6 +111,29 @@ async fn a_department_turns_its_old_form_into_a_request_and_gets_it_back_filled(
 }
 
 #[tokio::test]
+async fn a_drafts_new_columns_are_listed_as_proposals_at_once_and_its_region_is_named() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("mz_dept", Role::Department, Some("5223"), Some("民政局"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = form_file(&dir, "救助.xlsx", &labelled_forms::named("04-").bytes());
+
+    let Some(dept) = signed_in(&app, Window::Phone, "mz_dept").await else { return };
+    dept.wait_for_text("#forms-link", "报表清理").await;
+    dept.click("#forms-link").await;
+    dept.wait_for_text("#proposals", "没有新指标建议").await;
+    upload(&dept, "#form-file", &[path]).await;
+    dept.wait_for_text("li.form-column[data-column=\"G\"]", "新指标").await;
+    dept.click("#make-draft").await;
+    dept.wait_for_text("#draft-proposals", "临时救助人次").await;
+    // The list below says the same as the notice above, without a reload.
+    dept.wait_for_text("#proposals li.proposal", "临时救助人次").await;
+    let region = dept.client.execute("return document.getElementById('req-region').value", vec![]).await.unwrap();
+    assert_eq!(region, json!("黔西南布依族苗族自治州"), "the draft's region is shown by name");
+    dept.close().await;
+}
+
+#[tokio::test]
 async fn an_admin_teaches_the_registry_a_column_name_decides_proposals_and_cleans_up_a_batch() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     app.load_catalogue();

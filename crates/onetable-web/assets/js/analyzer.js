@@ -53,7 +53,7 @@ async function analyze(file, extras, notice = null) {
       el('span', { class: 'badge sure-low' }, '请核对'), el('span', { class: 'badge sure-none' }, '新指标')),
     columnList(analysis, choices, state.indicators, () => figures.replaceChildren(coverage(analysis, choices))));
   const next = document.getElementById('next');
-  next.replaceChildren(...actions(analysis, choices, state, { reanalyze: (text) => analyze(file, extras, text), reloadTemplates: extras.reloadTemplates }));
+  next.replaceChildren(...actions(analysis, choices, state, { reanalyze: (text) => analyze(file, extras, text), reloadTemplates: extras.reloadTemplates, reloadProposals: extras.reloadProposals }));
   document.body.dataset.analyzed = String(analysis.columns.length);
 }
 
@@ -84,7 +84,7 @@ async function main() {
   for (const i of (await api('GET', '/api/v1/indicators?limit=1000')).items) state.indicators.set(i.code, i);
   const templates = state.me.role === 'department' ? templatesCard(state.me) : null;
   const proposals = proposalsCard(state.me);
-  const extras = { reloadTemplates: async () => { if (templates) await templates.reload(); } };
+  const extras = { reloadTemplates: async () => { if (templates) await templates.reload(); }, reloadProposals: () => proposals.reload() };
   main.replaceChildren(dropZone(extras), el('section', { class: 'card', id: 'analysis' }, el('p', { class: 'muted' }, '还没有上传报表。')),
     el('div', { id: 'next' }), templates ? templates.card : '', proposals.card || '', batchCard());
   await Promise.all([extras.reloadTemplates(), proposals.reload()]);

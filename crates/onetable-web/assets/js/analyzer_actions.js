@@ -40,7 +40,7 @@ function confirmCard(analysis, choices, reanalyze) {
     el('p', { class: 'muted' }, '确认后，这些列名成为对应指标的别名（指标新版本），下一张写法相同的报表将准确对应。'), button, out);
 }
 
-function draftCard(analysis, choices, state) {
+function draftCard(analysis, choices, state, reloadProposals) {
   const out = el('div', { id: 'draft-result' });
   const button = el('button', { type: 'button', class: 'primary', id: 'make-draft' }, '生成数据需求');
   button.addEventListener('click', async () => {
@@ -50,9 +50,12 @@ function draftCard(analysis, choices, state) {
       const indicators = draft.indicators.map((code) => state.indicators.get(code) || { code, name: code });
       const proposals = draft.proposals.length
         ? el('p', { class: 'withheld', id: 'draft-proposals' }, `${draft.proposals.length} 项新指标已提交管理员：${draft.proposals.map((p) => p.name).join('、')}`) : null;
+      // The draft is for the department's own region: its name is the one the page already has.
+      const regionName = draft.region === state.me.region ? state.me.region_name : undefined;
       out.replaceChildren(proposals || '', requestForm(state.me, (filed) => {
         say(out, `数据需求 #${filed.id} 已提交，等待管理员审核。批准后可在“我的报表模板”下载填好的原表。`);
-      }, { title: draft.title, region: draft.region, indicators }));
+      }, { title: draft.title, region: draft.region, region_name: regionName, indicators }));
+      if (draft.proposals.length) await reloadProposals();
     } catch (e) {
       failure(out, e);
     } finally {
@@ -92,7 +95,7 @@ function templateCard(analysis, choices, reload) {
 }
 
 /** The cards for the actor's role. */
-export function actions(analysis, choices, state, { reanalyze, reloadTemplates }) {
+export function actions(analysis, choices, state, { reanalyze, reloadTemplates, reloadProposals }) {
   if (state.me.role === 'admin') return [confirmCard(analysis, choices, reanalyze)];
-  return [draftCard(analysis, choices, state), templateCard(analysis, choices, reloadTemplates)];
+  return [draftCard(analysis, choices, state, reloadProposals), templateCard(analysis, choices, reloadTemplates)];
 }
