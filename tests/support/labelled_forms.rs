@@ -21,10 +21,17 @@ pub struct LabelledForm {
     pub expected: Vec<(String, Expected)>,
 }
 
-/// The folder of the labelled set.
+/// The folder of the labelled set (forms written here, alongside the analyzer).
 #[must_use]
 pub fn folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("forms/labelled")
+}
+
+/// The folder of public forms nobody here wrote (`tests/forms/external/README.md` names each
+/// one's source): the analyzer is measured on them apart.
+#[must_use]
+pub fn external_folder() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("forms/external")
 }
 
 /// The labelled form whose file name starts with `prefix` (`"02-"`).
@@ -50,7 +57,17 @@ pub async fn analyzed(app: &crate::TestApp, token: &str, prefix: &str) -> serde_
 /// Every labelled form, by file name.
 #[must_use]
 pub fn all() -> Vec<LabelledForm> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder())
+    all_in(&folder())
+}
+
+/// Every external form, by file name.
+#[must_use]
+pub fn external() -> Vec<LabelledForm> {
+    all_in(&external_folder())
+}
+
+fn all_in(folder: &Path) -> Vec<LabelledForm> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
         .expect("labelled form")
         .map(|e| e.expect("labelled form").path())
         .filter(|p| p.extension().is_some_and(|e| e == "form"))

@@ -50,6 +50,8 @@ pub const MAX_ROWS: i64 = 200_000;
 struct Regions {
     rows: Vec<RegionRow>,
     townships: HashMap<String, String>,
+    /// For a form with a 县区 column.
+    counties: HashMap<String, String>,
 }
 
 fn regions_under(
@@ -162,6 +164,10 @@ fn township_of(code: &str) -> String {
     RegionCode::parse(code).map(|c| c.truncated_to(RegionLevel::Township).to_string()).unwrap_or_default()
 }
 
+fn county_of(code: &str) -> String {
+    RegionCode::parse(code).map(|c| c.truncated_to(RegionLevel::County).to_string()).unwrap_or_default()
+}
+
 /// The rows of the form. A village name that repeats in scope (团结村 four times) names its
 /// township too, when the form has no township or code column to tell them apart.
 fn body(
@@ -204,6 +210,7 @@ fn body(
                 let labels = [
                     (LabelKind::Sequence, seq.to_string()),
                     (LabelKind::RegionCode, region.code.clone()),
+                    (LabelKind::County, regions.counties.get(&county_of(&region.code)).cloned().unwrap_or_default()),
                     (LabelKind::Township, region.name.clone()),
                 ];
                 out.push(form_row(template, width, &labels, &region.code, townships, decimals));
@@ -217,6 +224,7 @@ fn body(
                 let labels = [
                     (LabelKind::Sequence, seq.to_string()),
                     (LabelKind::RegionCode, region.code.clone()),
+                    (LabelKind::County, regions.counties.get(&county_of(&region.code)).cloned().unwrap_or_default()),
                     (LabelKind::Township, regions.townships.get(&township).cloned().unwrap_or_default()),
                     (LabelKind::Village, village_label(region, &township)),
                 ];
@@ -309,7 +317,16 @@ pub async fn fill(app: &App, actor: &Actor, id: i64, ask: FillAsk) -> AppResult<
             } else {
                 regions_under(conn, within, RegionLevel::Township)?
             };
-            Ok(Regions { rows, townships: townships.into_iter().map(|r| (r.code, r.name)).collect() })
+            let counties: Vec<RegionRow> = if within.level() >= RegionLevel::County {
+                regions::find(conn, within.truncated_to(RegionLevel::County))?.into_iter().collect()
+            } else {
+                regions_under(conn, within, RegionLevel::County)?
+            };
+            Ok(Regions {
+                rows,
+                townships: townships.into_iter().map(|r| (r.code, r.name)).collect(),
+                counties: counties.into_iter().map(|r| (r.code, r.name)).collect(),
+            })
         })
         .await?;
     let decimals = column_decimals(&template, &registry);

@@ -34,6 +34,7 @@ pub fn known(current: &Current) -> Vec<Known> {
             unit: row.unit.clone(),
             aliases: row.alias_list(),
             derived: row.formula.is_some(),
+            yes_no: row.value_type == "boolean",
         })
         .collect()
 }

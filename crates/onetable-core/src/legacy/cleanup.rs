@@ -155,6 +155,7 @@ mod tests {
             unit: "人".to_owned(),
             aliases: Vec::new(),
             derived: false,
+            yes_no: false,
         }];
         let a = analyze(&sheet(&[&["村名", "户籍人口", "临时救助人次"], &["纳晓村", "1", "2"]]), &registry)
             .map_err(|e| e.to_string());

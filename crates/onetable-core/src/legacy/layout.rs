@@ -31,6 +31,8 @@ pub enum LabelKind {
     Sequence,
     /// 区划代码
     RegionCode,
+    /// 县区, 县（市、区）
+    County,
     /// 乡镇
     Township,
     /// 村名, 行政村名称, 村（社区）
@@ -56,6 +58,9 @@ pub struct HeaderColumn {
     pub path: Vec<String>,
     /// The most decimal places its numbers have in the data rows (none without a number).
     pub decimals: Option<u8>,
+    /// The unit a row of units under the header gives it (计量单位 | 户 | 人 | 万元).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_row: Option<String>,
 }
 
 impl HeaderColumn {
@@ -155,6 +160,14 @@ fn is_note(text: &str) -> bool {
     NOTE_PREFIXES.iter().any(|p| text.starts_with(p))
 }
 
+/// 表号：国人口统2表, 制表机关：…, 批准文号：…, 有效期至：… (spaced out as 表 号 on many forms).
+fn is_form_mark(text: &str) -> bool {
+    const MARKS: [&str; 10] =
+        ["表号", "制表机关", "制定机关", "批准机关", "批准文号", "备案机关", "备案文号", "有效期", "文号", "统计调查项目"];
+    let bare: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    MARKS.iter().any(|m| bare.starts_with(m))
+}
+
 /// A number as a data cell holds it: 1,234.5, -3, 12%.
 fn is_number(text: &str) -> bool {
     let t = text.trim().trim_end_matches(['%', '％']).replace(',', "");
@@ -171,7 +184,8 @@ fn decimal_places(text: &str) -> Option<u8> {
     Some(u8::try_from(places.min(6)).unwrap_or(6))
 }
 
-/// 甲 乙 1 2 3 or (1) (2): the row some forms put under the header to number its columns.
+/// 甲 乙 1 2 3 or (1) (2): the row some forms put under the header to number its columns, at
+/// most one cell of it naming the row (栏次, 序号).
 fn is_column_numbering(cells: &[&str]) -> bool {
     let numbered = cells
         .iter()
@@ -180,7 +194,16 @@ fn is_column_numbering(cells: &[&str]) -> bool {
             t.parse::<u32>().is_ok() || matches!(t, "甲" | "乙" | "丙" | "丁" | "A" | "B" | "C")
         })
         .count();
-    cells.len() >= 2 && numbered == cells.len()
+    let named = cells.iter().filter(|c| matches!(c.trim(), "栏次" | "行次" | "序号" | "列号" | "代码")).count();
+    cells.len() >= 2 && numbered >= 2 && numbered + named.min(1) == cells.len()
+}
+
+/// 计量单位 | 户 | 人 | 万元: a row under the header that gives each column its unit, and
+/// nothing else (at most one cell saying so).
+fn is_unit_row(cells: &[&str]) -> bool {
+    let units = cells.iter().filter(|c| units::is_unit(c.trim())).count();
+    let named = cells.iter().filter(|c| matches!(c.trim(), "计量单位" | "单位")).count();
+    units >= 1 && units + named.min(1) == cells.len()
 }
 
 /// Which label a header names, when it names one.
@@ -197,15 +220,27 @@ pub fn label_kind(header: &str) -> Option<LabelKind> {
     if matches!(h, "备注" | "说明") {
         return Some(LabelKind::Remark);
     }
+    let county = ["县区", "区县", "县市区", "县（市、区）", "县(市、区)", "县（市）", "县(市)", "县（区）", "县", "县名", "所属县区"];
+    if county.contains(&h) {
+        return Some(LabelKind::County);
+    }
     let township = ["乡镇", "乡（镇）", "乡(镇)", "镇（乡）", "乡镇（街道）", "乡镇名称", "所属乡镇", "镇", "乡镇街道"];
     if township.contains(&h) {
         return Some(LabelKind::Township);
     }
     let village_words =
         ["村名", "村名称", "行政村", "行政村名称", "村（社区）", "村(社区)", "村（居）", "村居", "村委会"];
+    // What names a row when it is not a village: an area of any level (地区, written 地 区 or
+    // 年份地区 in statistical yearbooks), a hamlet (自然村（屯）, 村民小组), or the stub of a table
+    // whose rows are areas (指标, 项目). All of them are the row's name, as 村名 is.
+    let row_names = ["地区", "地区名称", "区域", "年份地区", "自然村", "村民小组", "组别", "组名", "指标", "项目", "街道"];
+    let bare = super::naming::without_brackets(h);
     let is_village = village_words.iter().any(|w| h == *w || h == format!("{w}名称"))
-        || ((h.starts_with("村") || h.starts_with("行政村")) && (h.ends_with("名称") || h.ends_with("名")))
-        || matches!(h, "单位名称" | "村社区名称" | "村（社区）名称" | "单位");
+        || (["村", "行政村", "自然村", "村民小组", "屯"].iter().any(|p| h.starts_with(p))
+            && (h.ends_with("名称") || h.ends_with("名")))
+        || matches!(h, "单位名称" | "村社区名称" | "村（社区）名称" | "单位")
+        || row_names.contains(&h)
+        || (bare != h && (row_names.contains(&bare.as_str()) || village_words.contains(&bare.as_str())));
     is_village.then_some(LabelKind::Village)
 }
 
@@ -280,7 +315,10 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
     let mut start = None;
     for r in 0..grid.head_height().min(MAX_LEADING_ROWS) {
         check_lengths(&grid, r)?;
-        let distinct = grid.distinct(r);
+        // A statistical form's top right carries its 表号 / 制表机关 / 批准文号 / 有效期至 block,
+        // often on the title's rows: those cells are neither title nor header.
+        let (marks, distinct): (Vec<&str>, Vec<&str>) = grid.distinct(r).into_iter().partition(|c| is_form_mark(c));
+        note_rows.extend(marks.iter().take(MAX_NOTE_ROWS.saturating_sub(note_rows.len())).map(|m| (*m).to_owned()));
         if distinct.is_empty() {
             continue;
         }
@@ -307,8 +345,8 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
         end += 1;
         check_lengths(&grid, end)?;
     }
-    fill_parents(&mut grid, start, end);
     let label_set: Vec<usize> = label_columns.iter().map(|l| l.index).collect();
+    fill_parents(&mut grid, start, end, &label_set);
     let mut columns = (0..grid.width)
         .filter(|c| !label_set.contains(c))
         .filter_map(|c| {
@@ -319,13 +357,19 @@ pub fn find(sheet: &Sheet) -> Result<Layout, LayoutProblem> {
                     path.push(text.to_owned());
                 }
             }
-            (!path.is_empty()).then_some(HeaderColumn { index: c, path, decimals: None })
+            (!path.is_empty()).then_some(HeaderColumn { index: c, path, decimals: None, unit_row: None })
         })
         .collect::<Vec<HeaderColumn>>();
+    if end + 1 < grid.head_height() && is_unit_row(&grid.row(end + 1)) {
+        for column in &mut columns {
+            let text = grid.cell(end + 1, column.index).trim();
+            column.unit_row = units::is_unit(text).then(|| units::canonical(text));
+        }
+    }
     let (mut row_labels, mut data_rows) = (Vec::new(), 0);
     for (r, label) in (end + 1..grid.height()).zip(grid.column_from(key, end + 1)) {
         let cells = grid.row(r);
-        if cells.is_empty() || is_column_numbering(&cells) {
+        if cells.is_empty() || is_column_numbering(&cells) || is_unit_row(&cells) {
             continue;
         }
         // A note under the data is often one cell merged across the sheet: its copies are one.
@@ -385,7 +429,7 @@ fn labels(grid: &Grid, start: usize) -> Vec<LabelColumn> {
 /// column numbering, and nothing new in the row-label column (a data row names its village there).
 fn continues_header(grid: &Grid, r: usize, key: usize) -> bool {
     let cells = grid.row(r);
-    if cells.is_empty() || is_column_numbering(&cells) || cells.iter().any(|c| is_note(c)) {
+    if cells.is_empty() || is_column_numbering(&cells) || is_unit_row(&cells) || cells.iter().any(|c| is_note(c)) {
         return false;
     }
     let key_cell = grid.cell(r, key);
@@ -397,13 +441,16 @@ fn continues_header(grid: &Grid, r: usize, key: usize) -> bool {
 /// Without merged ranges (CSV, or a form whose author centred the text instead of merging), a
 /// parent header is written once, over its first sub-column: carry it right over the empty
 /// cells whose column has a header below.
-fn fill_parents(grid: &mut Grid, start: usize, end: usize) {
+/// A row-label column (行政村名 over three rows) is nobody's parent.
+fn fill_parents(grid: &mut Grid, start: usize, end: usize, labels: &[usize]) {
     for r in start..end {
         let mut parent: Option<&str> = None;
         for c in 0..grid.width {
             let has_child = (r + 1..=end).any(|below| !grid.cell(below, c).is_empty());
             let text = grid.cell(r, c);
-            if !text.is_empty() {
+            if labels.contains(&c) {
+                parent = None;
+            } else if !text.is_empty() {
                 parent = has_child.then_some(text);
             } else if let (Some(p), true) = (parent, has_child) {
                 grid.set(r, c, p);

@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use super::naming::{canonical, inner_readings, readings, whole_of_part};
+use super::context::Context;
+use super::naming::{canonical, inner_readings, readings, whole_of_part, without_qualifier};
 use super::units::{self, UnitKind};
 use crate::similarity::{normalize, similarity};
 
@@ -16,6 +17,17 @@ pub struct Known {
     pub unit: String,
     pub aliases: Vec<String>,
     pub derived: bool,
+    /// A yes/no fact (value type boolean): only a yes/no column asks for it.
+    pub yes_no: bool,
+}
+
+/// What the form says of a column besides its name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Column<'a> {
+    /// The unit it states (in the header, a unit row or a 单位 note).
+    pub unit: Option<&'a str>,
+    /// Its header asks 是/否.
+    pub yes_no: bool,
 }
 
 /// Why a column maps to an indicator.
@@ -59,6 +71,10 @@ pub struct Candidate {
 /// A similarity at least this high, and this far ahead of the next indicator, is a match.
 pub const MATCH_THRESHOLD: f64 = 0.75;
 pub const MATCH_MARGIN: f64 = 0.1;
+/// Or, when the column's kind of unit is known and the indicator's is the same, a similarity this
+/// high that is this far ahead of the next: the top candidate standing alone.
+const LEAD_THRESHOLD: f64 = 0.6;
+const LEAD_MARGIN: f64 = 0.25;
 /// Candidates shown for a column with no match score at least this.
 const CANDIDATE_FLOOR: f64 = 0.3;
 
@@ -66,10 +82,21 @@ fn unit_kind(unit: &str, name: &str) -> Option<UnitKind> {
     units::kind_of(unit).or_else(|| if unit.is_empty() { units::implied_kind(name) } else { None })
 }
 
+fn known_kind(known: &Known) -> Option<UnitKind> {
+    if known.yes_no {
+        Some(UnitKind::YesNo)
+    } else {
+        unit_kind(&known.unit, &known.name)
+    }
+}
+
 /// The factor from the column's unit to the indicator's, or `None` when they measure different
-/// things (人 against 户, 元 against 亩).
+/// things (人 against 户, 元 against 亩, a count against a yes/no).
 fn conversion(column_unit: Option<&str>, column_kind: Option<UnitKind>, known: &Known) -> Option<f64> {
-    let known_kind = unit_kind(&known.unit, &known.name);
+    let known_kind = known_kind(known);
+    if column_kind.is_some() && known_kind.is_some() && column_kind != known_kind {
+        return None;
+    }
     match (column_unit, column_kind, known_kind) {
         (Some(from), _, _) if !known.unit.is_empty() && units::is_unit(&known.unit) => units::factor(from, &known.unit),
         (_, Some(a), Some(b)) if a != b => None,
@@ -95,9 +122,36 @@ type KnownTest<'a> = dyn Fn(&Known) -> bool + 'a;
 /// it (in the header or a 单位 row).
 #[must_use]
 pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> (Option<Found>, Vec<Candidate>) {
-    let names = readings(path);
-    let column_kind = unit.and_then(units::kind_of).or_else(|| names.first().and_then(|n| units::implied_kind(n)));
+    match_in(path, Column { unit, yes_no: false }, registry, &Context::default())
+}
+
+/// The names a column may mean: its readings, and each without a bracketed qualifier
+/// (党员人数（含预备党员） is 党员人数).
+fn names_of(path: &[String]) -> Vec<String> {
+    let mut names = readings(path);
+    let plain: Vec<String> = path.iter().map(|p| without_qualifier(p).unwrap_or_else(|| p.clone())).collect();
+    if plain != path {
+        names.extend(readings(&plain));
+    }
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    names
+}
+
+/// Maps one column of a form in its context (title, registry's rewrites).
+#[must_use]
+pub fn match_in(path: &[String], column: Column, registry: &[Known], context: &Context) -> (Option<Found>, Vec<Candidate>) {
+    let unit = column.unit;
+    let names = names_of(path);
+    let column_kind = if column.yes_no {
+        Some(UnitKind::YesNo)
+    } else {
+        unit.and_then(units::kind_of).or_else(|| names.first().and_then(|n| units::implied_kind(n)))
+    };
     let found = |known: &Known, confidence: f64, reason: Reason| {
+        if context.excludes(known, path) {
+            return None;
+        }
         conversion(unit, column_kind, known).map(|factor| Found {
             code: known.code.clone(),
             name: known.name.clone(),
@@ -108,9 +162,18 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
             factor,
         })
     };
-    let exact: Vec<String> = names.iter().cloned().chain(inner_readings(path)).collect();
+    let mut exact: Vec<String> = names.iter().cloned().chain(inner_readings(path)).collect();
+    // The title speaks for a header of its own, not for a sub-column: that one's parent does.
+    if whole_of_part(path).is_none() {
+        exact.extend(names.iter().filter_map(|n| context.with_subject(&canonical(n))));
+    }
     let normalized: Vec<String> = exact.iter().map(|n| normalize(n)).collect();
-    let exact_canonicals: Vec<String> = exact.iter().map(|n| canonical(n)).collect();
+    let mut exact_canonicals: Vec<String> = exact.iter().map(|n| canonical(n)).collect();
+    let rewritten: Vec<String> = exact_canonicals
+        .iter()
+        .flat_map(|c| context.rewritten(c).into_iter().chain(Context::bare_total(path, c)))
+        .collect();
+    exact_canonicals.extend(rewritten);
     let canonicals: Vec<String> = names.iter().map(|n| canonical(n)).collect();
     let tiers: [(Reason, f64, &KnownTest); 3] = [
         (Reason::Alias, 1.0, &|k: &Known| k.aliases.iter().any(|a| normalized.contains(&normalize(a)))),
@@ -151,20 +214,38 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
         .filter(|(score, _)| *score >= CANDIDATE_FLOOR)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
-    let convertible: Vec<&(f64, &Known)> =
-        scored.iter().filter(|(_, k)| conversion(unit, column_kind, k).is_some()).collect();
+    let convertible: Vec<&(f64, &Known)> = scored
+        .iter()
+        .filter(|(_, k)| conversion(unit, column_kind, k).is_some() && !context.excludes(k, path))
+        .collect();
     let is_whole = |k: &Known| whole.as_ref().is_some_and(|w| *w == canonical(&k.name));
+    // Two things joined (乡村医生和卫生员, 男、女) are their sum: only a name that says so exactly
+    // (发包及上交收入, above) is one indicator.
+    if names.first().is_some_and(|n| is_compound(n)) {
+        return (None, candidates_of(&convertible, &|_| false));
+    }
     // A part that reads most like its whole (60岁及以上人口 / 其中：独居) is something new, not the
     // whole and not the whole's nearest neighbour.
     if let Some((best, known)) = convertible.first().filter(|(_, k)| !is_whole(k)) {
         let next = convertible.get(1).map_or(0.0, |(s, _)| *s);
-        if *best >= MATCH_THRESHOLD && best - next >= MATCH_MARGIN {
+        // The unit and the name must agree with each other too: 低保人数 in 户 is a slip, not a lead.
+        let named_kind = names.first().and_then(|n| units::implied_kind(n));
+        let same_kind = column_kind.is_some()
+            && column_kind == known_kind(known)
+            && named_kind.is_none_or(|k| Some(k) == column_kind);
+        let alone = same_kind && *best >= LEAD_THRESHOLD && best - next >= LEAD_MARGIN;
+        if (*best >= MATCH_THRESHOLD && best - next >= MATCH_MARGIN) || alone {
             return (found(known, round2(best * 0.9), Reason::Similarity), Vec::new());
         }
     }
-    let candidates = convertible
+    (None, candidates_of(&convertible, &is_whole))
+}
+
+/// The first three indicators a person may choose from, best first.
+fn candidates_of(scored: &[&(f64, &Known)], leave_out: &dyn Fn(&Known) -> bool) -> Vec<Candidate> {
+    scored
         .iter()
-        .filter(|(_, k)| !is_whole(k))
+        .filter(|(_, k)| !leave_out(k))
         .take(3)
         .map(|(score, k)| Candidate {
             code: k.code.clone(),
@@ -172,8 +253,17 @@ pub fn match_column(path: &[String], unit: Option<&str>, registry: &[Known]) -> 
             unit: k.unit.clone(),
             score: round2(*score),
         })
-        .collect();
-    (None, candidates)
+        .collect()
+}
+
+/// Whether a name joins two things with 和, 与, 、 or 及 (及以上 and 普及 join nothing).
+fn is_compound(name: &str) -> bool {
+    let joined_by_ji = name.match_indices('及').any(|(at, _)| {
+        let after = &name[at + '及'.len_utf8()..];
+        let before = &name[..at];
+        !after.starts_with("以") && !before.ends_with('普')
+    });
+    name.contains('和') || name.contains('与') || name.contains('、') || joined_by_ji
 }
 
 #[cfg(test)]
@@ -187,6 +277,7 @@ mod tests {
             unit: unit.to_owned(),
             aliases: Vec::new(),
             derived: false,
+            yes_no: false,
         }
     }
 

@@ -3,6 +3,7 @@
 //! in, the analysis goes out; reading files and storing confirmations happen above.
 
 pub mod cleanup;
+pub mod context;
 mod grid;
 pub mod layout;
 pub mod matching;
@@ -13,7 +14,8 @@ pub mod units;
 use serde::Serialize;
 
 pub use layout::{HeaderColumn, LabelColumn, LabelKind, Layout, LayoutProblem, Merge, Sheet};
-pub use matching::{Candidate, Found, Known, Reason};
+pub use context::Context;
+pub use matching::{Candidate, Column, Found, Known, Reason};
 
 /// Where a column's unit was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -23,6 +25,8 @@ pub enum UnitSource {
     Header,
     /// In a note row: 单位：万元.
     Note,
+    /// In a row of units under the header: 计量单位 | 户 | 万元.
+    UnitRow,
 }
 
 /// One data column of the form and what the registry has for it.
@@ -96,21 +100,43 @@ fn note_unit(name: &str, note_units: &[String]) -> Option<String> {
     }
 }
 
-fn analyze_column(column: &HeaderColumn, note_units: &[String], registry: &[Known]) -> AnalyzedColumn {
-    let (path, stated) = header_unit(&column.path);
+fn analyze_column(column: &HeaderColumn, note_units: &[String], registry: &[Known], context: &Context) -> AnalyzedColumn {
+    let mut yes_no = false;
+    let written: Vec<String> = column
+        .path
+        .iter()
+        .map(|cell| match naming::without_yes_no(cell) {
+            Some(plain) => {
+                yes_no = true;
+                plain
+            }
+            None => cell.clone(),
+        })
+        .collect();
+    let (path, stated) = header_unit(&written);
+    // A field code (B4) says nothing of the column; a grouping parent ((一)基本情况) neither,
+    // unless it is all there is.
+    let mut path: Vec<String> = path.into_iter().filter(|p| !naming::is_field_code(p)).collect();
+    if path.len() > 1 {
+        let leaf = path.pop().unwrap_or_default();
+        path.retain(|p| !naming::is_section(p));
+        path.push(leaf);
+    }
     let name = naming::cleaned(&path);
-    let (unit, unit_source) = match stated {
-        Some(u) => (Some(u), Some(UnitSource::Header)),
-        None => match note_unit(&name, note_units) {
+    let (unit, unit_source) = match (stated, &column.unit_row) {
+        (Some(u), _) => (Some(u), Some(UnitSource::Header)),
+        (None, Some(u)) => (Some(u.clone()), Some(UnitSource::UnitRow)),
+        (None, None) => match note_unit(&name, note_units) {
             Some(u) => (Some(u), Some(UnitSource::Note)),
             None => (None, None),
         },
     };
-    let (mut matched, mut candidates) = matching::match_column(&path, unit.as_deref(), registry);
+    let (mut matched, mut candidates) =
+        matching::match_in(&path, Column { unit: unit.as_deref(), yes_no }, registry, context);
     let (mut unit, mut unit_source) = (unit, unit_source);
     // A form-wide 单位 does not bind a column whose name says otherwise (个 under 单位：万元).
     if matched.is_none() && unit_source == Some(UnitSource::Note) {
-        let (again, other) = matching::match_column(&path, None, registry);
+        let (again, other) = matching::match_in(&path, Column { unit: None, yes_no }, registry, context);
         if again.is_some() {
             (matched, candidates, unit, unit_source) = (again, other, None, None);
         }
@@ -134,8 +160,9 @@ fn analyze_column(column: &HeaderColumn, note_units: &[String], registry: &[Know
 /// When the sheet has no header to analyze (empty, too wide, a header cell too long).
 pub fn analyze(sheet: &Sheet, registry: &[Known]) -> Result<Analysis, LayoutProblem> {
     let layout = layout::find(sheet)?;
+    let context = Context::new(&layout.title_rows, registry);
     let columns: Vec<AnalyzedColumn> =
-        layout.columns.iter().map(|c| analyze_column(c, &layout.note_units, registry)).collect();
+        layout.columns.iter().map(|c| analyze_column(c, &layout.note_units, registry, &context)).collect();
     let matched = columns.iter().filter(|c| c.matched.is_some()).count();
     #[allow(clippy::cast_precision_loss)]
     let share = if columns.is_empty() { 0.0 } else { matched as f64 / columns.len() as f64 };

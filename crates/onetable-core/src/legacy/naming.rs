@@ -8,7 +8,12 @@ use crate::similarity::normalize;
 const TOTAL_WORDS: [&str; 8] = ["合计", "小计", "总计", "计", "总数", "总量", "数量", "合"];
 
 /// Leading words that do not change what a village indicator counts.
-const NOISE_PREFIXES: [&str; 14] = [
+const NOISE_PREFIXES: [&str; 19] = [
+    "实际",
+    "在岗",
+    "设置",
+    "建有",
+    "拥有",
     "是否有",
     "是否",
     "村集体经济",
@@ -27,11 +32,12 @@ const NOISE_PREFIXES: [&str; 14] = [
 
 /// Trailing words that do not change it either (after `normalize` took 数/人数/数量, so 总数 is
 /// left as 总).
-const NOISE_SUFFIXES: [&str; 6] = ["情况", "合计", "总计", "总额", "总量", "总"];
+/// 对象 is who a programme serves: 低保对象 are the 低保 persons.
+const NOISE_SUFFIXES: [&str; 7] = ["情况", "合计", "总计", "总额", "总量", "对象", "总"];
 
-/// The sub-column text without its 其中： lead.
+/// The sub-column text without its 其中： lead or its section number (（一）, 二、, 3.).
 fn strip_of_which(text: &str) -> &str {
-    let t = text.trim();
+    let t = strip_numbering(text.trim());
     for lead in ["其中：", "其中:", "其中"] {
         if let Some(rest) = t.strip_prefix(lead) {
             if !rest.trim().is_empty() {
@@ -40,6 +46,105 @@ fn strip_of_which(text: &str) -> &str {
         }
     }
     t
+}
+
+/// The text without what stands in brackets: 自然村（屯） → 自然村.
+#[must_use]
+pub fn without_brackets(text: &str) -> String {
+    let mut depth = 0_u32;
+    text.chars()
+        .filter(|c| match c {
+            '（' | '(' | '【' | '[' => {
+                depth += 1;
+                false
+            }
+            '）' | ')' | '】' | ']' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A header without its bracketed qualifier (党员人数（含预备党员） → 党员人数), when it has one.
+#[must_use]
+pub fn without_qualifier(text: &str) -> Option<String> {
+    let plain = without_brackets(text);
+    (plain != text.trim() && plain.chars().count() >= 2).then_some(plain)
+}
+
+/// A header that asks 是/否 in brackets (通客车（是/否）, 有无卫生室(有/无)), without the
+/// brackets; none when it does not.
+#[must_use]
+pub fn without_yes_no(text: &str) -> Option<String> {
+    const MARKS: [&str; 9] = ["是/否", "是否", "是或否", "有/无", "有无", "1是0否", "是=1,否=0", "Y/N", "y/n"];
+    let t = text.trim();
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(inner) = t.strip_suffix(close) {
+            if let Some(start) = inner.rfind(open) {
+                let mark: String = inner[start + open.len_utf8()..].chars().filter(|c| !c.is_whitespace()).collect();
+                let mark = mark.replace('／', "/");
+                if MARKS.contains(&mark.as_str()) {
+                    return Some(inner[..start].trim().to_owned());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A header without the number of its section or item: （一）基本情况, 一、人口, 3.耕地, (2)水田.
+#[must_use]
+pub fn strip_numbering(text: &str) -> &str {
+    const NUMERALS: &str = "一二三四五六七八九十0123456789";
+    let t = text.trim();
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(rest) = t.strip_prefix(open) {
+            if let Some(end) = rest.find(close) {
+                let inside = &rest[..end];
+                if !inside.is_empty() && inside.chars().all(|c| NUMERALS.contains(c)) && end + close.len_utf8() < rest.len() {
+                    return rest[end + close.len_utf8()..].trim();
+                }
+            }
+        }
+    }
+    let digits = t.chars().take_while(|c| NUMERALS.contains(*c)).count();
+    let after: String = t.chars().skip(digits).collect();
+    if digits > 0 {
+        for mark in ['、', '.', '．'] {
+            if after.starts_with(mark) {
+                let skip: usize = t.chars().take(digits).map(char::len_utf8).sum::<usize>() + mark.len_utf8();
+                if t.len() > skip {
+                    return t[skip..].trim();
+                }
+            }
+        }
+    }
+    t
+}
+
+/// A parent header that only groups (（一）基本情况, 主要指标): it says nothing of what its
+/// columns count.
+#[must_use]
+pub fn is_section(text: &str) -> bool {
+    let t = strip_numbering(text);
+    let numbered = t.len() != text.trim().len();
+    const GROUPS: [&str; 6] = ["基本情况", "基本信息", "主要指标", "有关情况", "指标", "情况"];
+    GROUPS.iter().any(|g| t == *g || (numbered && t.ends_with(g)))
+}
+
+/// A field code some forms print under a header (B4, A12): not a name.
+#[must_use]
+pub fn is_field_code(text: &str) -> bool {
+    let t = text.trim();
+    let mut chars = t.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && t.len() <= 6
+        && t.len() >= 2
+        && t.chars().skip(1).all(|c| c.is_ascii_digit())
 }
 
 /// The names a header may mean, most likely first: one level is itself; a total under a parent is
@@ -130,6 +235,10 @@ pub fn canonical(name: &str) -> String {
                 }
             }
         }
+        // 书记主任是否一肩挑 asks the same as 书记主任一肩挑.
+        if let Some(at) = text.find("是否").filter(|at| *at > 0) {
+            text = format!("{}{}", &text[..at], &text[at + "是否".len()..]);
+        }
         if let Some(rest) = text.strip_prefix('有') {
             if rest.chars().count() >= 2 && !rest.starts_with('效') {
                 text = rest.to_owned();
@@ -174,5 +283,21 @@ mod tests {
         assert_eq!(canonical("有效灌溉面积"), "有效灌溉面积");
         assert_eq!(canonical("村集体本年收益"), canonical("本年收益"));
         assert_eq!(canonical("党员人数"), canonical("党员总数"));
+        assert_eq!(without_qualifier("党员人数（含预备党员）").as_deref(), Some("党员人数"));
+        assert_eq!(without_qualifier("党员人数"), None);
+        assert_eq!(without_yes_no("通客车（是/否）").as_deref(), Some("通客车"));
+        assert_eq!(without_yes_no("是否通客车"), None);
+        assert_eq!(strip_numbering("（一）基本情况"), "基本情况");
+        assert_eq!(strip_numbering("二、人口"), "人口");
+        assert_eq!(strip_numbering("3.耕地面积"), "耕地面积");
+        assert_eq!(strip_numbering("60岁及以上人口"), "60岁及以上人口");
+        assert_eq!(strip_numbering("（一）"), "（一）");
+        assert!(is_section("（一）基本情况") && is_section("基本情况") && !is_section("低保情况"));
+        assert!(is_field_code("B4") && !is_field_code("B") && !is_field_code("Bx"));
+        assert_eq!(canonical("低保对象"), canonical("农村低保人数"));
+        assert_eq!(canonical("设置村卫生室"), canonical("有村卫生室"));
+        assert_eq!(canonical("在岗乡村医生"), canonical("乡村医生人数"));
+        assert_eq!(canonical("实际参保人数"), canonical("参保人数"));
+        assert_eq!(canonical("书记主任是否一肩挑"), canonical("书记主任一肩挑"));
     }
 }

@@ -132,7 +132,7 @@ pub fn implied_kind(name: &str) -> Option<UnitKind> {
     let name = name.trim_end_matches(|c: char| c.is_ascii_punctuation() || "（）()".contains(c));
     BY_ENDING.iter().find(|(ending, _)| name.ends_with(ending)).map(|(_, kind)| *kind).or_else(|| {
         // 有村卫生室 is a yes/no, so 村卫生室医生人数 (people) is not it; 有效灌溉面积 is an area.
-        let yes_no = name.starts_with("是否") || (name.starts_with('有') && !name.starts_with("有效"));
+        let yes_no = name.contains("是否") || (name.starts_with('有') && !name.starts_with("有效"));
         yes_no.then_some(UnitKind::YesNo)
     })
 }

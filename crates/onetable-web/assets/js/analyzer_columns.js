@@ -5,7 +5,7 @@
 import { el } from './api.js';
 
 const REASONS = { alias: '别名', exact_name: '名称相同', normalised_name: '名称相近', similarity: '字面相似', fixed: '人工指定' };
-const SOURCES = { header: '表头', note: '单位行' };
+const SOURCES = { header: '表头', note: '单位行', unit_row: '计量单位行' };
 
 /** How sure: `high`, `mid`, `low`, or `none` for a column with no match. */
 export function sureness(match) {
