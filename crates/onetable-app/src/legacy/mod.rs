@@ -35,6 +35,7 @@ pub fn known(current: &Current) -> Vec<Known> {
             aliases: row.alias_list(),
             derived: row.formula.is_some(),
             yes_no: row.value_type == "boolean",
+            share_of: row.formula.as_deref().and_then(onetable_core::legacy::matching::share_of),
         })
         .collect()
 }

@@ -156,6 +156,7 @@ mod tests {
             aliases: Vec::new(),
             derived: false,
             yes_no: false,
+            share_of: None,
         }];
         let a = analyze(&sheet(&[&["村名", "户籍人口", "临时救助人次"], &["纳晓村", "1", "2"]]), &registry)
             .map_err(|e| e.to_string());

@@ -4,7 +4,7 @@
 //! wordings mean the same (an alias 在岗乡村医生 of 乡村医生人数 teaches that 在岗 changes nothing).
 
 use super::matching::Known;
-use super::naming::canonical;
+use super::naming::{canonical, whole_of_part};
 
 /// Words that end a form's title without saying what it counts.
 const TITLE_ENDINGS: [&str; 12] =
@@ -12,13 +12,30 @@ const TITLE_ENDINGS: [&str; 12] =
 
 /// Wordings a department uses for a registry word, on canonical names (both sides already
 /// stripped of 有/是否/农村 and of 数/人数): 设置 a clinic is having one.
-const SYNONYMS: [(&str, &str); 4] = [("村医", "乡村医生"), ("卫生所", "卫生室"), ("医务室", "卫生室"), ("网格管理员", "网格员")];
+const SYNONYMS: [(&str, &str); 6] = [
+    ("村医", "乡村医生"),
+    ("卫生所", "卫生室"),
+    ("医务室", "卫生室"),
+    ("网格管理员", "网格员"),
+    // 60岁以上 is read as 60 and over in population tables.
+    ("岁以上", "岁及以上"),
+    ("周岁", "岁"),
+];
 
 /// Bare totals of a village form, and what they count there: village statistics count by 户籍
 /// unless they say otherwise (人口统计报表制度: 统计口径为户籍人口), so 户数 and 总人口 alone are
 /// the registered figures. On canonical names, whole names only.
-const BARE_TOTALS: [(&str, &str); 5] =
-    [("户", "户籍户"), ("总户", "户籍户"), ("人口", "户籍人口"), ("总人口", "户籍人口"), ("人口总", "户籍人口")];
+const BARE_TOTALS: [(&str, &str); 9] = [
+    ("户数", "户籍户数"),
+    ("总户数", "户籍户数"),
+    ("农户数", "户籍户数"),
+    ("人口数", "户籍人口"),
+    ("总人口", "户籍人口"),
+    ("总面积", "国土面积"),
+    ("辖区面积", "国土面积"),
+    ("收入", "村集体经济总收入"),
+    ("集体收入", "村集体经济总收入"),
+];
 
 /// One form's context for matching its columns.
 #[derive(Debug, Clone, Default)]
@@ -84,9 +101,10 @@ impl Context {
     /// Under a parent, the parent says what it counts.
     #[must_use]
     pub fn bare_total(path: &[String], canonical_name: &str) -> Option<String> {
-        (path.len() == 1)
-            .then(|| BARE_TOTALS.iter().find(|(bare, _)| *bare == canonical_name).map(|(_, full)| (*full).to_owned()))
-            .flatten()
+        if whole_of_part(path).is_some() {
+            return None;
+        }
+        BARE_TOTALS.iter().find(|(bare, _)| canonical(bare) == canonical_name).map(|(_, full)| canonical(full))
     }
 }
 
@@ -160,6 +178,7 @@ mod tests {
             aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
             derived: false,
             yes_no: false,
+            share_of: None,
         }
     }
 

@@ -19,6 +19,41 @@ pub struct Known {
     pub derived: bool,
     /// A yes/no fact (value type boolean): only a yes/no column asks for it.
     pub yes_no: bool,
+    /// For a derived share (formula `A / B * 100`): the codes of A and B.
+    pub share_of: Option<(String, String)>,
+}
+
+/// The two codes of a share's formula, `A / B * 100`; none for any other formula.
+#[must_use]
+pub fn share_of(formula: &str) -> Option<(String, String)> {
+    let (a, rest) = formula.split_once('/')?;
+    let b = rest.trim().strip_suffix("* 100").or_else(|| rest.trim().strip_suffix("*100"))?;
+    let code = |t: &str| {
+        let t = t.trim();
+        (!t.is_empty() && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.' || c == '_'))
+            .then(|| t.to_owned())
+    };
+    Some((code(a)?, code(b)?))
+}
+
+/// A share written as its two parts: 60岁以上 / 占总人口%, or 党员占户籍人口比重: (part, whole).
+fn share_parts(path: &[String]) -> Option<(Vec<String>, String)> {
+    let endings = ["的比重", "的比例", "比重", "比例", "%", "％"];
+    let trim = |t: &str| {
+        let mut t = t.trim().to_owned();
+        for e in endings {
+            if let Some(rest) = t.strip_suffix(e) {
+                t = rest.to_owned();
+            }
+        }
+        t
+    };
+    let (leaf, parents) = path.split_last()?;
+    if let Some(whole) = leaf.trim().strip_prefix('占') {
+        return (!parents.is_empty()).then(|| (parents.to_vec(), trim(whole)));
+    }
+    let (part, whole) = leaf.split_once('占')?;
+    (part.chars().count() >= 2).then(|| (vec![part.to_owned()], trim(whole)))
 }
 
 /// What the form says of a column besides its name.
@@ -146,7 +181,9 @@ pub fn match_in(path: &[String], column: Column, registry: &[Known], context: &C
     let column_kind = if column.yes_no {
         Some(UnitKind::YesNo)
     } else {
-        unit.and_then(units::kind_of).or_else(|| names.first().and_then(|n| units::implied_kind(n)))
+        // The lowest header cell is the most particular: 18岁以下 / 占总人口% is a share.
+        let leaf_kind = path.last().and_then(|leaf| units::implied_kind(leaf));
+        unit.and_then(units::kind_of).or(leaf_kind).or_else(|| names.first().and_then(|n| units::implied_kind(n)))
     };
     let found = |known: &Known, confidence: f64, reason: Reason| {
         if context.excludes(known, path) {
@@ -202,6 +239,12 @@ pub fn match_in(path: &[String], column: Column, registry: &[Known], context: &C
             return (None, candidates);
         }
     }
+    // A share of two things the registry has is the registry's share of them, if it keeps one.
+    if column_kind == Some(UnitKind::Percent) {
+        if let Some(found) = share_match(path, registry, context).and_then(|k| found(k, 0.9, Reason::NormalisedName)) {
+            return (Some(found), Vec::new());
+        }
+    }
     let whole = whole_of_part(path).map(|w| canonical(&w));
     let mut scored: Vec<(f64, &Known)> = registry
         .iter()
@@ -241,6 +284,14 @@ pub fn match_in(path: &[String], column: Column, registry: &[Known], context: &C
     (None, candidates_of(&convertible, &is_whole))
 }
 
+fn share_match<'a>(path: &[String], registry: &'a [Known], context: &Context) -> Option<&'a Known> {
+    let (part, whole) = share_parts(path)?;
+    let plain = Column::default();
+    let part = match_in(&part, plain, registry, context).0?.code;
+    let whole = match_in(&[whole], plain, registry, context).0?.code;
+    registry.iter().find(|k| k.share_of.as_ref().is_some_and(|(a, b)| *a == part && *b == whole))
+}
+
 /// The first three indicators a person may choose from, best first.
 fn candidates_of(scored: &[&(f64, &Known)], leave_out: &dyn Fn(&Known) -> bool) -> Vec<Candidate> {
     scored
@@ -278,6 +329,7 @@ mod tests {
             aliases: Vec::new(),
             derived: false,
             yes_no: false,
+            share_of: None,
         }
     }
 
@@ -314,6 +366,21 @@ mod tests {
             code_of(&["外出务工人数", "省外"], None),
             Some(("LAB.MIGRANT_OUT_OF_PROVINCE".into(), Reason::ExactName, 1.0))
         );
+    }
+
+    #[test]
+    fn a_share_is_the_registrys_share_of_its_parts() {
+        assert_eq!(share_of("POP.AGED_60 / POP.REGISTERED * 100"), Some(("POP.AGED_60".into(), "POP.REGISTERED".into())));
+        assert_eq!(share_of("POP.RESIDENT / ORG.GRIDS"), None);
+        let mut registry = vec![known("POP.AGED_60", "60岁及以上人口", "人"), known("POP.REGISTERED", "户籍人口", "人")];
+        let mut rate = known("DER.AGEING_RATE", "老龄化率", "%");
+        rate.share_of = share_of("POP.AGED_60 / POP.REGISTERED * 100");
+        registry.push(rate);
+        let path = vec!["60岁及以上人口".to_owned(), "占户籍人口%".to_owned()];
+        let (found, _) = match_in(&path, Column::default(), &registry, &Context::default());
+        assert_eq!(found.map(|f| f.code).as_deref(), Some("DER.AGEING_RATE"));
+        let path = vec!["60岁及以上人口".to_owned(), "占常住人口%".to_owned()];
+        assert!(match_in(&path, Column::default(), &registry, &Context::default()).0.is_none(), "not the registry's share");
     }
 
     #[test]

@@ -5,7 +5,22 @@
 use crate::similarity::normalize;
 
 /// Sub-column headers that mean "the parent itself".
-const TOTAL_WORDS: [&str; 8] = ["合计", "小计", "总计", "计", "总数", "总量", "数量", "合"];
+const TOTAL_WORDS: [&str; 9] = ["合计", "小计", "总计", "计", "总数", "总量", "数量", "合", "人数"];
+
+/// A sub-column that is a period (2023年, 2023年度, 1月, 第一季度): the parent, for that period.
+fn is_period(text: &str) -> bool {
+    let t = text.trim();
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let rest: String = t.chars().skip(digits).collect();
+    (digits == 4 && ["年", "年度", "年末", "年底"].contains(&rest.as_str()))
+        || (digits >= 1 && digits <= 2 && rest == "月")
+        || ["第一季度", "第二季度", "第三季度", "第四季度", "上半年", "下半年", "全年"].contains(&t)
+}
+
+/// The parent stands for itself under a total word or a period.
+fn is_total(leaf: &str) -> bool {
+    TOTAL_WORDS.contains(&leaf) || is_period(leaf)
+}
 
 /// Leading words that do not change what a village indicator counts.
 const NOISE_PREFIXES: [&str; 19] = [
@@ -33,7 +48,8 @@ const NOISE_PREFIXES: [&str; 19] = [
 /// Trailing words that do not change it either (after `normalize` took 数/人数/数量, so 总数 is
 /// left as 总).
 /// 对象 is who a programme serves: 低保对象 are the 低保 persons.
-const NOISE_SUFFIXES: [&str; 7] = ["情况", "合计", "总计", "总额", "总量", "对象", "总"];
+/// 人口 counts persons as 人数 does (`normalize` took that): 低保人口数 and 低保人数 are one.
+const NOISE_SUFFIXES: [&str; 8] = ["情况", "合计", "总计", "总额", "总量", "对象", "人口", "总"];
 
 /// The sub-column text without its 其中： lead or its section number (（一）, 二、, 3.).
 fn strip_of_which(text: &str) -> &str {
@@ -154,7 +170,7 @@ pub fn readings(path: &[String]) -> Vec<String> {
     let Some((leaf, parents)) = path.split_last() else { return Vec::new() };
     let leaf = strip_of_which(leaf);
     let Some(parent) = parents.last().map(|p| strip_of_which(p)) else { return vec![leaf.to_owned()] };
-    if TOTAL_WORDS.contains(&leaf) {
+    if is_total(leaf) {
         return vec![parent.to_owned()];
     }
     let mut out = Vec::new();
@@ -182,7 +198,7 @@ pub fn inner_readings(path: &[String]) -> Vec<String> {
     let Some((leaf, parents)) = path.split_last() else { return Vec::new() };
     let leaf = strip_of_which(leaf);
     let Some(parent) = parents.last().map(|p| strip_of_which(p)) else { return Vec::new() };
-    if TOTAL_WORDS.contains(&leaf) || leaf.chars().count() > 2 {
+    if is_total(leaf) || leaf.chars().count() > 2 {
         return Vec::new();
     }
     let chars: Vec<char> = parent.chars().collect();
@@ -206,7 +222,7 @@ pub fn inner_readings(path: &[String]) -> Vec<String> {
 pub fn whole_of_part(path: &[String]) -> Option<String> {
     let (leaf, parents) = path.split_last()?;
     let parent = strip_of_which(parents.last()?);
-    (!TOTAL_WORDS.contains(&strip_of_which(leaf))).then(|| parent.to_owned())
+    (!is_total(strip_of_which(leaf))).then(|| parent.to_owned())
 }
 
 /// The name the analyzer shows: the first reading.
@@ -216,7 +232,7 @@ pub fn cleaned(path: &[String]) -> String {
     let leaf = strip_of_which(leaf);
     match parents.last().map(|p| strip_of_which(p)) {
         None => leaf.to_owned(),
-        Some(parent) if TOTAL_WORDS.contains(&leaf) => parent.to_owned(),
+        Some(parent) if is_total(leaf) => parent.to_owned(),
         Some(parent) => format!("{parent}（{leaf}）"),
     }
 }
@@ -268,6 +284,8 @@ mod tests {
     #[test]
     fn readings_of_multi_level_headers() {
         assert_eq!(readings(&path(&["户籍人口", "合计"])), vec!["户籍人口"]);
+        assert_eq!(readings(&path(&["村集体经济收入", "2013年"])), vec!["村集体经济收入"]);
+        assert_eq!(readings(&path(&["60岁以上", "人数"])), vec!["60岁以上"]);
         assert!(readings(&path(&["外出务工人数", "省外"])).contains(&"省外务工人数".to_owned()));
         assert!(readings(&path(&["户籍人口", "其中：女"])).contains(&"户籍人口女".to_owned()));
         assert_eq!(cleaned(&path(&["户籍人口", "其中：女"])), "户籍人口（女）");

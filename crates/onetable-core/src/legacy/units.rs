@@ -129,6 +129,11 @@ pub fn implied_kind(name: &str) -> Option<UnitKind> {
         ("里程", UnitKind::Length),
         ("率", UnitKind::Percent),
     ];
+    // 占总人口% and 占劳动力比重 are shares, whatever they are shares of.
+    let share = name.ends_with('%') || name.ends_with('％') || (name.contains('占') && (name.ends_with("比重") || name.ends_with("比例")));
+    if share {
+        return Some(UnitKind::Percent);
+    }
     let name = name.trim_end_matches(|c: char| c.is_ascii_punctuation() || "（）()".contains(c));
     BY_ENDING.iter().find(|(ending, _)| name.ends_with(ending)).map(|(_, kind)| *kind).or_else(|| {
         // 有村卫生室 is a yes/no, so 村卫生室医生人数 (people) is not it; 有效灌溉面积 is an area.
