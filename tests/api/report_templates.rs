@@ -300,3 +300,30 @@ async fn a_quarterly_form_is_filled_in_every_column_rounded_as_the_form_writes_i
     })
     .await;
 }
+
+/// A form with a 县区 column (as provincial ledgers carry) gets each village's county there.
+#[tokio::test]
+async fn a_county_column_is_filled_with_each_villages_county() {
+    let app = TestApp::spawn(onetable_store::Backend::Sqlite).await;
+    app.load_catalogue();
+    let department = app.user_token("gd_dept", Role::Department, Some("5223"), Some("民政局")).await;
+    let admin = app.user_token("zhou_admin", Role::Admin, Some("5223"), None).await;
+    let csv = "户籍人口统计表,,\n县区,村名,户籍人口\n兴义市,纳晓村,1200\n".as_bytes().to_vec();
+    let (status, analysis) = app.post_file(&department, "/api/v1/forms/analyze", "text/csv", csv).await;
+    assert_eq!(status, 200, "{analysis}");
+    assert_eq!(analysis["label_columns"][0]["kind"], "county");
+    let (status, template) = app
+        .send_json(Method::POST, &department, "/api/v1/report-templates", &template_of(&analysis, "village"))
+        .await;
+    assert_eq!(status, 201, "{template}");
+    let request = approved_request(&app, &department, &admin, &json!(["POP.REGISTERED"])).await;
+    let id = template["id"].as_i64().unwrap();
+    let path = format!("/api/v1/report-templates/{id}/filled?request={request}&period=2025");
+    let (status, bytes) = download(&app, &department, &path).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    let range = sheet(bytes);
+    let all = villages(&app, &department).await;
+    let row = (0..range.height()).find(|&r| text(&range, r, 1) == all[0].1).expect("the first village's row");
+    let (_, county) = app.get_as(&department, "/api/v1/regions/522301000000").await;
+    assert_eq!(text(&range, row, 0), county["name"].as_str().unwrap(), "the county's name, not blank");
+}

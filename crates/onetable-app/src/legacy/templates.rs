@@ -34,7 +34,7 @@ pub struct HeaderMerge {
 pub struct TemplateLabelInput {
     /// Spreadsheet letter: `A`.
     pub column: String,
-    /// `sequence`, `region_code`, `township`, `village` or `remark`.
+    /// `sequence`, `region_code`, `county`, `township`, `village` or `remark`.
     pub kind: String,
 }
 

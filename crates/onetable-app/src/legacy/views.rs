@@ -13,7 +13,7 @@ pub struct LabelColumn {
     /// Spreadsheet letter: `A`.
     pub column: String,
     pub header: String,
-    /// `sequence`, `region_code`, `township`, `village` or `remark`.
+    /// `sequence`, `region_code`, `county`, `township`, `village` or `remark`.
     #[schema(value_type = String, example = "village")]
     pub kind: LabelKind,
 }
@@ -56,7 +56,7 @@ pub struct FormColumn {
     pub name: String,
     /// The unit the form states for it.
     pub unit: Option<String>,
-    /// `header` (耕地面积（亩）) or `note` (a 单位：万元 row).
+    /// `header` (耕地面积（亩）), `note` (a 单位：万元 row) or `unit_row` (a row of units under the header).
     #[schema(value_type = Option<String>)]
     pub unit_source: Option<UnitSource>,
     /// `matched` or `new` (the registry has nothing for it yet).
