@@ -312,9 +312,8 @@ async fn a_county_column_is_filled_with_each_villages_county() {
     let (status, analysis) = app.post_file(&department, "/api/v1/forms/analyze", "text/csv", csv).await;
     assert_eq!(status, 200, "{analysis}");
     assert_eq!(analysis["label_columns"][0]["kind"], "county");
-    let (status, template) = app
-        .send_json(Method::POST, &department, "/api/v1/report-templates", &template_of(&analysis, "village"))
-        .await;
+    let (status, template) =
+        app.send_json(Method::POST, &department, "/api/v1/report-templates", &template_of(&analysis, "village")).await;
     assert_eq!(status, 201, "{template}");
     let request = approved_request(&app, &department, &admin, &json!(["POP.REGISTERED"])).await;
     let id = template["id"].as_i64().unwrap();

@@ -9,7 +9,6 @@ use utoipa::{Modify, OpenApi};
 
 use crate::openapi_common::CommonResponses;
 
-
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -51,8 +50,11 @@ impl Modify for BearerAuth {
 #[must_use]
 pub fn spec() -> utoipa::openapi::OpenApi {
     use utoipa_actix_web::AppExt;
-    let (_, mut spec) =
-        actix_web::App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::api).split_for_parts();
+    let (_, mut spec) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::api)
+        .split_for_parts();
     BearerAuth.modify(&mut spec);
     CommonResponses.modify(&mut spec);
     spec

@@ -82,7 +82,8 @@ impl Context {
     pub fn with_subject(&self, reading: &str) -> Option<String> {
         let subject = self.subject.as_deref()?;
         let reading: Vec<char> = reading.chars().collect();
-        let overlap = (2..=reading.len()).rev().find(|k| subject.ends_with(&reading[..*k].iter().collect::<String>()))?;
+        let overlap =
+            (2..=reading.len()).rev().find(|k| subject.ends_with(&reading[..*k].iter().collect::<String>()))?;
         Some(format!("{subject}{}", reading[overlap..].iter().collect::<String>()))
     }
 

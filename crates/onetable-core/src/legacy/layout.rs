@@ -162,8 +162,18 @@ fn is_note(text: &str) -> bool {
 
 /// 表号：国人口统2表, 制表机关：…, 批准文号：…, 有效期至：… (spaced out as 表 号 on many forms).
 fn is_form_mark(text: &str) -> bool {
-    const MARKS: [&str; 10] =
-        ["表号", "制表机关", "制定机关", "批准机关", "批准文号", "备案机关", "备案文号", "有效期", "文号", "统计调查项目"];
+    const MARKS: [&str; 10] = [
+        "表号",
+        "制表机关",
+        "制定机关",
+        "批准机关",
+        "批准文号",
+        "备案机关",
+        "备案文号",
+        "有效期",
+        "文号",
+        "统计调查项目",
+    ];
     let bare: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     MARKS.iter().any(|m| bare.starts_with(m))
 }
@@ -220,7 +230,19 @@ pub fn label_kind(header: &str) -> Option<LabelKind> {
     if matches!(h, "备注" | "说明") {
         return Some(LabelKind::Remark);
     }
-    let county = ["县区", "区县", "县市区", "县（市、区）", "县(市、区)", "县（市）", "县(市)", "县（区）", "县", "县名", "所属县区"];
+    let county = [
+        "县区",
+        "区县",
+        "县市区",
+        "县（市、区）",
+        "县(市、区)",
+        "县（市）",
+        "县(市)",
+        "县（区）",
+        "县",
+        "县名",
+        "所属县区",
+    ];
     if county.contains(&h) {
         return Some(LabelKind::County);
     }
@@ -233,7 +255,8 @@ pub fn label_kind(header: &str) -> Option<LabelKind> {
     // What names a row when it is not a village: an area of any level (地区, written 地 区 or
     // 年份地区 in statistical yearbooks), a hamlet (自然村（屯）, 村民小组), or the stub of a table
     // whose rows are areas (指标, 项目). All of them are the row's name, as 村名 is.
-    let row_names = ["地区", "地区名称", "区域", "年份地区", "自然村", "村民小组", "组别", "组名", "指标", "项目", "街道"];
+    let row_names =
+        ["地区", "地区名称", "区域", "年份地区", "自然村", "村民小组", "组别", "组名", "指标", "项目", "街道"];
     let bare = super::naming::without_brackets(h);
     let is_village = village_words.iter().any(|w| h == *w || h == format!("{w}名称"))
         || (["村", "行政村", "自然村", "村民小组", "屯"].iter().any(|p| h.starts_with(p))

@@ -175,7 +175,12 @@ fn names_of(path: &[String]) -> Vec<String> {
 
 /// Maps one column of a form in its context (title, registry's rewrites).
 #[must_use]
-pub fn match_in(path: &[String], column: Column, registry: &[Known], context: &Context) -> (Option<Found>, Vec<Candidate>) {
+pub fn match_in(
+    path: &[String],
+    column: Column,
+    registry: &[Known],
+    context: &Context,
+) -> (Option<Found>, Vec<Candidate>) {
     let unit = column.unit;
     let names = names_of(path);
     let column_kind = if column.yes_no {
@@ -370,9 +375,13 @@ mod tests {
 
     #[test]
     fn a_share_is_the_registrys_share_of_its_parts() {
-        assert_eq!(share_of("POP.AGED_60 / POP.REGISTERED * 100"), Some(("POP.AGED_60".into(), "POP.REGISTERED".into())));
+        assert_eq!(
+            share_of("POP.AGED_60 / POP.REGISTERED * 100"),
+            Some(("POP.AGED_60".into(), "POP.REGISTERED".into()))
+        );
         assert_eq!(share_of("POP.RESIDENT / ORG.GRIDS"), None);
-        let mut registry = vec![known("POP.AGED_60", "60岁及以上人口", "人"), known("POP.REGISTERED", "户籍人口", "人")];
+        let mut registry =
+            vec![known("POP.AGED_60", "60岁及以上人口", "人"), known("POP.REGISTERED", "户籍人口", "人")];
         let mut rate = known("DER.AGEING_RATE", "老龄化率", "%");
         rate.share_of = share_of("POP.AGED_60 / POP.REGISTERED * 100");
         registry.push(rate);
@@ -380,7 +389,10 @@ mod tests {
         let (found, _) = match_in(&path, Column::default(), &registry, &Context::default());
         assert_eq!(found.map(|f| f.code).as_deref(), Some("DER.AGEING_RATE"));
         let path = vec!["60岁及以上人口".to_owned(), "占常住人口%".to_owned()];
-        assert!(match_in(&path, Column::default(), &registry, &Context::default()).0.is_none(), "not the registry's share");
+        assert!(
+            match_in(&path, Column::default(), &registry, &Context::default()).0.is_none(),
+            "not the registry's share"
+        );
     }
 
     #[test]

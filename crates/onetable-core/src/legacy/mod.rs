@@ -13,8 +13,8 @@ pub mod units;
 
 use serde::Serialize;
 
-pub use layout::{HeaderColumn, LabelColumn, LabelKind, Layout, LayoutProblem, Merge, Sheet};
 pub use context::Context;
+pub use layout::{HeaderColumn, LabelColumn, LabelKind, Layout, LayoutProblem, Merge, Sheet};
 pub use matching::{Candidate, Column, Found, Known, Reason};
 
 /// Where a column's unit was read.
@@ -100,7 +100,12 @@ fn note_unit(name: &str, note_units: &[String]) -> Option<String> {
     }
 }
 
-fn analyze_column(column: &HeaderColumn, note_units: &[String], registry: &[Known], context: &Context) -> AnalyzedColumn {
+fn analyze_column(
+    column: &HeaderColumn,
+    note_units: &[String],
+    registry: &[Known],
+    context: &Context,
+) -> AnalyzedColumn {
     let mut yes_no = false;
     let written: Vec<String> = column
         .path

@@ -13,7 +13,7 @@ fn is_period(text: &str) -> bool {
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     let rest: String = t.chars().skip(digits).collect();
     (digits == 4 && ["年", "年度", "年末", "年底"].contains(&rest.as_str()))
-        || (digits >= 1 && digits <= 2 && rest == "月")
+        || ((1..=2).contains(&digits) && rest == "月")
         || ["第一季度", "第二季度", "第三季度", "第四季度", "上半年", "下半年", "全年"].contains(&t)
 }
 
@@ -121,7 +121,10 @@ pub fn strip_numbering(text: &str) -> &str {
         if let Some(rest) = t.strip_prefix(open) {
             if let Some(end) = rest.find(close) {
                 let inside = &rest[..end];
-                if !inside.is_empty() && inside.chars().all(|c| NUMERALS.contains(c)) && end + close.len_utf8() < rest.len() {
+                if !inside.is_empty()
+                    && inside.chars().all(|c| NUMERALS.contains(c))
+                    && end + close.len_utf8() < rest.len()
+                {
                     return rest[end + close.len_utf8()..].trim();
                 }
             }

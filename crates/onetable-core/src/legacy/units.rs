@@ -130,7 +130,9 @@ pub fn implied_kind(name: &str) -> Option<UnitKind> {
         ("率", UnitKind::Percent),
     ];
     // 占总人口% and 占劳动力比重 are shares, whatever they are shares of.
-    let share = name.ends_with('%') || name.ends_with('％') || (name.contains('占') && (name.ends_with("比重") || name.ends_with("比例")));
+    let share = name.ends_with('%')
+        || name.ends_with('％')
+        || (name.contains('占') && (name.ends_with("比重") || name.ends_with("比例")));
     if share {
         return Some(UnitKind::Percent);
     }
