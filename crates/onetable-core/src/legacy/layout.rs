@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::grid::Grid;
+pub use super::labels::{label_kind, LabelColumn, LabelKind};
+use super::rows::{decimal_places, is_column_numbering, is_form_mark, is_note, is_number, is_unit_row};
 use super::units;
 
 /// A rectangle of merged cells, zero-based and inclusive, in the sheet's row and column numbers.
@@ -21,32 +23,6 @@ pub struct Merge {
 pub struct Sheet {
     pub rows: Vec<Vec<String>>,
     pub merges: Vec<Merge>,
-}
-
-/// What a row-label column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LabelKind {
-    /// 序号
-    Sequence,
-    /// 区划代码
-    RegionCode,
-    /// 县区, 县（市、区）
-    County,
-    /// 乡镇
-    Township,
-    /// 村名, 行政村名称, 村（社区）
-    Village,
-    /// 备注
-    Remark,
-}
-
-/// A row-label column: not data, but how the form names its rows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LabelColumn {
-    pub index: usize,
-    pub header: String,
-    pub kind: LabelKind,
 }
 
 /// A data column's header as the form writes it.
@@ -127,145 +103,6 @@ const HEAD_ROWS: usize = MAX_LEADING_ROWS + MAX_HEADER_ROWS;
 pub const MAX_ROW_LABELS: usize = 5000;
 /// Note rows an analysis keeps.
 const MAX_NOTE_ROWS: usize = 50;
-
-const NOTE_PREFIXES: [&str; 24] = [
-    "填表说明",
-    "说明",
-    "注：",
-    "注:",
-    "备注：",
-    "单位：",
-    "单位:",
-    "填报单位",
-    "填表单位",
-    "填报人",
-    "填表人",
-    "制表",
-    "审核",
-    "负责人",
-    "联系电话",
-    "填报日期",
-    "填表日期",
-    "金额单位",
-    "面积单位",
-    "统计时间",
-    "统计时点",
-    "数据截至",
-    "报送",
-    "计量单位",
-];
-
-fn is_note(text: &str) -> bool {
-    let text = text.trim_start_matches(|c: char| c.is_whitespace() || c.is_ascii_digit() || "、.．".contains(c));
-    NOTE_PREFIXES.iter().any(|p| text.starts_with(p))
-}
-
-/// 表号：国人口统2表, 制表机关：…, 批准文号：…, 有效期至：… (spaced out as 表 号 on many forms).
-fn is_form_mark(text: &str) -> bool {
-    const MARKS: [&str; 10] = [
-        "表号",
-        "制表机关",
-        "制定机关",
-        "批准机关",
-        "批准文号",
-        "备案机关",
-        "备案文号",
-        "有效期",
-        "文号",
-        "统计调查项目",
-    ];
-    let bare: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    MARKS.iter().any(|m| bare.starts_with(m))
-}
-
-/// A number as a data cell holds it: 1,234.5, -3, 12%.
-fn is_number(text: &str) -> bool {
-    let t = text.trim().trim_end_matches(['%', '％']).replace(',', "");
-    !t.is_empty() && t.parse::<f64>().is_ok()
-}
-
-/// The decimal places of a number as written (`12.50` 2, `900` 0), at most 6; none for text.
-fn decimal_places(text: &str) -> Option<u8> {
-    let t = text.trim();
-    if !is_number(t) {
-        return None;
-    }
-    let places = t.trim_end_matches(['%', '％']).split_once('.').map_or(0, |(_, d)| d.len());
-    Some(u8::try_from(places.min(6)).unwrap_or(6))
-}
-
-/// 甲 乙 1 2 3 or (1) (2): the row some forms put under the header to number its columns, at
-/// most one cell of it naming the row (栏次, 序号).
-fn is_column_numbering(cells: &[&str]) -> bool {
-    let numbered = cells
-        .iter()
-        .filter(|c| {
-            let t = c.trim().trim_start_matches(['(', '（']).trim_end_matches([')', '）']);
-            t.parse::<u32>().is_ok() || matches!(t, "甲" | "乙" | "丙" | "丁" | "A" | "B" | "C")
-        })
-        .count();
-    let named = cells.iter().filter(|c| matches!(c.trim(), "栏次" | "行次" | "序号" | "列号" | "代码")).count();
-    cells.len() >= 2 && numbered >= 2 && numbered + named.min(1) == cells.len()
-}
-
-/// 计量单位 | 户 | 人 | 万元: a row under the header that gives each column its unit, and
-/// nothing else (at most one cell saying so).
-fn is_unit_row(cells: &[&str]) -> bool {
-    let units = cells.iter().filter(|c| units::is_unit(c.trim())).count();
-    let named = cells.iter().filter(|c| matches!(c.trim(), "计量单位" | "单位")).count();
-    units >= 1 && units + named.min(1) == cells.len()
-}
-
-/// Which label a header names, when it names one.
-#[must_use]
-pub fn label_kind(header: &str) -> Option<LabelKind> {
-    let h: String = header.chars().filter(|c| !c.is_whitespace()).collect();
-    let h = h.as_str();
-    if matches!(h, "序号" | "编号" | "序" | "No" | "No.") {
-        return Some(LabelKind::Sequence);
-    }
-    if h.contains("代码") || h.contains("编码") {
-        return Some(LabelKind::RegionCode);
-    }
-    if matches!(h, "备注" | "说明") {
-        return Some(LabelKind::Remark);
-    }
-    let county = [
-        "县区",
-        "区县",
-        "县市区",
-        "县（市、区）",
-        "县(市、区)",
-        "县（市）",
-        "县(市)",
-        "县（区）",
-        "县",
-        "县名",
-        "所属县区",
-    ];
-    if county.contains(&h) {
-        return Some(LabelKind::County);
-    }
-    let township = ["乡镇", "乡（镇）", "乡(镇)", "镇（乡）", "乡镇（街道）", "乡镇名称", "所属乡镇", "镇", "乡镇街道"];
-    if township.contains(&h) {
-        return Some(LabelKind::Township);
-    }
-    let village_words =
-        ["村名", "村名称", "行政村", "行政村名称", "村（社区）", "村(社区)", "村（居）", "村居", "村委会"];
-    // What names a row when it is not a village: an area of any level (地区, written 地 区 or
-    // 年份地区 in statistical yearbooks), a hamlet (自然村（屯）, 村民小组), or the stub of a table
-    // whose rows are areas (指标, 项目). All of them are the row's name, as 村名 is.
-    let row_names =
-        ["地区", "地区名称", "区域", "年份地区", "自然村", "村民小组", "组别", "组名", "指标", "项目", "街道"];
-    let bare = super::naming::without_brackets(h);
-    let is_village = village_words.iter().any(|w| h == *w || h == format!("{w}名称"))
-        || (["村", "行政村", "自然村", "村民小组", "屯"].iter().any(|p| h.starts_with(p))
-            && (h.ends_with("名称") || h.ends_with("名")))
-        || matches!(h, "单位名称" | "村社区名称" | "村（社区）名称" | "单位")
-        || row_names.contains(&h)
-        || (bare != h && (row_names.contains(&bare.as_str()) || village_words.contains(&bare.as_str())));
-    is_village.then_some(LabelKind::Village)
-}
 
 /// The header rows of the sheet as written (the width of the sheet, merged cells empty but their
 /// top-left) and the merged ranges within them, in the block's row numbers: what a filled-in copy

@@ -5,9 +5,11 @@
 pub mod cleanup;
 pub mod context;
 mod grid;
+mod labels;
 pub mod layout;
 pub mod matching;
 pub mod naming;
+mod rows;
 pub mod template;
 pub mod units;
 
