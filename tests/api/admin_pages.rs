@@ -38,6 +38,11 @@ async fn an_admin_creates_an_account_resets_its_password_and_disables_it() {
     browser.fill("#u-password", "Wu-clerk-2025!x").await;
     browser.click("#u-save").await;
     browser.wait_for_text("li.user[data-username=\"wu_clerk\"]", "吴文").await;
+    // The list names the account's region, as the form it was picked in did.
+    let reader = app.user_token("reader_admin", Role::Admin, Some("5223"), None).await;
+    let (_, village) = app.get_as(&reader, "/api/v1/regions/522301100201").await;
+    let listed = browser.wait_for_text("li.user[data-username=\"wu_clerk\"]", village["name"].as_str().unwrap()).await;
+    assert!(!listed.contains("522301100201"), "a name, not a code: {listed}");
     browser.screenshot("users-desktop").await;
     assert_eq!(login_status(&app, "wu_clerk", "Wu-clerk-2025!x").await, 200);
 

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use onetable_core::{RegionCode, Role};
 use onetable_store::identity::{self, UserChanges, UserRow};
+use onetable_store::regions;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -23,6 +24,9 @@ pub struct User {
     #[schema(example = "clerk")]
     pub role: String,
     pub region: Option<String>,
+    /// The region's name (in the list; absent where a single account is answered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
     pub department: Option<String>,
     pub disabled: bool,
     /// Temporarily locked after repeated failed logins.
@@ -44,6 +48,7 @@ impl From<UserRow> for User {
             display_name: row.display_name,
             role: row.role,
             region: row.region_code,
+            region_name: None,
             department: row.department,
             disabled: row.disabled,
             password_changed_at: row.password_changed_at,
@@ -163,10 +168,26 @@ pub async fn list(
         None => actor.scope.region(),
     };
     let range = within.map(|w| (w.to_string(), w.descendant_upper_bound()));
-    let (rows, total) = app
-        .run(move |conn| Ok(identity::list_users(conn, range, role.map(Role::as_str), page.limit, page.offset)?))
+    let (rows, total, names) = app
+        .run(move |conn| {
+            let (rows, total) = identity::list_users(conn, range, role.map(Role::as_str), page.limit, page.offset)?;
+            // A page of accounts names its regions, so the admin reads 吴家坪村, not 522301100200.
+            let codes: Vec<RegionCode> =
+                rows.iter().filter_map(|r| r.region_code.as_deref()).filter_map(|c| RegionCode::parse(c).ok()).collect();
+            let names: std::collections::HashMap<String, String> =
+                regions::find_many(conn, &codes)?.into_iter().map(|r| (r.code, r.name)).collect();
+            Ok((rows, total, names))
+        })
         .await?;
-    Ok(UserPage { items: rows.into_iter().map(User::from).collect(), total, limit: page.limit, offset: page.offset })
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let mut user = User::from(row);
+            user.region_name = user.region.as_ref().and_then(|code| names.get(code).cloned());
+            user
+        })
+        .collect();
+    Ok(UserPage { items, total, limit: page.limit, offset: page.offset })
 }
 
 /// What an admin changes about an account: only the fields present.

@@ -71,7 +71,7 @@ function userRow(user, me) {
   return el('li', { class: 'user', 'data-username': user.username },
     el('div', { class: 'work-head' }, el('strong', {}, `${user.display_name || user.username}（${user.username}）`),
       el('span', { class: `status ${user.disabled ? 'rejected' : 'approved'}` }, state)),
-    el('p', { class: 'muted' }, `${ROLES[user.role] || user.role} · ${user.region || '全国'}${user.department ? ` · ${user.department}` : ''}`),
+    el('p', { class: 'muted' }, `${ROLES[user.role] || user.role} · ${user.region_name || user.region || '全国'}${user.department ? ` · ${user.department}` : ''}`),
     user.username === me.subject ? null : el('div', { class: 'user-actions' }, el('label', { for: password.id }, '重置密码'), password,
       el('div', { class: 'panel-buttons' }, reset, toggle), message));
 }
