@@ -65,3 +65,21 @@ async fn an_auditor_reads_the_trail_with_filters_and_cannot_open_the_admin_pages
     }
     browser.close().await;
 }
+
+/// On a phone the trail's short cells keep one line (the table scrolls sideways) rather than
+/// standing one character to a line.
+#[tokio::test]
+async fn on_a_phone_the_trail_keeps_one_line_a_cell() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.add_user("shen_auditor", Role::Auditor, None, None);
+    let Some(browser) = signed_in(&app, Window::Phone, "shen_auditor").await else { return };
+    browser.wait_for_text("#audit-table", "登录").await;
+    let height = browser
+        .client
+        .execute("return document.querySelector('#audit-table tbody tr').getBoundingClientRect().height", vec![])
+        .await
+        .unwrap();
+    let height = height.as_f64().unwrap();
+    assert!(height < 60.0, "a row of the trail is {height} px high on a phone");
+    browser.close().await;
+}
