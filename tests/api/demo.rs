@@ -25,6 +25,13 @@ async fn demo_values_pass_every_error_rule_and_leave_work_for_reviewers() {
     expected.extend((1..=11).map(|m| format!("2026-{m:02}")));
     assert_eq!(summary.periods, expected, "five years, four quarters, twelve months closed by 2026-12-07");
     assert!(summary.jumps > 5, "{summary:?}");
+    // The demo clerk's village has a trail an auditor can follow: its submissions and approvals.
+    let auditor = app.user_token("demo_audit_reader", onetable_core::Role::Auditor, None, None).await;
+    let (_, submits) = app.get_as(&auditor, "/api/v1/audit/events?actor=demo_clerk&action=entries.submit").await;
+    assert!(submits["total"].as_i64().unwrap() >= 4, "{submits}");
+    assert_eq!(submits["items"][0]["target"].as_str().unwrap().split('/').next(), Some("522301100200"));
+    let (_, approvals) = app.get_as(&auditor, "/api/v1/audit/events?actor=demo_reviewer&action=entries.approve").await;
+    assert_eq!(approvals["total"], submits["total"], "each submission approved");
     let (mut warnings, mut failures) = (0, Vec::new());
     for checked in &summary.periods {
         let period = Period::parse(checked).unwrap();

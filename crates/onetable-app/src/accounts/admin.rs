@@ -172,8 +172,11 @@ pub async fn list(
         .run(move |conn| {
             let (rows, total) = identity::list_users(conn, range, role.map(Role::as_str), page.limit, page.offset)?;
             // A page of accounts names its regions, so the admin reads 吴家坪村, not 522301100200.
-            let codes: Vec<RegionCode> =
-                rows.iter().filter_map(|r| r.region_code.as_deref()).filter_map(|c| RegionCode::parse(c).ok()).collect();
+            let codes: Vec<RegionCode> = rows
+                .iter()
+                .filter_map(|r| r.region_code.as_deref())
+                .filter_map(|c| RegionCode::parse(c).ok())
+                .collect();
             let names: std::collections::HashMap<String, String> =
                 regions::find_many(conn, &codes)?.into_iter().map(|r| (r.code, r.name)).collect();
             Ok((rows, total, names))

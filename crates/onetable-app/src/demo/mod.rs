@@ -10,6 +10,7 @@ pub use values::{complete, month_values, period_values, quarter_values, village_
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use onetable_core::indicator::Frequency;
 use onetable_core::{Period, RegionCode};
+use onetable_store::audit::{self, NewAuditEvent};
 use onetable_store::cells as store;
 use onetable_store::cells::DataValueRow;
 use onetable_store::entries::{self as entry_store, EntryRow, NewEntryEvent};
@@ -140,7 +141,7 @@ fn fill_period(
     let period_text = period.to_string();
     let annual = matches!(period, Period::Year(_));
     let decided = decided_at(period, latest, now);
-    let (mut rows, mut entries, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rows, mut entries, mut events, mut trail) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (index, village) in villages.iter().enumerate() {
         let Ok(code) = RegionCode::parse(village) else { continue };
         let clerk = village == DEMO_CLERK_VILLAGE;
@@ -184,15 +185,31 @@ fn fill_period(
             EntryStatus::Draft | EntryStatus::Returned => &[],
         };
         for (step, action) in steps.iter().enumerate() {
+            // The demo clerk's own village has a history its accounts made: the auditor who
+            // filters for demo_clerk finds its submissions, and demo_reviewer's approvals.
+            let (actor, at) = if clerk { demo_step(action, decided) } else { ("demo", decided) };
             events.push(NewEntryEvent {
                 region_code: village.clone(),
                 period: period_text.clone(),
                 action: (*action).to_owned(),
-                actor: "demo".to_owned(),
+                actor: actor.to_owned(),
                 comment: None,
                 revision: i64::try_from(step).unwrap_or(0) + 2,
-                occurred_at: decided,
+                occurred_at: at,
             });
+            if clerk {
+                trail.push(NewAuditEvent {
+                    occurred_at: at,
+                    actor: Some(actor.to_owned()),
+                    role: Some(if *action == "submit" { "clerk" } else { "reviewer" }.to_owned()),
+                    action: format!("entries.{action}"),
+                    target: Some(format!("{village}/{period_text}")),
+                    outcome: "success".to_owned(),
+                    request_id: None,
+                    client_addr: None,
+                    detail: None,
+                });
+            }
         }
         entries.push(EntryRow {
             region_code: village.clone(),
@@ -207,7 +224,20 @@ fn fill_period(
     store::insert_cells(conn, &rows)?;
     entry_store::record_events(conn, &events)?;
     entry_store::insert_entries(conn, &entries)?;
+    for event in &trail {
+        audit::record(conn, event)?;
+    }
     Ok(())
+}
+
+/// Who took a step of the demo clerk's form, and when: the clerk submits three days before the
+/// reviewer approves.
+fn demo_step(action: &str, decided: NaiveDateTime) -> (&'static str, NaiveDateTime) {
+    if action == "submit" {
+        ("demo_clerk", decided - chrono::TimeDelta::days(3))
+    } else {
+        ("demo_reviewer", decided)
+    }
 }
 
 /// An approved demo data request (报表准入) of the demo department over the demo prefecture, so
