@@ -12,7 +12,7 @@ const TITLE_ENDINGS: [&str; 12] =
 
 /// Wordings a department uses for a registry word, on canonical names (both sides already
 /// stripped of 有/是否/农村 and of 数/人数): 设置 a clinic is having one.
-const SYNONYMS: [(&str, &str); 6] = [
+const SYNONYMS: [(&str, &str); 10] = [
     ("村医", "乡村医生"),
     ("卫生所", "卫生室"),
     ("医务室", "卫生室"),
@@ -20,12 +20,17 @@ const SYNONYMS: [(&str, &str); 6] = [
     // 60岁以上 is read as 60 and over in population tables.
     ("岁以上", "岁及以上"),
     ("周岁", "岁"),
+    ("人口户", "户"),
+    ("总面积", "面积"),
+    ("债务", "负债"),
+    // 五保 is the old name of rural 特困供养.
+    ("五保", "特困供养"),
 ];
 
 /// Bare totals of a village form, and what they count there: village statistics count by 户籍
 /// unless they say otherwise (人口统计报表制度: 统计口径为户籍人口), so 户数 and 总人口 alone are
 /// the registered figures. On canonical names, whole names only.
-const BARE_TOTALS: [(&str, &str); 9] = [
+const BARE_TOTALS: [(&str, &str); 10] = [
     ("户数", "户籍户数"),
     ("总户数", "户籍户数"),
     ("农户数", "户籍户数"),
@@ -33,6 +38,7 @@ const BARE_TOTALS: [(&str, &str); 9] = [
     ("总人口", "户籍人口"),
     ("总面积", "国土面积"),
     ("辖区面积", "国土面积"),
+    ("辖区总面积", "国土面积"),
     ("收入", "村集体经济总收入"),
     ("集体收入", "村集体经济总收入"),
 ];

@@ -44,6 +44,8 @@ pub fn label_kind(header: &str) -> Option<LabelKind> {
         return Some(LabelKind::Remark);
     }
     let county = [
+        "区（县）",
+        "区(县)",
         "县区",
         "区县",
         "县市区",
@@ -59,7 +61,20 @@ pub fn label_kind(header: &str) -> Option<LabelKind> {
     if county.contains(&h) {
         return Some(LabelKind::County);
     }
-    let township = ["乡镇", "乡（镇）", "乡(镇)", "镇（乡）", "乡镇（街道）", "乡镇名称", "所属乡镇", "镇", "乡镇街道"];
+    let township = [
+        "镇名称",
+        "乡名称",
+        "街道名称",
+        "乡镇",
+        "乡（镇）",
+        "乡(镇)",
+        "镇（乡）",
+        "乡镇（街道）",
+        "乡镇名称",
+        "所属乡镇",
+        "镇",
+        "乡镇街道",
+    ];
     if township.contains(&h) {
         return Some(LabelKind::Township);
     }

@@ -289,7 +289,10 @@ fn labels(grid: &Grid, start: usize) -> Vec<LabelColumn> {
 /// column numbering, and nothing new in the row-label column (a data row names its village there).
 fn continues_header(grid: &Grid, r: usize, key: usize) -> bool {
     let cells = grid.row(r);
-    if cells.is_empty() || is_column_numbering(&cells) || is_unit_row(&cells) || cells.iter().any(|c| is_note(c)) {
+    // A header cell merged down from above (联系电话 over three rows) is no note of this row.
+    let written_here = (0..grid.width).filter(|c| !grid.continues_from_above(r, *c)).map(|c| grid.cell(r, c));
+    let note = written_here.clone().any(is_note);
+    if cells.is_empty() || is_column_numbering(&cells) || is_unit_row(&cells) || note {
         return false;
     }
     let key_cell = grid.cell(r, key);

@@ -274,7 +274,15 @@ pub fn match_in(
     }
     // A part that reads most like its whole (60岁及以上人口 / 其中：独居) is something new, not the
     // whole and not the whole's nearest neighbour.
-    if let Some((best, known)) = convertible.first().filter(|(_, k)| !is_whole(k)) {
+    // A similar name whose every word is in the indicator's (耕地 for 耕地面积, 县外省内务工 for
+    // 省内县外务工人数) may be it; one that says something else (缺水灌溉面积 for 有效灌溉面积) or
+    // more (女性劳动力 for 劳动力) is not.
+    let says_less = |k: &Known| {
+        std::iter::once(&k.name)
+            .chain(k.aliases.iter())
+            .any(|t| canonicals.iter().any(|c| nothing_more(c, &normalize(t))))
+    };
+    if let Some((best, known)) = convertible.first().filter(|(_, k)| !is_whole(k) && says_less(k)) {
         let next = convertible.get(1).map_or(0.0, |(s, _)| *s);
         // The unit and the name must agree with each other too: 低保人数 in 户 is a slip, not a lead.
         let named_kind = names.first().and_then(|n| units::implied_kind(n));
@@ -310,6 +318,13 @@ fn candidates_of(scored: &[&(f64, &Known)], leave_out: &dyn Fn(&Known) -> bool) 
             score: round2(*score),
         })
         .collect()
+}
+
+/// Whether every character of `column` is in `indicator`, but for words that add nothing (每个
+/// 网格 is 每网格).
+fn nothing_more(column: &str, indicator: &str) -> bool {
+    const FILLER: &str = "个的之";
+    column.chars().all(|c| indicator.contains(c) || FILLER.contains(c))
 }
 
 /// Whether a name joins two things with 和, 与, 、 or 及 (及以上 and 普及 join nothing).

@@ -161,6 +161,32 @@ fn analyze_column(
     }
 }
 
+/// One form asks for an indicator once (or once a period: 村集体经济收入 / 2013年 … 2017年 are
+/// equally sure). Where a column names it outright (户籍人口数) and another only reads as it
+/// (人口总数), the other is something else: it loses the match and keeps it as a candidate.
+fn keep_the_surest(columns: &mut [AnalyzedColumn]) {
+    let surest = |code: &str, columns: &[AnalyzedColumn]| {
+        columns
+            .iter()
+            .filter_map(|c| c.matched.as_ref().filter(|m| m.code == code).map(|m| m.confidence))
+            .fold(0.0, f64::max)
+    };
+    let demoted: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.matched.as_ref().is_some_and(|m| m.confidence < surest(&m.code, columns)))
+        .map(|(i, _)| i)
+        .collect();
+    for i in demoted {
+        if let Some(found) = columns[i].matched.take() {
+            columns[i]
+                .candidates
+                .insert(0, Candidate { code: found.code, name: found.name, unit: found.unit, score: found.confidence });
+            columns[i].candidates.truncate(3);
+        }
+    }
+}
+
 /// Reads the sheet's layout and maps every data column.
 ///
 /// # Errors
@@ -168,8 +194,9 @@ fn analyze_column(
 pub fn analyze(sheet: &Sheet, registry: &[Known]) -> Result<Analysis, LayoutProblem> {
     let layout = layout::find(sheet)?;
     let context = Context::new(&layout.title_rows, registry);
-    let columns: Vec<AnalyzedColumn> =
+    let mut columns: Vec<AnalyzedColumn> =
         layout.columns.iter().map(|c| analyze_column(c, &layout.note_units, registry, &context)).collect();
+    keep_the_surest(&mut columns);
     let matched = columns.iter().filter(|c| c.matched.is_some()).count();
     #[allow(clippy::cast_precision_loss)]
     let share = if columns.is_empty() { 0.0 } else { matched as f64 / columns.len() as f64 };

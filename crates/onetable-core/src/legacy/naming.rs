@@ -23,7 +23,8 @@ fn is_total(leaf: &str) -> bool {
 }
 
 /// Leading words that do not change what a village indicator counts.
-const NOISE_PREFIXES: [&str; 19] = [
+const NOISE_PREFIXES: [&str; 20] = [
+    "中共",
     "实际",
     "在岗",
     "设置",
@@ -112,11 +113,17 @@ pub fn without_yes_no(text: &str) -> Option<String> {
     None
 }
 
-/// A header without the number of its section or item: （一）基本情况, 一、人口, 3.耕地, (2)水田.
+/// A header without the number of its section or item: （一）基本情况, 一、人口, 3.耕地, (2)水田,
+/// B3-2 低保户数 (an item code and a space).
 #[must_use]
 pub fn strip_numbering(text: &str) -> &str {
     const NUMERALS: &str = "一二三四五六七八九十0123456789";
-    let t = text.trim();
+    let mut t = text.trim();
+    if let Some((code, rest)) = t.split_once(|c: char| c.is_whitespace()) {
+        if is_field_code(code) && !rest.trim().is_empty() {
+            t = rest.trim();
+        }
+    }
     for (open, close) in [('（', '）'), ('(', ')')] {
         if let Some(rest) = t.strip_prefix(open) {
             if let Some(end) = rest.find(close) {
@@ -155,15 +162,15 @@ pub fn is_section(text: &str) -> bool {
     GROUPS.iter().any(|g| t == *g || (numbered && t.ends_with(g)))
 }
 
-/// A field code some forms print under a header (B4, A12): not a name.
+/// A field code some forms print under or before a header (B4, A12, B3-2): not a name.
 #[must_use]
 pub fn is_field_code(text: &str) -> bool {
     let t = text.trim();
     let mut chars = t.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase())
-        && t.len() <= 6
-        && t.len() >= 2
-        && t.chars().skip(1).all(|c| c.is_ascii_digit())
+        && (2..=8).contains(&t.len())
+        && t.chars().nth(1).is_some_and(|c| c.is_ascii_digit())
+        && t.chars().skip(1).all(|c| c.is_ascii_digit() || c == '-')
 }
 
 /// The names a header may mean, most likely first: one level is itself; a total under a parent is
@@ -186,12 +193,19 @@ pub fn readings(path: &[String]) -> Vec<String> {
         }
     }
     out.push(format!("{parent}{leaf}"));
-    if leaf.chars().count() >= 3 {
+    if leaf.chars().count() >= 3 && !is_breakdown(parent) {
         out.push(leaf.to_owned());
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|name| seen.insert(name.clone()));
     out
+}
+
+/// A parent that splits something into bands (年龄分布, 文化程度构成, 按性别分): its sub-columns
+/// (60岁以上, 初中及以下) are bands of that something, never things of their own.
+fn is_breakdown(parent: &str) -> bool {
+    let p = without_brackets(parent);
+    ["分布", "构成", "结构"].iter().any(|w| p.ends_with(w)) || (p.starts_with('按') && p.ends_with('分'))
 }
 
 /// Readings only an exact name may confirm (too loose for similarity): a short qualifier inside
@@ -289,6 +303,10 @@ mod tests {
         assert_eq!(readings(&path(&["户籍人口", "合计"])), vec!["户籍人口"]);
         assert_eq!(readings(&path(&["村集体经济收入", "2013年"])), vec!["村集体经济收入"]);
         assert_eq!(readings(&path(&["60岁以上", "人数"])), vec!["60岁以上"]);
+        assert!(
+            !readings(&path(&["其中：年龄分布（人）", "60岁以上"])).contains(&"60岁以上".to_owned()),
+            "a band of something"
+        );
         assert!(readings(&path(&["外出务工人数", "省外"])).contains(&"省外务工人数".to_owned()));
         assert!(readings(&path(&["户籍人口", "其中：女"])).contains(&"户籍人口女".to_owned()));
         assert_eq!(cleaned(&path(&["户籍人口", "其中：女"])), "户籍人口（女）");
@@ -314,7 +332,8 @@ mod tests {
         assert_eq!(strip_numbering("60岁及以上人口"), "60岁及以上人口");
         assert_eq!(strip_numbering("（一）"), "（一）");
         assert!(is_section("（一）基本情况") && is_section("基本情况") && !is_section("低保情况"));
-        assert!(is_field_code("B4") && !is_field_code("B") && !is_field_code("Bx"));
+        assert!(is_field_code("B4") && is_field_code("B3-2") && !is_field_code("B") && !is_field_code("Bx"));
+        assert_eq!(strip_numbering("B3-2 低保户数（户）"), "低保户数（户）");
         assert_eq!(canonical("低保对象"), canonical("农村低保人数"));
         assert_eq!(canonical("设置村卫生室"), canonical("有村卫生室"));
         assert_eq!(canonical("在岗乡村医生"), canonical("乡村医生人数"));
