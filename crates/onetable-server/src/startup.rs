@@ -87,6 +87,7 @@ impl Application {
                     .app_data(state)
                     .wrap(actix_web::middleware::from_fn(routes::middleware::common))
                     .wrap(TracingLogger::default())
+                    .service(crate::openapi::serve)
                     .configure(routes::configure)
                     .default_service(web::to(routes::not_found));
                 let stopping = stopping.clone();

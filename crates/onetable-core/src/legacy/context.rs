@@ -3,7 +3,7 @@
 //! (城市低保对象) never asks for a rural indicator; and the registry's own aliases show which
 //! wordings mean the same (an alias 在岗乡村医生 of 乡村医生人数 teaches that 在岗 changes nothing).
 
-use super::matching::Known;
+use super::known::Known;
 use super::naming::{canonical, whole_of_part};
 
 /// Words that end a form's title without saying what it counts.

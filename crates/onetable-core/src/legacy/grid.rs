@@ -3,7 +3,7 @@
 //! would take gigabytes. Only the head of the sheet (where the title, notes and header are) is
 //! laid out as a rectangle, of references to the written text; below it, a cell is looked up.
 
-use super::layout::{Merge, Sheet};
+use super::sheet::{Merge, Sheet};
 
 pub(super) struct Grid<'a> {
     rows: &'a [Vec<String>],

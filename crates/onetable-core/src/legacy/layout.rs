@@ -2,28 +2,13 @@
 //! one or several header rows (a merged "外出务工人数" over "省外" / "省内县外"), the row-label
 //! columns (序号, 乡镇, 村名) and the data rows below.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::grid::Grid;
 pub use super::labels::{label_kind, LabelColumn, LabelKind};
 use super::rows::{decimal_places, is_column_numbering, is_form_mark, is_note, is_number, is_unit_row};
+pub use super::sheet::{Merge, Sheet};
 use super::units;
-
-/// A rectangle of merged cells, zero-based and inclusive, in the sheet's row and column numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Merge {
-    pub top: usize,
-    pub left: usize,
-    pub bottom: usize,
-    pub right: usize,
-}
-
-/// A sheet as read: rows of cell text and the merged ranges (none for CSV).
-#[derive(Debug, Clone, Default)]
-pub struct Sheet {
-    pub rows: Vec<Vec<String>>,
-    pub merges: Vec<Merge>,
-}
 
 /// A data column's header as the form writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -5,36 +5,10 @@
 use serde::Serialize;
 
 use super::context::Context;
+pub use super::known::{share_of, Known};
 use super::naming::{canonical, inner_readings, readings, whole_of_part, without_qualifier};
 use super::units::{self, UnitKind};
 use crate::similarity::{normalize, similarity};
-
-/// A registry indicator as the matcher sees it.
-#[derive(Debug, Clone)]
-pub struct Known {
-    pub code: String,
-    pub name: String,
-    pub unit: String,
-    pub aliases: Vec<String>,
-    pub derived: bool,
-    /// A yes/no fact (value type boolean): only a yes/no column asks for it.
-    pub yes_no: bool,
-    /// For a derived share (formula `A / B * 100`): the codes of A and B.
-    pub share_of: Option<(String, String)>,
-}
-
-/// The two codes of a share's formula, `A / B * 100`; none for any other formula.
-#[must_use]
-pub fn share_of(formula: &str) -> Option<(String, String)> {
-    let (a, rest) = formula.split_once('/')?;
-    let b = rest.trim().strip_suffix("* 100").or_else(|| rest.trim().strip_suffix("*100"))?;
-    let code = |t: &str| {
-        let t = t.trim();
-        (!t.is_empty() && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '.' || c == '_'))
-            .then(|| t.to_owned())
-    };
-    Some((code(a)?, code(b)?))
-}
 
 /// A share written as its two parts: 60岁以上 / 占总人口%, or 党员占户籍人口比重: (part, whole).
 fn share_parts(path: &[String]) -> Option<(Vec<String>, String)> {

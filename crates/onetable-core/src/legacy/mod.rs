@@ -5,11 +5,13 @@
 pub mod cleanup;
 pub mod context;
 mod grid;
+mod known;
 mod labels;
 pub mod layout;
 pub mod matching;
 pub mod naming;
 mod rows;
+mod sheet;
 pub mod template;
 pub mod units;
 

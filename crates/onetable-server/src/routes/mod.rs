@@ -30,16 +30,17 @@ pub mod worklist;
 
 use actix_web::{error, web, HttpRequest, HttpResponse};
 
+use crate::docs;
 use crate::error::ApiError;
-use crate::{docs, openapi};
 
 /// Largest JSON body accepted anywhere (imports get their own limit).
 pub const JSON_LIMIT: usize = 1024 * 1024;
 /// Largest form body (the token endpoint's three fields).
 pub const FORM_LIMIT: usize = 16 * 1024;
 
-/// Everything the server answers: the extractors' error bodies, the documented API ([`api`]),
-/// then what is not part of it (`/metrics`, the spec and its viewer, the pages).
+/// Everything the server answers but the spec itself (`openapi::serve`, registered beside this by
+/// the server, since the spec is made from [`api`]): the extractors' error bodies, the documented
+/// API, then what is not part of it (`/metrics`, the spec's viewer, the pages).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -48,11 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::PayloadConfig::default().limit(JSON_LIMIT));
     // The paths it collects are for the spec (`openapi::spec`): the server needs only the routes.
     api(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg));
-    cfg.service(metrics::metrics)
-        .service(openapi::serve)
-        .service(docs::index)
-        .service(docs::asset)
-        .configure(pages::configure);
+    cfg.service(metrics::metrics).service(docs::index).service(docs::asset).configure(pages::configure);
 }
 
 /// The documented API, each route declared once: registered here for the server, and its
