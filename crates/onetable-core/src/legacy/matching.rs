@@ -147,28 +147,44 @@ fn names_of(path: &[String]) -> Vec<String> {
     names
 }
 
-/// Maps one column of a form in its context (title, registry's rewrites).
-#[must_use]
-pub fn match_in(
-    path: &[String],
-    column: Column,
-    registry: &[Known],
-    context: &Context,
-) -> (Option<Found>, Vec<Candidate>) {
-    let unit = column.unit;
-    let names = names_of(path);
-    let column_kind = if column.yes_no {
-        Some(UnitKind::YesNo)
-    } else {
-        // The lowest header cell is the most particular: 18岁以下 / 占总人口% is a share.
-        let leaf_kind = path.last().and_then(|leaf| units::implied_kind(leaf));
-        unit.and_then(units::kind_of).or(leaf_kind).or_else(|| names.first().and_then(|n| units::implied_kind(n)))
-    };
-    let found = |known: &Known, confidence: f64, reason: Reason| {
-        if context.excludes(known, path) {
+/// One column as the matcher asks about it.
+struct Asked<'a> {
+    path: &'a [String],
+    unit: Option<&'a str>,
+    /// What its unit, its 是/否 or its name says it measures.
+    kind: Option<UnitKind>,
+    /// Its readings, most likely first.
+    names: Vec<String>,
+    context: &'a Context,
+}
+
+impl<'a> Asked<'a> {
+    fn new(path: &'a [String], column: Column<'a>, context: &'a Context) -> Self {
+        let names = names_of(path);
+        let kind = if column.yes_no {
+            Some(UnitKind::YesNo)
+        } else {
+            // The lowest header cell is the most particular: 18岁以下 / 占总人口% is a share.
+            let leaf_kind = path.last().and_then(|leaf| units::implied_kind(leaf));
+            column
+                .unit
+                .and_then(units::kind_of)
+                .or(leaf_kind)
+                .or_else(|| names.first().and_then(|n| units::implied_kind(n)))
+        };
+        Self { path, unit: column.unit, kind, names, context }
+    }
+
+    /// Whether the indicator can be this column at all: same kind of unit, within the form's reach.
+    fn reaches(&self, known: &Known) -> bool {
+        conversion(self.unit, self.kind, known).is_some() && !self.context.excludes(known, self.path)
+    }
+
+    fn found(&self, known: &Known, confidence: f64, reason: Reason) -> Option<Found> {
+        if self.context.excludes(known, self.path) {
             return None;
         }
-        conversion(unit, column_kind, known).map(|factor| Found {
+        conversion(self.unit, self.kind, known).map(|factor| Found {
             code: known.code.clone(),
             name: known.name.clone(),
             unit: known.unit.clone(),
@@ -177,11 +193,40 @@ pub fn match_in(
             reason,
             factor,
         })
-    };
-    let mut exact: Vec<String> = names.iter().cloned().chain(inner_readings(path)).collect();
+    }
+}
+
+/// Maps one column of a form in its context (title, registry's rewrites).
+#[must_use]
+pub fn match_in(
+    path: &[String],
+    column: Column,
+    registry: &[Known],
+    context: &Context,
+) -> (Option<Found>, Vec<Candidate>) {
+    let asked = Asked::new(path, column, context);
+    if let Some(answer) = by_name(&asked, registry) {
+        return answer;
+    }
+    // A share of two things the registry has is the registry's share of them, if it keeps one.
+    if asked.kind == Some(UnitKind::Percent) {
+        if let Some(found) =
+            share_match(path, registry, context).and_then(|k| asked.found(k, 0.9, Reason::NormalisedName))
+        {
+            return (Some(found), Vec::new());
+        }
+    }
+    by_similarity(&asked, registry)
+}
+
+/// The tiers of names: an alias, the registry's name, the same name in other words. One hit is
+/// the match; several are the candidates; none, the similarity's turn.
+fn by_name(asked: &Asked, registry: &[Known]) -> Option<(Option<Found>, Vec<Candidate>)> {
+    let (path, context) = (asked.path, asked.context);
+    let mut exact: Vec<String> = asked.names.iter().cloned().chain(inner_readings(path)).collect();
     // The title speaks for a header of its own, not for a sub-column: that one's parent does.
     if whole_of_part(path).is_none() {
-        exact.extend(names.iter().filter_map(|n| context.with_subject(&canonical(n))));
+        exact.extend(asked.names.iter().filter_map(|n| context.with_subject(&canonical(n))));
     }
     let normalized: Vec<String> = exact.iter().map(|n| normalize(n)).collect();
     let mut exact_canonicals: Vec<String> = exact.iter().map(|n| canonical(n)).collect();
@@ -190,7 +235,6 @@ pub fn match_in(
         .flat_map(|c| context.rewritten(c).into_iter().chain(Context::bare_total(path, c)))
         .collect();
     exact_canonicals.extend(rewritten);
-    let canonicals: Vec<String> = names.iter().map(|n| canonical(n)).collect();
     let tiers: [(Reason, f64, &KnownTest); 3] = [
         (Reason::Alias, 1.0, &|k: &Known| k.aliases.iter().any(|a| normalized.contains(&normalize(a)))),
         (Reason::ExactName, 1.0, &|k: &Known| normalized.contains(&normalize(&k.name))),
@@ -201,9 +245,9 @@ pub fn match_in(
     ];
     for (reason, confidence, test) in tiers {
         let hits: Vec<Found> =
-            registry.iter().filter(|k| test(k)).filter_map(|k| found(k, confidence, reason)).collect();
+            registry.iter().filter(|k| test(k)).filter_map(|k| asked.found(k, confidence, reason)).collect();
         if hits.len() == 1 {
-            return (hits.into_iter().next(), Vec::new());
+            return Some((hits.into_iter().next(), Vec::new()));
         }
         if hits.len() > 1 {
             let candidates = hits
@@ -215,16 +259,18 @@ pub fn match_in(
                     score: confidence,
                 })
                 .collect();
-            return (None, candidates);
+            return Some((None, candidates));
         }
     }
-    // A share of two things the registry has is the registry's share of them, if it keeps one.
-    if column_kind == Some(UnitKind::Percent) {
-        if let Some(found) = share_match(path, registry, context).and_then(|k| found(k, 0.9, Reason::NormalisedName)) {
-            return (Some(found), Vec::new());
-        }
-    }
-    let whole = whole_of_part(path).map(|w| canonical(&w));
+    None
+}
+
+/// Character similarity: the top indicator when it is clearly ahead and says no more than the
+/// column, else up to three candidates.
+fn by_similarity(asked: &Asked, registry: &[Known]) -> (Option<Found>, Vec<Candidate>) {
+    let names = &asked.names;
+    let canonicals: Vec<String> = names.iter().map(|n| canonical(n)).collect();
+    let whole = whole_of_part(asked.path).map(|w| canonical(&w));
     let mut scored: Vec<(f64, &Known)> = registry
         .iter()
         .map(|k| {
@@ -236,18 +282,15 @@ pub fn match_in(
         .filter(|(score, _)| *score >= CANDIDATE_FLOOR)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
-    let convertible: Vec<&(f64, &Known)> = scored
-        .iter()
-        .filter(|(_, k)| conversion(unit, column_kind, k).is_some() && !context.excludes(k, path))
-        .collect();
+    let convertible: Vec<&(f64, &Known)> = scored.iter().filter(|(_, k)| asked.reaches(k)).collect();
+    // A part that reads most like its whole (60岁及以上人口 / 其中：独居) is something new, not the
+    // whole and not the whole's nearest neighbour.
     let is_whole = |k: &Known| whole.as_ref().is_some_and(|w| *w == canonical(&k.name));
     // Two things joined (乡村医生和卫生员, 男、女) are their sum: only a name that says so exactly
-    // (发包及上交收入, above) is one indicator.
+    // (发包及上交收入, by name) is one indicator.
     if names.first().is_some_and(|n| is_compound(n)) {
         return (None, candidates_of(&convertible, &|_| false));
     }
-    // A part that reads most like its whole (60岁及以上人口 / 其中：独居) is something new, not the
-    // whole and not the whole's nearest neighbour.
     // A similar name whose every word is in the indicator's (耕地 for 耕地面积, 县外省内务工 for
     // 省内县外务工人数) may be it; one that says something else (缺水灌溉面积 for 有效灌溉面积) or
     // more (女性劳动力 for 劳动力) is not.
@@ -260,12 +303,11 @@ pub fn match_in(
         let next = convertible.get(1).map_or(0.0, |(s, _)| *s);
         // The unit and the name must agree with each other too: 低保人数 in 户 is a slip, not a lead.
         let named_kind = names.first().and_then(|n| units::implied_kind(n));
-        let same_kind = column_kind.is_some()
-            && column_kind == known_kind(known)
-            && named_kind.is_none_or(|k| Some(k) == column_kind);
+        let same_kind =
+            asked.kind.is_some() && asked.kind == known_kind(known) && named_kind.is_none_or(|k| Some(k) == asked.kind);
         let alone = same_kind && *best >= LEAD_THRESHOLD && best - next >= LEAD_MARGIN;
         if (*best >= MATCH_THRESHOLD && best - next >= MATCH_MARGIN) || alone {
-            return (found(known, round2(best * 0.9), Reason::Similarity), Vec::new());
+            return (asked.found(known, round2(best * 0.9), Reason::Similarity), Vec::new());
         }
     }
     (None, candidates_of(&convertible, &is_whole))
