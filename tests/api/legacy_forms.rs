@@ -276,6 +276,21 @@ async fn held_out_forms_map_on_the_first_pass() {
     assert!(share(m.matched_right, m.known) >= 0.85, "recall of known columns fell below 85 %");
 }
 
+/// The second held-out batch: measured once, after every change, nothing changed for it since.
+#[tokio::test]
+async fn a_second_held_out_batch_maps_on_the_first_pass() {
+    let app = TestApp::spawn(onetable_store::Backend::Sqlite).await;
+    app.load_catalogue();
+    let admin = app.user_token("zhou_admin", Role::Admin, Some("5223"), None).await;
+    let forms = labelled_forms::held_out_again();
+    assert!(forms.len() >= 3, "the second held-out batch has {} forms", forms.len());
+    let m = measure(&run_set(&app, &admin, &forms).await);
+    report("second held-out batch, first pass", &m);
+    assert!(share(m.matched_right, m.matched) >= 0.95, "at least 95 % of matched columns right");
+    assert!(share(m.new_matched, m.truly_new) <= 0.02, "at most 2 % of truly new columns matched");
+    assert_eq!(m.factors_right, m.factors, "every stated unit converted right");
+}
+
 #[tokio::test]
 async fn an_analysis_reads_the_header_units_and_matches_and_stores_nothing() {
     each_backend(|app| async move {
