@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // a test: a failure is a panic with its message
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -11,14 +13,10 @@ use chrono::NaiveDate;
 use onetable_store::audit::{self, NewAuditEvent};
 use onetable_store::{DatabaseUrl, Db};
 
-const BIN: &str = env!("CARGO_BIN_EXE_onetable");
+use common::{text, BIN};
 
 fn onetable(url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(BIN).arg("--database-url").arg(url).args(args).envs(env.iter().copied()).output().unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 fn events(db: &Db, month: (i32, u32), n: u32) {

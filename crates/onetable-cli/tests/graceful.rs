@@ -4,50 +4,21 @@
 
 #![allow(clippy::unwrap_used)] // a test: a failure is a panic with its message
 
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_onetable");
+use common::{onetable_ok as onetable, BIN};
 const VILLAGES: [&str; 4] = ["522301100200", "522301100201", "522301100202", "522301100203"];
 const PASSWORD: &str = "Graceful-test-2025";
-
-fn onetable(url: &str, args: &[&str], stdin: Option<&str>) {
-    let mut child = Command::new(BIN)
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "onetable {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-async fn login(client: &reqwest::Client, base: &str, username: &str) -> String {
-    let answer: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().to_owned()
-}
 
 /// Each clerk's last answered value, and whether any PATCH went unanswered.
 async fn write_until_refused(base: String, village: &'static str) -> (i64, usize) {
     let client = reqwest::Client::new();
-    let token = login(&client, &base, &format!("c{village}")).await;
+    let token = common::login(&client, &base, &format!("c{village}"), PASSWORD).await;
     let (mut revision, mut answered, mut unanswered) = (0, 0, 0);
     loop {
         let sent = client
@@ -139,7 +110,7 @@ async fn sigterm_under_write_load_answers_what_it_took_stores_only_that_and_exit
 
     // A dashboard read builds the 2025 cube before the load.
     let client = reqwest::Client::new();
-    let admin = login(&client, &base, "admin5223").await;
+    let admin = common::login(&client, &base, "admin5223", PASSWORD).await;
     let read = client
         .get(format!("{base}/api/v1/aggregates?indicators=POP.REGISTERED&within=5223&period=2025"))
         .bearer_auth(admin)

@@ -8,33 +8,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failure is a panic with its message
 
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use onetable_tests::hostile::{header_merged_over_millions, xls, zip_bomb, XlsCell};
 
-const BIN: &str = env!("CARGO_BIN_EXE_onetable");
+use common::{onetable_ok as onetable, BIN};
 const PASSWORD: &str = "Hostile-test-2025";
 const LIMIT: u64 = 2 * 1024 * 1024 * 1024;
-
-fn onetable(url: &str, args: &[&str], stdin: Option<&str>) {
-    let mut child = Command::new(BIN)
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "onetable {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 /// How the server's memory is held to [`LIMIT`] and its peak read.
 enum Limit {
@@ -143,19 +128,6 @@ impl Drop for Server {
     }
 }
 
-async fn login(client: &reqwest::Client, base: &str) -> String {
-    let answer: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "mz_dept", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["access_token"].as_str().unwrap().to_owned()
-}
-
 /// Posts `body` and answers the status, the error code and how long the answer took.
 async fn post(
     client: reqwest::Client,
@@ -218,7 +190,7 @@ async fn hostile_uploads_are_refused_under_a_memory_limit_and_the_server_keeps_s
     );
     let mut server = Server::start(&url, dir.path());
     let client = reqwest::Client::new();
-    let token = login(&client, &server.base).await;
+    let token = common::login(&client, &server.base, "mz_dept", PASSWORD).await;
     let analyze = format!("{}/api/v1/forms/analyze", server.base);
     let cleanup = format!("{}/api/v1/forms/cleanup", server.base);
     let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
