@@ -3,7 +3,7 @@
 
 use onetable_core::Role;
 use onetable_store::Backend;
-use onetable_tests::browser::Window;
+use onetable_tests::browser::{Browser, Window};
 use onetable_tests::{TestApp, PASSWORD};
 use reqwest::Method;
 
@@ -19,6 +19,16 @@ async fn seeded() -> TestApp {
     app.add_user("mz_dept", Role::Department, Some("5223"), Some("民政局"));
     app.add_user("zhou_admin", Role::Admin, Some("5223"), None);
     app
+}
+
+/// The id of the newest request in the department's list.
+async fn first_request_id(dept: &Browser) -> i64 {
+    dept.client
+        .execute("return Number(document.querySelector('#my-requests li.request').dataset.id)", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -51,13 +61,7 @@ async fn a_department_files_a_request_an_admin_approves_it_and_the_download_is_t
     dept.click("#req-submit").await;
     let filed = dept.wait_for_text("#my-requests li.request", "待审核").await;
     assert!(filed.contains("养老服务设施规划用人口数") && filed.contains("户籍人口（POP.REGISTERED）"), "{filed}");
-    let id: i64 = dept
-        .client
-        .execute("return Number(document.querySelector('#my-requests li.request').dataset.id)", vec![])
-        .await
-        .unwrap()
-        .as_i64()
-        .unwrap();
+    let id = first_request_id(&dept).await;
 
     // The admin finds it in the review queue and approves it.
     let Some(admin) = signed_in(&app, Window::Desktop, "zhou_admin").await else { return };
@@ -175,13 +179,7 @@ async fn a_request_for_monthly_and_annual_indicators_asks_for_both_and_each_down
     dept.click("#req-submit").await;
     let filed = dept.wait_for_text("#my-requests li.request", "待审核").await;
     assert!(filed.contains("低保与人口"), "{filed}");
-    let id = dept
-        .client
-        .execute("return Number(document.querySelector('#my-requests li.request').dataset.id)", vec![])
-        .await
-        .unwrap()
-        .as_i64()
-        .unwrap();
+    let id = first_request_id(&dept).await;
     let admin = app.login("zhou_admin", PASSWORD).await;
     let (status, _) = app
         .send_json(Method::POST, &admin, &format!("/api/v1/data-requests/{id}/approve"), &serde_json::json!({}))
