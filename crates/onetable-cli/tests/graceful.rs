@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -96,17 +95,7 @@ async fn sigterm_under_write_load_answers_what_it_took_stores_only_that_and_exit
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stderr = BufReader::new(server.stderr.take().unwrap());
-    let mut line = String::new();
-    let base = loop {
-        line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "the server ended before listening");
-        if let Some(at) = line.find("http://") {
-            break line[at..].split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // Keep draining the server's log, so that it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in stderr.lines() {});
+    let base = common::listening(&mut server);
 
     // A dashboard read builds the 2025 cube before the load.
     let client = reqwest::Client::new();

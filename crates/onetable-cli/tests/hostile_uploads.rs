@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -100,16 +99,7 @@ impl Server {
             .spawn()
             .unwrap();
         let limit = Limit::apply(child.id());
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        let base = loop {
-            line.clear();
-            assert!(stderr.read_line(&mut line).unwrap() > 0, "the server ended before listening");
-            if let Some(at) = line.find("http://") {
-                break line[at..].split_whitespace().next().unwrap().to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in stderr.lines() {});
+        let base = common::listening(&mut child);
         Self { child, base, limit }
     }
 

@@ -260,6 +260,8 @@ pub fn check(
     }
     // A period no indicator is reported in could never be downloaded: refused at filing.
     let asked_in = |frequency: Frequency| frequencies.is_empty() || frequencies.iter().any(|f| f == frequency.as_ref());
+    let asked: Vec<Frequency> = frequencies.iter().filter_map(|f| f.parse().ok()).collect();
+    let listed = |word: fn(Frequency) -> &'static str| asked.iter().copied().map(word).collect::<Vec<_>>().join("、");
     let mut periods = Vec::new();
     for (i, text) in body.periods.iter().enumerate() {
         match Period::parse(text.trim()) {
@@ -270,18 +272,8 @@ pub fn check(
                     format!(
                         "期别 {p} 是{}期别，而所选指标按{}填报：请改为这些指标的期别（如 {}）",
                         frequency_word(p.frequency()),
-                        frequencies
-                            .iter()
-                            .filter_map(|f| f.parse().ok())
-                            .map(frequency_word)
-                            .collect::<Vec<_>>()
-                            .join("、"),
-                        frequencies
-                            .iter()
-                            .filter_map(|f| f.parse().ok())
-                            .map(example_period)
-                            .collect::<Vec<_>>()
-                            .join("、"),
+                        listed(frequency_word),
+                        listed(example_period),
                     ),
                 );
             }

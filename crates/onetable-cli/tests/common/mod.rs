@@ -2,8 +2,8 @@
 //! a server it started. Each binary uses part of it.
 #![allow(dead_code)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_onetable");
@@ -49,4 +49,20 @@ pub async fn login(client: &reqwest::Client, base: &str, username: &str, passwor
         .await
         .unwrap();
     answer["access_token"].as_str().unwrap().to_owned()
+}
+
+/// The address a `onetable serve` started with its standard error piped says it listens on;
+/// the rest of its log is drained from then on, so that it never blocks on a full pipe.
+pub fn listening(server: &mut Child) -> String {
+    let mut stderr = BufReader::new(server.stderr.take().unwrap());
+    let mut line = String::new();
+    let base = loop {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the server ended before listening");
+        if let Some(at) = line.find("http://") {
+            break line[at..].split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in stderr.lines() {});
+    base
 }
