@@ -167,24 +167,19 @@ fn analyze_column(
 /// equally sure). Where a column names it outright (户籍人口数) and another only reads as it
 /// (人口总数), the other is something else: it loses the match and keeps it as a candidate.
 fn keep_the_surest(columns: &mut [AnalyzedColumn]) {
-    let surest = |code: &str, columns: &[AnalyzedColumn]| {
-        columns
-            .iter()
-            .filter_map(|c| c.matched.as_ref().filter(|m| m.code == code).map(|m| m.confidence))
-            .fold(0.0, f64::max)
-    };
-    let demoted: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.matched.as_ref().is_some_and(|m| m.confidence < surest(&m.code, columns)))
-        .map(|(i, _)| i)
-        .collect();
-    for i in demoted {
-        if let Some(found) = columns[i].matched.take() {
-            columns[i]
-                .candidates
-                .insert(0, Candidate { code: found.code, name: found.name, unit: found.unit, score: found.confidence });
-            columns[i].candidates.truncate(3);
+    let mut surest: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
+    for found in columns.iter().filter_map(|c| c.matched.as_ref()) {
+        let best = surest.entry(found.code.clone()).or_insert(0.0);
+        *best = best.max(found.confidence);
+    }
+    for column in columns.iter_mut() {
+        if column.matched.as_ref().is_some_and(|m| m.confidence < surest[&m.code]) {
+            if let Some(found) = column.matched.take() {
+                let candidate =
+                    Candidate { code: found.code, name: found.name, unit: found.unit, score: found.confidence };
+                column.candidates.insert(0, candidate);
+                column.candidates.truncate(3);
+            }
         }
     }
 }
