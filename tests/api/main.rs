@@ -2,6 +2,7 @@
 //! database per test (SQLite always; PostgreSQL too when `ONETABLE_TEST_PG` is set).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod account_imports;
 mod admin_pages;
 mod aggregate_exports;
 mod audit;
@@ -27,6 +28,7 @@ mod many_periods;
 mod metrics;
 mod nationwide;
 mod pages;
+mod passwords;
 mod regions;
 mod registry;
 mod registry_pages;

@@ -66,6 +66,8 @@ async fn only_the_operator_gives_the_whole_country_and_a_nationwide_admin_reache
             role: Role::Clerk,
             region: None,
             department: None,
+            phone: None,
+            password_issued: true,
         };
         let problem = onetable_app::accounts::validate(&spec, None).unwrap_err();
         assert_eq!(problem.details()[0].field.as_deref(), Some("region"));

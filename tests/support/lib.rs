@@ -282,6 +282,8 @@ impl TestApp {
             role,
             region: region.map(|r| RegionCode::parse(r).expect("region literal")),
             department: department.map(str::to_owned),
+            phone: None,
+            password_issued: false,
         };
         let now = chrono::Utc::now().naive_utc();
         accounts::create(&mut self.db.conn().expect("conn"), &spec, PASSWORD, None, now).expect("create test user");

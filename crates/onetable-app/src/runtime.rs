@@ -32,6 +32,8 @@ pub struct App {
     /// PostgreSQL: this process's life, named in the Idempotency-Key claims it runs.
     pub holder: Option<Arc<HolderLock>>,
     pub metrics: Metrics,
+    /// Password history and age (the complexity is the same everywhere).
+    pub passwords: crate::accounts::passwords::PasswordRules,
 }
 
 impl App {
@@ -81,7 +83,15 @@ impl App {
             uploads: UploadTurns::default(),
             holder,
             metrics,
+            passwords: crate::accounts::passwords::PasswordRules::default(),
         })
+    }
+
+    /// The deployment's password history and age rules.
+    #[must_use]
+    pub fn with_password_rules(mut self, rules: crate::accounts::passwords::PasswordRules) -> Self {
+        self.passwords = rules;
+        self
     }
 
     /// At most `turns` uploads read at once (see [`crate::uploads`]).

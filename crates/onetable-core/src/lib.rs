@@ -8,6 +8,7 @@ pub mod indicator;
 pub mod legacy;
 pub mod password;
 pub mod period;
+pub mod place_name;
 pub mod region;
 pub mod role;
 pub mod scope;

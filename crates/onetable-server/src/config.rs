@@ -36,6 +36,13 @@ pub struct Settings {
     pub lockout_attempts: i32,
     /// How long a lock lasts.
     pub lockout_seconds: i64,
+    /// Earlier passwords a person may not reuse when changing its own (besides the current one).
+    pub password_history: usize,
+    /// Days a password lasts; after them the person must change it at the next sign-in
+    /// (定期更换). 0, the default: passwords do not expire.
+    pub password_max_age_days: u32,
+    /// Days before expiry from which the pages warn.
+    pub password_expiry_warning_days: u32,
     /// Login and token requests per client address per minute.
     pub login_rate_per_minute: u32,
     /// Largest import file, in MiB (413 above it).
@@ -78,6 +85,9 @@ impl Default for Settings {
             client_token_minutes: 60,
             lockout_attempts: 5,
             lockout_seconds: 15 * 60,
+            password_history: 5,
+            password_max_age_days: 0,
+            password_expiry_warning_days: 14,
             login_rate_per_minute: 30,
             import_max_mib: 50,
             import_max_inflated_mib: 256,
@@ -119,6 +129,16 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The password history and age rules these settings give.
+    #[must_use]
+    pub fn password_rules(&self) -> onetable_app::accounts::passwords::PasswordRules {
+        onetable_app::accounts::passwords::PasswordRules {
+            history: self.password_history,
+            max_age_days: (self.password_max_age_days > 0).then_some(self.password_max_age_days),
+            warning_days: self.password_expiry_warning_days,
+        }
+    }
+
     /// The database URL, defaulting to `DATA_DIR/onetable.db`.
     #[must_use]
     pub fn effective_database_url(&self) -> String {
@@ -145,6 +165,9 @@ impl fmt::Debug for Settings {
             .field("jwt_audience", &self.jwt_audience)
             .field("lockout_attempts", &self.lockout_attempts)
             .field("lockout_seconds", &self.lockout_seconds)
+            .field("password_history", &self.password_history)
+            .field("password_max_age_days", &self.password_max_age_days)
+            .field("password_expiry_warning_days", &self.password_expiry_warning_days)
             .finish_non_exhaustive()
     }
 }

@@ -51,6 +51,7 @@ impl Application {
         let app = onetable_app::App::start(db, limits)
             .map_err(|e| anyhow::anyhow!(e.describe()))?
             .with_upload_turns(settings.upload_turns)
+            .with_password_rules(settings.password_rules())
             .with_cube_snapshots(
                 settings.data_dir.join("cubes"),
                 (settings.cube_memory_mib > 0).then(|| settings.cube_memory_mib.saturating_mul(1024 * 1024)),

@@ -25,6 +25,10 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     /// Advanced by every change that must end the account's sessions; tokens carry it.
     pub session_generation: i32,
+    /// Someone else chose the password (an admin, the operator, a bulk import): the person must
+    /// choose its own at the next sign-in (首次登录修改初始口令).
+    pub must_change_password: bool,
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -41,6 +45,8 @@ pub struct NewUser {
     pub password_changed_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub must_change_password: bool,
+    pub phone: Option<String>,
 }
 
 /// The fields an update may change; `None` leaves a field as it is.
@@ -57,6 +63,8 @@ pub struct UserChanges {
     pub locked_until: Option<Option<NaiveDateTime>>,
     pub password_changed_at: Option<NaiveDateTime>,
     pub updated_at: Option<NaiveDateTime>,
+    pub must_change_password: Option<bool>,
+    pub phone: Option<Option<String>>,
 }
 
 /// # Errors

@@ -20,6 +20,7 @@ pub mod error;
 pub mod idempotency;
 pub mod identity;
 pub mod models;
+pub mod password_history;
 pub mod proposals;
 pub mod regions;
 pub mod registry;

@@ -40,6 +40,17 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         session_generation -> Integer,
+        must_change_password -> Bool,
+        phone -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    password_history (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        password_hash -> Text,
+        replaced_at -> Timestamp,
     }
 }
 

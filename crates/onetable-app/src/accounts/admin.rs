@@ -28,9 +28,12 @@ pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
     pub department: Option<String>,
+    pub phone: Option<String>,
     pub disabled: bool,
     /// Temporarily locked after repeated failed logins.
     pub locked: bool,
+    /// The person must choose a new password at the next sign-in (an admin chose this one).
+    pub must_change_password: bool,
     #[serde(serialize_with = "crate::time::utc")]
     pub password_changed_at: NaiveDateTime,
     #[serde(serialize_with = "crate::time::utc")]
@@ -50,7 +53,9 @@ impl From<UserRow> for User {
             region: row.region_code,
             region_name: None,
             department: row.department,
+            phone: row.phone,
             disabled: row.disabled,
+            must_change_password: row.must_change_password,
             password_changed_at: row.password_changed_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -96,6 +101,7 @@ pub struct NewAccount {
     pub region: Option<String>,
     pub department: Option<String>,
     pub display_name: Option<String>,
+    pub phone: Option<String>,
 }
 
 /// An admin creates an account inside its scope.
@@ -111,6 +117,8 @@ pub async fn create(app: &App, actor: &Actor, new: NewAccount) -> AppResult<User
         role: parse_role(&new.role)?,
         region,
         department: new.department.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+        phone: new.phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()),
+        password_issued: true,
     };
     validate(&spec, Some(&new.password))?;
     let decision = admin_may_assign(actor, spec.role, spec.region);
@@ -202,6 +210,8 @@ pub struct AccountChange {
     pub department: Option<String>,
     pub disabled: Option<bool>,
     pub password: Option<String>,
+    /// An empty text clears it.
+    pub phone: Option<String>,
 }
 
 /// An admin changes an account it manages (same rules as creating one). A new password, or
@@ -225,6 +235,8 @@ pub async fn update(app: &App, actor: &Actor, username: String, change: AccountC
         },
         region,
         department: change.department.clone().or_else(|| current.department.clone()),
+        phone: change.phone.clone().or_else(|| current.phone.clone()).filter(|p| !p.trim().is_empty()),
+        password_issued: change.password.is_some(),
     };
     validate(&spec, change.password.as_deref())?;
     if change.role.is_some() || change.region.is_some() {
@@ -238,12 +250,15 @@ pub async fn update(app: &App, actor: &Actor, username: String, change: AccountC
         region_code: change.region.map(|_| spec.region.map(|r| r.to_string())),
         department: change.department.map(Some),
         disabled: change.disabled,
+        phone: change.phone.map(|_| spec.phone.clone()),
         updated_at: Some(now),
         ..UserChanges::default()
     };
     if let Some(new_password) = &change.password {
         changes.password_hash = Some(hashing::hash(new_password).map_err(Problem::internal)?);
         changes.password_changed_at = Some(now);
+        // A password an admin chose is the person's to replace at the next sign-in.
+        changes.must_change_password = Some(true);
     }
     if change.password.is_some() || change.disabled == Some(false) {
         changes.failed_logins = Some(0);

@@ -1,9 +1,11 @@
 //! Creating and changing user accounts: the rules the API and the CLI share.
 
 pub mod admin;
+pub mod bulk;
 pub mod clients;
 pub mod hashing;
 pub mod operator;
+pub mod passwords;
 pub mod sessions;
 pub mod standing;
 
@@ -22,6 +24,12 @@ pub struct AccountSpec {
     pub role: Role,
     pub region: Option<RegionCode>,
     pub department: Option<String>,
+    /// A mobile or landline number (digits, `+`, `-`, spaces), for whoever chases the account's
+    /// village.
+    pub phone: Option<String>,
+    /// Someone else chose the password (an admin, the operator, a bulk import): the person must
+    /// choose its own at the next sign-in.
+    pub password_issued: bool,
 }
 
 /// Collects every problem with an account's fields (and a new password, if any) as one 422.
@@ -58,6 +66,11 @@ pub fn validate(spec: &AccountSpec, new_password: Option<&str>) -> Result<(), Pr
     if spec.role.needs_department() && !has_department {
         error = error.with_detail(Some("department"), "required", "部门用户必须指定所属部门");
     }
+    if let Some(phone) = spec.phone.as_deref() {
+        if !phone_ok(phone) {
+            error = error.with_detail(Some("phone"), "invalid_phone", "电话须为 5–20 位数字（可含 +、- 和空格）");
+        }
+    }
     if let Some(password) = new_password {
         for problem in password::check(&spec.username, password) {
             error = error.with_detail(Some("password"), problem.code(), problem.to_string());
@@ -68,6 +81,12 @@ pub fn validate(spec: &AccountSpec, new_password: Option<&str>) -> Result<(), Pr
     } else {
         Ok(())
     }
+}
+
+/// A phone number as a staff sheet writes one: 13800000000, 0859-3221234, +86 138 0000 0000.
+fn phone_ok(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    (5..=20).contains(&digits) && phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
 }
 
 /// Whether an admin may give an account this role and region: inside its own scope, never an
@@ -142,6 +161,8 @@ pub fn create(
             password_changed_at: now,
             created_at: now,
             updated_at: now,
+            must_change_password: spec.password_issued,
+            phone: spec.phone.clone(),
         },
     )
     .map_err(|e| {

@@ -61,7 +61,8 @@ pub async fn add_account(
 }
 
 /// The operator gives an account a new password (the same password rules as the API's), which
-/// also lifts a lockout and ends the account's sessions.
+/// also lifts a lockout and ends the account's sessions; the person must replace it at the next
+/// sign-in.
 ///
 /// # Errors
 /// 403 for anyone but the operator; 404 no such account; 422 the password refused.
@@ -74,6 +75,8 @@ pub async fn reset_password(app: &App, actor: &Actor, username: String, password
         role: user.role.parse().map_err(Problem::internal)?,
         region: user.region_code.as_deref().and_then(|r| RegionCode::parse(r).ok()),
         department: user.department.clone(),
+        phone: user.phone.clone(),
+        password_issued: true,
     };
     validate(&spec, Some(&password))?;
     let now = chrono::Utc::now().naive_utc();
@@ -83,6 +86,8 @@ pub async fn reset_password(app: &App, actor: &Actor, username: String, password
         failed_logins: Some(0),
         locked_until: Some(None),
         updated_at: Some(now),
+        // The operator chose it: the person replaces it at the next sign-in.
+        must_change_password: Some(true),
         ..UserChanges::default()
     };
     let (id, name) = (user.id, username.clone());

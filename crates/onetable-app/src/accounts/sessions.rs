@@ -3,11 +3,12 @@
 //! is audited; a refusal never says whether the account exists, the password was wrong, or the
 //! account is locked or disabled. The interface turns what is granted into a token.
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDateTime, Utc};
 use onetable_store::audit::NewAuditEvent;
-use onetable_store::identity::{self, UserChanges};
+use onetable_store::identity::{self, UserChanges, UserRow};
 
 use super::hashing;
+use super::passwords::PasswordRules;
 use crate::actor::{Origin, SubjectKind};
 use crate::problem::{AppResult, Kind, Problem};
 use crate::App;
@@ -29,6 +30,27 @@ pub struct SignedIn {
     pub department: Option<String>,
     /// The account's session generation (tokens of earlier generations no longer work).
     pub generation: i32,
+    /// The person must choose a new password before anything else works.
+    pub password_change_required: bool,
+    /// When the password expires (none: never, or a department system).
+    pub password_expires_at: Option<NaiveDateTime>,
+}
+
+impl SignedIn {
+    /// A person, as its stored account stands now under the deployment's password `rules`.
+    #[must_use]
+    pub fn of_user(user: &UserRow, rules: &PasswordRules, now: NaiveDateTime) -> Self {
+        Self {
+            subject: user.username.clone(),
+            kind: SubjectKind::User,
+            role: user.role.clone(),
+            region: user.region_code.clone(),
+            department: user.department.clone(),
+            generation: user.session_generation,
+            password_change_required: rules.change_required(user, now),
+            password_expires_at: rules.expires_at(user),
+        }
+    }
 }
 
 enum Outcome {
@@ -79,6 +101,7 @@ pub async fn sign_in(
     origin: &Origin,
 ) -> AppResult<SignedIn> {
     let name = username.clone();
+    let rules = app.passwords;
     let outcome = app
         .run(move |conn| {
             let now = Utc::now().naive_utc();
@@ -97,14 +120,7 @@ pub async fn sign_in(
                         UserChanges { failed_logins: Some(0), locked_until: Some(None), ..UserChanges::default() };
                     identity::update_user(conn, user.id, &reset)?;
                 }
-                return Ok(Outcome::Success(SignedIn {
-                    subject: name,
-                    kind: SubjectKind::User,
-                    role: user.role,
-                    region: user.region_code,
-                    department: user.department,
-                    generation: user.session_generation,
-                }));
+                return Ok(Outcome::Success(SignedIn::of_user(&user, &rules, now)));
             }
             let failures = user.failed_logins + 1;
             let locked_now = failures >= lockout.attempts;
@@ -165,5 +181,7 @@ pub async fn client_sign_in(app: &App, client_id: String, secret: String, origin
         region: Some(client.region_code),
         department: Some(client.department),
         generation: client.session_generation,
+        password_change_required: false,
+        password_expires_at: None,
     })
 }

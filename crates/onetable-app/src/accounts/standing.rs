@@ -69,6 +69,13 @@ pub struct Me {
     pub region_name: Option<String>,
     pub department: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// The person must choose a new password before anything else (`POST /api/v1/me/password`).
+    pub password_change_required: bool,
+    /// When the password expires; absent when passwords do not expire (or for a system).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_expires_at: Option<DateTime<Utc>>,
+    /// Days before expiry from which the pages warn.
+    pub password_warning_days: u32,
 }
 
 /// Who the actor is and where it may reach; `expires_at` is the token's expiry (Unix seconds).
@@ -77,10 +84,22 @@ pub struct Me {
 /// When the database fails.
 pub async fn me(app: &App, actor: &Actor, expires_at: i64) -> AppResult<Me> {
     let scope = actor.scope.region();
-    let region_name = match scope {
-        Some(code) => app.run(move |conn| Ok(regions::find(conn, code)?.map(|r| r.name))).await?,
-        None => None,
-    };
+    let (rules, subject, kind) = (app.passwords, actor.subject.clone(), actor.kind);
+    let (region_name, password) = app
+        .run(move |conn| {
+            let name = match scope {
+                Some(code) => regions::find(conn, code)?.map(|r| r.name),
+                None => None,
+            };
+            let user = match kind {
+                SubjectKind::User => identity::find_user(conn, &subject)?,
+                _ => None,
+            };
+            let now = Utc::now().naive_utc();
+            let password = user.map(|u| (rules.change_required(&u, now), rules.expires_at(&u)));
+            Ok((name, password))
+        })
+        .await?;
     Ok(Me {
         subject: actor.subject.clone(),
         kind: actor.kind,
@@ -89,6 +108,9 @@ pub async fn me(app: &App, actor: &Actor, expires_at: i64) -> AppResult<Me> {
         region_name,
         department: actor.department.clone(),
         expires_at: DateTime::from_timestamp(expires_at, 0).unwrap_or_default(),
+        password_change_required: password.is_some_and(|(required, _)| required),
+        password_expires_at: password.and_then(|(_, at)| at).map(|at| at.and_utc()),
+        password_warning_days: rules.warning_days,
     })
 }
 

@@ -161,6 +161,8 @@ pub async fn patch_bench(db: Db, settings: &Settings, clients: usize, seconds: u
             role: Role::Clerk,
             region: Some(RegionCode::parse(village)?),
             department: None,
+            phone: None,
+            password_issued: false,
         };
         if onetable_store::identity::find_user(&mut *db.conn()?, &spec.username)?.is_none() {
             accounts::create(&mut *db.conn()?, &spec, password, None, chrono::Utc::now().naive_utc())

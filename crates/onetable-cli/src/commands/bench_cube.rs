@@ -315,7 +315,14 @@ pub async fn http_freshness(db: Db, settings: &onetable_server::Settings) -> any
         ("bench_viewer", onetable_core::Role::Viewer, province),
     ] {
         if onetable_store::identity::find_user(&mut *db.conn()?, username)?.is_none() {
-            let spec = AccountSpec { username: username.to_owned(), role, region: Some(scope), department: None };
+            let spec = AccountSpec {
+                username: username.to_owned(),
+                role,
+                region: Some(scope),
+                department: None,
+                phone: None,
+                password_issued: false,
+            };
             accounts::create(&mut *db.conn()?, &spec, password, None, chrono::Utc::now().naive_utc())
                 .map_err(|e| anyhow!(e.describe()))?;
         }

@@ -50,7 +50,14 @@ fn operator_app(db: &Db) -> anyhow::Result<App> {
 pub async fn add_user(db: &Db, args: AddUser) -> anyhow::Result<()> {
     let role: Role = args.role.parse()?;
     let region = args.region.as_deref().map(RegionCode::parse).transpose().context("--region")?;
-    let spec = AccountSpec { username: args.username, role, region, department: args.department };
+    let spec = AccountSpec {
+        username: args.username,
+        role,
+        region,
+        department: args.department,
+        phone: None,
+        password_issued: true,
+    };
     let password = read_password()?;
     let app = operator_app(db)?;
     let user = operator::add_account(&app, &Actor::operator(), spec, password, args.display_name)
@@ -144,6 +151,8 @@ pub fn ensure_demo_users(conn: &mut DbConn) -> anyhow::Result<()> {
             role: user.role,
             region: user.region.map(RegionCode::parse).transpose()?,
             department: user.department.map(str::to_owned),
+            phone: None,
+            password_issued: false,
         };
         accounts::create(conn, &spec, user.password, Some(user.display_name.to_owned()), now)
             .map_err(|e| api_error(&e))?;

@@ -84,6 +84,7 @@ mod tests {
             department: None,
             csrf: None,
             generation: 0,
+            password_change_required: false,
         }
     }
 

@@ -78,6 +78,30 @@ pub struct Caller {
     pub expires_at: i64,
     /// Set for a browser session (the token came in the session cookie).
     pub csrf: Option<String>,
+    /// The person must choose a new password first (the token says so).
+    pub password_change_required: bool,
+}
+
+/// A caller whose account may still owe a password change: only the change itself, who-am-I and
+/// signing out take one. Every other route takes a [`Caller`], which refuses such a token with
+/// 403 `password_change_required` — so no route can forget the rule.
+#[derive(Debug, Clone)]
+pub struct UngatedCaller(pub Caller);
+
+impl std::ops::Deref for UngatedCaller {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
+
+/// The 403 of a request made before the person chose its own password.
+fn password_change_required() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::FORBIDDEN,
+        "password_change_required",
+        "请先修改初始密码（或已过期的密码）后再继续：POST /api/v1/me/password",
+    )
 }
 
 /// The cookie of a browser session; it holds the access token.
@@ -140,6 +164,22 @@ impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let ungated = UngatedCaller::from_request(req, payload);
+        Box::pin(async move {
+            let UngatedCaller(caller) = ungated.await?;
+            if caller.password_change_required {
+                return Err(password_change_required());
+            }
+            Ok(caller)
+        })
+    }
+}
+
+impl FromRequest for UngatedCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let presented = Presented::of(req);
@@ -149,14 +189,14 @@ impl FromRequest for Caller {
             let presented = presented.ok_or_else(unauthorized)?;
             let caller = authenticate(&state, presented.token(), context).await?;
             match presented {
-                Presented::Bearer(_) => Ok(Caller { csrf: None, ..caller }),
+                Presented::Bearer(_) => Ok(UngatedCaller(Caller { csrf: None, ..caller })),
                 Presented::Cookie { unsafe_method, csrf_header, .. } => {
                     // A cookie works only as a browser session's, which has a CSRF token.
                     let expected = caller.csrf.as_deref().ok_or_else(unauthorized)?;
                     if unsafe_method && csrf_header.as_deref() != Some(expected) {
                         return Err(csrf_refused());
                     }
-                    Ok(caller)
+                    Ok(UngatedCaller(caller))
                 }
             }
         })
@@ -208,5 +248,11 @@ async fn authenticate(state: &AppState, token: &str, context: RequestContext) ->
         department: claims.department,
         origin,
     };
-    Ok(Caller { actor, jti: claims.jti, expires_at: claims.exp, csrf: claims.csrf })
+    Ok(Caller {
+        actor,
+        jti: claims.jti,
+        expires_at: claims.exp,
+        csrf: claims.csrf,
+        password_change_required: claims.password_change_required,
+    })
 }

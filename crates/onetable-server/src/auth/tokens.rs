@@ -32,6 +32,10 @@ pub struct Claims {
     /// Browser sessions only: the token every unsafe request authenticated by the cookie carries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csrf: Option<String>,
+    /// The person must choose a new password first: the token opens only the change, who-am-I
+    /// and signing out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub password_change_required: bool,
 }
 
 #[derive(Debug, Clone)]

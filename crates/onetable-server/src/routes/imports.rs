@@ -16,7 +16,7 @@ use onetable_app::uploads::UploadTurn;
 
 pub use onetable_app::imports::idempotency::KEY_LEASE;
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -47,7 +47,11 @@ fn format_of(content_type: &str, filename: Option<&str>) -> Option<FileFormat> {
     }
 }
 
-async fn read_body(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<(FileFormat, Vec<u8>), ApiError> {
+pub(crate) async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<(FileFormat, Vec<u8>), ApiError> {
     let unsupported = || {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/users",
         "/burden",
         "/forms",
+        "/password",
         "/sw.js",
         "/favicon.ico",
         "/assets/{path:.*}",

@@ -42,6 +42,10 @@ export async function send(method, path, body, headers = {}) {
   }
   if (!response.ok) {
     const answer = await parse(response);
+    if (response.status === 403 && answer && answer.error === 'password_change_required' && location.pathname !== '/password') {
+      // The account must choose its own password before anything else works.
+      location.assign(`/password?next=${encodeURIComponent(location.pathname + location.search)}`);
+    }
     throw new ApiError(response.status, typeof answer === 'object' ? answer : null);
   }
   return response;

@@ -1,7 +1,7 @@
 // What every signed-in page does alike: going to the login page (and back here after), the 退出
 // button, and a failure of the page shown in Chinese where its content would be.
 
-import { el, signOut } from './api.js';
+import { api, el, signOut } from './api.js';
 import { forget } from './offline.js';
 
 export function toLogin() {
@@ -19,11 +19,23 @@ export function runPage(main) {
       location.assign('/login');
     });
   }
+  passwordNotice().catch(() => {});
   main().catch((e) => {
     if (e.status === 401) return toLogin();
     document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message));
     return undefined;
   });
+}
+
+/** Days left before the password expires, said under the top bar from the warning days on. */
+async function passwordNotice() {
+  const me = await api('GET', '/api/v1/me');
+  if (!me.password_expires_at) return;
+  const days = Math.ceil((new Date(me.password_expires_at) - Date.now()) / 86_400_000);
+  if (days > me.password_warning_days) return;
+  const notice = el('p', { class: 'password-notice', role: 'status' },
+    days > 0 ? `您的密码将在 ${days} 天后过期，` : '您的密码已过期，', el('a', { href: '/password' }, '请修改密码'));
+  document.querySelector('.topbar')?.after(notice);
 }
 
 /**

@@ -20,13 +20,15 @@ function createForm(me) {
     role: el('select', { id: 'u-role' }, ['clerk', 'reviewer', 'admin', 'viewer', 'department'].map((r) => el('option', { value: r }, ROLES[r]))),
     region: regionPicker({ id: 'u-region', within: me.region, initial: me.region ? { code: me.region, name: me.region_name } : null }),
     department: el('input', { id: 'u-department', type: 'text' }),
+    phone: el('input', { id: 'u-phone', type: 'tel', autocomplete: 'off' }),
     password: el('input', { id: 'u-password', type: 'password', autocomplete: 'new-password' }),
   };
   const save = el('button', { type: 'button', class: 'primary', id: 'u-save' }, '创建用户');
   const box = el('section', { class: 'card', id: 'user-form' }, el('h2', {}, '新建用户'),
     el('div', { class: 'controls three' }, row('username', '用户名', c.username), row('display_name', '姓名', c.display_name), row('role', '角色', c.role)),
     el('div', { class: 'controls three' }, row('region', '所辖地区（输入名称查找）', c.region.control, 'u-region'), row('department', '部门（部门用户必填）', c.department),
-      row('password', '初始密码（至少 10 位）', c.password)),
+      row('phone', '电话', c.phone)),
+    el('div', { class: 'controls three' }, row('password', '初始密码（至少 10 位，本人首次登录时须修改）', c.password)),
     el('div', { class: 'form-message', role: 'alert' }), save);
   save.addEventListener('click', async () => {
     save.disabled = true;
@@ -34,6 +36,7 @@ function createForm(me) {
       await api('POST', '/api/v1/users', {
         username: c.username.value.trim(), display_name: c.display_name.value.trim() || undefined, role: c.role.value,
         region: c.region.code() || undefined, department: c.department.value.trim() || undefined, password: c.password.value,
+        phone: c.phone.value.trim() || undefined,
       });
       await draw(me);
     } catch (e) {
@@ -64,14 +67,14 @@ function userRow(user, me) {
   toggle.addEventListener('click', () => patch({ disabled: !user.disabled }, () => draw(me)));
   reset.addEventListener('click', () => patch({ password: password.value }, async () => {
     password.value = '';
-    message.textContent = '密码已重置，该用户已登录的会话已失效';
+    message.textContent = '密码已重置，该用户已登录的会话已失效；本人下次登录时须修改密码';
     message.className = 'muted';
     message.hidden = false;
   }));
   return el('li', { class: 'user', 'data-username': user.username },
     el('div', { class: 'work-head' }, el('strong', {}, `${user.display_name || user.username}（${user.username}）`),
       el('span', { class: `status ${user.disabled ? 'rejected' : 'approved'}` }, state)),
-    el('p', { class: 'muted' }, `${ROLES[user.role] || user.role} · ${user.region_name || user.region || '全国'}${user.department ? ` · ${user.department}` : ''}`),
+    el('p', { class: 'muted' }, `${ROLES[user.role] || user.role} · ${user.region_name || user.region || '全国'}${user.department ? ` · ${user.department}` : ''}${user.phone ? ` · ${user.phone}` : ''}${user.must_change_password ? ' · 待本人设置密码' : ''}`),
     user.username === me.subject ? null : el('div', { class: 'user-actions' }, el('label', { for: password.id }, '重置密码'), password,
       el('div', { class: 'panel-buttons' }, reset, toggle), message));
 }

@@ -3,7 +3,7 @@
 use actix_web::{post, web, HttpResponse};
 use onetable_app::accounts::standing;
 
-use crate::auth::Caller;
+use crate::auth::UngatedCaller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -14,7 +14,7 @@ use crate::state::AppState;
     responses((status = 204, description = "revoked"), (status = 401, body = ErrorBody))
 )]
 #[post("/api/v1/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn logout(state: web::Data<AppState>, caller: UngatedCaller) -> Result<HttpResponse, ApiError> {
     standing::logout(&state, &caller, caller.jti.clone(), caller.expires_at).await?;
     // This process's cache of checked tokens would otherwise let the revoked one through a while.
     state.token_checks.forget_all();

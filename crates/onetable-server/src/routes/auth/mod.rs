@@ -4,6 +4,7 @@ pub mod jwks;
 pub mod login;
 pub mod logout;
 pub mod me;
+pub mod password;
 pub mod session;
 pub mod token;
 
@@ -25,6 +26,12 @@ pub struct TokenResponse {
     pub token_type: &'static str,
     /// Seconds until the token expires.
     pub expires_in: i64,
+    /// The person must choose a new password (`POST /api/v1/me/password`) before anything else:
+    /// every other request answers 403 `password_change_required`.
+    pub password_change_required: bool,
+    /// When the password expires; absent when passwords do not expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The identity a token will carry: who signed in.
@@ -37,11 +44,17 @@ pub use onetable_app::accounts::sessions::SignedIn as Grant;
 /// # Errors
 /// When no key can sign.
 pub async fn token_response(state: &AppState, grant: Grant) -> Result<HttpResponse, ApiError> {
+    let password_expires_at = grant.password_expires_at.map(|at| at.and_utc());
     let (access_token, claims) = issue_token(state, grant, None).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .insert_header(("pragma", "no-cache"))
-        .json(TokenResponse { access_token, token_type: "Bearer", expires_in: claims.exp - claims.iat }))
+    Ok(HttpResponse::Ok().insert_header(("cache-control", "no-store")).insert_header(("pragma", "no-cache")).json(
+        TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: claims.exp - claims.iat,
+            password_change_required: claims.password_change_required,
+            password_expires_at,
+        },
+    ))
 }
 
 /// Signs a token for `grant` (with the CSRF token of a browser session, if any).
@@ -68,6 +81,7 @@ pub async fn issue_token(state: &AppState, grant: Grant, csrf: Option<String>) -
         department: grant.department,
         generation: grant.generation,
         csrf,
+        password_change_required: grant.password_change_required,
     };
     let access_token = tokens::issue(&state.keys, &claims).map_err(ApiError::internal)?;
     Ok((access_token, claims))

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::issue_token;
 use super::login::{sign_in, LoginRequest};
-use crate::auth::{Caller, RequestContext, SESSION_COOKIE};
+use crate::auth::{RequestContext, UngatedCaller, SESSION_COOKIE};
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::json::Json;
 use crate::state::AppState;
@@ -24,6 +24,11 @@ pub struct BrowserSession {
     /// Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE.
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
+    /// The person must choose a new password before anything else (the pages lead it there).
+    pub password_change_required: bool,
+    /// When the password expires; absent when passwords do not expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_expires_at: Option<DateTime<Utc>>,
 }
 
 fn cookie<'c>(req: &HttpRequest, value: String, max_age: Duration) -> Cookie<'c> {
@@ -55,13 +60,31 @@ pub async fn create_session(
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let signed_in = sign_in(&state, context, body.into_inner()).await?;
+    start_session(&state, &req, signed_in).await
+}
+
+/// Issues a browser session for `signed_in`: the cookie, and the CSRF token in the answer.
+///
+/// # Errors
+/// When no key can sign.
+pub async fn start_session(
+    state: &AppState,
+    req: &HttpRequest,
+    signed_in: onetable_app::accounts::sessions::SignedIn,
+) -> Result<HttpResponse, ApiError> {
     let csrf_token = uuid::Uuid::new_v4().simple().to_string();
-    let (token, claims) = issue_token(&state, signed_in, Some(csrf_token.clone())).await?;
+    let password_expires_at = signed_in.password_expires_at.map(|at| at.and_utc());
+    let (token, claims) = issue_token(state, signed_in, Some(csrf_token.clone())).await?;
     let lifetime = claims.exp - claims.iat;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
-        .cookie(cookie(&req, token, Duration::seconds(lifetime)))
-        .json(BrowserSession { csrf_token, expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_default() }))
+        .cookie(cookie(req, token, Duration::seconds(lifetime)))
+        .json(BrowserSession {
+            csrf_token,
+            expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_default(),
+            password_change_required: claims.password_change_required,
+            password_expires_at,
+        }))
 }
 
 /// The current browser session's CSRF token and expiry; 401 without a session cookie.
@@ -70,11 +93,14 @@ pub async fn create_session(
     responses((status = 200, body = BrowserSession), (status = 401, body = ErrorBody))
 )]
 #[get("/api/v1/auth/session")]
-pub async fn get_session(caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn get_session(state: web::Data<AppState>, caller: UngatedCaller) -> Result<HttpResponse, ApiError> {
     let csrf_token = caller.csrf.clone().ok_or_else(crate::auth::unauthorized)?;
+    let me = standing::me(&state, &caller, caller.expires_at).await?;
     Ok(HttpResponse::Ok().json(BrowserSession {
         csrf_token,
         expires_at: DateTime::from_timestamp(caller.expires_at, 0).unwrap_or_default(),
+        password_change_required: caller.password_change_required,
+        password_expires_at: me.password_expires_at,
     }))
 }
 
@@ -87,7 +113,7 @@ pub async fn get_session(caller: Caller) -> Result<HttpResponse, ApiError> {
 pub async fn delete_session(
     state: web::Data<AppState>,
     req: HttpRequest,
-    caller: Caller,
+    caller: UngatedCaller,
 ) -> Result<HttpResponse, ApiError> {
     standing::logout(&state, &caller, caller.jti.clone(), caller.expires_at).await?;
     state.token_checks.forget_all();

@@ -27,9 +27,13 @@ pub struct CreateUser {
     /// The person's name, e.g. 张三.
     #[schema(inline)]
     pub display_name: Option<Text<64>>,
+    /// A phone number, e.g. 13800000000 or 0859-3221234.
+    #[schema(inline)]
+    pub phone: Option<Text<24>>,
 }
 
-/// Creates an account inside the admin's scope.
+/// Creates an account inside the admin's scope. The password is the admin's choice, so the person
+/// must choose its own at the first sign-in.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
@@ -57,6 +61,7 @@ pub async fn create_user(
         region: body.region,
         department: body.department.map(String::from),
         display_name: body.display_name.map(String::from),
+        phone: body.phone.map(String::from),
     };
     Ok(HttpResponse::Created().json(admin::create(&state, &caller, new).await?))
 }

@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod get;
+pub mod import;
 pub mod list;
 pub mod update;
 

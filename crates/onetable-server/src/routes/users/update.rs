@@ -22,7 +22,11 @@ pub struct UpdateUser {
     #[schema(inline)]
     pub department: Option<Text<50>>,
     pub disabled: Option<bool>,
+    /// A new password chosen by the admin: the person must replace it at the next sign-in.
     pub password: Option<String>,
+    /// A phone number; an empty text clears it.
+    #[schema(inline)]
+    pub phone: Option<Text<24>>,
 }
 
 /// Changes an account inside the admin's scope (same rules as creating one).
@@ -53,6 +57,7 @@ pub async fn update_user(
         department: body.department.map(String::from),
         disabled: body.disabled,
         password: body.password,
+        phone: body.phone.map(String::from),
     };
     let updated = admin::update(&state, &caller, username.into_inner(), change).await?;
     // A disabled account's tokens must stop at once.

@@ -1,0 +1,140 @@
+//! Passwords people own (等保: 首次登录修改初始口令, 口令复杂度, 定期更换): a person changes its
+//! own password; a password someone else chose, or one older than the configured age, must be
+//! changed at the next sign-in before anything else works; the last few may not come back.
+
+use chrono::{Duration, NaiveDateTime, Utc};
+use onetable_core::password;
+use onetable_store::identity::{self, UserChanges, UserRow};
+use onetable_store::password_history;
+
+use super::hashing;
+use super::sessions::SignedIn;
+use crate::actor::{Actor, SubjectKind};
+use crate::problem::{AppResult, Problem};
+use crate::App;
+
+/// The deployment's password rules beyond the complexity every password meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordRules {
+    /// How many earlier passwords a change may not reuse (besides the current one).
+    pub history: usize,
+    /// Days a password lasts before it must be changed at the next sign-in; none: for ever.
+    pub max_age_days: Option<u32>,
+    /// Days before expiry from which the pages warn.
+    pub warning_days: u32,
+}
+
+impl Default for PasswordRules {
+    fn default() -> Self {
+        Self { history: 5, max_age_days: None, warning_days: 14 }
+    }
+}
+
+impl PasswordRules {
+    /// When the account's password stops being accepted without a change (none: never).
+    #[must_use]
+    pub fn expires_at(&self, user: &UserRow) -> Option<NaiveDateTime> {
+        self.max_age_days.map(|days| user.password_changed_at + Duration::days(i64::from(days)))
+    }
+
+    /// Whether the person must choose a new password before anything else: someone else chose
+    /// this one, or it is older than the rules allow.
+    #[must_use]
+    pub fn change_required(&self, user: &UserRow, now: NaiveDateTime) -> bool {
+        user.must_change_password || self.expires_at(user).is_some_and(|at| at <= now)
+    }
+}
+
+/// A person's request to replace its password.
+pub struct OwnPasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+impl std::fmt::Debug for OwnPasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OwnPasswordChange { .. }")
+    }
+}
+
+fn refused(field: &str, code: &str, message: impl Into<String>) -> Problem {
+    Problem::unprocessable("validation_failed", "新密码不符合要求，请按提示修改").with_detail(
+        Some(field),
+        code,
+        message,
+    )
+}
+
+/// A person replaces its own password, proving the current one. The new one meets the policy,
+/// is not the current one nor one of the last [`PasswordRules::history`]. Every session of the
+/// account ends (the generation advances); the interface signs the caller in again with the
+/// answer, so only its *other* sessions end.
+///
+/// # Errors
+/// 403 for a department system (it has a secret, not a password); 422 naming `current` (wrong)
+/// or `new` (refused by the policy, or reused).
+pub async fn change_own(app: &App, actor: &Actor, change: OwnPasswordChange) -> AppResult<SignedIn> {
+    if actor.kind != SubjectKind::User {
+        return Err(Problem::forbidden("forbidden", "只有用户账户可以修改密码；部门系统请申请更换密钥"));
+    }
+    let rules = app.passwords;
+    let name = actor.subject.clone();
+    let user = app
+        .run(move |conn| {
+            identity::find_user(conn, &name)?.ok_or_else(|| Problem::forbidden("forbidden", "账户不存在或已停用"))
+        })
+        .await?;
+    let OwnPasswordChange { current, new } = change;
+    let (stored, id, username) = (user.password_hash.clone(), user.id, user.username.clone());
+    let checked = app
+        .run(move |conn| {
+            if !hashing::verify(&stored, &current) {
+                return Ok(Err(refused("current", "wrong_password", "当前密码不正确")));
+            }
+            let problems = password::check(&username, &new);
+            if !problems.is_empty() {
+                let mut problem = Problem::unprocessable("validation_failed", "新密码不符合要求，请按提示修改");
+                for p in problems {
+                    problem = problem.with_detail(Some("new"), p.code(), p.to_string());
+                }
+                return Ok(Err(problem));
+            }
+            if hashing::verify(&stored, &new) {
+                return Ok(Err(refused("new", "password_reused", "新密码不能与当前密码相同")));
+            }
+            let earlier = password_history::recent(conn, id, rules.history)?;
+            if earlier.iter().any(|hash| hashing::verify(hash, &new)) {
+                let message = format!("新密码不能与最近 {} 次使用过的密码相同", rules.history);
+                return Ok(Err(refused("new", "password_reused", message)));
+            }
+            Ok(Ok(hashing::hash(&new).map_err(Problem::internal)?))
+        })
+        .await?;
+    let new_hash = match checked {
+        Ok(hash) => hash,
+        Err(problem) => {
+            app.audit(actor.event("users.change_password", Some(actor.subject.clone()), "failure")).await?;
+            return Err(problem);
+        }
+    };
+    let now = Utc::now().naive_utc();
+    let (old_hash, name) = (user.password_hash.clone(), actor.subject.clone());
+    let changed = app
+        .write(move |conn| {
+            password_history::remember(conn, id, &old_hash, now, rules.history)?;
+            let changes = UserChanges {
+                password_hash: Some(new_hash),
+                password_changed_at: Some(now),
+                must_change_password: Some(false),
+                failed_logins: Some(0),
+                locked_until: Some(None),
+                updated_at: Some(now),
+                ..UserChanges::default()
+            };
+            identity::update_user(conn, id, &changes)?;
+            identity::find_user(conn, &name)?.ok_or_else(|| Problem::internal("account vanished"))
+        })
+        .await?;
+    app.audit(actor.event("users.change_password", Some(actor.subject.clone()), "success")).await?;
+    Ok(SignedIn::of_user(&changed, &rules, now))
+}

@@ -1,0 +1,3 @@
+DROP TABLE password_history;
+ALTER TABLE users DROP COLUMN phone;
+ALTER TABLE users DROP COLUMN must_change_password;
