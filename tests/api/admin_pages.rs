@@ -59,6 +59,82 @@ async fn an_admin_creates_an_account_resets_its_password_and_disables_it() {
 }
 
 #[tokio::test]
+async fn an_admin_imports_the_staff_sheet_and_a_new_clerk_chooses_a_password_at_first_sign_in() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("qian_admin", Role::Admin, Some("5223"), None);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "用户名,姓名,角色,所辖地区\nzz_clerk,赵,村级填报员,团结村\n").unwrap();
+    let good = dir.path().join("staff.csv");
+    std::fs::write(&good, "用户名,姓名,角色,所辖地区,电话\nwjp_li,李明,村级填报员,敬南镇/吴家坪村,13800000000\nbl_wang,王芳,村级填报员,敬南镇/必亮村,\n")
+        .unwrap();
+    let Some(browser) = signed_in(&app, Window::Desktop, "qian_admin").await else { return };
+    browser.wait_for_text("#users-link", "用户管理").await;
+    browser.click("#users-link").await;
+    browser.wait_for_text("#user-import h2", "批量导入账户").await;
+
+    let upload = |path: std::path::PathBuf| {
+        let client = browser.client.clone();
+        async move {
+            let input = client.find(fantoccini::Locator::Css("#import-file")).await.unwrap();
+            input.send_keys(&path.display().to_string()).await.unwrap();
+        }
+    };
+    upload(bad).await;
+    browser.click("#import-check").await;
+    let said = browser.wait_for_text("#import-result", "对应多个地区").await;
+    assert!(said.contains("不能导入 1"), "{said}");
+    let disabled =
+        browser.client.execute("return document.getElementById('import-run').disabled", vec![]).await.unwrap();
+    assert_eq!(disabled, Value::Bool(true), "a refused row leaves nothing to import");
+
+    browser.client.execute("document.getElementById('import-file').value = ''", vec![]).await.unwrap();
+    upload(good).await;
+    browser.click("#import-check").await;
+    browser.wait_for_text("#import-summary", "将创建 2").await;
+    browser.screenshot("users-import-checked").await;
+    browser.click("#import-run").await;
+    browser.wait_for_text("#initial-passwords", "已创建 2 个账户").await;
+    browser.wait_for_text("#users", "wjp_li").await;
+    let password: String = serde_json::from_value(
+        browser
+            .client
+            .execute("return document.querySelector('#initial-passwords td.password').textContent", vec![])
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    browser.screenshot("users-import-passwords").await;
+    browser.click("#save-passwords").await;
+    let (name, bytes) = browser.downloaded(".csv").await;
+    let sheet = String::from_utf8(bytes).unwrap();
+    assert!(sheet.starts_with('\u{feff}') && sheet.contains(&password), "{name}: {sheet}");
+    browser.close().await;
+
+    // The new clerk's first sign-in, on a phone: straight to choosing a password, then the form.
+    let Some(phone) = onetable_tests::browser::Browser::start(Window::Phone).await else { return };
+    phone.client.goto(&app.url("/login")).await.unwrap();
+    phone.fill("#username", "wjp_li").await;
+    phone.fill("#password", &password).await;
+    phone.click("#login-submit").await;
+    phone.wait_for_text("#password-title", "请先设置您自己的密码").await;
+    phone.fill("#current", &password).await;
+    phone.fill("#new", "Li-ming-own-2025").await;
+    phone.fill("#confirm", "Li-ming-own-2026").await;
+    phone.click("#password-submit").await;
+    phone.wait_for_text("[data-field=\"confirm\"] .error", "不一致").await;
+    phone.client.execute("document.getElementById('confirm').value = ''", vec![]).await.unwrap();
+    phone.fill("#confirm", "Li-ming-own-2025").await;
+    phone.screenshot("password-first-sign-in-phone").await;
+    assert!(phone.phone_layout_problems().await.is_empty());
+    phone.click("#password-submit").await;
+    phone.wait_for_text("#worklist li", "报表").await;
+    assert_eq!(login_status(&app, "wjp_li", "Li-ming-own-2025").await, 200);
+    phone.close().await;
+}
+
+#[tokio::test]
 async fn the_burden_page_charts_each_department_as_the_api_counts_it() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     app.load_catalogue();

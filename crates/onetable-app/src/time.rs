@@ -11,6 +11,12 @@ pub fn china_today() -> NaiveDate {
     (Utc::now().naive_utc() + offset).date()
 }
 
+/// The date in China of a stored (UTC) time: a form submitted at 23:30 on the due date is on time.
+#[must_use]
+pub fn china_date(at: NaiveDateTime) -> NaiveDate {
+    (at + chrono::TimeDelta::seconds(i64::from(CHINA_SECONDS_EAST))).date()
+}
+
 /// China Standard Time, the zone a plain date written by a user means.
 const CHINA_SECONDS_EAST: i32 = 8 * 3600;
 

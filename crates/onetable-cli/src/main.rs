@@ -163,11 +163,29 @@ enum UsersCommand {
         department: Option<String>,
         #[arg(long)]
         display_name: Option<String>,
+        /// The password is the person's own (typed by that person at this terminal, or a
+        /// service account's): it need not be changed at the first sign-in. Without it, the
+        /// person must choose its own password then (首次登录修改初始口令).
+        #[arg(long)]
+        own_password: bool,
     },
-    /// Set a new password (asked, or read from stdin) and lift any lockout.
+    /// Set a new password (asked, or read from stdin) and lift any lockout; the person must
+    /// replace it at the next sign-in.
     ResetPassword {
         #[arg(long)]
         username: String,
+    },
+    /// Create the accounts of a staff sheet (XLSX or CSV: 用户名, 姓名, 角色, 所辖地区, 部门,
+    /// 电话), all or none; their one-time passwords go to a sheet only you may read.
+    Import {
+        /// The staff sheet.
+        file: std::path::PathBuf,
+        /// Check every row and say what would happen; create nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where to write the initial passwords (default: initial-passwords-<time>.xlsx here).
+        #[arg(long)]
+        passwords: Option<std::path::PathBuf>,
     },
 }
 
@@ -225,6 +243,12 @@ enum BenchCommand {
     },
     /// Analyze a 60-column department form (XLSX, merged two-row header) against the catalogue.
     Forms,
+    /// A county's staff sheet imported over HTTP (argon2id included) while another client keeps
+    /// reading: how long it takes and how long the others wait.
+    Accounts {
+        #[arg(long, default_value_t = 1500)]
+        total: usize,
+    },
     /// PATCH 20 values with rules from concurrent clerks against a server started in-process.
     Patch {
         #[arg(long, default_value_t = 16)]
@@ -288,11 +312,16 @@ async fn main() -> ExitCode {
         }
         Command::Users { command } => match commands::open(&settings) {
             Ok(db) => match command {
-                UsersCommand::Add { username, role, region, department, display_name } => {
-                    let args = commands::identity::AddUser { username, role, region, department, display_name };
+                UsersCommand::Add { username, role, region, department, display_name, own_password } => {
+                    let args =
+                        commands::identity::AddUser { username, role, region, department, display_name, own_password };
                     commands::identity::add_user(&db, args).await
                 }
                 UsersCommand::ResetPassword { username } => commands::identity::reset_password(&db, &username).await,
+                UsersCommand::Import { file, dry_run, passwords } => {
+                    let args = commands::user_import::ImportUsers { file, dry_run, passwords };
+                    commands::user_import::import_users(&db, args).await
+                }
             },
             Err(e) => Err(e),
         },
@@ -345,6 +374,9 @@ async fn main() -> ExitCode {
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the benchmark panicked")))
         }),
+        Command::Bench { command: BenchCommand::Accounts { total } } => {
+            commands::bench_accounts(&settings, total).await
+        }
         Command::Bench { command: BenchCommand::Patch { clients, seconds } } => {
             commands::bench_patch(&settings, clients, seconds).await
         }

@@ -75,14 +75,14 @@ async fn sigterm_under_write_load_answers_what_it_took_stores_only_that_and_exit
     );
     onetable(
         &url,
-        &["users", "add", "--username", "admin5223", "--role", "admin", "--region", "5223"],
+        &["users", "add", "--username", "admin5223", "--role", "admin", "--region", "5223", "--own-password"],
         Some(&format!("{PASSWORD}\n")),
     );
     for village in VILLAGES {
         let name = format!("c{village}");
         onetable(
             &url,
-            &["users", "add", "--username", &name, "--role", "clerk", "--region", village],
+            &["users", "add", "--username", &name, "--role", "clerk", "--region", village, "--own-password"],
             Some(&format!("{PASSWORD}\n")),
         );
     }

@@ -175,6 +175,7 @@ async fn hostile_uploads_are_refused_under_a_memory_limit_and_the_server_keeps_s
             "5223",
             "--department",
             "民政局",
+            "--own-password",
         ],
         Some(&format!("{PASSWORD}\n")),
     );

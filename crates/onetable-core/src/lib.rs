@@ -3,6 +3,7 @@
 //! Nothing here does IO; every other crate builds on these types.
 
 pub mod compat;
+pub mod deadline;
 pub mod formula;
 pub mod indicator;
 pub mod legacy;

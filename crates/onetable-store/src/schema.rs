@@ -46,6 +46,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    deadlines (region_code, applies_to) {
+        region_code -> Text,
+        applies_to -> Text,
+        days_after -> Nullable<Integer>,
+        due_date -> Nullable<Date>,
+        set_by -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> BigInt,
+        region_code -> Text,
+        period -> Text,
+        message -> Text,
+        sent_by -> Text,
+        sent_at -> Timestamp,
+        read_by -> Nullable<Text>,
+        read_at -> Nullable<Timestamp>,
+        delivery -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reminder_hooks (region_code) {
+        region_code -> Text,
+        kind -> Text,
+        url -> Text,
+        set_by -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     password_history (id) {
         id -> BigInt,
         user_id -> BigInt,

@@ -57,6 +57,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/login.js", JS, include_bytes!("../assets/js/login.js")),
     asset("/assets/js/next.js", JS, include_bytes!("../assets/js/next.js")),
     asset("/assets/js/password.js", JS, include_bytes!("../assets/js/password.js")),
+    asset("/assets/js/users_import.js", JS, include_bytes!("../assets/js/users_import.js")),
     asset("/assets/js/home.js", JS, include_bytes!("../assets/js/home.js")),
     asset("/assets/js/labels.js", JS, include_bytes!("../assets/js/labels.js")),
     asset("/assets/js/fields.js", JS, include_bytes!("../assets/js/fields.js")),

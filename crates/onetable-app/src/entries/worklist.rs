@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDateTime};
 use onetable_core::indicator::Frequency;
 use onetable_core::workflow::EntryStatus;
-use onetable_core::{Period, RegionCode, Role};
+use onetable_core::{deadline, Period, RegionCode, Role};
 use onetable_store::entries as store;
 use onetable_store::{regions, DbConn};
 use serde::Serialize;
@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use super::form::FormCache;
 use super::view::view;
 use crate::actor::Actor;
+use crate::deadlines::Deadlines;
 use crate::problem::{AppResult, Problem};
 use crate::App;
 
@@ -39,6 +40,13 @@ pub struct WorkItem {
     #[serde(serialize_with = "crate::time::utc_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub updated_at: Option<NaiveDateTime>,
+    /// The form's due date (报送截止日期): the county's or prefecture's own, or the default.
+    #[schema(value_type = String, format = Date)]
+    pub due: chrono::NaiveDate,
+    /// Days from today (in China) to the due date; negative: overdue by that many.
+    pub days_left: i64,
+    /// Past the due date and not handed in (not submitted, or returned).
+    pub overdue: bool,
 }
 
 /// The clerk's village and its forms, in the order to work on them.
@@ -69,7 +77,13 @@ fn order(status: &str) -> u8 {
     }
 }
 
-fn item(conn: &mut DbConn, forms: &FormCache, region: RegionCode, period: Period) -> AppResult<Option<WorkItem>> {
+fn item(
+    conn: &mut DbConn,
+    forms: &FormCache,
+    region: RegionCode,
+    period: Period,
+    today: chrono::NaiveDate,
+) -> AppResult<Option<WorkItem>> {
     // A frequency with no active indicator has no form, and nothing is due for it.
     let Ok(form) = forms.get(conn, period) else { return Ok(None) };
     let stored = store::find(conn, &region.to_string(), &period.to_string())?;
@@ -79,7 +93,13 @@ fn item(conn: &mut DbConn, forms: &FormCache, region: RegionCode, period: Period
     } else {
         None
     };
+    let due = Deadlines::around(conn, region, period)?.due(region, period).due;
+    let days_left = deadline::days_left(due, today);
+    let handed_in = matches!(entry.status.as_str(), "submitted" | "approved");
     Ok(Some(WorkItem {
+        due,
+        days_left,
+        overdue: days_left < 0 && !handed_in,
         frequency: period.frequency().as_ref().to_owned(),
         status: if stored.is_some() { entry.status.clone() } else { "not_started".to_owned() },
         revision: entry.revision,
@@ -116,7 +136,7 @@ pub async fn worklist(app: &App, actor: &Actor) -> AppResult<Worklist> {
         periods.dedup();
         let mut items = Vec::new();
         for period in periods {
-            if let Some(item) = item(conn, &forms, region, period)? {
+            if let Some(item) = item(conn, &forms, region, period, today)? {
                 items.push((period, item));
             }
         }

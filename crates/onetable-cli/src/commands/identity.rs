@@ -39,6 +39,8 @@ pub struct AddUser {
     pub region: Option<String>,
     pub department: Option<String>,
     pub display_name: Option<String>,
+    /// The person typed its own password: no change at the first sign-in.
+    pub own_password: bool,
 }
 
 /// The operator's use cases run on an application over the database, as the server's do (beside
@@ -56,7 +58,7 @@ pub async fn add_user(db: &Db, args: AddUser) -> anyhow::Result<()> {
         region,
         department: args.department,
         phone: None,
-        password_issued: true,
+        password_issued: !args.own_password,
     };
     let password = read_password()?;
     let app = operator_app(db)?;

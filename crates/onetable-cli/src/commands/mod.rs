@@ -3,12 +3,14 @@
 pub mod audit;
 pub mod backup;
 pub mod bench;
+pub mod bench_accounts;
 pub mod bench_cube;
 pub mod bench_forms;
 pub mod bench_trend;
 pub mod extract;
 pub mod forms;
 pub mod identity;
+pub mod user_import;
 
 use std::path::Path;
 
@@ -44,6 +46,11 @@ pub fn with_db(settings: &Settings, f: impl FnOnce(&Db) -> anyhow::Result<()>) -
 pub async fn bench_patch(settings: &Settings, clients: usize, seconds: u64) -> anyhow::Result<()> {
     let db = open(settings)?;
     bench::patch_bench(db, settings, clients, seconds).await
+}
+
+pub async fn bench_accounts(settings: &Settings, total: usize) -> anyhow::Result<()> {
+    let db = open(settings)?;
+    bench_accounts::accounts_bench(db, settings, total).await
 }
 
 pub fn migrate(settings: &Settings) -> anyhow::Result<()> {

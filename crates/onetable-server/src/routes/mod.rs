@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod clients;
 pub mod dashboards;
 pub mod data_requests;
+pub mod deadlines;
 pub mod entries;
 pub mod form;
 pub mod forms;
@@ -23,6 +24,7 @@ pub mod pages;
 pub mod params;
 pub mod progress;
 pub mod regions;
+pub mod reminders;
 pub mod review_queue;
 pub mod rules;
 pub mod users;
@@ -109,6 +111,14 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(entries::workflow::return_entry)
         .service(entries::workflow::reopen)
         .service(progress::progress)
+        .service(deadlines::set::set_deadline)
+        .service(deadlines::list::list_deadlines)
+        .service(deadlines::timeliness::get_timeliness)
+        .service(reminders::mine::my_reminders)
+        .service(reminders::send::send_reminder)
+        .service(reminders::list::list_reminders)
+        .service(reminders::read::read_reminder)
+        .service(reminders::hook::set_hook)
         .service(worklist::worklist)
         .service(review_queue::review_queue)
         .service(imports::create_import)

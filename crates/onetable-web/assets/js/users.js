@@ -6,6 +6,7 @@ import { api, el, session } from './api.js';
 import { ROLES } from './labels.js';
 import { regionPicker } from './region_picker.js';
 import { runPage, showFieldErrors, toLogin } from './page.js';
+import { importCard } from './users_import.js';
 
 
 function row(name, label, control, id = control.id) {
@@ -79,13 +80,18 @@ function userRow(user, me) {
       el('div', { class: 'panel-buttons' }, reset, toggle), message));
 }
 
-async function draw(me) {
+async function drawList(me) {
   const page = await api('GET', '/api/v1/users?limit=200');
-  document.getElementById('main').replaceChildren(
-    el('section', { class: 'card', id: 'users' }, el('h1', {}, `用户管理（${page.total}）`),
-      el('ul', { class: 'list' }, page.items.map((u) => userRow(u, me)))),
-    createForm(me));
+  const more = page.total > page.items.length ? el('p', { class: 'muted' }, `仅显示前 ${page.items.length} 个`) : null;
+  document.getElementById('users').replaceChildren(el('h1', {}, `用户管理（${page.total}）`),
+    el('ul', { class: 'list' }, page.items.map((u) => userRow(u, me))), more);
   document.body.dataset.drawn = String(page.total);
+}
+
+async function draw(me) {
+  document.getElementById('main').replaceChildren(el('section', { class: 'card', id: 'users' }),
+    importCard(() => drawList(me)), createForm(me));
+  await drawList(me);
 }
 
 async function main() {

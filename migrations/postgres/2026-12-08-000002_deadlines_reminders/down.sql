@@ -1,0 +1,3 @@
+DROP TABLE reminder_hooks;
+DROP TABLE reminders;
+DROP TABLE deadlines;
