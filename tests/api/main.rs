@@ -12,6 +12,7 @@ mod backup;
 mod client_rotation;
 mod cube_snapshots;
 mod dashboard_pages;
+mod deadline_pages;
 mod deadlines;
 mod demo;
 mod divisions;

@@ -40,8 +40,8 @@ pub struct TimelinessRow {
 pub struct OverdueVillage {
     pub code: String,
     pub name: String,
-    /// The child region of `within` it lies in.
-    pub parent_name: String,
+    /// The child region of `within` it lies in (absent when `within`'s children are villages).
+    pub parent_name: Option<String>,
     /// `not_started`, `draft` or `returned`.
     pub status: String,
     #[schema(value_type = String, format = Date)]
@@ -122,7 +122,8 @@ pub async fn timeliness(app: &App, actor: &Actor, within: Option<String>, period
                 row.not_submitted += 1;
                 if today > due {
                     row.overdue += 1;
-                    overdue.push((code, row.name.clone(), due));
+                    let parent = (row.code != *village).then(|| row.name.clone());
+                    overdue.push((code, parent, due));
                 }
             }
         }

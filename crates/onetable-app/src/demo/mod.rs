@@ -314,3 +314,32 @@ pub fn ensure_dashboard(conn: &mut DbConn, prefecture: RegionCode, now: NaiveDat
     };
     Ok(saved::insert(conn, &content)?.id)
 }
+
+/// A reminder (催报) from the demo reviewer to the demo clerk about the latest annual form, so the
+/// clerk's home shows one at once; sent once.
+///
+/// # Errors
+/// On a database fault.
+pub fn ensure_reminder(
+    conn: &mut DbConn,
+    village: RegionCode,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<(), Problem> {
+    use onetable_store::reminders::{self, NewReminder};
+    let code = village.to_string();
+    if !reminders::within(conn, &code, &code, None, 1)?.is_empty() {
+        return Ok(());
+    }
+    let period = Period::Year(today.year() - 1);
+    let due = crate::deadlines::Deadlines::around(conn, village, period)?.due(village, period).due;
+    let row = NewReminder {
+        region_code: code,
+        period: period.to_string(),
+        message: crate::reminders::default_message(period, due),
+        sent_by: "demo_reviewer".to_owned(),
+        sent_at: now,
+    };
+    reminders::insert(conn, &[row])?;
+    Ok(())
+}

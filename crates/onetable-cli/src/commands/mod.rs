@@ -125,6 +125,10 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
     let dashboard =
         onetable_app::demo::ensure_dashboard(&mut *db.conn()?, RegionCode::parse(seed::DEMO_PREFECTURE)?, now)
             .map_err(|e| anyhow::anyhow!("cannot save the demo dashboard: {}", e.describe()))?;
+    // demo_clerk's village (the first demo account) has a reminder from its township waiting.
+    let clerk_village = RegionCode::parse(identity::DEMO_USERS[0].region.unwrap_or_default())?;
+    onetable_app::demo::ensure_reminder(&mut *db.conn()?, clerk_village, onetable_app::time::china_today(), now)
+        .map_err(|e| anyhow::anyhow!("cannot send the demo reminder: {}", e.describe()))?;
     eprintln!("pages: http://{}/ (the clerk's forms: demo_clerk; the review queue: demo_reviewer)", settings.bind);
     eprintln!("dashboard {dashboard} (demo_viewer lands on it): http://{}/dashboard?id={dashboard}", settings.bind);
     eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");

@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/burden",
         "/forms",
         "/password",
+        "/print",
         "/sw.js",
         "/favicon.ico",
         "/assets/{path:.*}",

@@ -2,15 +2,49 @@ import { api, el, scrolling, session } from './api.js';
 import { ENTRY_STATUS, ROLES, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
 import { register } from './offline.js';
 import { runPage, toLogin } from './page.js';
+import { timeliness } from './timeliness.js';
 
+
+/** 截止日期 and the days left, red once overdue; nothing once handed in. */
+function dueLine(item) {
+  if (item.status === 'submitted' || item.status === 'approved') return null;
+  const [y, m, d] = item.due.split('-').map(Number);
+  const date = `截止 ${y}年${m}月${d}日`;
+  if (item.overdue) return el('div', { class: 'due overdue' }, `${date} · 已逾期 ${-item.days_left} 天`);
+  return el('div', { class: 'due muted' }, `${date} · ${item.days_left === 0 ? '今天截止' : `还剩 ${item.days_left} 天`}`);
+}
+
+/** 催报: the reminders of forms not yet handed in, first on the clerk's page until read. */
+async function reminders(page) {
+  const list = await api('GET', '/api/v1/reminders/mine');
+  if (!list.length) return;
+  const item = (r) => {
+    const ok = el('button', { type: 'button', 'data-action': 'read' }, '知道了');
+    const li = el('li', { class: r.read_at ? 'reminder read' : 'reminder', 'data-reminder': String(r.id) },
+      el('div', { class: 'work-head' }, el('strong', {}, `${periodLabel(r.period)}报表催报`),
+        el('span', { class: 'muted' }, `${r.sent_by} · ${when(r.sent_at)}`)),
+      el('p', {}, r.message), r.read_at ? el('span', { class: 'muted' }, '已读') : ok);
+    ok.addEventListener('click', async () => {
+      await api('POST', `/api/v1/reminders/${r.id}/read`);
+      li.classList.add('read');
+      ok.replaceWith(el('span', { class: 'muted' }, '已读'));
+    });
+    return li;
+  };
+  page.append(el('section', { class: 'card reminders', id: 'my-reminders' }, el('h2', {}, '催报提醒'),
+    el('ul', { class: 'list' }, list.map(item))));
+}
 
 function workItem(item) {
   return el('li', { class: `work-item ${item.status}`, 'data-period': item.period },
     el('div', { class: 'work-head' },
       el('a', { href: `/form?period=${encodeURIComponent(item.period)}` }, `${periodLabel(item.period)}报表`),
       el('span', { class: `status ${item.status}` }, ENTRY_STATUS[item.status] || item.status)),
+    item.status === 'not_started' ? null
+      : el('a', { class: 'print-link', href: `/print?period=${encodeURIComponent(item.period)}` }, '打印 / 盖章用'),
     el('div', { class: 'muted' }, `已填 ${item.filled} / ${item.fields} 项` +
       (item.missing_required ? `，必填项还差 ${item.missing_required} 项` : '')),
+    dueLine(item),
     item.return_comment ? el('p', { class: 'return-comment' }, `退回意见（${item.returned_by || '审核员'}）：${item.return_comment}`) : null);
 }
 
@@ -153,9 +187,11 @@ async function main() {
         me.role === 'admin' ? el('li', {}, el('a', { href: '/burden', id: 'burden-link' }, '减负成效')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/forms', id: 'forms-link' }, '报表清理')) : null)));
     await reviewerHome(page);
+    await timeliness(page, me);
     await progress(page);
   }
   if (me.role === 'clerk') {
+    await reminders(page);
     await clerkHome(page, me);
     await usage(page, me);
   }

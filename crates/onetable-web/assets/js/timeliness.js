@@ -1,0 +1,111 @@
+// 及时率与催报: for a reviewer or admin, each child region's villages by whether they handed in a
+// period's form on time, the overdue villages to pick and remind (催报), who has read the
+// reminders, and — for an admin of a county, prefecture or province — its own due dates.
+
+import { api, el, scrolling } from './api.js';
+import { ENTRY_STATUS, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
+import { showFieldErrors } from './page.js';
+
+function dateLabel(text) {
+  const [y, m, d] = text.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
+function table(answer) {
+  const head = ['区域', '应报', '按时提交', '逾期提交', '未提交', '已逾期', '已通过'];
+  return scrolling(el('table', { class: 'progress', id: 'timeliness-table' },
+    el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, answer.rows.map((r) => el('tr', { 'data-region': r.code },
+      el('th', { scope: 'row' }, r.name),
+      [r.expected, r.on_time, r.late, r.not_submitted, r.overdue, r.approved].map((n, i) =>
+        el('td', { class: i === 4 && n > 0 ? 'overdue' : '' }, String(n))))))), '及时率');
+}
+
+function overdueList(answer, period, sentList) {
+  if (!answer.overdue_villages.length) return el('p', { class: 'muted', id: 'overdue' }, '没有逾期未报的村');
+  const boxes = answer.overdue_villages.map((v) => el('input', { type: 'checkbox', value: v.code, id: `late-${v.code}`, checked: true }));
+  const message = el('textarea', { id: 'reminder-message', rows: 2, placeholder: '留空则发送默认内容：请尽快填报并提交……（含截止日期）' });
+  const send = el('button', { type: 'button', class: 'primary', id: 'send-reminder' }, '催报所选的村');
+  const said = el('div', { class: 'form-message', role: 'status' });
+  const all = el('button', { type: 'button', class: 'link', id: 'select-all' }, '全选/全不选');
+  all.addEventListener('click', () => { const on = !boxes.every((b) => b.checked); boxes.forEach((b) => { b.checked = on; }); });
+  send.addEventListener('click', async () => {
+    const villages = boxes.filter((b) => b.checked).map((b) => b.value);
+    if (!villages.length) { said.replaceChildren(el('p', { class: 'error' }, '请至少选择一个村')); return; }
+    send.disabled = true;
+    try {
+      const sent = await api('POST', '/api/v1/reminders', { period, villages, message: message.value.trim() || undefined });
+      const pushed = sent.filter((r) => r.delivery).map((r) => r.delivery);
+      said.replaceChildren(el('p', { class: 'saved-note' }, `已向 ${sent.length} 个村发送催报${pushed.length ? `（${[...new Set(pushed)].join('；')}）` : ''}`));
+      await sentList();
+    } catch (e) {
+      said.replaceChildren(el('p', { class: 'error' }, e.message));
+    } finally {
+      send.disabled = false;
+    }
+  });
+  return el('div', { id: 'overdue' },
+    el('h3', {}, `逾期未报（${answer.overdue_villages.length} 个村）`), all,
+    el('ul', { class: 'list overdue-list' }, answer.overdue_villages.map((v, i) => el('li', { 'data-region': v.code },
+      el('label', { for: boxes[i].id, class: 'check' }, boxes[i],
+        ` ${v.parent_name ? `${v.parent_name} · ` : ''}${v.name}`),
+      el('span', { class: 'muted' }, ` ${ENTRY_STATUS[v.status] || v.status} · 已逾期 ${v.days_overdue} 天`)))),
+    el('label', { for: 'reminder-message' }, '催报内容（可选）'), message, send, said);
+}
+
+function remindersTable(list) {
+  if (!list.length) return el('p', { class: 'muted' }, '本期还没有发出催报');
+  return scrolling(el('table', { class: 'data-table', id: 'reminders-sent' },
+    el('thead', {}, el('tr', {}, ['村', '发送', '内容', '阅读'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, list.map((r) => el('tr', { 'data-region': r.region },
+      el('th', { scope: 'row' }, r.region_name || r.region), el('td', {}, `${r.sent_by} ${when(r.sent_at)}`),
+      el('td', { class: 'wrap' }, r.message),
+      el('td', { class: r.read_at ? '' : 'overdue' }, r.read_at ? `${r.read_by} 已读 ${when(r.read_at)}` : '未读'))))), '已发催报');
+}
+
+function deadlineForm(me, periods, reload) {
+  const period = el('select', { id: 'deadline-period' }, periods.map((p) => el('option', { value: p }, `${periodLabel(p)}报表`)));
+  const due = el('input', { type: 'date', id: 'deadline-due' });
+  const save = el('button', { type: 'button', id: 'deadline-save' }, '保存截止日期');
+  const message = el('div', { class: 'form-message', role: 'alert' });
+  const box = el('div', { id: 'deadline-form' }, el('h3', {}, `${me.region_name}的截止日期`),
+    el('p', { class: 'muted' }, '默认：年报次年 1 月 31 日，季报季后 15 天，月报月后 10 天。本辖区可为某一期另设日期。'),
+    el('div', { class: 'controls three' },
+      el('div', { class: 'control', 'data-field': 'period' }, el('label', { for: 'deadline-period' }, '期别'), period, el('p', { class: 'error', hidden: true })),
+      el('div', { class: 'control', 'data-field': 'due' }, el('label', { for: 'deadline-due' }, '截止日期'), due, el('p', { class: 'error', hidden: true }))),
+    message, save);
+  save.addEventListener('click', async () => {
+    try {
+      await api('PUT', '/api/v1/deadlines', { region: me.region, period: period.value, due: due.value });
+      message.replaceChildren(el('p', { class: 'saved-note' }, `已保存：${periodLabel(period.value)}报表截止 ${dateLabel(due.value)}`));
+      await reload();
+    } catch (e) {
+      showFieldErrors(box, message, e);
+    }
+  });
+  return box;
+}
+
+/** The card on a reviewer's or admin's home page. */
+export async function timeliness(page, me) {
+  const periods = ['annual', 'quarterly', 'monthly'].flatMap((f) => periodsBefore(lastClosed(f), 3));
+  const select = el('select', { id: 'timeliness-period' }, periods.map((p) => el('option', { value: p }, `${periodLabel(p)}报表`)));
+  const body = el('div');
+  const sent = el('div', { id: 'reminders' });
+  const sentList = async () => {
+    const list = await api('GET', `/api/v1/reminders?period=${encodeURIComponent(select.value)}`);
+    sent.replaceChildren(el('h3', {}, '已发催报'), remindersTable(list));
+  };
+  const load = async () => {
+    const answer = await api('GET', `/api/v1/timeliness?period=${encodeURIComponent(select.value)}`);
+    body.replaceChildren(el('p', { id: 'timeliness-due' }, `截止日期：${dateLabel(answer.due)}`), table(answer),
+      overdueList(answer, select.value, sentList));
+    await sentList();
+  };
+  select.addEventListener('change', () => load().catch((e) => body.replaceChildren(el('p', { class: 'error' }, e.message))));
+  const settable = me.role === 'admin' && me.region && me.region.slice(6) === '000000';
+  page.append(el('section', { class: 'card', id: 'timeliness' },
+    el('h2', {}, '及时率与催报'), el('label', { for: 'timeliness-period' }, '期别'), select, body, sent,
+    settable ? deadlineForm(me, periods, load) : null));
+  await load();
+}
