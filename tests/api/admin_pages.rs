@@ -190,3 +190,43 @@ async fn the_burden_page_charts_each_department_as_the_api_counts_it() {
     browser.screenshot("burden-desktop").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_admin_brings_earlier_years_in_through_the_page_refused_cells_first() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("sun_admin", Role::Admin, Some("522301"), None);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("2021-bad.csv");
+    std::fs::write(&bad, "区划代码,户籍人口,户籍户数\n522301100200,1200,300\n522301100201,很多,280\n").unwrap();
+    let good = dir.path().join("2021.csv");
+    std::fs::write(&good, "区划代码,户籍人口,户籍户数\n522301100200,1200,300\n522301100201,1100,280\n").unwrap();
+    let Some(browser) = signed_in(&app, Window::Desktop, "sun_admin").await else { return };
+    browser.wait_for_text("#imports-link", "历年数据导入").await;
+    browser.click("#imports-link").await;
+    browser.wait_for_text("#history-import h1", "历年数据导入").await;
+    browser.fill("#import-period", "2021").await;
+    let upload = |path: std::path::PathBuf| {
+        let client = browser.client.clone();
+        async move {
+            let input = client.find(fantoccini::Locator::Css("#import-file")).await.unwrap();
+            input.send_keys(&path.display().to_string()).await.unwrap();
+        }
+    };
+    upload(bad).await;
+    browser.click("#import-check").await;
+    let refused = browser.wait_for_text("#import-problems", "整个文件不会导入").await;
+    assert!(refused.contains("户籍人口") && refused.contains('3'), "the cell at its row and column: {refused}");
+    browser.client.execute("document.getElementById('import-file').value = ''", vec![]).await.unwrap();
+    upload(good).await;
+    browser.click("#import-check").await;
+    browser.wait_for_text("#import-summary", "将新增 4 个").await;
+    browser.screenshot("history-import-checked").await;
+    browser.click("#import-run").await;
+    browser.wait_for_text("#import-summary", "已新增 4 个").await;
+    browser.close().await;
+    let admin = app.login("sun_admin", PASSWORD).await;
+    let (_, entry) = app.get_as(&admin, "/api/v1/entries/522301100201/2021").await;
+    let stored = entry["values"].as_array().unwrap().iter().find(|c| c["code"] == "POP.REGISTERED").unwrap().clone();
+    assert_eq!(stored["value"], json!(1100), "{entry}");
+}

@@ -24,8 +24,7 @@ pub const MAX_DAYS_AFTER: u32 = 366;
 #[must_use]
 pub fn last_day(period: Period) -> NaiveDate {
     let first_after = match period {
-        Period::Year(y) => NaiveDate::from_ymd_opt(y + 1, 1, 1),
-        Period::Quarter(y, 4) | Period::Month(y, 12) => NaiveDate::from_ymd_opt(y + 1, 1, 1),
+        Period::Year(y) | Period::Quarter(y, 4) | Period::Month(y, 12) => NaiveDate::from_ymd_opt(y + 1, 1, 1),
         Period::Quarter(y, q) => NaiveDate::from_ymd_opt(y, u32::from(q) * 3 + 1, 1),
         Period::Month(y, m) => NaiveDate::from_ymd_opt(y, u32::from(m) + 1, 1),
     };

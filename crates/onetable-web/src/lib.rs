@@ -52,6 +52,8 @@ pub static ASSETS: &[Asset] = &[
     asset("/forms", HTML, include_bytes!("../assets/forms.html")),
     asset("/password", HTML, include_bytes!("../assets/password.html")),
     asset("/print", HTML, include_bytes!("../assets/print.html")),
+    asset("/imports", HTML, include_bytes!("../assets/imports.html")),
+    asset("/assets/js/imports.js", JS, include_bytes!("../assets/js/imports.js")),
     asset("/assets/print.css", CSS, include_bytes!("../assets/print.css")),
     asset("/assets/js/print.js", JS, include_bytes!("../assets/js/print.js")),
     asset("/assets/app.css", CSS, include_bytes!("../assets/app.css")),

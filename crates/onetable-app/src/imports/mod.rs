@@ -201,7 +201,10 @@ fn collect_cells(
     let header: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_owned()).collect();
     refuse_hidden_characters(table, &header, report);
     let at = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (region_at, period_at) = (at("region_code"), at("period"));
+    // A county's own sheet says 区划代码 and 年度 where ours says region_code and period.
+    let at_any = |names: &[&str]| names.iter().find_map(|n| at(n));
+    let (region_at, period_at) =
+        (at_any(&["region_code", "区划代码", "村级区划代码", "村代码"]), at_any(&["period", "期别", "年度", "年份"]));
     let long = at("indicator_code").zip(at("value"));
     report.layout = if long.is_some() { "long" } else { "wide" }.to_owned();
     report.rows = rows.iter().filter(|r| r.iter().any(|c| !c.is_empty())).count();

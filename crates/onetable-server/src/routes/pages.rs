@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/forms",
         "/password",
         "/print",
+        "/imports",
         "/sw.js",
         "/favicon.ico",
         "/assets/{path:.*}",

@@ -184,6 +184,7 @@ async function main() {
         me.role === 'admin' ? el('li', {}, el('a', { href: '/requests', id: 'requests-link' }, '数据需求审核')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/registry', id: 'registry-link' }, '指标库')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/users', id: 'users-link' }, '用户管理')) : null,
+        me.role === 'admin' ? el('li', {}, el('a', { href: '/imports', id: 'imports-link' }, '历年数据导入')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/burden', id: 'burden-link' }, '减负成效')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/forms', id: 'forms-link' }, '报表清理')) : null)));
     await reviewerHome(page);
