@@ -80,21 +80,14 @@ fn status_of(index: usize, latest: bool, clerk: bool, warning: bool) -> EntrySta
     }
 }
 
-/// When a period's forms were submitted and approved: some weeks after it closed (now, for the
-/// latest ones).
+/// When a period's forms were submitted and approved: three days before they were due (so the
+/// earlier periods read as handed in on time); now, for the latest ones.
 fn decided_at(period: Period, latest: bool, now: NaiveDateTime) -> NaiveDateTime {
     if latest {
         return now;
     }
-    let (year, month) = match period {
-        Period::Year(y) => (y + 1, 2),
-        Period::Quarter(y, 4) | Period::Month(y, 12) => (y + 1, 1),
-        Period::Quarter(y, q) => (y, q * 3 + 1),
-        Period::Month(y, m) => (y, m + 1),
-    };
-    NaiveDate::from_ymd_opt(year, u32::from(month), 12)
-        .and_then(|d| d.and_hms_opt(10, 0, 0))
-        .map_or(now, |at| at.min(now))
+    let due = onetable_core::deadline::due(period, onetable_core::deadline::default_days_after(period.frequency()));
+    (due - chrono::TimeDelta::days(3)).and_hms_opt(10, 0, 0).map_or(now, |at| at.min(now))
 }
 
 /// Fills the demo's periods for every current village inside `within` ([`periods`]), unless the

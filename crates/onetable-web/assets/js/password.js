@@ -28,7 +28,12 @@ async function main() {
       '您的密码由管理员设置或已过期，设置新密码后才能继续使用。',
       el('br'),
     );
-  } else if (me.password_expires_at) {
+    return;
+  }
+  const back = document.getElementById('password-back');
+  back.href = next();
+  back.hidden = false;
+  if (me.password_expires_at) {
     document.getElementById('password-why').append(el('br'), `当前密码有效期至 ${when(me.password_expires_at)}。`);
   }
 }
