@@ -200,3 +200,39 @@ async fn a_reviewer_chases_late_villages_the_clerk_reads_it_and_the_townships_ro
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_form_prints_as_a_pdf_with_its_chinese_font_embedded() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        app.seed_entry(VILLAGE, "2024", "approved", &[("POP.REGISTERED", "1234")]);
+        submitted_at(&app, VILLAGE, "2024", "2025-01-20 09:00");
+        let clerk = app.user_token("t_clerk", Role::Clerk, Some(VILLAGE), None).await;
+        let response = app
+            .client
+            .get(app.url(&format!("/api/v1/entries/{VILLAGE}/2024/print.pdf")))
+            .bearer_auth(&clerk)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        let pdf = response.bytes().await.unwrap().to_vec();
+        assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("NotoSansCJK"), "the font is embedded");
+        assert!(text.contains("/ToUnicode"), "its text can be copied and searched");
+        assert!(pdf.len() < 400 * 1024, "only the glyphs used: {} bytes", pdf.len());
+
+        let other = app.user_token("t_other", Role::Clerk, Some(NEIGHBOUR), None).await;
+        let refused = app
+            .client
+            .get(app.url(&format!("/api/v1/entries/{VILLAGE}/2024/print.pdf")))
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 404, "another village's form is not printed");
+    })
+    .await;
+}

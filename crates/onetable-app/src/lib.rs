@@ -21,6 +21,7 @@ pub mod lake;
 pub mod legacy;
 pub mod metrics;
 pub mod paging;
+pub mod printed;
 pub mod problem;
 pub mod regions;
 pub mod registry;

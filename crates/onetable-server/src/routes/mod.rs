@@ -111,6 +111,7 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(entries::workflow::return_entry)
         .service(entries::workflow::reopen)
         .service(progress::progress)
+        .service(entries::printed::print_pdf)
         .service(deadlines::set::set_deadline)
         .service(deadlines::list::list_deadlines)
         .service(deadlines::timeliness::get_timeliness)

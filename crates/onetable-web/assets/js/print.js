@@ -1,8 +1,9 @@
 // 打印报表: the village's form of a period as one clean A4 sheet — all sections, values with
 // their units, the form's status, who submitted and approved it and when, and lines for the
-// village's seal (盖章) and signatures. The browser prints it, or saves it as a PDF.
+// village's seal (盖章) and signatures. The browser prints it; 下载 PDF gets the server's PDF of the
+// same sheet for the archive.
 
-import { api, el, session } from './api.js';
+import { api, downloadFile, el, session } from './api.js';
 import { ENTRY_STATUS, periodLabel, when } from './labels.js';
 import { runPage, toLogin } from './page.js';
 
@@ -48,6 +49,10 @@ async function main() {
     el('p', { class: 'seal' }, '（村民委员会盖章）        年    月    日'),
   );
   document.getElementById('print-now').addEventListener('click', () => window.print());
+  const refused = el('p', { class: 'error no-print', role: 'alert', hidden: true });
+  document.getElementById('main').prepend(refused);
+  document.getElementById('download-pdf').addEventListener('click',
+    () => downloadFile(`/api/v1/entries/${region}/${encodeURIComponent(period)}/print.pdf`, refused));
   document.body.dataset.ready = 'true';
   return undefined;
 }

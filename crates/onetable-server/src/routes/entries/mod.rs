@@ -6,6 +6,7 @@
 pub mod edit;
 pub mod get;
 pub mod history;
+pub mod printed;
 pub mod workflow;
 
 use actix_web::{HttpRequest, HttpResponse};
