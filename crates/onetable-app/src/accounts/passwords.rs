@@ -58,7 +58,11 @@ impl std::fmt::Debug for OwnPasswordChange {
 }
 
 fn refused(field: &str, code: &str, message: impl Into<String>) -> Problem {
-    let summary = if field == "current" { "当前密码不正确，密码未修改" } else { "新密码不符合要求，请按提示修改" };
+    let summary = if field == "current" {
+        "当前密码不正确，密码未修改"
+    } else {
+        "新密码不符合要求，请按提示修改"
+    };
     Problem::unprocessable("validation_failed", summary).with_detail(Some(field), code, message)
 }
 

@@ -53,7 +53,11 @@ pub async fn form_pdf(app: &App, actor: &Actor, at: EntryRef) -> AppResult<(Stri
         })
         .await?;
     let step = |label: &str, event: Option<store::EntryEventRow>| match event {
-        Some(e) => format!("{label}：{}，{}（北京时间）", e.actor, (e.occurred_at + chrono::TimeDelta::hours(8)).format("%Y-%m-%d %H:%M")),
+        Some(e) => format!(
+            "{label}：{}，{}（北京时间）",
+            e.actor,
+            (e.occurred_at + chrono::TimeDelta::hours(8)).format("%Y-%m-%d %H:%M")
+        ),
         None => format!("{label}：—"),
     };
     let mut values: std::collections::HashMap<&str, &Value> =
@@ -72,11 +76,19 @@ pub async fn form_pdf(app: &App, actor: &Actor, at: EntryRef) -> AppResult<(Stri
             .sections
             .iter()
             .map(|s| {
-                let rows = s.fields.iter().map(|f| (f.name.clone(), shown(values.get(f.code.as_str()).copied(), &f.unit))).collect();
+                let rows = s
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.clone(), shown(values.get(f.code.as_str()).copied(), &f.unit)))
+                    .collect();
                 (s.category.clone(), rows)
             })
             .collect(),
-        signatures: vec!["填报人（签字）".to_owned(), "村委会负责人（签字）".to_owned(), "乡镇审核人（签字）".to_owned()],
+        signatures: vec![
+            "填报人（签字）".to_owned(),
+            "村委会负责人（签字）".to_owned(),
+            "乡镇审核人（签字）".to_owned(),
+        ],
         seal: "（村民委员会盖章）      年    月    日".to_owned(),
     };
     let file_name = format!("form-{}-{}.pdf", entry.region_code, entry.period);

@@ -51,7 +51,8 @@ enum Mark {
 
 impl Pen {
     fn new() -> AppResult<Self> {
-        let font = Font::new(Arc::new(FONT.to_vec()).into(), 0).ok_or_else(|| Problem::internal("the PDF font does not load"))?;
+        let font = Font::new(Arc::new(FONT.to_vec()).into(), 0)
+            .ok_or_else(|| Problem::internal("the PDF font does not load"))?;
         Ok(Self { document: Document::new(), font, pages: vec![Vec::new()], y: MARGIN })
     }
 
@@ -80,7 +81,13 @@ impl Pen {
     fn row(&mut self, label: &str, value: &str) {
         self.room(ROW);
         let (left, split, right, top) = (MARGIN, MARGIN + 330.0, WIDTH - MARGIN, self.y);
-        for (from, to) in [((left, top), (right, top)), ((left, top + ROW), (right, top + ROW)), ((left, top), (left, top + ROW)), ((split, top), (split, top + ROW)), ((right, top), (right, top + ROW))] {
+        for (from, to) in [
+            ((left, top), (right, top)),
+            ((left, top + ROW), (right, top + ROW)),
+            ((left, top), (left, top + ROW)),
+            ((split, top), (split, top + ROW)),
+            ((right, top), (right, top + ROW)),
+        ] {
             self.line(from, to);
         }
         let y = self.y;
@@ -98,7 +105,14 @@ impl Pen {
             for mark in marks {
                 match mark {
                     Mark::Text { x, y, size, text } => {
-                        surface.draw_text(Point::from_xy(x, y), self.font.clone(), size, &text, false, TextDirection::Auto);
+                        surface.draw_text(
+                            Point::from_xy(x, y),
+                            self.font.clone(),
+                            size,
+                            &text,
+                            false,
+                            TextDirection::Auto,
+                        );
                     }
                     Mark::Line { from, to } => {
                         let mut path = PathBuilder::new();
