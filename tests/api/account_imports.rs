@@ -20,15 +20,9 @@ async fn import(app: &TestApp, token: &str, query: &str, sheet: &str) -> (u16, V
 }
 
 async fn login(app: &TestApp, username: &str, password: &str) -> Value {
-    let response = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "login of {username}");
-    response.json().await.unwrap()
+    let (status, answer) = app.sign_in(username, password).await;
+    assert_eq!(status, 200, "login of {username}");
+    answer
 }
 
 #[tokio::test]

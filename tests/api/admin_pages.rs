@@ -9,14 +9,13 @@ use serde_json::{json, Value};
 use super::pages::{last_year, signed_in};
 
 async fn login_status(app: &TestApp, username: &str, password: &str) -> u16 {
-    let response = app
-        .client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"username": username, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    response.status().as_u16()
+    app.sign_in(username, password).await.0.as_u16()
+}
+
+/// Chooses `path` in the file input `css`, as a person picking a file would.
+async fn choose_file(browser: &onetable_tests::browser::Browser, css: &str, path: &std::path::Path) {
+    let input = browser.client.find(fantoccini::Locator::Css(css)).await.unwrap();
+    input.send_keys(&path.display().to_string()).await.unwrap();
 }
 
 #[tokio::test]
@@ -74,14 +73,7 @@ async fn an_admin_imports_the_staff_sheet_and_a_new_clerk_chooses_a_password_at_
     browser.click("#users-link").await;
     browser.wait_for_text("#user-import h2", "批量导入账户").await;
 
-    let upload = |path: std::path::PathBuf| {
-        let client = browser.client.clone();
-        async move {
-            let input = client.find(fantoccini::Locator::Css("#import-file")).await.unwrap();
-            input.send_keys(&path.display().to_string()).await.unwrap();
-        }
-    };
-    upload(bad).await;
+    choose_file(&browser, "#import-file", &bad).await;
     browser.click("#import-check").await;
     let said = browser.wait_for_text("#import-result", "对应多个地区").await;
     assert!(said.contains("不能导入 1"), "{said}");
@@ -90,7 +82,7 @@ async fn an_admin_imports_the_staff_sheet_and_a_new_clerk_chooses_a_password_at_
     assert_eq!(disabled, Value::Bool(true), "a refused row leaves nothing to import");
 
     browser.client.execute("document.getElementById('import-file').value = ''", vec![]).await.unwrap();
-    upload(good).await;
+    choose_file(&browser, "#import-file", &good).await;
     browser.click("#import-check").await;
     browser.wait_for_text("#import-summary", "将创建 2").await;
     browser.screenshot("users-import-checked").await;
@@ -206,19 +198,12 @@ async fn an_admin_brings_earlier_years_in_through_the_page_refused_cells_first()
     browser.click("#imports-link").await;
     browser.wait_for_text("#history-import h1", "历年数据导入").await;
     browser.fill("#import-period", "2021").await;
-    let upload = |path: std::path::PathBuf| {
-        let client = browser.client.clone();
-        async move {
-            let input = client.find(fantoccini::Locator::Css("#import-file")).await.unwrap();
-            input.send_keys(&path.display().to_string()).await.unwrap();
-        }
-    };
-    upload(bad).await;
+    choose_file(&browser, "#import-file", &bad).await;
     browser.click("#import-check").await;
     let refused = browser.wait_for_text("#import-problems", "整个文件不会导入").await;
     assert!(refused.contains("户籍人口") && refused.contains('3'), "the cell at its row and column: {refused}");
     browser.client.execute("document.getElementById('import-file').value = ''", vec![]).await.unwrap();
-    upload(good).await;
+    choose_file(&browser, "#import-file", &good).await;
     browser.click("#import-check").await;
     browser.wait_for_text("#import-summary", "将新增 4 个").await;
     browser.screenshot("history-import-checked").await;

@@ -316,6 +316,20 @@ impl TestApp {
         body["access_token"].as_str().expect("access_token").to_owned()
     }
 
+    /// `POST /api/v1/auth/login` as a person would: the status and the whole answer (the token,
+    /// `password_change_required`, …) or the refusal.
+    pub async fn sign_in(&self, username: &str, password: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// Logs in over HTTP and returns the access token.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let response = self

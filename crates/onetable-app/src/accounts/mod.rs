@@ -32,6 +32,28 @@ pub struct AccountSpec {
     pub password_issued: bool,
 }
 
+impl AccountSpec {
+    /// The stored row of a new account with this spec, its password already hashed.
+    #[must_use]
+    pub fn row(&self, display_name: String, password_hash: String, now: NaiveDateTime) -> NewUser {
+        NewUser {
+            username: self.username.clone(),
+            display_name,
+            role: self.role.as_str().to_owned(),
+            region_code: self.region.map(|r| r.to_string()),
+            department: self.department.clone(),
+            password_hash,
+            disabled: false,
+            failed_logins: 0,
+            password_changed_at: now,
+            created_at: now,
+            updated_at: now,
+            must_change_password: self.password_issued,
+            phone: self.phone.clone(),
+        }
+    }
+}
+
 /// Collects every problem with an account's fields (and a new password, if any) as one 422.
 ///
 /// # Errors
@@ -147,32 +169,15 @@ pub fn create(
         return Err(Problem::conflict("username_taken", format!("用户名 {} 已被使用", spec.username)));
     }
     let password_hash = hashing::hash(password).map_err(Problem::internal)?;
-    identity::insert_user(
-        conn,
-        &NewUser {
-            username: spec.username.clone(),
-            display_name: display_name.unwrap_or_else(|| spec.username.clone()),
-            role: spec.role.as_str().to_owned(),
-            region_code: spec.region.map(|r| r.to_string()),
-            department: spec.department.clone(),
-            password_hash,
-            disabled: false,
-            failed_logins: 0,
-            password_changed_at: now,
-            created_at: now,
-            updated_at: now,
-            must_change_password: spec.password_issued,
-            phone: spec.phone.clone(),
-        },
-    )
-    .map_err(|e| {
-        // Two admins racing for the same name: the index decides.
-        if is_unique_violation(&e) {
-            Problem::conflict("username_taken", format!("用户名 {} 已被使用", spec.username))
-        } else {
-            Problem::internal(e)
-        }
-    })
+    identity::insert_user(conn, &spec.row(display_name.unwrap_or_else(|| spec.username.clone()), password_hash, now))
+        .map_err(|e| {
+            // Two admins racing for the same name: the index decides.
+            if is_unique_violation(&e) {
+                Problem::conflict("username_taken", format!("用户名 {} 已被使用", spec.username))
+            } else {
+                Problem::internal(e)
+            }
+        })
 }
 
 fn is_unique_violation(e: &onetable_store::diesel_error::Error) -> bool {

@@ -12,7 +12,6 @@ pub mod template;
 
 use std::collections::HashMap;
 
-use chrono::NaiveDateTime;
 use onetable_core::{RegionCode, Role};
 use onetable_store::identity::{self, NewUser, UserRow};
 use serde::Serialize;
@@ -179,7 +178,7 @@ pub async fn import(
     let hashes = app.compute(move || initial::hash_all(&to_hash)).await?;
     let now = chrono::Utc::now().naive_utc();
     let new_users: Vec<NewUser> =
-        specs.iter().zip(hashes).map(|((spec, name), hash)| new_user(spec, name, hash, now)).collect();
+        specs.iter().zip(hashes).map(|((spec, name), hash)| spec.row(name.clone(), hash, now)).collect();
     let (importer, count) = (actor.clone(), new_users.len());
     app.write(move |conn| {
         for user in &new_users {
@@ -229,24 +228,6 @@ pub async fn import(
 pub async fn staff_template(app: &App, actor: &Actor) -> AppResult<Vec<u8>> {
     app.authorize(actor, "users.import", None, actor.require_role(&[Role::Admin])).await?;
     app.compute(|| template::staff_template("敬南镇/吴家坪村")).await
-}
-
-fn new_user(spec: &AccountSpec, display_name: &str, password_hash: String, now: NaiveDateTime) -> NewUser {
-    NewUser {
-        username: spec.username.clone(),
-        display_name: display_name.to_owned(),
-        role: spec.role.as_str().to_owned(),
-        region_code: spec.region.map(|r| r.to_string()),
-        department: spec.department.clone(),
-        password_hash,
-        disabled: false,
-        failed_logins: 0,
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-        must_change_password: true,
-        phone: spec.phone.clone(),
-    }
 }
 
 /// Every row checked; the accounts to create with their display names.
