@@ -92,3 +92,46 @@ async fn a_village_prints_its_approved_form_for_the_seal() {
     browser.screenshot("print-desktop").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_county_admin_sets_its_due_dates_and_a_townships_robot_and_finds_an_account() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("xy_admin", Role::Admin, Some("522301"), None);
+    app.add_user("jn_reviewer", Role::Reviewer, Some("522301100"), None);
+    let (url, received) = super::deadlines::robot();
+    let Some(browser) = signed_in(&app, Window::Desktop, "xy_admin").await else { return };
+    browser.wait_for_text("#deadline-form h3", "截止日期").await;
+    let script = "const s = document.getElementById('deadline-period'); s.value = 'annual'; s.dispatchEvent(new Event('change'));";
+    browser.client.execute(script, vec![]).await.unwrap();
+    browser.fill("#deadline-days", "45").await;
+    browser.click("#deadline-save").await;
+    browser.wait_for_text("#deadline-form .form-message", "期末后 45 天").await;
+
+    browser.fill("#hook-region", "522301100").await;
+    browser.fill("#hook-url", &url).await;
+    browser.click("#hook-save").await;
+    browser.wait_for_text("#hook-form .form-message", "已保存").await;
+    browser.screenshot("deadlines-and-robot-desktop").await;
+    browser.click("#users-link").await;
+    browser.wait_for_text("#users h1", "用户管理").await;
+    browser.fill("#user-search", "jn_").await;
+    browser.click("#user-search-go").await;
+    browser.wait_for_text("#users h1", "用户管理（1）").await;
+    browser.wait_for_text("li.user[data-username=\"jn_reviewer\"]", "jn_reviewer").await;
+    browser.close().await;
+
+    let admin = app.login("xy_admin", onetable_tests::PASSWORD).await;
+    let (_, deadlines) = app.get_as(&admin, "/api/v1/deadlines").await;
+    assert_eq!(
+        (deadlines[0]["applies_to"].as_str(), deadlines[0]["days_after"].as_i64()),
+        (Some("annual"), Some(45)),
+        "{deadlines}"
+    );
+    let reviewer = app.login("jn_reviewer", onetable_tests::PASSWORD).await;
+    let body = serde_json::json!({"period": (last_year() - 1).to_string(), "villages": ["522301100200"]});
+    let (status, _) = app.send_json(reqwest::Method::POST, &reviewer, "/api/v1/reminders", &body).await;
+    assert_eq!(status, 201);
+    let posted = received.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert!(posted["text"]["content"].as_str().unwrap().contains("催报"), "{posted}");
+}

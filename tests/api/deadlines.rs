@@ -111,7 +111,7 @@ async fn timeliness_counts_on_time_late_and_overdue_villages() {
 }
 
 /// A stand-in for a DingTalk robot: answers `{"errcode":0}` to each POST and hands the bodies on.
-fn robot() -> (String, std::sync::mpsc::Receiver<Value>) {
+pub(super) fn robot() -> (String, std::sync::mpsc::Receiver<Value>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/robot/send?access_token=t", listener.local_addr().unwrap());
     let (tx, rx) = std::sync::mpsc::channel();

@@ -126,7 +126,8 @@ pub fn update_user(conn: &mut DbConn, id: i64, changes: &UserChanges) -> StoreRe
     Ok(())
 }
 
-/// Users whose scope lies inside the code range `[low, high]`, by username.
+/// Users whose scope lies inside the code range `[low, high]` (and whose username or name
+/// contains `text`), by username.
 ///
 /// # Errors
 /// On a database error.
@@ -134,11 +135,15 @@ pub fn list_users(
     conn: &mut DbConn,
     range: Option<(String, String)>,
     role: Option<&str>,
-    limit: i64,
-    offset: i64,
+    text: Option<&str>,
+    (limit, offset): (i64, i64),
 ) -> StoreResult<(Vec<UserRow>, i64)> {
+    let pattern = text.map(|t| format!("%{}%", t.replace(['%', '_', '\\'], "")));
     let filtered = || {
         let mut q = users::table.into_boxed();
+        if let Some(pattern) = &pattern {
+            q = q.filter(users::username.like(pattern.clone()).or(users::display_name.like(pattern.clone())));
+        }
         if let Some((low, high)) = &range {
             q = q.filter(users::region_code.ge(low.clone())).filter(users::region_code.le(high.clone()));
         }

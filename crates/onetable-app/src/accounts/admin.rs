@@ -152,6 +152,15 @@ pub async fn get(app: &App, actor: &Actor, username: String) -> AppResult<User> 
     Ok(User::from(managed(app, actor, username).await?))
 }
 
+/// Which accounts a list shows: of a role, inside a region, whose username or name contains a
+/// text — each optional.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    pub role: Option<String>,
+    pub within: Option<String>,
+    pub text: Option<String>,
+}
+
 /// Accounts scoped inside the admin's region (or `within` it), by username.
 ///
 /// # Errors
@@ -159,10 +168,11 @@ pub async fn get(app: &App, actor: &Actor, username: String) -> AppResult<User> 
 pub async fn list(
     app: &App,
     actor: &Actor,
-    role: Option<String>,
-    within: Option<String>,
+    ask: UserQuery,
     (limit, offset): (Option<i64>, Option<i64>),
 ) -> AppResult<UserPage> {
+    let UserQuery { role, within, text } = ask;
+    let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     app.authorize(actor, "users.list", None, actor.require_role(&[Role::Admin])).await?;
     let page = Page::new(limit, offset)?;
     let role = role.as_deref().map(parse_role).transpose()?;
@@ -178,7 +188,8 @@ pub async fn list(
     let range = within.map(|w| (w.to_string(), w.descendant_upper_bound()));
     let (rows, total, names) = app
         .run(move |conn| {
-            let (rows, total) = identity::list_users(conn, range, role.map(Role::as_str), page.limit, page.offset)?;
+            let (rows, total) =
+                identity::list_users(conn, range, role.map(Role::as_str), text.as_deref(), (page.limit, page.offset))?;
             // A page of accounts names its regions, so the admin reads 吴家坪村, not 522301100200.
             let codes: Vec<RegionCode> = rows
                 .iter()

@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod clients;
 pub mod hashing;
 pub mod operator;
+pub mod password_rules;
 pub mod passwords;
 pub mod sessions;
 pub mod standing;

@@ -2,48 +2,17 @@
 //! own password; a password someone else chose, or one older than the configured age, must be
 //! changed at the next sign-in before anything else works; the last few may not come back.
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::Utc;
 use onetable_core::password;
-use onetable_store::identity::{self, UserChanges, UserRow};
+use onetable_store::identity::{self, UserChanges};
 use onetable_store::password_history;
 
 use super::hashing;
+pub use super::password_rules::PasswordRules;
 use super::sessions::SignedIn;
 use crate::actor::{Actor, SubjectKind};
 use crate::problem::{AppResult, Problem};
 use crate::App;
-
-/// The deployment's password rules beyond the complexity every password meets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PasswordRules {
-    /// How many earlier passwords a change may not reuse (besides the current one).
-    pub history: usize,
-    /// Days a password lasts before it must be changed at the next sign-in; none: for ever.
-    pub max_age_days: Option<u32>,
-    /// Days before expiry from which the pages warn.
-    pub warning_days: u32,
-}
-
-impl Default for PasswordRules {
-    fn default() -> Self {
-        Self { history: 5, max_age_days: None, warning_days: 14 }
-    }
-}
-
-impl PasswordRules {
-    /// When the account's password stops being accepted without a change (none: never).
-    #[must_use]
-    pub fn expires_at(&self, user: &UserRow) -> Option<NaiveDateTime> {
-        self.max_age_days.map(|days| user.password_changed_at + Duration::days(i64::from(days)))
-    }
-
-    /// Whether the person must choose a new password before anything else: someone else chose
-    /// this one, or it is older than the rules allow.
-    #[must_use]
-    pub fn change_required(&self, user: &UserRow, now: NaiveDateTime) -> bool {
-        user.must_change_password || self.expires_at(user).is_some_and(|at| at <= now)
-    }
-}
 
 /// A person's request to replace its password.
 pub struct OwnPasswordChange {

@@ -8,7 +8,7 @@ use onetable_store::audit::NewAuditEvent;
 use onetable_store::identity::{self, UserChanges, UserRow};
 
 use super::hashing;
-use super::passwords::PasswordRules;
+use super::password_rules::PasswordRules;
 use crate::actor::{Origin, SubjectKind};
 use crate::problem::{AppResult, Kind, Problem};
 use crate::App;

@@ -5,6 +5,7 @@
 import { api, el, scrolling } from './api.js';
 import { ENTRY_STATUS, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
 import { showFieldErrors } from './page.js';
+import { regionPicker } from './region_picker.js';
 
 function dateLabel(text) {
   const [y, m, d] = text.split('-').map(Number);
@@ -63,21 +64,60 @@ function remindersTable(list) {
       el('td', { class: r.read_at ? '' : 'overdue' }, r.read_at ? `${r.read_by} 已读 ${when(r.read_at)}` : '未读'))))), '已发催报');
 }
 
+/** 乡镇群机器人: a township's (or county's) DingTalk or WeCom group robot, for an admin. */
+function hookForm(me) {
+  const region = regionPicker({ id: 'hook-region', within: me.region });
+  const kind = el('select', { id: 'hook-kind' }, el('option', { value: 'dingtalk' }, '钉钉群机器人'), el('option', { value: 'wecom' }, '企业微信群机器人'));
+  const url = el('input', { id: 'hook-url', type: 'url', placeholder: 'https://oapi.dingtalk.com/robot/send?access_token=…' });
+  const save = el('button', { type: 'button', id: 'hook-save' }, '保存群机器人');
+  const message = el('div', { class: 'form-message', role: 'alert' });
+  const box = el('div', { id: 'hook-form' }, el('h3', {}, '催报同时推送到乡镇工作群'),
+    el('p', { class: 'muted' }, '在钉钉或企业微信群里添加“自定义机器人”，把它的 Webhook 地址填在这里；此后向该乡镇（或县）各村的催报也会发到群里。'),
+    el('div', { class: 'controls three' },
+      el('div', { class: 'control', 'data-field': 'region' }, el('label', { for: 'hook-region' }, '乡镇或县（输入名称查找）'), region.control, el('p', { class: 'error', hidden: true })),
+      el('div', { class: 'control', 'data-field': 'kind' }, el('label', { for: 'hook-kind' }, '类型'), kind, el('p', { class: 'error', hidden: true })),
+      el('div', { class: 'control', 'data-field': 'url' }, el('label', { for: 'hook-url' }, 'Webhook 地址'), url, el('p', { class: 'error', hidden: true }))),
+    message, save);
+  save.addEventListener('click', async () => {
+    try {
+      const hook = await api('PUT', `/api/v1/regions/${encodeURIComponent(region.code() || '-')}/reminder-hook`, { kind: kind.value, url: url.value.trim() });
+      message.replaceChildren(el('p', { class: 'saved-note' }, `已保存：催报将推送到 ${hook.host}`));
+      url.value = '';
+    } catch (e) {
+      showFieldErrors(box, message, e);
+    }
+  });
+  return box;
+}
+
 function deadlineForm(me, periods, reload) {
-  const period = el('select', { id: 'deadline-period' }, periods.map((p) => el('option', { value: p }, `${periodLabel(p)}报表`)));
+  const rules = { annual: '所有年报', quarterly: '所有季报', monthly: '所有月报' };
+  const period = el('select', { id: 'deadline-period' }, periods.map((p) => el('option', { value: p }, `${periodLabel(p)}报表`)),
+    Object.entries(rules).map(([f, label]) => el('option', { value: f }, `${label}（期末后天数）`)));
   const due = el('input', { type: 'date', id: 'deadline-due' });
+  const days = el('input', { type: 'number', id: 'deadline-days', min: 0, max: 366, hidden: true, placeholder: '期末后天数' });
+  period.addEventListener('change', () => {
+    const rule = period.value in rules;
+    due.hidden = rule;
+    days.hidden = !rule;
+  });
   const save = el('button', { type: 'button', id: 'deadline-save' }, '保存截止日期');
   const message = el('div', { class: 'form-message', role: 'alert' });
   const box = el('div', { id: 'deadline-form' }, el('h3', {}, `${me.region_name}的截止日期`),
     el('p', { class: 'muted' }, '默认：年报次年 1 月 31 日，季报季后 15 天，月报月后 10 天。本辖区可为某一期另设日期。'),
     el('div', { class: 'controls three' },
       el('div', { class: 'control', 'data-field': 'period' }, el('label', { for: 'deadline-period' }, '期别'), period, el('p', { class: 'error', hidden: true })),
-      el('div', { class: 'control', 'data-field': 'due' }, el('label', { for: 'deadline-due' }, '截止日期'), due, el('p', { class: 'error', hidden: true }))),
+      el('div', { class: 'control', 'data-field': 'due' }, el('label', { for: 'deadline-due' }, '截止日期（或期末后天数）'), due, days, el('p', { class: 'error', hidden: true }))),
     message, save);
   save.addEventListener('click', async () => {
     try {
-      await api('PUT', '/api/v1/deadlines', { region: me.region, period: period.value, due: due.value });
-      message.replaceChildren(el('p', { class: 'saved-note' }, `已保存：${periodLabel(period.value)}报表截止 ${dateLabel(due.value)}`));
+      if (period.value in rules) {
+        await api('PUT', '/api/v1/deadlines', { region: me.region, frequency: period.value, days_after: days.value === '' ? undefined : Number(days.value) });
+        message.replaceChildren(el('p', { class: 'saved-note' }, `已保存：${rules[period.value]}在期末后 ${days.value} 天截止`));
+      } else {
+        await api('PUT', '/api/v1/deadlines', { region: me.region, period: period.value, due: due.value });
+        message.replaceChildren(el('p', { class: 'saved-note' }, `已保存：${periodLabel(period.value)}报表截止 ${dateLabel(due.value)}`));
+      }
       await reload();
     } catch (e) {
       showFieldErrors(box, message, e);
@@ -106,6 +146,6 @@ export async function timeliness(page, me) {
   const settable = me.role === 'admin' && me.region && me.region.slice(6) === '000000';
   page.append(el('section', { class: 'card', id: 'timeliness' },
     el('h2', {}, '及时率与催报'), el('label', { for: 'timeliness-period' }, '期别'), select, body, sent,
-    settable ? deadlineForm(me, periods, load) : null));
+    settable ? deadlineForm(me, periods, load) : null, me.role === 'admin' ? hookForm(me) : null));
   await load();
 }

@@ -17,6 +17,8 @@ pub struct UserFilter {
     pub role: Option<String>,
     /// Only accounts scoped inside this region (default: the admin's whole scope).
     pub within: Option<String>,
+    /// Only accounts whose username or name contains this text (e.g. 张 or wjp).
+    pub q: Option<String>,
 }
 
 /// Accounts scoped inside the admin's region, by username.
@@ -34,6 +36,7 @@ pub async fn list_users(
     paging: web::Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = filter.into_inner();
-    let page = admin::list(&state, &caller, filter.role, filter.within, (paging.limit, paging.offset)).await?;
+    let ask = admin::UserQuery { role: filter.role, within: filter.within, text: filter.q };
+    let page = admin::list(&state, &caller, ask, (paging.limit, paging.offset)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
