@@ -1,6 +1,8 @@
 //! The web pages for people (页面): every person's pages — the clerk's home and form (offline too),
 //! the reviewer's queue, the dashboards, the department's data requests and the legacy-form
-//! analyzer, the admin's registry, users and burden pages, the auditor's trail — as static HTML,
+//! analyzer, the admin's registry, users (one by one or a staff sheet), earlier years and burden
+//! pages, the due dates and reminders, the printable form, the password page, the auditor's
+//! trail — as static HTML,
 //! CSS and ES modules embedded in the binary. They hold no rule of their own: every page is a
 //! client of the documented REST API, so department systems and the pages see the same rules.
 //! No build step: what is in `assets/` is what the browser runs; the one third-party library
