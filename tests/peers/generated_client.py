@@ -27,19 +27,25 @@ def generate(into: Path):
     if result.returncode != 0:
         sys.exit(f"openapi-python-client failed:\n{out}")
     # The tool has no support for text/csv, XLSX, XLS or ZIP request bodies at all; the file
-    # uploads are generated from their multipart alternatives. Nor for a ZIP answer: the extract's
-    # operation is generated without a parsed response (its bytes are in `.content`). Any other
-    # warning means a part of the spec it could not read.
+    # uploads are generated from their multipart alternatives. Nor for a ZIP, XLSX or PDF answer:
+    # those operations are generated without a parsed response (the bytes are in `.content`). Any
+    # other warning means a part of the spec it could not read.
     uploads = {"WARNING parsing POST /api/v1/imports within entries.",
                "WARNING parsing POST /api/v1/forms/analyze within forms.",
                "WARNING parsing POST /api/v1/forms/cleanup within forms.",
-               "WARNING parsing GET /api/v1/data-requests/{id}/extract within sharing."}
+               "WARNING parsing GET /api/v1/data-requests/{id}/extract within sharing.",
+               "WARNING parsing POST /api/v1/users/import within users.",
+               "WARNING parsing GET /api/v1/users/import/template within users.",
+               "WARNING parsing GET /api/v1/entries/{region}/{period}/print.pdf within entries."}
+    # Nor for an XLSX or PDF answer (the staff template, the initial passwords, the printed form).
+    binary_answers = ("application/zip", "application/vnd.openxmlformats", "application/pdf")
     lines = [l for l in out.splitlines() if l.startswith(("WARNING", "Unsupported", "Cannot parse response"))]
     unexpected = [l for l in lines if not (l.startswith("Unsupported content type") or l in uploads
-                                           or (l.startswith("Cannot parse response") and "application/zip" in l))]
+                                           or (l.startswith("Cannot parse response") and any(b in l for b in binary_answers)))]
     if unexpected:
         sys.exit("openapi-python-client could not read part of the spec:\n" + "\n".join(unexpected) + "\n" + out)
-    for generated in [("entries", "create_import.py"), ("forms", "analyze_form.py"), ("forms", "cleanup_forms.py")]:
+    for generated in [("entries", "create_import.py"), ("forms", "analyze_form.py"), ("forms", "cleanup_forms.py"),
+                      ("users", "import_users.py")]:
         if not (into / "onetable_client" / "api" / generated[0] / generated[1]).exists():
             sys.exit(f"the upload operation {generated[1]} was not generated")
 

@@ -7,6 +7,9 @@ import { ENTRY_STATUS, lastClosed, periodLabel, periodsBefore, when } from './la
 import { showFieldErrors } from './page.js';
 import { regionPicker } from './region_picker.js';
 
+/** Overdue villages listed flat before they are folded by the region they lie in. */
+const FLAT = 20;
+
 function dateLabel(text) {
   const [y, m, d] = text.split('-').map(Number);
   return `${y}年${m}月${d}日`;
@@ -45,12 +48,21 @@ function overdueList(answer, period, sentList) {
       send.disabled = false;
     }
   });
+  const item = (v, i) => el('li', { 'data-region': v.code },
+    el('label', { for: boxes[i].id, class: 'check' }, boxes[i], ` ${v.parent_name ? `${v.parent_name} · ` : ''}${v.name}`),
+    el('span', { class: 'muted' }, ` ${ENTRY_STATUS[v.status] || v.status} · 已逾期 ${v.days_overdue} 天`));
+  const items = answer.overdue_villages.map(item);
+  // A prefecture's hundreds of late villages fold by county or township, as the review queue does.
+  const parents = [...new Set(answer.overdue_villages.map((v) => v.parent_name || ''))];
+  const list = items.length <= FLAT || parents.length < 2
+    ? el('ul', { class: 'list overdue-list' }, items)
+    : el('div', { class: 'overdue-groups' }, parents.map((p) => {
+      const mine = items.filter((_, i) => (answer.overdue_villages[i].parent_name || '') === p);
+      return el('details', { class: 'overdue-group', 'data-parent': p }, el('summary', {}, `${p}（${mine.length} 个村）`),
+        el('ul', { class: 'list overdue-list' }, mine));
+    }));
   return el('div', { id: 'overdue' },
-    el('h3', {}, `逾期未报（${answer.overdue_villages.length} 个村）`), all,
-    el('ul', { class: 'list overdue-list' }, answer.overdue_villages.map((v, i) => el('li', { 'data-region': v.code },
-      el('label', { for: boxes[i].id, class: 'check' }, boxes[i],
-        ` ${v.parent_name ? `${v.parent_name} · ` : ''}${v.name}`),
-      el('span', { class: 'muted' }, ` ${ENTRY_STATUS[v.status] || v.status} · 已逾期 ${v.days_overdue} 天`)))),
+    el('h3', {}, `逾期未报（${answer.overdue_villages.length} 个村）`), all, list,
     el('label', { for: 'reminder-message' }, '催报内容（可选）'), message, send, said);
 }
 

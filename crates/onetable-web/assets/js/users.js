@@ -94,7 +94,7 @@ async function drawList(me) {
   search.addEventListener('keydown', (e) => { if (e.key === 'Enter') run(); });
   document.getElementById('users').replaceChildren(el('h1', {}, `用户管理（${page.total}）`),
     el('div', { class: 'search-row' }, el('label', { for: 'user-search' }, '查找用户'), search, go),
-    el('ul', { class: 'list' }, page.items.map((u) => userRow(u, me))), more);
+    el('ul', { class: 'list' }, page.items.map((u) => userRow(u, me))), more || '');
   document.body.dataset.drawn = String(page.total);
 }
 
