@@ -95,7 +95,7 @@ async fn a_village_prints_its_approved_form_for_the_seal() {
 
 #[tokio::test]
 async fn a_county_admin_sets_its_due_dates_and_a_townships_robot_and_finds_an_account() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.reminder_robot_hosts.push("127.0.0.1".to_owned())).await;
     app.load_catalogue();
     app.add_user("xy_admin", Role::Admin, Some("522301"), None);
     app.add_user("jn_reviewer", Role::Reviewer, Some("522301100"), None);

@@ -142,7 +142,9 @@ pub(super) fn robot() -> (String, std::sync::mpsc::Receiver<Value>) {
 
 #[tokio::test]
 async fn a_reviewer_chases_late_villages_the_clerk_reads_it_and_the_townships_robot_gets_it() {
-    each_backend(|app| async move {
+    for backend in onetable_tests::backends() {
+        // The operator lets the stand-in robot's address in, as a 政务 chat server would be.
+        let app = TestApp::spawn_with(backend, |s| s.reminder_robot_hosts.push("127.0.0.1".to_owned())).await;
         app.load_catalogue();
         let reviewer = app.user_token("t_reviewer", Role::Reviewer, Some("522301100"), None).await;
         let clerk = app.user_token("t_clerk", Role::Clerk, Some(VILLAGE), None).await;
@@ -183,6 +185,8 @@ async fn a_reviewer_chases_late_villages_the_clerk_reads_it_and_the_townships_ro
         };
         let (status, body) = hook(json!({"kind": "dingtalk", "url": "ftp://example"})).await;
         assert_eq!((status.as_u16(), body["details"][0]["field"].as_str()), (422, Some("url")), "{body}");
+        let (status, body) = hook(json!({"kind": "dingtalk", "url": "http://10.0.0.5:5432/"})).await;
+        assert_eq!((status.as_u16(), body["details"][0]["code"].as_str()), (422, Some("host_not_allowed")), "{body}");
         let (status, body) = hook(json!({"kind": "dingtalk", "url": url})).await;
         assert_eq!(status, 200, "{body}");
         let (status, sent) = send(json!([NEIGHBOUR]), Some("请今天提交")).await;
@@ -197,8 +201,7 @@ async fn a_reviewer_chases_late_villages_the_clerk_reads_it_and_the_townships_ro
         app.seed_entry(VILLAGE, "2025", "submitted", &[]);
         let (_, mine) = app.get_as(&clerk, "/api/v1/reminders/mine").await;
         assert!(mine.as_array().unwrap().is_empty(), "{mine}");
-    })
-    .await;
+    }
 }
 
 #[tokio::test]

@@ -34,6 +34,8 @@ pub struct App {
     pub metrics: Metrics,
     /// Password history and age (the complexity is the same everywhere).
     pub passwords: crate::accounts::passwords::PasswordRules,
+    /// The hosts a chat robot may be at.
+    pub robot_hosts: Arc<Vec<String>>,
 }
 
 impl App {
@@ -84,6 +86,7 @@ impl App {
             holder,
             metrics,
             passwords: crate::accounts::passwords::PasswordRules::default(),
+            robot_hosts: Arc::new(crate::reminders::hooks::DEFAULT_HOSTS.iter().map(|h| (*h).to_owned()).collect()),
         })
     }
 
@@ -91,6 +94,13 @@ impl App {
     #[must_use]
     pub fn with_password_rules(mut self, rules: crate::accounts::passwords::PasswordRules) -> Self {
         self.passwords = rules;
+        self
+    }
+
+    /// The hosts a township's chat robot may be at.
+    #[must_use]
+    pub fn with_robot_hosts(mut self, hosts: Vec<String>) -> Self {
+        self.robot_hosts = Arc::new(hosts);
         self
     }
 

@@ -43,6 +43,9 @@ pub struct Settings {
     pub password_max_age_days: u32,
     /// Days before expiry from which the pages warn.
     pub password_expiry_warning_days: u32,
+    /// The hosts a township's chat robot may be at (reminders are posted there): DingTalk's and
+    /// WeCom's by default, so that no admin can make the server post to an inside address.
+    pub reminder_robot_hosts: Vec<String>,
     /// Login and token requests per client address per minute.
     pub login_rate_per_minute: u32,
     /// Largest import file, in MiB (413 above it).
@@ -88,6 +91,10 @@ impl Default for Settings {
             password_history: 5,
             password_max_age_days: 0,
             password_expiry_warning_days: 14,
+            reminder_robot_hosts: onetable_app::reminders::hooks::DEFAULT_HOSTS
+                .iter()
+                .map(|h| (*h).to_owned())
+                .collect(),
             login_rate_per_minute: 30,
             import_max_mib: 50,
             import_max_inflated_mib: 256,
@@ -168,6 +175,7 @@ impl fmt::Debug for Settings {
             .field("password_history", &self.password_history)
             .field("password_max_age_days", &self.password_max_age_days)
             .field("password_expiry_warning_days", &self.password_expiry_warning_days)
+            .field("reminder_robot_hosts", &self.reminder_robot_hosts)
             .finish_non_exhaustive()
     }
 }

@@ -52,6 +52,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!(e.describe()))?
             .with_upload_turns(settings.upload_turns)
             .with_password_rules(settings.password_rules())
+            .with_robot_hosts(settings.reminder_robot_hosts.clone())
             .with_cube_snapshots(
                 settings.data_dir.join("cubes"),
                 (settings.cube_memory_mib > 0).then(|| settings.cube_memory_mib.saturating_mul(1024 * 1024)),

@@ -16,6 +16,10 @@ use crate::input::region_code;
 use crate::problem::{AppResult, Problem};
 use crate::App;
 
+/// Where DingTalk's and WeCom's group robots are: the only hosts a robot may be at unless the
+/// operator adds others (`reminder_robot_hosts`).
+pub const DEFAULT_HOSTS: [&str; 2] = ["oapi.dingtalk.com", "qyapi.weixin.qq.com"];
+
 /// How long a robot may take to answer.
 const TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -51,7 +55,24 @@ pub async fn set(app: &App, actor: &Actor, region: String, kind: String, url: St
     }
     let parsed =
         reqwest::Url::parse(url.trim()).map_err(|_| invalid("url", "invalid_url", "请填写机器人的 Webhook 地址"))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+    let host = parsed.host_str().unwrap_or_default().to_owned();
+    if !matches!(parsed.scheme(), "http" | "https") || host.is_empty() {
+        return Err(invalid("url", "invalid_url", "Webhook 地址须以 https:// 开头"));
+    }
+    // The server posts there: only to the chat services' hosts, never to an inside address an
+    // admin typed. A stand-in for a test, or a 政务 instance of the chat service, is added by the
+    // operator.
+    if !app.robot_hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(&host)) {
+        return Err(invalid(
+            "url",
+            "host_not_allowed",
+            format!(
+                "只能填写钉钉或企业微信的机器人地址（{}）；其他地址须由运维加入 reminder_robot_hosts",
+                app.robot_hosts.join("、")
+            ),
+        ));
+    }
+    if parsed.scheme() == "http" && !parsed.host_str().is_some_and(|h| h == "127.0.0.1" || h == "localhost") {
         return Err(invalid("url", "invalid_url", "Webhook 地址须以 https:// 开头"));
     }
     let row = HookRow {
