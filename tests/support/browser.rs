@@ -153,9 +153,15 @@ impl Browser {
                 .map(|e| e.path())
                 .find(|p| p.to_string_lossy().ends_with(suffix));
             if let Some(path) = found {
+                // Chromium may show the file before it has written it: wait until it holds
+                // something and stops growing.
                 let bytes = std::fs::read(&path).expect("the downloaded file");
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                return (name, bytes);
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                let again = std::fs::read(&path).expect("the downloaded file");
+                if !again.is_empty() && again.len() == bytes.len() {
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    return (name, again);
+                }
             }
             assert!(Instant::now() < deadline, "no download ending {suffix} in {}", self.downloads.path().display());
             tokio::time::sleep(Duration::from_millis(100)).await;

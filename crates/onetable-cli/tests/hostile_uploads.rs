@@ -179,6 +179,11 @@ async fn hostile_uploads_are_refused_under_a_memory_limit_and_the_server_keeps_s
         ],
         Some(&format!("{PASSWORD}\n")),
     );
+    onetable(
+        &url,
+        &["users", "add", "--username", "ops_admin", "--role", "admin", "--region", "5223", "--own-password"],
+        Some(&format!("{PASSWORD}\n")),
+    );
     let mut server = Server::start(&url, dir.path());
     let client = reqwest::Client::new();
     let token = common::login(&client, &server.base, "mz_dept", PASSWORD).await;
@@ -245,6 +250,22 @@ async fn hostile_uploads_are_refused_under_a_memory_limit_and_the_server_keeps_s
     }
     eprintln!("{refused} of 4 told to come back (two upload turns)");
     server.assert_alive("4 × 8 ZIP bombs");
+
+    // 4. Staff sheets (批量导入账户): a 512 MiB ZIP bomb sent as XLSX, and more people than one
+    //    sheet may hold — refused before the rows are built.
+    let admin = common::login(&client, &server.base, "ops_admin", PASSWORD).await;
+    let accounts = format!("{}/api/v1/users/import?dry_run=true", server.base);
+    let (status, code, took) =
+        post(client.clone(), accounts.clone(), admin.clone(), xlsx.to_owned(), zip_bomb(1, 512)).await;
+    eprintln!("a ZIP bomb as a staff sheet: {status} {code} in {took:?}");
+    assert_eq!(status, 413, "{code}");
+    let crowd: String = std::iter::once("用户名,角色,所辖地区\n".to_owned())
+        .chain((0..6_000).map(|i| format!("u{i},clerk,522301100200\n")))
+        .collect();
+    let (status, code, took) = post(client.clone(), accounts, admin, "text/csv".to_owned(), crowd.into_bytes()).await;
+    eprintln!("a staff sheet of 6,000 people: {status} {code} in {took:?}");
+    assert_eq!(status, 413, "{code}");
+    server.assert_alive("hostile staff sheets");
 
     let (status, _, _) = post(
         client.clone(),
