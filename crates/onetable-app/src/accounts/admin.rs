@@ -5,7 +5,6 @@
 use chrono::NaiveDateTime;
 use onetable_core::{RegionCode, Role};
 use onetable_store::identity::{self, UserChanges, UserRow};
-use onetable_store::regions;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -190,14 +189,7 @@ pub async fn list(
         .run(move |conn| {
             let (rows, total) =
                 identity::list_users(conn, range, role.map(Role::as_str), text.as_deref(), (page.limit, page.offset))?;
-            // A page of accounts names its regions, so the admin reads 吴家坪村, not 522301100200.
-            let codes: Vec<RegionCode> = rows
-                .iter()
-                .filter_map(|r| r.region_code.as_deref())
-                .filter_map(|c| RegionCode::parse(c).ok())
-                .collect();
-            let names: std::collections::HashMap<String, String> =
-                regions::find_many(conn, &codes)?.into_iter().map(|r| (r.code, r.name)).collect();
+            let names = crate::regions::names::names(conn, rows.iter().filter_map(|r| r.region_code.as_deref()))?;
             Ok((rows, total, names))
         })
         .await?;

@@ -216,9 +216,7 @@ pub async fn list(app: &App, actor: &Actor, within: Option<String>) -> AppResult
         let above: Vec<String> = within.ancestors().iter().map(ToString::to_string).collect();
         let keys = ["annual", "quarterly", "monthly"].map(str::to_owned);
         rows.extend(store::set_at(conn, &above, &keys)?);
-        let codes: Vec<RegionCode> = rows.iter().filter_map(|r| RegionCode::parse(&r.region_code).ok()).collect();
-        let names: std::collections::HashMap<String, String> =
-            regions::find_many(conn, &codes)?.into_iter().map(|r| (r.code, r.name)).collect();
+        let names = crate::regions::names::names(conn, rows.iter().map(|r| r.region_code.as_str()))?;
         Ok(rows
             .into_iter()
             .map(|r| {

@@ -127,9 +127,8 @@ pub async fn timeliness(app: &App, actor: &Actor, within: Option<String>, period
                 }
             }
         }
-        let codes: Vec<RegionCode> = overdue.iter().map(|(code, ..)| *code).collect();
-        let names: std::collections::HashMap<String, String> =
-            regions::find_many(conn, &codes)?.into_iter().map(|r| (r.code, r.name)).collect();
+        let codes: Vec<String> = overdue.iter().map(|(code, ..)| code.to_string()).collect();
+        let names = crate::regions::names::names(conn, codes.iter().map(String::as_str))?;
         let status_of: std::collections::HashMap<&String, &Option<String>> =
             statuses.iter().map(|(v, s)| (v, s)).collect();
         let mut overdue_villages: Vec<OverdueVillage> = overdue

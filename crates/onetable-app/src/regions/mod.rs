@@ -1,6 +1,7 @@
 //! The region hierarchy (统计用区划代码) as readers see it: a region, its ancestors and history,
 //! its children, a search — each cut to the reader's scope ([`read`]).
 
+pub mod names;
 pub mod read;
 
 use chrono::{NaiveDate, NaiveDateTime};

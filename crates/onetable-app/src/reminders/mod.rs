@@ -6,7 +6,7 @@
 pub mod hooks;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use onetable_core::{deadline, Period, RegionCode, RegionLevel, Role};
+use onetable_core::{deadline, Period, RegionLevel, Role};
 use onetable_store::reminders::{self as store, NewReminder, ReminderRow};
 use onetable_store::{entries, regions};
 use serde::Serialize;
@@ -205,9 +205,7 @@ pub async fn sent(
 }
 
 fn named(conn: &mut onetable_store::DbConn, rows: Vec<ReminderRow>) -> AppResult<Vec<Reminder>> {
-    let codes: Vec<RegionCode> = rows.iter().filter_map(|r| RegionCode::parse(&r.region_code).ok()).collect();
-    let names: std::collections::HashMap<String, String> =
-        regions::find_many(conn, &codes)?.into_iter().map(|r| (r.code, r.name)).collect();
+    let names = crate::regions::names::names(conn, rows.iter().map(|r| r.region_code.as_str()))?;
     Ok(rows
         .into_iter()
         .map(|r| {
