@@ -120,6 +120,8 @@ pub(super) fn robot() -> (String, std::sync::mpsc::Receiver<Value>) {
             let mut stream = stream.unwrap();
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut length = 0;
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
             loop {
                 let mut line = String::new();
                 reader.read_line(&mut line).unwrap();
@@ -132,7 +134,13 @@ pub(super) fn robot() -> (String, std::sync::mpsc::Receiver<Value>) {
             }
             let mut body = vec![0; length];
             reader.read_exact(&mut body).unwrap();
-            let _ = tx.send(serde_json::from_slice(&body).unwrap_or(Value::Null));
+            let mut posted: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            // Where it was posted, for the signature of a signed (加签) robot.
+            let target = request_line.split_whitespace().nth(1).unwrap_or_default().to_owned();
+            if let Some(object) = posted.as_object_mut() {
+                object.insert("_target".to_owned(), Value::from(target));
+            }
+            let _ = tx.send(posted);
             let answer = "{\"errcode\":0}";
             write!(stream, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}", answer.len()).unwrap();
         }
@@ -196,6 +204,19 @@ async fn a_reviewer_chases_late_villages_the_clerk_reads_it_and_the_townships_ro
         assert_eq!(posted["msgtype"], "text");
         let content = posted["text"]["content"].as_str().unwrap();
         assert!(content.contains("请今天提交") && content.contains("必亮村"), "{content}");
+
+        // A DingTalk robot with 加签: each post carries the time and its signature.
+        let (status, body) = hook(json!({"kind": "dingtalk", "url": url, "secret": "SEC-test-secret"})).await;
+        assert_eq!((status.as_u16(), body["signed"].as_bool()), (200, Some(true)), "{body}");
+        assert!(!body.to_string().contains("SEC-test-secret"), "the secret is never answered: {body}");
+        assert_eq!(send(json!([NEIGHBOUR]), Some("再次提醒")).await.0, 201);
+        let signed = received.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+        let target = signed["_target"].as_str().unwrap();
+        let timestamp: i64 = target.split("timestamp=").nth(1).unwrap().split('&').next().unwrap().parse().unwrap();
+        let expected = onetable_app::reminders::hooks::dingtalk_signature("SEC-test-secret", timestamp);
+        assert!(target.ends_with(&expected), "{target} signed as {expected}");
+        let (status, body) = hook(json!({"kind": "wecom", "url": url, "secret": "SEC-x"})).await;
+        assert_eq!((status.as_u16(), body["details"][0]["field"].as_str()), (422, Some("secret")), "{body}");
 
         // Once the form is submitted, its reminders leave the clerk's home page.
         app.seed_entry(VILLAGE, "2025", "submitted", &[]);

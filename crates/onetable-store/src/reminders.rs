@@ -123,6 +123,8 @@ pub struct HookRow {
     pub url: String,
     pub set_by: String,
     pub set_at: NaiveDateTime,
+    /// A DingTalk robot's 加签 secret: each post is signed with it.
+    pub secret: Option<String>,
 }
 
 /// The hooks set at any of `regions`.

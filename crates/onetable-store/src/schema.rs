@@ -77,6 +77,7 @@ diesel::table! {
         url -> Text,
         set_by -> Text,
         set_at -> Timestamp,
+        secret -> Nullable<Text>,
     }
 }
 

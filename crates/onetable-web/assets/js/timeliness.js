@@ -81,6 +81,7 @@ function hookForm(me) {
   const region = regionPicker({ id: 'hook-region', within: me.region });
   const kind = el('select', { id: 'hook-kind' }, el('option', { value: 'dingtalk' }, '钉钉群机器人'), el('option', { value: 'wecom' }, '企业微信群机器人'));
   const url = el('input', { id: 'hook-url', type: 'url', placeholder: 'https://oapi.dingtalk.com/robot/send?access_token=…' });
+  const secret = el('input', { id: 'hook-secret', type: 'password', autocomplete: 'off', placeholder: 'SEC…（钉钉“加签”时填写）' });
   const save = el('button', { type: 'button', id: 'hook-save' }, '保存群机器人');
   const message = el('div', { class: 'form-message', role: 'alert' });
   const box = el('div', { id: 'hook-form' }, el('h3', {}, '催报同时推送到乡镇工作群'),
@@ -88,13 +89,15 @@ function hookForm(me) {
     el('div', { class: 'controls three' },
       el('div', { class: 'control', 'data-field': 'region' }, el('label', { for: 'hook-region' }, '乡镇或县（输入名称查找）'), region.control, el('p', { class: 'error', hidden: true })),
       el('div', { class: 'control', 'data-field': 'kind' }, el('label', { for: 'hook-kind' }, '类型'), kind, el('p', { class: 'error', hidden: true })),
-      el('div', { class: 'control', 'data-field': 'url' }, el('label', { for: 'hook-url' }, 'Webhook 地址'), url, el('p', { class: 'error', hidden: true }))),
+      el('div', { class: 'control', 'data-field': 'url' }, el('label', { for: 'hook-url' }, 'Webhook 地址'), url, el('p', { class: 'error', hidden: true })),
+      el('div', { class: 'control', 'data-field': 'secret' }, el('label', { for: 'hook-secret' }, '加签密钥（可选）'), secret, el('p', { class: 'error', hidden: true }))),
     message, save);
   save.addEventListener('click', async () => {
     try {
-      const hook = await api('PUT', `/api/v1/regions/${encodeURIComponent(region.code() || '-')}/reminder-hook`, { kind: kind.value, url: url.value.trim() });
-      message.replaceChildren(el('p', { class: 'saved-note' }, `已保存：催报将推送到 ${hook.host}`));
+      const hook = await api('PUT', `/api/v1/regions/${encodeURIComponent(region.code() || '-')}/reminder-hook`, { kind: kind.value, url: url.value.trim(), secret: secret.value.trim() || undefined });
+      message.replaceChildren(el('p', { class: 'saved-note' }, `已保存：催报将推送到 ${hook.host}${hook.signed ? '（加签）' : ''}`));
       url.value = '';
+      secret.value = '';
     } catch (e) {
       showFieldErrors(box, message, e);
     }

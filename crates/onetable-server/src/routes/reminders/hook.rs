@@ -16,6 +16,8 @@ pub struct SetHook {
     pub kind: String,
     /// The group robot's webhook address.
     pub url: String,
+    /// A DingTalk robot's 加签 secret (`SEC…`): each post is then signed with it.
+    pub secret: Option<String>,
 }
 
 impl std::fmt::Debug for SetHook {
@@ -41,5 +43,6 @@ pub async fn set_hook(
     body: Json<SetHook>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    Ok(HttpResponse::Ok().json(hooks::set(&state, &caller, code.into_inner(), body.kind, body.url).await?))
+    let setting = hooks::RobotSetting { kind: body.kind, url: body.url, secret: body.secret };
+    Ok(HttpResponse::Ok().json(hooks::set(&state, &caller, code.into_inner(), setting).await?))
 }

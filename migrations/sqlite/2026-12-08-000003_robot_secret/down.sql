@@ -1,0 +1,1 @@
+ALTER TABLE reminder_hooks DROP COLUMN secret;
