@@ -32,23 +32,28 @@ pub struct NewReminder {
     pub sent_at: NaiveDateTime,
 }
 
-/// Stores reminders; answers them with their ids.
+/// Stores one send's reminders (all of one sender and time) in one statement; answers them with
+/// their ids.
 ///
 /// # Errors
 /// On a database error.
 pub fn insert(conn: &mut DbConn, rows: &[NewReminder]) -> StoreResult<Vec<ReminderRow>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        diesel::insert_into(reminders::table).values(row).execute(conn)?;
-        let stored = reminders::table
-            .filter(reminders::region_code.eq(&row.region_code))
-            .filter(reminders::sent_at.eq(row.sent_at))
-            .order(reminders::id.desc())
-            .select(ReminderRow::as_select())
-            .first(conn)?;
-        out.push(stored);
+    let Some(first) = rows.first() else { return Ok(Vec::new()) };
+    // MultiConnection has no batch insert: each backend's own, in chunks under its parameter limit.
+    for chunk in rows.chunks(crate::cells::CHUNK / 5) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(reminders::table).values(chunk).execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(reminders::table).values(chunk).execute(c)?,
+        };
     }
-    Ok(out)
+    let villages: Vec<&str> = rows.iter().map(|r| r.region_code.as_str()).collect();
+    Ok(reminders::table
+        .filter(reminders::sent_by.eq(&first.sent_by))
+        .filter(reminders::sent_at.eq(first.sent_at))
+        .filter(reminders::region_code.eq_any(villages))
+        .order(reminders::id)
+        .select(ReminderRow::as_select())
+        .load(conn)?)
 }
 
 /// How many reminders each of `villages` got since `since`.

@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use onetable_core::password;
-use onetable_store::identity::{self, UserChanges};
+use onetable_store::identity::{self, UserChanges, UserRow};
 use onetable_store::password_history;
 
 use super::hashing;
@@ -49,37 +49,17 @@ pub async fn change_own(app: &App, actor: &Actor, change: OwnPasswordChange) -> 
     }
     let rules = app.passwords;
     let name = actor.subject.clone();
-    let user = app
-        .run(move |conn| {
-            identity::find_user(conn, &name)?.ok_or_else(|| Problem::forbidden("forbidden", "账户不存在或已停用"))
-        })
-        .await?;
     let OwnPasswordChange { current, new } = change;
-    let (stored, id, username) = (user.password_hash.clone(), user.id, user.username.clone());
-    let checked = app
+    // One turn on the blocking pool: the account, and the argon2 checks of the new password.
+    let (user, checked) = app
         .run(move |conn| {
-            if !hashing::verify(&stored, &current) {
-                return Ok(Err(refused("current", "wrong_password", "当前密码不正确")));
-            }
-            let problems = password::check(&username, &new);
-            if !problems.is_empty() {
-                let mut problem = Problem::unprocessable("validation_failed", "新密码不符合要求，请按提示修改");
-                for p in problems {
-                    problem = problem.with_detail(Some("new"), p.code(), p.to_string());
-                }
-                return Ok(Err(problem));
-            }
-            if hashing::verify(&stored, &new) {
-                return Ok(Err(refused("new", "password_reused", "新密码不能与当前密码相同")));
-            }
-            let earlier = password_history::recent(conn, id, rules.history)?;
-            if earlier.iter().any(|hash| hashing::verify(hash, &new)) {
-                let message = format!("新密码不能与最近 {} 次使用过的密码相同", rules.history);
-                return Ok(Err(refused("new", "password_reused", message)));
-            }
-            Ok(Ok(hashing::hash(&new).map_err(Problem::internal)?))
+            let user = identity::find_user(conn, &name)?
+                .ok_or_else(|| Problem::forbidden("forbidden", "账户不存在或已停用"))?;
+            let verdict = checked_hash(conn, &user, &current, &new, rules)?;
+            Ok((user, verdict))
         })
         .await?;
+    let id = user.id;
     let new_hash = match checked {
         Ok(hash) => hash,
         Err(problem) => {
@@ -107,4 +87,35 @@ pub async fn change_own(app: &App, actor: &Actor, change: OwnPasswordChange) -> 
         .await?;
     app.audit(actor.event("users.change_password", Some(actor.subject.clone()), "success")).await?;
     Ok(SignedIn::of_user(&changed, &rules, now))
+}
+
+/// The hash of `new` if it may replace the account's password (`current` right, the policy met,
+/// not the current one nor one of the last few), else the refusal to answer.
+fn checked_hash(
+    conn: &mut onetable_store::DbConn,
+    user: &UserRow,
+    current: &str,
+    new: &str,
+    rules: PasswordRules,
+) -> AppResult<Result<String, Problem>> {
+    if !hashing::verify(&user.password_hash, current) {
+        return Ok(Err(refused("current", "wrong_password", "当前密码不正确")));
+    }
+    let problems = password::check(&user.username, new);
+    if !problems.is_empty() {
+        let mut problem = Problem::unprocessable("validation_failed", "新密码不符合要求，请按提示修改");
+        for p in problems {
+            problem = problem.with_detail(Some("new"), p.code(), p.to_string());
+        }
+        return Ok(Err(problem));
+    }
+    if hashing::verify(&user.password_hash, new) {
+        return Ok(Err(refused("new", "password_reused", "新密码不能与当前密码相同")));
+    }
+    let earlier = password_history::recent(conn, user.id, rules.history)?;
+    if earlier.iter().any(|hash| hashing::verify(hash, new)) {
+        let message = format!("新密码不能与最近 {} 次使用过的密码相同", rules.history);
+        return Ok(Err(refused("new", "password_reused", message)));
+    }
+    Ok(Ok(hashing::hash(new).map_err(Problem::internal)?))
 }

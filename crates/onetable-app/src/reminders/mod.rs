@@ -6,9 +6,9 @@
 pub mod hooks;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use onetable_core::{deadline, Period, RegionLevel, Role};
+use onetable_core::{deadline, Period, RegionCode, RegionLevel, Role};
+use onetable_store::entries;
 use onetable_store::reminders::{self as store, NewReminder, ReminderRow};
-use onetable_store::{entries, regions};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -120,20 +120,49 @@ pub async fn send(app: &App, actor: &Actor, ask: ReminderAsk) -> AppResult<Vec<R
         ));
     }
     let (sender, now, since) = (actor.subject.clone(), chrono::Utc::now().naive_utc(), china_midnight_utc());
+    // Names and default texts are read first; the write turn only counts and stores.
     let targets = villages.clone();
-    let (sent, names) = app
-        .write(move |conn| {
+    let (names, rows) = app
+        .run(move |conn| {
             let codes: Vec<String> = targets.iter().map(ToString::to_string).collect();
+            let names = crate::regions::names::names(conn, codes.iter().map(String::as_str))?;
+            // One load of the due dates per county the villages lie in.
+            let mut counties: Vec<RegionCode> = targets.iter().map(|v| v.truncated_to(RegionLevel::County)).collect();
+            counties.dedup();
+            let mut due = std::collections::HashMap::new();
+            for county in counties {
+                let deadlines = Deadlines::around(conn, county, period)?;
+                for village in targets.iter().filter(|v| county.contains(**v)) {
+                    due.insert(*village, deadlines.due(*village, period).due);
+                }
+            }
+            let rows: Vec<NewReminder> = targets
+                .iter()
+                .map(|village| NewReminder {
+                    region_code: village.to_string(),
+                    period: period.to_string(),
+                    message: message
+                        .clone()
+                        .unwrap_or_else(|| default_message(period, due.get(village).copied().unwrap_or_default())),
+                    sent_by: sender.clone(),
+                    sent_at: now,
+                })
+                .collect();
+            Ok((names, rows))
+        })
+        .await?;
+    let limited = names.clone();
+    let sent = app
+        .write(move |conn| {
+            let codes: Vec<String> = rows.iter().map(|r| r.region_code.clone()).collect();
             let at_limit: Vec<String> = store::counts_since(conn, &codes, since)?
                 .into_iter()
                 .filter(|(_, count)| *count >= PER_VILLAGE_PER_DAY)
                 .map(|(code, _)| code)
                 .collect();
-            let names: std::collections::HashMap<String, String> =
-                regions::find_many(conn, &targets)?.into_iter().map(|r| (r.code, r.name)).collect();
             if !at_limit.is_empty() {
                 let listed: Vec<String> =
-                    at_limit.iter().map(|c| names.get(c).cloned().unwrap_or_else(|| c.clone())).collect();
+                    at_limit.iter().map(|c| limited.get(c).cloned().unwrap_or_else(|| c.clone())).collect();
                 let mut problem = Problem::new(
                     Kind::RateLimited,
                     "reminder_limit",
@@ -147,23 +176,7 @@ pub async fn send(app: &App, actor: &Actor, ask: ReminderAsk) -> AppResult<Vec<R
                 }
                 return Err(problem);
             }
-            let mut rows = Vec::with_capacity(targets.len());
-            for village in &targets {
-                let text = match &message {
-                    Some(text) => text.clone(),
-                    None => {
-                        default_message(period, Deadlines::around(conn, *village, period)?.due(*village, period).due)
-                    }
-                };
-                rows.push(NewReminder {
-                    region_code: village.to_string(),
-                    period: period.to_string(),
-                    message: text,
-                    sent_by: sender.clone(),
-                    sent_at: now,
-                });
-            }
-            Ok((store::insert(conn, &rows)?, names))
+            Ok(store::insert(conn, &rows)?)
         })
         .await?;
     let mut event = actor.event("reminders.send", Some(period.to_string()), "success");
