@@ -32,6 +32,7 @@ mod nationwide;
 mod pages;
 mod passwords;
 mod regions;
+mod registers;
 mod registry;
 mod registry_pages;
 mod report_templates;

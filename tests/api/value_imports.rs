@@ -308,12 +308,38 @@ async fn on_postgresql_a_claim_of_a_killed_server_is_taken_over_at_once_and_a_li
     assert_eq!((status, body["error"].as_str()), (409, Some("request_in_progress")), "{body}");
     // The same server killed: its connection ends, the database frees its lock.
     drop(live);
+    // A closed connection's backend lets go of its locks a moment later, not within `drop`:
+    // wait (bounded) until the database shows the lock free, as after a real `kill -9`.
+    wait_for_lock_freed(&app, 424_242).await;
     let (status, body, _) = post(&app, &token, "", "text/csv", file.clone(), Some("k-live")).await;
     assert_eq!(status, 200, "taken over at once, not after the lease: {body}");
     assert_eq!(body["inserted"], 1);
     let (status, _, replayed) = post(&app, &token, "", "text/csv", file, Some("k-live")).await;
     assert_eq!(status, 200);
     assert!(replayed, "then replayed");
+}
+
+async fn wait_for_lock_freed(app: &TestApp, holder: i64) {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let mut conn = app.db.conn().unwrap();
+        let onetable_store::DbConn::Postgres(pg) = &mut *conn else { return };
+        let held: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND objsubid = 2 AND objid::bigint = $1")
+            .bind::<diesel::sql_types::BigInt, _>(holder)
+            .get_result(pg)
+            .unwrap();
+        if held.n == 0 {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the database never freed the dropped connection's lock");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 fn request_hash(query: &str, file: &[u8]) -> String {

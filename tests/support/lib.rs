@@ -133,8 +133,9 @@ impl TestStore {
             now,
         )
         .expect("catalogue loads");
-        let app =
-            onetable_app::App::start(db, onetable_app::imports::Limits::default()).expect("the application starts");
+        let app = onetable_app::App::start(db, onetable_app::imports::Limits::default())
+            .expect("the application starts")
+            .with_data_keys(onetable_app::registers::sealing::DataKeys::random());
         Self { app, _database: database }
     }
 }

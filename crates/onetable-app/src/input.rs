@@ -1,6 +1,7 @@
 //! Reading what a person typed into the values a use case works with, with the field named when
 //! it does not parse.
 
+use onetable_core::value::RawCell;
 use onetable_core::RegionCode;
 
 use crate::problem::{AppResult, Problem};
@@ -16,5 +17,18 @@ pub fn region_code(text: &str, field: &str) -> AppResult<RegionCode> {
             "invalid_region_code",
             e.to_string(),
         )
+    })
+}
+
+/// A JSON value as a cell or a record's value arrives: `null` clears it; an array or an object is
+/// no value at all (`None`).
+#[must_use]
+pub fn raw_cell(value: &serde_json::Value) -> Option<RawCell> {
+    Some(match value {
+        serde_json::Value::Null => RawCell::Null,
+        serde_json::Value::Bool(b) => RawCell::Bool(*b),
+        serde_json::Value::Number(n) => RawCell::Number(n.to_string()),
+        serde_json::Value::String(s) => RawCell::Text(s.clone()),
+        _ => return None,
     })
 }

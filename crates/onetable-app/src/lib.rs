@@ -24,6 +24,7 @@ pub mod paging;
 pub mod printed;
 pub mod problem;
 pub mod regions;
+pub mod registers;
 pub mod registry;
 pub mod reminders;
 pub mod reports;

@@ -36,6 +36,8 @@ pub struct App {
     pub passwords: crate::accounts::passwords::PasswordRules,
     /// The hosts a chat robot may be at.
     pub robot_hosts: Arc<Vec<String>>,
+    /// The data key that seals sensitive register values; none: registers cannot be written.
+    pub data_keys: Option<Arc<crate::registers::sealing::DataKeys>>,
 }
 
 impl App {
@@ -87,6 +89,7 @@ impl App {
             metrics,
             passwords: crate::accounts::passwords::PasswordRules::default(),
             robot_hosts: Arc::new(crate::reminders::hooks::DEFAULT_HOSTS.iter().map(|h| (*h).to_owned()).collect()),
+            data_keys: None,
         })
     }
 
@@ -102,6 +105,27 @@ impl App {
     pub fn with_robot_hosts(mut self, hosts: Vec<String>) -> Self {
         self.robot_hosts = Arc::new(hosts);
         self
+    }
+
+    /// The data key sensitive register values are sealed with.
+    #[must_use]
+    pub fn with_data_keys(mut self, keys: crate::registers::sealing::DataKeys) -> Self {
+        self.data_keys = Some(Arc::new(keys));
+        self
+    }
+
+    /// The data key, or 503 when the server has none.
+    ///
+    /// # Errors
+    /// When no data key was given.
+    pub fn data_keys(&self) -> AppResult<Arc<crate::registers::sealing::DataKeys>> {
+        self.data_keys.clone().ok_or_else(|| {
+            Problem::new(
+                crate::problem::Kind::Unavailable,
+                "data_key_missing",
+                "服务器未配置数据密钥（data.key 或 ONETABLE_DATA_KEY），台账暂不可用，请联系管理员",
+            )
+        })
     }
 
     /// At most `turns` uploads read at once (see [`crate::uploads`]).

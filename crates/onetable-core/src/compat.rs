@@ -63,6 +63,17 @@ pub fn changes(old: &IndicatorDef, new: &IndicatorDef) -> Vec<Change> {
         let show = |f: &Option<String>| f.clone().unwrap_or_else(|| "（无）".to_owned());
         out.push(change("formula", true, format!("公式：{} → {}", show(&old.formula), show(&new.formula))));
     }
+    if old.register_aggregate != new.register_aggregate {
+        let show = |f: &Option<String>| f.clone().unwrap_or_else(|| "（无）".to_owned());
+        // Starting or stopping to derive it from a register keeps what is stored meaningful;
+        // counting something else under the same code does not.
+        let breaking = old.register_aggregate.is_some() && new.register_aggregate.is_some();
+        out.push(change(
+            "formula",
+            breaking,
+            format!("台账汇总：{} → {}", show(&old.register_aggregate), show(&new.register_aggregate)),
+        ));
+    }
     value_type_changes(&old.value_type, &new.value_type, &mut out);
     range_changes(old, new, &mut out);
     out
@@ -138,6 +149,7 @@ mod tests {
             owner_department: "公安局".into(),
             legal_basis: String::new(),
             formula: None,
+            register_aggregate: None,
             status: IndicatorStatus::Active,
             aliases: Vec::new(),
         }

@@ -207,6 +207,10 @@ pub struct IndicatorDef {
     pub owner_department: String,
     pub legal_basis: String,
     pub formula: Option<String>,
+    /// A register aggregate (`count(REG.DIBAO)`): the value is derived from the village's
+    /// register and kept in its entry with source `register` — stored, not computed on read.
+    #[serde(default)]
+    pub register_aggregate: Option<String>,
     pub status: IndicatorStatus,
     /// Aliases (别名): other names departments use for it, matched exactly by the legacy-form
     /// analyzer. Never `|`.

@@ -11,6 +11,7 @@ pub mod password;
 pub mod period;
 pub mod place_name;
 pub mod region;
+pub mod register;
 pub mod role;
 pub mod scope;
 pub mod similarity;

@@ -24,6 +24,10 @@ pub fn check_cell(def: &IndicatorDef, raw: &RawCell) -> Result<Option<String>, S
     if def.is_derived() {
         return Err(format!("{} 是派生指标，由公式计算，不能填报", def.name));
     }
+    if let Some(aggregate) = &def.register_aggregate {
+        let register = aggregate.split(['(', ',', ')']).nth(1).unwrap_or_default().trim();
+        return Err(format!("{} 由台账（{register}）自动统计，不能手填；请在台账中增减记录", def.name));
+    }
     let text = match raw {
         RawCell::Null => {
             return if def.constraints.required {
@@ -162,6 +166,7 @@ mod tests {
             owner_department: String::new(),
             legal_basis: String::new(),
             formula: None,
+            register_aggregate: None,
             status: IndicatorStatus::Active,
             aliases: Vec::new(),
         }

@@ -72,6 +72,10 @@ pub struct Settings {
     /// Addresses of the reverse proxies in front (nginx): only from these is `X-Forwarded-For`
     /// believed, for the audit trail and the login rate limit. Empty: never.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The data key that seals sensitive register values (`ONETABLE_DATA_KEY`: `k1 <base64 of 32
+    /// bytes>` lines, oldest first). None: `data.key` in `data_dir`, created on first start.
+    /// Never printed.
+    pub data_key: Option<String>,
 }
 
 impl Default for Settings {
@@ -105,6 +109,7 @@ impl Default for Settings {
             shutdown_grace_seconds: 30,
             audit_retention_days: 180,
             trusted_proxies: Vec::new(),
+            data_key: None,
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::openapi_common::CommonResponses;
         (name = "regions", description = "The administrative hierarchy (统计用区划代码)"),
         (name = "indicators", description = "The indicator registry (指标库): versioned, duplicate-guarded"),
         (name = "rules", description = "Validation rules (校验规则)"),
+        (name = "registers", description = "Registers (台账): the lists behind the counts, kept once by the village, personal data protected"),
         (name = "registry", description = "The one form and the catalogue export"),
         (name = "entries", description = "Data entry (一次录入): values, review workflow, history, progress"),
         (name = "sharing", description = "Data requests (报表准入), pulls, aggregates, data return (数据回流), burden"),

@@ -48,8 +48,14 @@ impl Application {
             cells: settings.import_max_cells,
             ..onetable_app::imports::Limits::default()
         };
+        let data_keys = onetable_app::registers::sealing::DataKeys::load_or_create(
+            &settings.data_dir,
+            settings.data_key.as_deref(),
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
         let app = onetable_app::App::start(db, limits)
             .map_err(|e| anyhow::anyhow!(e.describe()))?
+            .with_data_keys(data_keys)
             .with_upload_turns(settings.upload_turns)
             .with_password_rules(settings.password_rules())
             .with_robot_hosts(settings.reminder_robot_hosts.clone())

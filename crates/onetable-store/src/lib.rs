@@ -24,6 +24,7 @@ pub mod models;
 pub mod password_history;
 pub mod proposals;
 pub mod regions;
+pub mod registers;
 pub mod registry;
 pub mod reminders;
 pub mod schema;

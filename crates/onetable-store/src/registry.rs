@@ -38,6 +38,8 @@ pub struct IndicatorRow {
     pub sort_order: i32,
     /// Aliases (别名), `|`-separated.
     pub aliases: String,
+    /// A register aggregate the value is derived from (`count(REG.DIBAO)`).
+    pub register_aggregate: Option<String>,
 }
 
 impl IndicatorRow {
@@ -60,6 +62,7 @@ impl IndicatorRow {
             owner_department: self.owner_department.clone(),
             legal_basis: self.legal_basis.clone(),
             formula: self.formula.clone(),
+            register_aggregate: self.register_aggregate.clone(),
             status: parse_choice(&self.status, "status")?,
             aliases: self.alias_list(),
         })
@@ -99,6 +102,7 @@ impl IndicatorRow {
             change_note: note,
             sort_order,
             aliases: def.aliases.join("|"),
+            register_aggregate: def.register_aggregate.clone(),
         }
     }
 

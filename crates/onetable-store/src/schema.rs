@@ -165,6 +165,56 @@ diesel::table! {
         change_note -> Nullable<Text>,
         sort_order -> Integer,
         aliases -> Text,
+        register_aggregate -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    registers (code, version) {
+        code -> Text,
+        version -> Integer,
+        name -> Text,
+        normalized_name -> Text,
+        unit -> Text,
+        definition -> Text,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        change_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    register_records (id) {
+        id -> BigInt,
+        register_code -> Text,
+        region_code -> Text,
+        group_name -> Nullable<Text>,
+        key_hash -> Text,
+        person_hash -> Nullable<Text>,
+        plain -> Text,
+        sealed -> Text,
+        opened_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        close_reason -> Nullable<Text>,
+        revision -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    register_record_events (id) {
+        id -> BigInt,
+        record_id -> BigInt,
+        revision -> BigInt,
+        action -> Text,
+        actor -> Text,
+        reason -> Nullable<Text>,
+        changes -> Text,
+        occurred_at -> Timestamp,
     }
 }
 

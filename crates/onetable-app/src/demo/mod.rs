@@ -3,8 +3,10 @@
 //! latest periods spread over every workflow state so the review screens have something to show;
 //! the demo department's approved request and the prefecture's dashboard.
 
+mod registers;
 mod values;
 
+pub use registers::ensure_registers;
 pub use values::{complete, month_values, period_values, quarter_values, village_values, village_values_in};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};

@@ -106,6 +106,9 @@ pub struct Entry {
     /// The clerk's explanations (说明) of failing warning rules at the latest submission, by rule
     /// code: what a reviewer reads beside the rule.
     pub explanations: BTreeMap<String, String>,
+    /// The values kept from registers (台账), live: what each register gives now, and whether
+    /// the reviewer has a change to confirm.
+    pub register_values: Vec<crate::registers::derived::RegisterValue>,
 }
 
 /// What a PATCH answers: the new revision and, at once, what the rules say about the values now.
@@ -191,7 +194,10 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
     let cells: BTreeMap<String, String> = rows.iter().map(|r| (r.indicator_code.clone(), r.value.clone())).collect();
     let values = formula_values(form, &with_outer(&cells, &outer_cells(conn, form, &region)?));
     let type_of = |code: &str| form.entered.get(code).map(|d| &d.value_type);
+    let locked = entry.as_ref().is_some_and(|e| !e.status.parse::<EntryStatus>().is_ok_and(EntryStatus::editable));
+    let register_values = crate::registers::derived::live(conn, &region, form, &cells, locked)?;
     Ok(Entry {
+        register_values,
         status: entry.as_ref().map_or(EntryStatus::Draft.as_str(), |e| e.status.as_str()).to_owned(),
         revision: entry.as_ref().map_or(0, |e| e.revision),
         values: rows

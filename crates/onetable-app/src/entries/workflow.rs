@@ -7,7 +7,7 @@ use onetable_core::workflow::{Step, SUBMIT};
 
 use super::access::{authorize_write, with_form, EntryRef};
 use super::view::{view, Entry};
-use super::{transition, Change};
+use super::{transition, write_cells, Change};
 use crate::actor::Actor;
 use crate::problem::{AppResult, Problem};
 use crate::App;
@@ -51,7 +51,22 @@ pub async fn submit(
     let subject = actor.subject.clone();
     let mut event = actor.event(SUBMIT.action, Some(format!("{}/{}", at.region, at.period)), "success");
     with_form(app, at, true, move |conn, form| {
-        let current = view(conn, form, at.region, at.period)?;
+        let mut revision = revision;
+        let mut current = view(conn, form, at.region, at.period)?;
+        // What the registers give now goes in with the submission: no count submitted stale.
+        let moved: Vec<(String, Option<String>)> = current
+            .register_values
+            .iter()
+            .filter(|v| v.stored.as_ref() != Some(&v.value))
+            .map(|v| (v.indicator.clone(), Some(v.value.clone())))
+            .collect();
+        if !moved.is_empty() {
+            let reason = Some("提交时按台账更新".to_owned());
+            let change = Change { actor: &subject, source: "register", reason, now: chrono::Utc::now().naive_utc() };
+            let written = write_cells(conn, &at.region.to_string(), &at.period.to_string(), revision, &moved, &change)?;
+            revision = written.entry.revision;
+            current = view(conn, form, at.region, at.period)?;
+        }
         if let Some(refused) = submission_refusal(&current, &explanations) {
             return Err(refused);
         }

@@ -22,6 +22,8 @@ pub struct LoadSummary {
     pub indicators_unchanged: usize,
     pub rules_saved: usize,
     pub rules_unchanged: usize,
+    /// Reference registers (台账类型) added.
+    pub registers_created: usize,
 }
 
 /// Why a load was refused: every problem, with the file line it came from.
@@ -91,6 +93,13 @@ pub fn load(
                 match load_rules(conn, rules, actor, now, &mut summary) {
                     Ok(found) => problems.extend(found),
                     Err(e) => problems.extend(e.problems),
+                }
+            }
+            // The reference registers come with the reference rules (the catalogue's own load).
+            if rules.is_some() {
+                match crate::registers::types::load_seed(conn, actor, now) {
+                    Ok(added) => summary.registers_created = added,
+                    Err(e) => problems.push(format!("registers: {}", e.describe())),
                 }
             }
             if problems.is_empty() {

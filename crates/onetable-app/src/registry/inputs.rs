@@ -76,6 +76,12 @@ impl IndicatorInput {
             let error = Problem::unprocessable("validation_failed", "指标定义不符合要求，请按提示修改");
             return Err(problems.into_iter().fold(error, |e, (f, m)| e.with_detail(Some(f), "invalid_value", m)));
         };
+        let formula = self.formula.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned);
+        // `count(REG.…)` / `sum(REG.…)`: derived from a register and stored, not computed on read.
+        let (formula, register_aggregate) = match formula {
+            Some(text) if onetable_core::register::aggregate::looks_like(&text) => (None, Some(text)),
+            other => (other, None),
+        };
         Ok(IndicatorDef {
             code: code.trim().to_owned(),
             name: self.name.trim().to_owned(),
@@ -89,7 +95,8 @@ impl IndicatorInput {
             sensitivity,
             owner_department: self.owner_department.trim().to_owned(),
             legal_basis: self.legal_basis.trim().to_owned(),
-            formula: self.formula.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned),
+            formula,
+            register_aggregate,
             status,
             aliases: tidy_aliases(self.aliases.as_deref().unwrap_or_default()),
         })

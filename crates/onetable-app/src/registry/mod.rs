@@ -6,6 +6,7 @@ pub mod inputs;
 pub mod manage;
 pub mod period_form;
 pub mod read;
+mod register_source;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -264,6 +265,7 @@ pub fn create(
 ) -> Result<Saved, Problem> {
     let current = registry::current(conn)?;
     validate(def, &current)?;
+    register_source::check(conn, def)?;
     if current.contains_key(&def.code) {
         return Err(Problem::conflict(
             "indicator_exists",
@@ -315,6 +317,9 @@ pub fn update(
     };
     let old = old_row.to_def().map_err(Problem::internal)?;
     validate(def, &current)?;
+    if def.register_aggregate.is_some() && def.register_aggregate != old.register_aggregate {
+        register_source::check(conn, def)?;
+    }
     let changes = compat::changes(&old, def);
     let status_changed = old.status != def.status;
     if changes.is_empty() && !status_changed {

@@ -31,6 +31,8 @@ pub struct FormField {
     /// Computed from `formula`, not entered.
     pub derived: bool,
     pub formula: Option<String>,
+    /// Kept from a register (`count(REG.DIBAO)`): filled by itself, read-only on the form.
+    pub register: Option<String>,
     pub sensitivity: String,
 }
 
@@ -80,6 +82,7 @@ pub async fn form(app: &App, actor: &Actor, period: &str) -> AppResult<Form> {
             required: row.required,
             help: row.description,
             formula: row.formula,
+            register: row.register_aggregate,
             sensitivity: row.sensitivity,
         };
         match sections.iter_mut().find(|s| s.category == row.category) {

@@ -35,7 +35,8 @@ pub struct Indicator {
     pub owner_department: String,
     /// 依据: the law or document the collection rests on.
     pub legal_basis: String,
-    /// Derived indicators only.
+    /// Derived indicators' formula, or the register aggregate (`count(REG.DIBAO)`) an
+    /// indicator is kept from.
     pub formula: Option<String>,
     /// `draft`, `active` or `deprecated`.
     pub status: String,
@@ -67,7 +68,8 @@ impl From<IndicatorRow> for Indicator {
             sensitivity: row.sensitivity,
             owner_department: row.owner_department,
             legal_basis: row.legal_basis,
-            formula: row.formula,
+            // A register aggregate reads as the formula it was written as (GET, then PUT, keeps it).
+            formula: row.formula.or(row.register_aggregate),
             status: row.status,
             created_by: row.created_by,
             created_at: row.created_at,

@@ -129,6 +129,15 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
     let clerk_village = RegionCode::parse(identity::DEMO_USERS[0].region.unwrap_or_default())?;
     onetable_app::demo::ensure_reminder(&mut *db.conn()?, clerk_village, onetable_app::time::china_today(), now)
         .map_err(|e| anyhow::anyhow!("cannot send the demo reminder: {}", e.describe()))?;
+    let keys =
+        onetable_app::registers::sealing::DataKeys::load_or_create(&settings.data_dir, settings.data_key.as_deref())
+            .map_err(|e| anyhow::anyhow!(e))?;
+    let neighbour = RegionCode::parse(DEMO_NEIGHBOUR_VILLAGE)?;
+    let listed = onetable_app::demo::ensure_registers(&mut *db.conn()?, clerk_village, neighbour, &keys, now)
+        .map_err(|e| anyhow::anyhow!("cannot fill the demo registers: {}", e.describe()))?;
+    if listed > 0 {
+        eprintln!("registers: {listed} 低保户 listed in {clerk_village}; 农村低保户数/人数 are derived from the list");
+    }
     eprintln!("pages: http://{}/ (the clerk's forms: demo_clerk; the review queue: demo_reviewer)", settings.bind);
     eprintln!("dashboard {dashboard} (demo_viewer lands on it): http://{}/dashboard?id={dashboard}", settings.bind);
     eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");
@@ -136,6 +145,9 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
     eprintln!("pull (demo_department): /api/v1/data-requests/{request}/data?period=2025&level=county&format=csv");
     run(&settings, db).await
 }
+
+/// The village next to the demo clerk's, where one of its 低保 households is listed too.
+const DEMO_NEIGHBOUR_VILLAGE: &str = "522301100201";
 
 pub fn import_regions(
     settings: &Settings,

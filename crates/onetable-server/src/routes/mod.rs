@@ -24,6 +24,7 @@ pub mod pages;
 pub mod params;
 pub mod progress;
 pub mod regions;
+pub mod registers;
 pub mod reminders;
 pub mod review_queue;
 pub mod rules;
@@ -87,6 +88,18 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(indicators::get::list_versions)
         .service(indicators::update::update_indicator)
         .service(indicators::deprecate::deprecate_indicator)
+        .service(registers::types::list_registers)
+        .service(registers::types::create_register)
+        .service(registers::types::get_register)
+        .service(registers::records::list_records)
+        .service(registers::records::create_record)
+        .service(registers::records::get_record)
+        .service(registers::records::record_history)
+        .service(registers::record_writes::edit_record)
+        .service(registers::record_writes::close_record)
+        .service(registers::record_writes::reveal_record)
+        .service(registers::duplicates::list_duplicates)
+        .service(registers::confirm::confirm_register_values)
         .service(rules::list::list_rules)
         .service(rules::list::get_rule)
         .service(rules::save::create_rule)

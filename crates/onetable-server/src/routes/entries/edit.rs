@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use actix_web::{patch, post, web, HttpRequest, HttpResponse};
 use onetable_app::entries::edit;
 use onetable_app::text::Reason;
-use onetable_core::value::RawCell;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -23,16 +22,6 @@ pub struct EntryPatch {
     /// Why (kept with every changed cell).
     #[schema(inline)]
     pub reason: Option<Reason>,
-}
-
-fn raw(value: &serde_json::Value) -> Option<RawCell> {
-    Some(match value {
-        serde_json::Value::Null => RawCell::Null,
-        serde_json::Value::Bool(b) => RawCell::Bool(*b),
-        serde_json::Value::Number(n) => RawCell::Number(n.to_string()),
-        serde_json::Value::String(s) => RawCell::Text(s.clone()),
-        _ => return None,
-    })
 }
 
 /// Changes some values of a village's form. Every cell is checked against its indicator; if any
@@ -62,7 +51,7 @@ pub async fn patch_entry(
 ) -> Result<HttpResponse, ApiError> {
     let at = parse_path(&path.0, &path.1)?;
     let EntryPatch { values, reason } = body.into_inner();
-    let cells = values.iter().map(|(code, value)| (code.clone(), raw(value))).collect();
+    let cells = values.iter().map(|(code, value)| (code.clone(), onetable_app::input::raw_cell(value))).collect();
     let result = edit::edit(&state, &caller, at, if_match(&req).as_deref(), cells, reason.map(String::from)).await?;
     Ok(with_etag(&result, result.revision))
 }

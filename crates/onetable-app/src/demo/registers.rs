@@ -1,0 +1,90 @@
+//! The demo's registers (台账): the clerk's village keeps its 低保户 list here, and the form's
+//! 农村低保户数 and 农村低保人数 are derived from it; one household is also listed in the next
+//! village, so the reviewer has a duplicate to look at. Names and ID numbers are invented (the
+//! ID numbers carry a valid check digit, birth dates in the past).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use onetable_core::register::id_number::check_character;
+use onetable_core::RegionCode;
+use onetable_store::DbConn;
+
+use crate::problem::Problem;
+use crate::registers::records::{insert, RecordInput};
+use crate::registers::sealing::DataKeys;
+
+/// The indicators the demo derives from registers.
+pub const LINKS: [(&str, &str); 2] =
+    [("SOC.DIBAO_HOUSEHOLDS", "count(REG.DIBAO)"), ("SOC.DIBAO_PERSONS", "sum(REG.DIBAO.members)")];
+
+const HOUSEHOLDS: [(&str, u32, &str, &str); 12] = [
+    ("王德明", 3, "A类", "19580312"),
+    ("杨秀英", 1, "A类", "19490817"),
+    ("韦国强", 4, "B类", "19720105"),
+    ("罗桂芬", 2, "B类", "19630921"),
+    ("黄正文", 5, "B类", "19800614"),
+    ("陈玉兰", 1, "C类", "19410203"),
+    ("吴志华", 3, "B类", "19770730"),
+    ("岑光荣", 2, "C类", "19550418"),
+    ("龙金花", 2, "A类", "19660911"),
+    ("潘永福", 4, "B类", "19830227"),
+    ("蒙小燕", 3, "C类", "19900512"),
+    ("石昌平", 1, "A类", "19480126"),
+];
+
+fn id_number(county: &str, birth: &str, serial: usize) -> String {
+    let first17 = format!("{county}{birth}{:03}", 100 + serial * 7);
+    let check = check_character(&first17).unwrap_or('0');
+    format!("{first17}{check}")
+}
+
+/// Links the demo indicators to `REG.DIBAO` and fills the clerk village's list, once.
+///
+/// # Errors
+/// On a database error.
+pub fn ensure_registers(
+    conn: &mut DbConn,
+    village: RegionCode,
+    neighbour: RegionCode,
+    keys: &DataKeys,
+    now: NaiveDateTime,
+) -> Result<usize, Problem> {
+    let current = onetable_store::registry::current(conn)?;
+    for (code, aggregate) in LINKS {
+        let Some(row) = current.get(code) else { continue };
+        if row.register_aggregate.as_deref() == Some(aggregate) {
+            continue;
+        }
+        let mut def = row.to_def().map_err(Problem::internal)?;
+        def.register_aggregate = Some(aggregate.to_owned());
+        crate::registry::update(conn, &def, "demo", now, Some("由低保户台账自动统计".into()))?;
+    }
+    let village_code = village.to_string();
+    if !onetable_store::registers::records::of_village(conn, "REG.DIBAO", &village_code)?.is_empty() {
+        return Ok(0);
+    }
+    let def = crate::registers::load(conn, "REG.DIBAO")?;
+    let county = &village_code[..6];
+    for (i, (name, members, kind, birth)) in HOUSEHOLDS.iter().enumerate() {
+        let values = BTreeMap::from([
+            ("head_name".to_owned(), (*name).to_owned()),
+            ("id_number".to_owned(), id_number(county, birth, i)),
+            ("members".to_owned(), members.to_string()),
+            ("kind".to_owned(), (*kind).to_owned()),
+            ("amount".to_owned(), format!("{}", members * 380)),
+            ("phone".to_owned(), format!("1388590{:04}", 1200 + i * 37)),
+        ]);
+        let group = Some(format!("第{}村民小组", ["一", "二", "三"][i % 3]));
+        let input = RecordInput { group, reason: Some("从原 Excel 台账录入".into()), ..RecordInput::default() };
+        insert(conn, &def, &village_code, &values, &input, keys, "demo_clerk")?;
+        if i == 4 {
+            // The same household, listed in the next village too: a person counted twice.
+            insert(conn, &def, &neighbour.to_string(), &values, &RecordInput::default(), keys, "demo")?;
+        }
+    }
+    let today = crate::time::china_today();
+    crate::registers::derived::refresh(conn, "REG.DIBAO", &village_code, today, "demo_clerk", now)?;
+    crate::registers::derived::refresh(conn, "REG.DIBAO", &neighbour.to_string(), today, "demo", now)?;
+    Ok(HOUSEHOLDS.len())
+}
