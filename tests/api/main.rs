@@ -32,6 +32,7 @@ mod nationwide;
 mod pages;
 mod passwords;
 mod regions;
+mod register_imports;
 mod registers;
 mod registry;
 mod registry_pages;

@@ -6,6 +6,7 @@
 pub mod confirm;
 pub mod derived;
 pub mod duplicates;
+pub mod import;
 pub mod listing;
 pub mod record_view;
 mod record_write;

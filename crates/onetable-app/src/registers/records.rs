@@ -71,6 +71,14 @@ pub(super) async fn authorize(
     app.authorize(actor, action, target, scope).await
 }
 
+/// Whether the actor keeps this village's records — asked before an upload is read.
+///
+/// # Errors
+/// 403 (audited).
+pub async fn may_keep(app: &App, actor: &Actor, village: RegionCode) -> AppResult<()> {
+    authorize(app, actor, "registers.imports", village, true).await
+}
+
 fn raw_values(input: &RecordInput) -> Result<BTreeMap<String, onetable_core::value::RawCell>, Problem> {
     let mut error = Problem::unprocessable("validation_failed", "记录中有不符合要求的值，未保存，请按提示修改");
     let mut out = BTreeMap::new();

@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 mod definition;
+pub mod header;
 pub mod id_number;
 pub mod record;
 

@@ -100,6 +100,20 @@ pub async fn create_import(
     let turn = state.upload_turn()?;
     let (format, bytes) = read_body(&req, payload, state.import_max_bytes).await?;
     let query = query.into_inner();
+    let request_hash = idempotency::request_hash(req.query_string(), &bytes);
+    idempotent(&state, &caller, &req, request_hash, run_import(&state, &caller, &turn, format, bytes, query)).await
+}
+
+/// Runs `work` under the request's `Idempotency-Key`, if it has one: the same key and body replay
+/// the first answer (`Idempotent-Replayed: true`); the same key with another body is 422; a retry
+/// while the first runs is 409. A fault of ours is not kept: a retry runs the work again.
+pub(crate) async fn idempotent(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    request_hash: String,
+    work: impl std::future::Future<Output = Result<HttpResponse, ApiError>>,
+) -> Result<HttpResponse, ApiError> {
     let key = req
         .headers()
         .get("idempotency-key")
@@ -108,21 +122,20 @@ pub async fn create_import(
         .filter(|k| !k.is_empty())
         .map(str::to_owned);
     let Some(key) = key else {
-        return run_import(&state, &caller, &turn, format, bytes, query).await;
+        return work.await;
     };
-    let request_hash = idempotency::request_hash(req.query_string(), &bytes);
-    if let Claim::Replay { status, body } = idempotency::claim(&state, &caller, key.clone(), request_hash).await? {
+    if let Claim::Replay { status, body } = idempotency::claim(state, caller, key.clone(), request_hash).await? {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
         return Ok(HttpResponse::build(status)
             .content_type("application/json")
             .insert_header(("idempotent-replayed", "true"))
             .body(body));
     }
-    let result = run_import(&state, &caller, &turn, format, bytes, query).await;
+    let result = work.await;
     if let Err(error) = &result {
         if actix_web::ResponseError::status_code(error).is_server_error() {
             // Not an answer to keep: a retry runs the import again.
-            idempotency::release(&state, &caller, key).await?;
+            idempotency::release(state, caller, key).await?;
             return result;
         }
     }
@@ -132,7 +145,7 @@ pub async fn create_import(
     let bytes =
         actix_web::body::to_bytes(body).await.map_err(|_| ApiError::internal("cannot buffer the import response"))?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    idempotency::finish(&state, &caller, key, status.as_u16(), text.clone()).await?;
+    idempotency::finish(state, caller, key, status.as_u16(), text.clone()).await?;
     Ok(HttpResponse::build(status).content_type("application/json").body(text))
 }
 

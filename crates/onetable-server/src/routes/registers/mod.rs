@@ -3,6 +3,7 @@
 
 pub mod confirm;
 pub mod duplicates;
+pub mod import;
 pub mod record_writes;
 pub mod records;
 pub mod types;
