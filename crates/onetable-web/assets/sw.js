@@ -3,7 +3,7 @@
 // (the last good answer) when it does not. Writes never go through here: they wait in the
 // page's outbox (outbox.js) until the network is back.
 
-const CACHE = 'onetable-v4';
+const CACHE = 'onetable-v5';
 const SHELL = [
   '/', '/login', '/form', '/assets/app.css', '/assets/js/api.js', '/assets/js/login.js', '/assets/js/home.js',
   '/assets/js/labels.js', '/assets/js/fields.js', '/assets/js/form.js', '/assets/js/outbox.js', '/assets/js/offline.js',

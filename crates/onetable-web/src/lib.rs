@@ -1,7 +1,7 @@
 //! The web pages for people (页面): every person's pages — the clerk's home and form (offline too),
 //! the reviewer's queue, the dashboards, the department's data requests and the legacy-form
 //! analyzer, the admin's registry, users (one by one or a staff sheet), earlier years and burden
-//! pages, the due dates and reminders, the printable form, the password page, the auditor's
+//! pages, the due dates and reminders, the printable form, the password page, the village's registers (台账), the auditor's
 //! trail — as static HTML,
 //! CSS and ES modules embedded in the binary. They hold no rule of their own: every page is a
 //! client of the documented REST API, so department systems and the pages see the same rules.
@@ -55,6 +55,10 @@ pub static ASSETS: &[Asset] = &[
     asset("/password", HTML, include_bytes!("../assets/password.html")),
     asset("/print", HTML, include_bytes!("../assets/print.html")),
     asset("/imports", HTML, include_bytes!("../assets/imports.html")),
+    asset("/registers", HTML, include_bytes!("../assets/registers.html")),
+    asset("/assets/js/registers.js", JS, include_bytes!("../assets/js/registers.js")),
+    asset("/assets/js/register_record.js", JS, include_bytes!("../assets/js/register_record.js")),
+    asset("/assets/js/register_import.js", JS, include_bytes!("../assets/js/register_import.js")),
     asset("/assets/js/imports.js", JS, include_bytes!("../assets/js/imports.js")),
     asset("/assets/print.css", CSS, include_bytes!("../assets/print.css")),
     asset("/assets/js/print.js", JS, include_bytes!("../assets/js/print.js")),

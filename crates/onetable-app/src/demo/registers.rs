@@ -33,8 +33,46 @@ const HOUSEHOLDS: [(&str, u32, &str, &str); 12] = [
     ("石昌平", 1, "A类", "19480126"),
 ];
 
+const SURNAMES: [&str; 12] = ["王", "杨", "韦", "罗", "黄", "陈", "吴", "岑", "龙", "潘", "蒙", "石"];
+const GIVEN: [&str; 10] = ["光明", "秀兰", "国华", "玉珍", "德才", "春燕", "永忠", "桂英", "正平", "金凤"];
+
+/// The next village's list, as long as the households its latest monthly form counts, so its
+/// counts do not move when the list comes in (the duplicate household is already on it).
+fn neighbour_list(
+    conn: &mut DbConn,
+    def: &onetable_core::register::RegisterDef,
+    neighbour: RegionCode,
+    keys: &DataKeys,
+) -> Result<(), Problem> {
+    let code = neighbour.to_string();
+    let due = crate::registers::derived::open_periods(
+        onetable_core::indicator::Frequency::Monthly,
+        crate::time::china_today(),
+    )[0];
+    let stored: BTreeMap<String, String> =
+        onetable_store::entries::cell_values(conn, &code, &due.to_string())?.into_iter().collect();
+    let number = |key: &str| stored.get(key).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+    let households = number("SOC.DIBAO_HOUSEHOLDS").clamp(1, 200);
+    let persons = number("SOC.DIBAO_PERSONS").max(households + 4);
+    let (mut left, rest) = (persons - HOUSEHOLDS[4].1, households - 1);
+    let county = &code[..6];
+    for n in 0..rest {
+        let members = if n + 1 == rest { left.max(1) } else { (left / (rest - n)).max(1) };
+        left = left.saturating_sub(members);
+        let birth = format!("19{:02}{:02}{:02}", 40 + n % 50, 1 + n % 12, 1 + n % 28);
+        let values = BTreeMap::from([
+            ("head_name".to_owned(), format!("{}{}", SURNAMES[n as usize % 12], GIVEN[n as usize % 10])),
+            ("id_number".to_owned(), id_number(county, &birth, 20 + n as usize)),
+            ("members".to_owned(), members.to_string()),
+            ("kind".to_owned(), ["A类", "B类", "C类"][n as usize % 3].to_owned()),
+        ]);
+        insert(conn, def, &code, &values, &RecordInput::default(), keys, "demo")?;
+    }
+    Ok(())
+}
+
 fn id_number(county: &str, birth: &str, serial: usize) -> String {
-    let first17 = format!("{county}{birth}{:03}", 100 + serial * 7);
+    let first17 = format!("{county}{birth}{:03}", (100 + serial * 7) % 1000);
     let check = check_character(&first17).unwrap_or('0');
     format!("{first17}{check}")
 }
@@ -83,6 +121,7 @@ pub fn ensure_registers(
             insert(conn, &def, &neighbour.to_string(), &values, &RecordInput::default(), keys, "demo")?;
         }
     }
+    neighbour_list(conn, &def, neighbour, keys)?;
     let today = crate::time::china_today();
     crate::registers::derived::refresh(conn, "REG.DIBAO", &village_code, today, "demo_clerk", now)?;
     crate::registers::derived::refresh(conn, "REG.DIBAO", &neighbour.to_string(), today, "demo", now)?;

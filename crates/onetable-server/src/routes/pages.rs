@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/password",
         "/print",
         "/imports",
+        "/registers",
         "/sw.js",
         "/favicon.ico",
         "/assets/{path:.*}",

@@ -8,7 +8,7 @@ import { check, display, input, parseType, words } from './fields.js';
 import { periodLabel } from './labels.js';
 import { register, remember } from './offline.js';
 import { runPage, toLogin } from './page.js';
-import { editable, enqueue, setState, showEntry, state, statusLabel } from './form_state.js';
+import { announce, editable, enqueue, setState, showEntry, state, statusLabel } from './form_state.js';
 import { call, restorePending, save } from './form_save.js';
 import { submitButton } from './form_submit.js';
 import { reviewCard, showHistoryNotes } from './form_review.js';
@@ -50,10 +50,19 @@ function fieldRow(field, entry) {
   const type = parseType(field.value_type);
   const label = field.unit ? `${field.name}（${field.unit}）` : field.name;
   const id = `f-${field.code}`;
-  const control = field.derived ? el('output', { id, class: 'derived' }, '—') : input(el, field, type);
+  // Kept from a register (台账): shown as the register gives it, never typed here.
+  const fromRegister = field.register ? (entry.register_values || []).find((v) => v.indicator === field.code) : null;
+  const computed = field.derived || Boolean(field.register);
+  const control = computed
+    ? el('output', { id, class: field.register ? 'derived register-value' : 'derived' }, fromRegister ? fromRegister.value : '—')
+    : input(el, field, type);
   const previous = entry.carried_forward.find((c) => c.code === field.code);
+  const registerLink = fromRegister
+    ? el('a', { class: 'register-link', href: `/registers?code=${encodeURIComponent(fromRegister.register)}${state.reviewing ? `&village=${state.region}` : ''}` },
+      `来自${fromRegister.register_name}：${fromRegister.value} ${field.unit || ''}`)
+    : null;
   const note = el('span', { id: `${id}-note`, class: 'muted' },
-    previous ? `上期：${words(type, previous.value)}` : '', field.derived ? '（自动计算）' : '');
+    registerLink || (previous ? `上期：${words(type, previous.value)}` : ''), field.derived ? '（自动计算）' : '');
   const row = el('div', { class: 'field', 'data-code': field.code },
     el('label', { for: id }, label, field.required ? el('span', { class: 'required', 'aria-label': '必填' }, ' *') : null),
     control,
@@ -61,11 +70,11 @@ function fieldRow(field, entry) {
       field.derived ? null : el('button', { type: 'button', class: 'link history-button', 'aria-expanded': 'false' }, '修改记录')),
     el('p', { class: 'error', role: 'alert', hidden: true }),
     el('div', { class: 'rules' }));
-  const f = { field, type, row, control, derived: field.derived, state: row.querySelector('.save-state'), error: row.querySelector('.error'), rules: row.querySelector('.rules') };
+  const f = { field, type, row, control, derived: computed, state: row.querySelector('.save-state'), error: row.querySelector('.error'), rules: row.querySelector('.rules') };
   state.fields.set(field.code, f);
   const historyButton = row.querySelector('.history-button');
   if (historyButton) historyButton.addEventListener('click', () => toggleHistory(f, historyButton, `/api/v1/entries/${state.region}/${state.period}`));
-  if (!field.derived) {
+  if (!computed) {
     const stored = entry.values.find((v) => v.code === field.code);
     control.value = stored ? display(type, stored.value) : '';
     f.sent = control.value;
@@ -89,6 +98,41 @@ function fieldRow(field, entry) {
     control.disabled = !editable();
   }
   return row;
+}
+
+/**
+ * 台账变化待确认: a register moved after the form was submitted or approved; the form is never
+ * rewritten silently — the reviewer confirms the new counts here.
+ */
+function registerConfirmCard(entry, form) {
+  const pending = (entry.register_values || []).filter((v) => v.to_confirm);
+  if (!pending.length) return null;
+  const names = new Map(form.sections.flatMap((s) => s.fields).map((f) => [f.code, f]));
+  const button = el('button', { type: 'button', class: 'primary', id: 'register-confirm-button' }, '确认台账变化');
+  const card = el('section', { class: 'card', id: 'register-confirm', role: 'status' },
+    el('h2', {}, '台账变化待确认'),
+    el('p', { class: 'muted' }, '报表提交后，台账中的记录有了变化。确认后报表中的数值按台账更新，报表状态不变。'),
+    el('ul', { class: 'list' }, pending.map((v) => el('li', {},
+      `${(names.get(v.indicator) || { name: v.indicator }).name}：${v.stored ?? '空'} → ${v.value}（${v.register_name}）`))),
+    button);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const answer = await api('POST', `/api/v1/entries/${state.region}/${encodeURIComponent(state.period)}/register-confirm`, undefined,
+        { 'if-match': `"${state.revision}"` });
+      for (const v of pending) {
+        const f = state.fields.get(v.indicator);
+        if (f) f.control.textContent = v.value;
+      }
+      showEntry(answer);
+      card.remove();
+      announce('已按台账更新报表中的数值');
+    } catch (e) {
+      button.disabled = false;
+      card.append(el('p', { class: 'error' }, e.message));
+    }
+  });
+  return card;
 }
 
 async function main() {
@@ -117,7 +161,7 @@ async function main() {
   remember(`/api/v1/form?period=${encodeURIComponent(state.period)}`, form);
   remember(`/api/v1/entries/${state.region}/${encodeURIComponent(state.period)}`, entry);
   const page = document.getElementById('main');
-  const entered = (fields) => fields.filter((f) => !f.derived).map((f) => f.code);
+  const entered = (fields) => fields.filter((f) => !f.derived && !f.register).map((f) => f.code);
   const confirmButton = (label, codes) => {
     const button = el('button', { type: 'button', class: 'confirm-section' }, label);
     button.addEventListener('click', () => {
@@ -141,6 +185,7 @@ async function main() {
         entry.carried_forward.some((c) => entered(section.fields).includes(c.code))
           ? confirmButton('上期无变化，一键确认', entered(section.fields)) : ''),
       section.fields.map((field) => fieldRow(field, entry)))),
+    state.reviewing ? registerConfirmCard(entry, form) : null,
     el('div', { id: 'outcome', class: 'saved-note', role: 'status', hidden: true }),
     state.reviewing ? reviewCard() : el('section', { class: 'card submit-card' },
       el('div', { id: 'submit-problems', role: 'alert', hidden: true }),

@@ -55,7 +55,11 @@ async function clerkHome(page, me) {
       el('h2', {}, '待办报表'),
       list.items.length
         ? el('ul', { class: 'list', id: 'worklist' }, list.items.map(workItem))
-        : el('p', { class: 'muted' }, '目前没有需要填报的报表')));
+        : el('p', { class: 'muted' }, '目前没有需要填报的报表')),
+    el('section', { class: 'card' },
+      el('h2', {}, '台账'),
+      el('p', { class: 'muted' }, '低保户、监测户、残疾人等名单在这里维护，报表中的户数、人数随之自动更新。'),
+      el('a', { href: '/registers', id: 'registers-link' }, '本村台账')));
 }
 
 /** 谁用了我的数据: every department's use of the village's data. */
@@ -182,6 +186,7 @@ async function main() {
     page.append(el('section', { class: 'card', id: 'shortcuts' }, el('h2', {}, me.role === 'admin' ? '管理' : '常用'),
       el('ul', { class: 'list' }, el('li', {}, el('a', { href: '/dashboard', id: 'dashboard-link' }, `${me.region_name || '全国'}汇总看板`)),
         me.role === 'admin' ? el('li', {}, el('a', { href: '/requests', id: 'requests-link' }, '数据需求审核')) : null,
+        me.role === 'reviewer' ? el('li', {}, el('a', { href: '/registers', id: 'registers-link' }, '台账重复核查')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/registry', id: 'registry-link' }, '指标库')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/users', id: 'users-link' }, '用户管理')) : null,
         me.role === 'admin' ? el('li', {}, el('a', { href: '/imports', id: 'imports-link' }, '历年数据导入')) : null,
