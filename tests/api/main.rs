@@ -33,6 +33,7 @@ mod pages;
 mod passwords;
 mod regions;
 mod register_imports;
+mod register_pages;
 mod registers;
 mod registry;
 mod registry_pages;

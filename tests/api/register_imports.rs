@@ -3,22 +3,17 @@
 
 use onetable_analytics::render::{to_xlsx, Cell, Table};
 use onetable_core::indicator::Frequency;
-use onetable_core::register::id_number::check_character;
 use onetable_core::Role;
 use onetable_tests::{each_backend, TestApp};
-use reqwest::Method;
+
+use super::registers::id;
 use serde_json::{json, Value};
 
 const VILLAGE: &str = "522301100200";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn id(birth: &str, n: u32) -> String {
-    let first17 = format!("522301{birth}{n:03}");
-    format!("{first17}{}", check_character(&first17).unwrap())
-}
-
 /// The list as a village keeps it: a title row, 序号, 组别 and 备注 besides the register's columns.
-fn village_list(rows: &[(&str, String, u32, &str)]) -> Vec<u8> {
+pub(super) fn village_list(rows: &[(&str, String, u32, &str)]) -> Vec<u8> {
     let header = ["序号", "户主姓名", "身份证号码", "保障人数", "保障类别", "组别", "备注"];
     let mut data = vec![header.iter().map(|h| Cell::from(*h)).collect::<Vec<_>>()];
     for (i, (name, id_number, members, kind)) in rows.iter().enumerate() {
@@ -55,17 +50,7 @@ async fn import(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>, key: Op
 async fn setup(app: &TestApp) -> String {
     app.load_catalogue();
     let admin = app.user_token("t_admin", Role::Admin, None, None).await;
-    for (code, formula) in
-        [("SOC.DIBAO_HOUSEHOLDS", "count(REG.DIBAO)"), ("SOC.DIBAO_PERSONS", "sum(REG.DIBAO.members)")]
-    {
-        let (_, mut body) = app.get_as(&admin, &format!("/api/v1/indicators/{code}")).await;
-        for field in ["code", "version", "created_by", "created_at", "status"] {
-            body.as_object_mut().unwrap().remove(field);
-        }
-        body["formula"] = json!(formula);
-        let (status, saved) = app.send_json(Method::PUT, &admin, &format!("/api/v1/indicators/{code}"), &body).await;
-        assert_eq!(status, 200, "{saved}");
-    }
+    super::registers::link_dibao(app, &admin).await;
     app.user_token("t_clerk", Role::Clerk, Some(VILLAGE), None).await
 }
 

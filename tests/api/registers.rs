@@ -13,12 +13,6 @@ const VILLAGE: &str = "522301100200";
 const NEIGHBOUR: &str = "522301100201";
 const RECORDS: &str = "/api/v1/registers/REG.DIBAO/records";
 
-/// A valid ID number born on `birth` (YYYYMMDD) with serial `n`.
-fn id(birth: &str, n: u32) -> String {
-    let first17 = format!("522301{birth}{n:03}");
-    format!("{first17}{}", check_character(&first17).unwrap())
-}
-
 /// The monthly form being filled now.
 fn due_month() -> String {
     onetable_app::registers::derived::open_periods(Frequency::Monthly, onetable_app::time::china_today())[0].to_string()
@@ -41,26 +35,37 @@ async fn send(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-/// The catalogue, 低保户数 and 低保人数 derived from REG.DIBAO, and a clerk, a reviewer and an admin.
-async fn setup(app: &TestApp) -> (String, String, String) {
-    app.load_catalogue();
-    let admin = app.user_token("t_admin", Role::Admin, None, None).await;
+/// 低保户数 and 低保人数 derived from REG.DIBAO, as an admin links them.
+pub(super) async fn link_dibao(app: &TestApp, admin: &str) {
     for (code, formula) in
         [("SOC.DIBAO_HOUSEHOLDS", "count(REG.DIBAO)"), ("SOC.DIBAO_PERSONS", "sum(REG.DIBAO.members)")]
     {
-        let (_, current) = app.get_as(&admin, &format!("/api/v1/indicators/{code}")).await;
+        let (_, current) = app.get_as(admin, &format!("/api/v1/indicators/{code}")).await;
         let mut body = current.clone();
         for field in ["code", "version", "created_by", "created_at", "status"] {
             body.as_object_mut().unwrap().remove(field);
         }
         body["formula"] = json!(formula);
         body["change_note"] = json!("由低保户台账自动统计");
-        let (status, saved) = app.send_json(Method::PUT, &admin, &format!("/api/v1/indicators/{code}"), &body).await;
+        let (status, saved) = app.send_json(Method::PUT, admin, &format!("/api/v1/indicators/{code}"), &body).await;
         assert_eq!(status, 200, "{saved}");
     }
+}
+
+/// The catalogue, the two counts linked, and a clerk, a reviewer and an admin.
+async fn setup(app: &TestApp) -> (String, String, String) {
+    app.load_catalogue();
+    let admin = app.user_token("t_admin", Role::Admin, None, None).await;
+    link_dibao(app, &admin).await;
     let clerk = app.user_token("t_clerk", Role::Clerk, Some(VILLAGE), None).await;
     let reviewer = app.user_token("t_reviewer", Role::Reviewer, Some("522301100"), None).await;
     (admin, clerk, reviewer)
+}
+
+/// A valid ID number born on `birth` (YYYYMMDD) with serial `n`.
+pub(super) fn id(birth: &str, n: u32) -> String {
+    let first17 = format!("522301{birth}{n:03}");
+    format!("{first17}{}", check_character(&first17).unwrap())
 }
 
 fn household(name: &str, id_number: &str, members: u32, kind: &str) -> Value {

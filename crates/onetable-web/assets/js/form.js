@@ -54,12 +54,15 @@ function fieldRow(field, entry) {
   const fromRegister = field.register ? (entry.register_values || []).find((v) => v.indicator === field.code) : null;
   const computed = field.derived || Boolean(field.register);
   const control = computed
-    ? el('output', { id, class: field.register ? 'derived register-value' : 'derived' }, fromRegister ? fromRegister.value : '—')
+    ? el('output', { id, class: field.register ? 'derived register-value' : 'derived' },
+      fromRegister ? (fromRegister.to_confirm ? fromRegister.stored ?? '—' : fromRegister.value) : '—')
     : input(el, field, type);
   const previous = entry.carried_forward.find((c) => c.code === field.code);
   const registerLink = fromRegister
     ? el('a', { class: 'register-link', href: `/registers?code=${encodeURIComponent(fromRegister.register)}${state.reviewing ? `&village=${state.region}` : ''}` },
-      `来自${fromRegister.register_name}：${fromRegister.value} ${field.unit || ''}`)
+      fromRegister.to_confirm
+        ? `${fromRegister.register_name}现为 ${fromRegister.value} ${field.unit || ''}，待审核员确认`
+        : `来自${fromRegister.register_name}：${fromRegister.value} ${field.unit || ''}`)
     : null;
   const note = el('span', { id: `${id}-note`, class: 'muted' },
     registerLink || (previous ? `上期：${words(type, previous.value)}` : ''), field.derived ? '（自动计算）' : '');
@@ -122,7 +125,10 @@ function registerConfirmCard(entry, form) {
         { 'if-match': `"${state.revision}"` });
       for (const v of pending) {
         const f = state.fields.get(v.indicator);
-        if (f) f.control.textContent = v.value;
+        if (!f) continue;
+        f.control.textContent = v.value;
+        const link = f.row.querySelector('.register-link');
+        if (link) link.textContent = `来自${v.register_name}：${v.value} ${f.field.unit || ''}`;
       }
       showEntry(answer);
       card.remove();
@@ -178,6 +184,7 @@ async function main() {
       el('span', { class: `status ${entry.status}`, id: 'entry-status' }, statusLabel(entry)),
       el('a', { id: 'print-link', href: `/print?period=${encodeURIComponent(form.period)}&region=${state.region}` }, '打印')),
     el('div', { id: 'history-notes' }),
+    state.reviewing ? registerConfirmCard(entry, form) || '' : '',
     entry.carried_forward.length ? confirmButton('全表上期无变化，一键确认', allCodes) : '',
     ...form.sections.map((section) => el('section', { class: 'card form-section', 'data-category': section.category },
       el('div', { class: 'section-head' },
@@ -185,7 +192,6 @@ async function main() {
         entry.carried_forward.some((c) => entered(section.fields).includes(c.code))
           ? confirmButton('上期无变化，一键确认', entered(section.fields)) : ''),
       section.fields.map((field) => fieldRow(field, entry)))),
-    state.reviewing ? registerConfirmCard(entry, form) : null,
     el('div', { id: 'outcome', class: 'saved-note', role: 'status', hidden: true }),
     state.reviewing ? reviewCard() : el('section', { class: 'card submit-card' },
       el('div', { id: 'submit-problems', role: 'alert', hidden: true }),

@@ -1,0 +1,145 @@
+//! 台账 in the browser: the clerk keeps the village's 低保 list on a phone — imports its Excel
+//! list, adds and closes a record, sees the form's counts follow; the reviewer sees the person
+//! listed in two villages and confirms a change to a submitted form.
+
+use onetable_core::Role;
+use onetable_store::Backend;
+use onetable_tests::browser::Window;
+use onetable_tests::TestApp;
+use serde_json::json;
+
+use super::pages::signed_in;
+use super::register_imports::village_list;
+use super::registers::{id, link_dibao};
+
+const VILLAGE: &str = "522301100200";
+
+fn due_month() -> String {
+    onetable_app::registers::derived::open_periods(
+        onetable_core::indicator::Frequency::Monthly,
+        onetable_app::time::china_today(),
+    )[0]
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_clerk_imports_the_village_list_on_a_phone_and_the_form_counts_follow() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    let admin = app.user_token("t_admin", Role::Admin, None, None).await;
+    link_dibao(&app, &admin).await;
+    app.add_user("wjp_clerk", Role::Clerk, Some(VILLAGE), None);
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("低保户花名册.xlsx");
+    let rows = [("王德明", id("19580312", 1), 3, "A类"), ("杨秀英", id("19490817", 2), 1, "A类")];
+    std::fs::write(&list, village_list(&rows)).unwrap();
+
+    let Some(phone) = signed_in(&app, Window::Phone, "wjp_clerk").await else { return };
+    phone.wait_for_text("#registers-link", "本村台账").await;
+    phone.click("#registers-link").await;
+    phone.wait_for_text("#records", "台账中还没有记录").await;
+    phone.click("#register-import summary").await;
+    let input = phone.client.find(fantoccini::Locator::Css("#register-file")).await.unwrap();
+    input.send_keys(&list.display().to_string()).await.unwrap();
+    phone.click("#register-check").await;
+    let summary = phone.wait_for_text("#register-import-summary", "将新增 2 条").await;
+    assert!(summary.contains("身份证号码 → 户主身份证号") && summary.contains("未使用：序号、备注"), "{summary}");
+    phone.click("#register-run").await;
+    phone.wait_for_text("#register-import-summary", "已新增 2 条").await;
+    phone.wait_for_text("#register-counts", "农村低保户数：2 户").await;
+    phone.wait_for_text("#register-counts", "农村低保人数：4 人").await;
+    let listed = phone.wait_for_text("#records", "王**").await;
+    assert!(listed.contains("5223**********") && !listed.contains(&id("19580312", 1)), "masked: {listed}");
+
+    // A new household, refused once for its ID number, then added.
+    phone.click("#add-record").await;
+    phone.fill("#col-head_name", "韦国强").await;
+    let right = id("19720105", 3);
+    let wrong = format!("{}{}", &right[..17], if right.ends_with('0') { '1' } else { '0' });
+    phone.fill("#col-id_number", &wrong).await;
+    phone.fill("#col-members", "4").await;
+    phone.click("#record-form button[type=submit]").await;
+    phone.wait_for_text("[data-field=\"id_number\"] .error", "校验位").await;
+    phone.screenshot("register-refused-phone").await;
+    phone.fill("#col-id_number", &id("19720105", 3)).await;
+    phone.click("#record-form button[type=submit]").await;
+    phone.wait_for_text("#register-counts", "农村低保户数：3 户").await;
+    phone.wait_for_text("#register-counts", "农村低保人数：8 人").await;
+    phone.screenshot("registers-phone").await;
+    assert_eq!(phone.phone_layout_problems().await, Vec::<String>::new());
+
+    // The form shows the counts as the register gives them, read-only, with the way to the list.
+    phone.client.goto(&app.url(&format!("/form?period={}", due_month()))).await.unwrap();
+    let field = phone.wait_for_text("[data-code=\"SOC.DIBAO_HOUSEHOLDS\"]", "来自农村低保户台账：3 户").await;
+    assert!(field.contains("农村低保户数"), "{field}");
+    let tag: String = phone
+        .client
+        .execute("return document.getElementById('f-SOC.DIBAO_HOUSEHOLDS').tagName", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(tag, "OUTPUT", "not an input");
+    phone.close().await;
+
+    let clerk = app.login("wjp_clerk", onetable_tests::PASSWORD).await;
+    let (_, entry) = app.get_as(&clerk, &format!("/api/v1/entries/{VILLAGE}/{}", due_month())).await;
+    let stored = entry["values"].as_array().unwrap().iter().find(|c| c["code"] == "SOC.DIBAO_PERSONS").unwrap().clone();
+    assert_eq!((stored["value"].clone(), stored["source"].clone()), (json!(8), json!("register")), "{entry}");
+}
+
+#[tokio::test]
+async fn a_reviewer_sees_a_person_listed_twice_and_confirms_a_change_to_a_submitted_form() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    let admin = app.user_token("t_admin", Role::Admin, None, None).await;
+    link_dibao(&app, &admin).await;
+    app.add_user("jn_reviewer", Role::Reviewer, Some("522301100"), None);
+    let clerk = app.user_token("t_clerk", Role::Clerk, Some(VILLAGE), None).await;
+    let other = app.user_token("t_clerk2", Role::Clerk, Some("522301100201"), None).await;
+    let person = id("19630921", 5);
+    let record = json!({"values": {"head_name": "罗桂芬", "id_number": person, "members": 2}});
+    for (token, village) in [(&clerk, VILLAGE), (&other, "522301100201")] {
+        let (status, body) = app
+            .send_json(
+                reqwest::Method::POST,
+                token,
+                &format!("/api/v1/registers/REG.DIBAO/records?village={village}"),
+                &record,
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let month = due_month();
+    onetable_store::entries::set_status(&mut app.db.conn().unwrap(), VILLAGE, &month, "submitted").unwrap();
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::POST,
+            &clerk,
+            &format!("/api/v1/registers/REG.DIBAO/records?village={VILLAGE}"),
+            &json!({"values": {"head_name": "黄正文", "id_number": id("19800614", 6), "members": 5}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    let Some(browser) = signed_in(&app, Window::Desktop, "jn_reviewer").await else { return };
+    browser.wait_for_text("#registers-link", "台账重复核查").await;
+    browser.click("#registers-link").await;
+    let found = browser.wait_for_text("#duplicates", "同时在册于").await;
+    assert!(found.contains("吴家坪村") && found.contains("必亮村") && found.contains(&person[14..]), "{found}");
+    assert!(!found.contains(&person), "masked: {found}");
+    browser.screenshot("register-duplicates-desktop").await;
+
+    browser.client.goto(&app.url(&format!("/form?period={month}&region={VILLAGE}"))).await.unwrap();
+    let card = browser.wait_for_text("#register-confirm", "台账变化待确认").await;
+    assert!(card.contains("农村低保户数：1 → 2"), "{card}");
+    let field = browser.wait_for_text("[data-code=\"SOC.DIBAO_HOUSEHOLDS\"]", "现为 2 户，待审核员确认").await;
+    assert!(field.contains('1'), "the form shows what was submitted until confirmed: {field}");
+    browser.screenshot("register-confirm-desktop").await;
+    browser.click("#register-confirm-button").await;
+    browser.wait_for_text("#outcome", "已按台账更新").await;
+    browser.wait_for_text("[data-code=\"SOC.DIBAO_HOUSEHOLDS\"]", "来自农村低保户台账：2 户").await;
+    browser.wait_for_text("#entry-status", "待审核").await;
+    browser.close().await;
+}
