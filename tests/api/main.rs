@@ -32,6 +32,7 @@ mod nationwide;
 mod pages;
 mod passwords;
 mod regions;
+mod register_grants;
 mod register_imports;
 mod register_pages;
 mod registers;

@@ -81,6 +81,9 @@ fn request(status: &str, active: bool) -> DataRequest {
         decided_at: None,
         decision_reason: None,
         created_at: now,
+        registers: Vec::new(),
+        full_values_asked: false,
+        full_values: false,
     }
 }
 

@@ -327,6 +327,9 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         decision_reason -> Nullable<Text>,
         created_at -> Timestamp,
+        registers -> Nullable<Text>,
+        full_values_asked -> Bool,
+        full_values -> Bool,
     }
 }
 

@@ -29,6 +29,12 @@ pub struct DataRequestRow {
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Registers (台账) and their columns, `[{code, columns}]` as JSON.
+    pub registers: Option<String>,
+    /// The department asked for the records' full values (not masked).
+    pub full_values_asked: bool,
+    /// The admin granted them.
+    pub full_values: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -47,6 +53,8 @@ pub struct NewDataRequest {
     pub expires_at: NaiveDateTime,
     pub status: String,
     pub created_at: NaiveDateTime,
+    pub registers: Option<String>,
+    pub full_values_asked: bool,
 }
 
 /// # Errors
@@ -134,6 +142,15 @@ pub fn decide(
         ))
         .execute(conn)?;
     Ok(updated == 1)
+}
+
+/// Grants the full values of the registers a request names (an admin's approval said so).
+///
+/// # Errors
+/// On a database error.
+pub fn grant_full_values(conn: &mut DbConn, id: i64) -> StoreResult<()> {
+    diesel::update(data_requests::table.find(id)).set(data_requests::full_values.eq(true)).execute(conn)?;
+    Ok(())
 }
 
 /// Approved requests not yet expired at `now` whose region overlaps the given one (same bounds

@@ -261,6 +261,8 @@ pub fn ensure_request(conn: &mut DbConn, prefecture: RegionCode, now: NaiveDateT
         expires_at: now + chrono::Duration::days(365),
         status: crate::sharing::PENDING.to_owned(),
         created_at: now,
+        registers: None,
+        full_values_asked: false,
     };
     let saved = sharing::insert(conn, &row)?;
     sharing::decide(conn, saved.id, crate::sharing::PENDING, crate::sharing::APPROVED, "demo_admin", None, now)?;

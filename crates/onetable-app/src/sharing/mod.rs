@@ -3,6 +3,8 @@
 
 pub mod extract;
 pub mod pull;
+pub mod record_pull;
+pub mod register_grants;
 pub mod requests;
 pub mod usage;
 
@@ -63,6 +65,13 @@ pub struct NewDataRequest {
     #[serde(deserialize_with = "crate::time::until")]
     #[schema(value_type = String, example = "2027-12-31")]
     pub expires_at: DateTime<Utc>,
+    /// Registers (台账) whose records are asked for, each with the columns needed; a legal basis
+    /// is then required. Records come masked unless `full_values` is asked and granted.
+    #[serde(default)]
+    pub registers: Vec<register_grants::RegisterAsk>,
+    /// Ask for the records' full values (ID numbers, names) instead of masked ones.
+    #[serde(default)]
+    pub full_values: bool,
 }
 
 /// A data request as both sides see it.
@@ -91,6 +100,12 @@ pub struct DataRequest {
     pub decision_reason: Option<String>,
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
+    /// Registers (台账) and the columns asked for.
+    pub registers: Vec<register_grants::RegisterAsk>,
+    /// Full values were asked for.
+    pub full_values_asked: bool,
+    /// Full values were granted: pulled records are not masked.
+    pub full_values: bool,
 }
 
 impl DataRequest {
@@ -116,6 +131,9 @@ impl DataRequest {
             decided_at: row.decided_at,
             decision_reason: row.decision_reason,
             created_at: row.created_at,
+            registers: row.registers.as_deref().and_then(|r| serde_json::from_str(r).ok()).unwrap_or_default(),
+            full_values_asked: row.full_values_asked,
+            full_values: row.full_values,
         }
     }
 
@@ -205,8 +223,8 @@ pub fn check(
     if body.purpose.trim().is_empty() {
         error = error.with_detail(Some("purpose"), "required", "请说明数据用途");
     }
-    if body.indicators.is_empty() {
-        error = error.with_detail(Some("indicators"), "required", "请至少选择一个指标");
+    if body.indicators.is_empty() && body.registers.is_empty() {
+        error = error.with_detail(Some("indicators"), "required", "请至少选择一个指标或一个台账");
     }
     let mut indicators: Vec<String> = Vec::new();
     let mut sensitive = Vec::new();

@@ -26,11 +26,12 @@ pub async fn file(app: &App, actor: &Actor, body: NewDataRequest) -> AppResult<D
         actor.department.clone().ok_or_else(|| Problem::forbidden("forbidden", "账号未归属任何部门，不能申请数据"))?;
     let now = Utc::now();
     // Checking compares names (suggestions): on the blocking pool.
-    let (body, checked) = app
+    let (body, (checked, registers)) = app
         .run(move |conn| {
             let current = registry::current(conn)?;
             let checked = check(&body, &current, now)?;
-            Ok((body, checked))
+            let registers = super::register_grants::check(conn, &body)?;
+            Ok((body, (checked, registers)))
         })
         .await?;
     app.authorize(actor, "data_request.file", Some(checked.region.to_string()), actor.require_write(checked.region))
@@ -49,6 +50,8 @@ pub async fn file(app: &App, actor: &Actor, body: NewDataRequest) -> AppResult<D
         expires_at: body.expires_at.naive_utc(),
         status: PENDING.to_owned(),
         created_at: now.naive_utc(),
+        registers,
+        full_values_asked: body.full_values,
     };
     let saved = app.write(move |conn| Ok(store::insert(conn, &row)?)).await?;
     let mut event = actor.event("data_request.file", Some(saved.id.to_string()), "success");
@@ -91,6 +94,22 @@ pub async fn decide(
     decision: Decision,
     reason: Option<String>,
 ) -> AppResult<DataRequest> {
+    decide_with(app, actor, id, decision, reason, false).await
+}
+
+/// As [`decide`]; approving with `full_values` also grants the full values of the registers the
+/// request names (only when it asked for them).
+///
+/// # Errors
+/// As [`decide`]; 422 granting full values a request did not ask for.
+pub async fn decide_with(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    decision: Decision,
+    reason: Option<String>,
+    full_values: bool,
+) -> AppResult<DataRequest> {
     let (from, to, action) = decision.step();
     app.authorize(actor, action, Some(id.to_string()), actor.require_role(&[Role::Admin])).await?;
     let request = visible(app, actor, id).await?;
@@ -102,6 +121,13 @@ pub async fn decide(
             Some("reason"),
             "required",
             "请填写理由",
+        ));
+    }
+    if full_values && !(decision == Decision::Approve && request.full_values_asked) {
+        return Err(Problem::unprocessable("validation_failed", "该申请没有申请台账完整信息，不能授予").with_detail(
+            Some("full_values"),
+            "not_asked",
+            "只有申请了完整信息（full_values）的台账申请才能批准完整信息",
         ));
     }
     if request.status != from {
@@ -118,11 +144,18 @@ pub async fn decide(
             if !store::decide(conn, id, from, to, &by, why.as_deref(), now)? {
                 return Err(Problem::conflict("invalid_state", "数据需求的状态刚被他人改变，请刷新后重试"));
             }
+            if full_values {
+                store::grant_full_values(conn, id)?;
+            }
             store::find(conn, id)?.ok_or_else(|| not_found(id))
         })
         .await?;
     let mut event = actor.event(action, Some(id.to_string()), "success");
-    event.detail = reason;
+    event.detail = match (reason, full_values) {
+        (Some(reason), _) => Some(reason),
+        (None, true) => Some("批准台账完整信息".to_owned()),
+        (None, false) => None,
+    };
     app.audit(event).await?;
     Ok(DataRequest::from_row(row, now))
 }

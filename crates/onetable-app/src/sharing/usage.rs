@@ -61,10 +61,20 @@ pub async fn usage(app: &App, actor: &Actor, code: String) -> AppResult<RegionUs
                 let village = region.to_string();
                 let entries = onetable_store::entries::of_region(conn, &village)?;
                 let events = onetable_store::entries::events_of_region(conn, &village)?;
-                accesses.retain(|a| approved_at(&entries, &events, &a.period, a.occurred_at));
+                // A register pull read the records as they stood; a value pull, approved forms only.
+                accesses.retain(|a| {
+                    a.level == super::record_pull::RECORDS_LEVEL
+                        || approved_at(&entries, &events, &a.period, a.occurred_at)
+                });
             }
-            let names: BTreeMap<String, String> =
+            let mut names: BTreeMap<String, String> =
                 onetable_store::registry::current(conn)?.into_iter().map(|(code, row)| (code, row.name)).collect();
+            for (code, def) in crate::registers::current(conn)? {
+                for column in &def.columns {
+                    names.insert(format!("{code}.{}", column.code), column.name.clone());
+                }
+                names.insert(code, def.name);
+            }
             let mut requests = BTreeMap::new();
             for access in &accesses {
                 if let std::collections::btree_map::Entry::Vacant(slot) = requests.entry(access.request_id) {
@@ -91,16 +101,28 @@ pub async fn usage(app: &App, actor: &Actor, code: String) -> AppResult<RegionUs
         });
         usage.pulls += 1;
         usage.last_pulled_at = usage.last_pulled_at.max(access.occurred_at);
-        for code in access.indicators.split(',').filter(|c| !c.is_empty()) {
-            if !usage.indicators.iter().any(|c| c == code) {
-                usage.indicators.push(code.to_owned());
-                usage.indicator_names.push(names.get(code).cloned().unwrap_or_else(|| code.to_owned()));
+        for (code, name) in pulled_items(&access.indicators, &names) {
+            if !usage.indicators.contains(&code) {
+                usage.indicators.push(code);
+                usage.indicator_names.push(name);
             }
         }
     }
     let mut uses: Vec<Usage> = uses.into_values().collect();
     uses.sort_by_key(|u| std::cmp::Reverse(u.last_pulled_at));
     Ok(RegionUsage { region: region.to_string(), total_pulls: accesses.len() as u64, uses })
+}
+
+/// What an access read, as (code, name): indicators (`A.B,C.D`), or a register and its columns
+/// (`REG.DIBAO:head_name,members`, named 农村低保户台账（户主姓名、保障人数）).
+fn pulled_items(text: &str, names: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+    if let Some((register, columns)) = text.split_once(':') {
+        let columns: Vec<String> =
+            columns.split(',').filter(|c| !c.is_empty()).map(|c| name(&format!("{register}.{c}"))).collect();
+        return vec![(register.to_owned(), format!("{}（{}）", name(register), columns.join("、")))];
+    }
+    text.split(',').filter(|c| !c.is_empty()).map(|c| (c.to_owned(), name(c))).collect()
 }
 
 /// Whether the village's form of `period` stood approved at `at`: the last workflow event by then

@@ -144,6 +144,7 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(data_requests::decide::reject_request)
         .service(data_requests::decide::revoke_request)
         .service(data_requests::data::pull)
+        .service(data_requests::records::pull_records)
         .service(data_requests::extract::extract_request)
         .service(aggregate_series::aggregate_series)
         .service(aggregates::aggregates)

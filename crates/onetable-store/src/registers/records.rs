@@ -251,3 +251,17 @@ pub fn events(conn: &mut DbConn, record_id: i64) -> StoreResult<Vec<RecordEventR
         .select(RecordEventRow::as_select())
         .load(conn)?)
 }
+
+/// The records of a register (open and closed) in the villages of the code range `[low, high]`,
+/// by village.
+///
+/// # Errors
+/// On a database error.
+pub fn within(conn: &mut DbConn, register: &str, low: &str, high: &str) -> StoreResult<Vec<RecordRow>> {
+    Ok(register_records::table
+        .filter(register_records::register_code.eq(register))
+        .filter(register_records::region_code.between(low, high))
+        .order((register_records::region_code, register_records::id))
+        .select(RecordRow::as_select())
+        .load(conn)?)
+}

@@ -27,11 +27,20 @@ pub struct DecisionBody {
     pub reason: Option<Reason>,
 }
 
+/// Whether the approval grants the records' full values.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ApproveQuery {
+    /// `true`: the registers' records are pulled in full, not masked (only for a request that
+    /// asked for full values).
+    pub full_values: Option<bool>,
+}
+
 /// Approves a pending request: pulls are allowed from now until it expires.
 #[utoipa::path(
     tag = "sharing",
     security(("bearer" = [])),
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), ApproveQuery),
     responses((status = 200, body = DataRequest), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 #[post("/api/v1/data-requests/{id}/approve")]
@@ -39,8 +48,10 @@ pub async fn approve_request(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
+    query: web::Query<ApproveQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    respond(requests::decide(&state, &caller, id.into_inner(), Decision::Approve, None).await)
+    let full = query.full_values.unwrap_or(false);
+    respond(requests::decide_with(&state, &caller, id.into_inner(), Decision::Approve, None, full).await)
 }
 
 /// Rejects a pending request, with a reason.

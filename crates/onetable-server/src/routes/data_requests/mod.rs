@@ -5,6 +5,7 @@ pub mod decide;
 pub mod extract;
 pub mod file;
 pub mod list;
+pub mod records;
 
 use onetable_app::sharing::pull;
 use onetable_app::sharing::DataRequest;
