@@ -143,3 +143,80 @@ async fn a_reviewer_sees_a_person_listed_twice_and_confirms_a_change_to_a_submit
     browser.wait_for_text("#entry-status", "待审核").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_department_asks_for_the_list_gets_it_masked_and_the_village_sees_who_read_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    let admin = app.user_token("t_admin", Role::Admin, None, None).await;
+    link_dibao(&app, &admin).await;
+    app.add_user("mz_dept", Role::Department, Some("5223"), Some("民政局"));
+    app.add_user("zhou_admin", Role::Admin, Some("5223"), None);
+    app.add_user("wjp_clerk", Role::Clerk, Some(VILLAGE), None);
+    let clerk = app.login("wjp_clerk", onetable_tests::PASSWORD).await;
+    let person = id("19580312", 1);
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::POST,
+            &clerk,
+            &format!("/api/v1/registers/REG.DIBAO/records?village={VILLAGE}"),
+            &json!({"values": {"head_name": "王德明", "id_number": person, "members": 3, "kind": "A类"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    let Some(dept) = signed_in(&app, Window::Desktop, "mz_dept").await else { return };
+    dept.wait_for_text("#request-form h2", "新建数据需求").await;
+    dept.fill("#req-title", "低保对象资金核对").await;
+    dept.fill("#req-purpose", "核对低保金发放对象").await;
+    dept.fill("#req-legal", "《社会救助暂行办法》第十一条").await;
+    dept.client
+        .execute("const s = document.getElementById('req-register'); s.value = 'REG.DIBAO'; s.dispatchEvent(new Event('change'));", vec![])
+        .await
+        .unwrap();
+    dept.wait_for_text("#req-registers", "农村低保户台账").await;
+    for column in ["head_name", "id_number", "members"] {
+        dept.click(&format!("#req-col-REG\\.DIBAO-{column}")).await;
+    }
+    dept.screenshot("request-register-desktop").await;
+    dept.click("#req-submit").await;
+    let filed = dept.wait_for_text("#my-requests li.request", "待审核").await;
+    assert!(filed.contains("台账：农村低保户台账（户主姓名、户主身份证号、保障人数）"), "{filed}");
+    let id: i64 = dept
+        .client
+        .execute("return Number(document.querySelector('#my-requests li.request').dataset.id)", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+
+    let Some(admin) = signed_in(&app, Window::Desktop, "zhou_admin").await else { return };
+    admin.wait_for_text("#requests-link", "数据需求审核").await;
+    admin.click("#requests-link").await;
+    admin.wait_for_text(&format!("#review-requests li[data-id=\"{id}\"]"), "农村低保户台账").await;
+    admin.click(&format!("#review-requests li[data-id=\"{id}\"] button[data-action=\"approve\"]")).await;
+    admin.wait_for_text(&format!("#decided-requests li[data-id=\"{id}\"]"), "已批准").await;
+    admin.close().await;
+
+    dept.client.refresh().await.unwrap();
+    dept.wait_for_text(&format!("#my-requests li[data-id=\"{id}\"]"), "已批准").await;
+    dept.click(&format!("#dl-records-{id}-REG\\.DIBAO")).await;
+    let (_, csv) = dept.downloaded(".csv").await;
+    let csv = String::from_utf8_lossy(&csv).into_owned();
+    assert!(
+        csv.contains("户主身份证号")
+            && csv.contains("王**")
+            && csv.contains(&format!("5223**********{}", &person[14..])),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains(&person) && !csv.contains("王德明") && !csv.contains("保障类别"),
+        "masked, granted columns only: {csv}"
+    );
+    dept.close().await;
+
+    let Some(phone) = signed_in(&app, Window::Phone, "wjp_clerk").await else { return };
+    let used = phone.wait_for_text("#usage", "民政局").await;
+    assert!(used.contains("农村低保户台账（户主姓名、户主身份证号、保障人数）"), "{used}");
+    phone.close().await;
+}

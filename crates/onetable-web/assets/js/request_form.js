@@ -7,6 +7,7 @@ import { api, el } from './api.js';
 import { FREQUENCIES, lastClosed } from './labels.js';
 import { regionPicker } from './region_picker.js';
 import { showFieldErrors } from './page.js';
+import { registerPicker } from './request_registers.js';
 
 const FIELDS = { title: 'req-title', purpose: 'req-purpose', legal_basis: 'req-legal', region: 'req-region', expires_at: 'req-expires', indicators: 'req-search' };
 
@@ -69,6 +70,7 @@ export function requestForm(me, onFiled, draft = null) {
   const legal = el('textarea', { id: 'req-legal', rows: '2', maxlength: '2000' });
   const region = regionPicker({ id: 'req-region', within: me.region, initial: me.region ? { code: me.region, name: me.region_name } : null });
   const periods = periodInputs();
+  const asked = registerPicker();
   const expires = el('input', { id: 'req-expires', type: 'date', value: inOneYear() });
   const search = el('input', { id: 'req-search', type: 'search', autocomplete: 'off', placeholder: '输入指标名称，如 低保户数' });
   const found = el('ul', { class: 'suggestions', id: 'req-suggestions' });
@@ -121,7 +123,9 @@ export function requestForm(me, onFiled, draft = null) {
     field('req-purpose', '用途（村里能看到）', purpose),
     field('req-search', '指标', el('div', {}, chips, search, found)),
     sensitiveNote,
-    field('req-legal', '法律依据（含敏感指标时必填）', legal),
+    el('div', { class: 'control', 'data-field': 'req-register' }, el('label', { for: 'req-register' }, '台账记录（个人信息，按需最少申请）'), asked.control,
+      el('p', { class: 'error', role: 'alert', hidden: true })),
+    field('req-legal', '法律依据（含敏感指标或台账时必填）', legal),
     field('req-region', '地区', region.control, '本部门辖区内的地区：输入名称查找，或直接输入区划代码'),
     periods.box,
     field('req-expires', '有效期至', expires),
@@ -134,11 +138,11 @@ export function requestForm(me, onFiled, draft = null) {
       const filed = await api('POST', '/api/v1/data-requests', {
         title: title.value, purpose: purpose.value, legal_basis: legal.value, region: region.code(),
         indicators: [...picked.keys()], periods: periods.values(),
-        expires_at: expires.value,
+        expires_at: expires.value, registers: asked.values(), full_values: asked.full(),
       });
       onFiled(filed);
     } catch (e) {
-      showFieldErrors(card, message, e, (field) => (field.startsWith('periods') ? periods.fieldOf(field) : FIELDS[field.replace(/\[\d+\]$/, '')]));
+      showFieldErrors(card, message, e, (field) => (field.startsWith('periods') ? periods.fieldOf(field) : field.startsWith('registers') ? 'req-register' : FIELDS[field.replace(/\[\d+\]$/, '')]));
     } finally {
       submit.disabled = false;
     }

@@ -4,6 +4,7 @@
 // Every rule stays in the API: the page shows what it answers.
 
 import { api, downloadFile, el, session } from './api.js';
+import { fullValuesChoice, loadRegisters, registerDownloads, registerFacts } from './request_registers.js';
 import { register } from './offline.js';
 import { requestForm } from './request_form.js';
 import { clientsCard } from './clients.js';
@@ -37,6 +38,7 @@ function facts(request) {
     el('p', {}, `用途：${request.purpose}`),
     request.legal_basis ? el('p', {}, `法律依据：${request.legal_basis}`) : null,
     indicatorList(request.indicators),
+    registerFacts(request),
     request.decision_reason ? el('p', { class: 'return-comment' }, `审核意见：${request.decision_reason}`) : null,
   ];
 }
@@ -109,10 +111,12 @@ function overlap(request, all) {
 function decisionBox(request, reload) {
   const reason = el('textarea', { id: `reason-${request.id}`, rows: '2', maxlength: '500' });
   const message = el('p', { class: 'error', role: 'alert', hidden: true });
+  const full = fullValuesChoice(request);
   const act = (action) => async () => {
     message.hidden = true;
     try {
-      await api('POST', `/api/v1/data-requests/${request.id}/${action}`, { reason: reason.value.trim() || undefined });
+      const query = action === 'approve' && full && full.box.checked ? '?full_values=true' : '';
+      await api('POST', `/api/v1/data-requests/${request.id}/${action}${query}`, { reason: reason.value.trim() || undefined });
       await reload();
     } catch (e) {
       message.textContent = e.details.length ? e.details.map((d) => d.message).join('；') : e.message;
@@ -122,6 +126,7 @@ function decisionBox(request, reload) {
   const buttons = request.status === 'pending'
     ? [['reject', '驳回'], ['approve', '批准']] : [['revoke', '撤销授权']];
   return el('div', { class: 'decision' },
+    full ? full.control : null,
     el('label', { for: reason.id }, request.status === 'pending' ? '审核意见（驳回时必填，部门会看到）' : '撤销原因（必填）'), reason, message,
     el('div', { class: 'panel-buttons' }, buttons.map(([action, label]) => {
       const b = el('button', { type: 'button', class: action === 'approve' ? 'primary' : '', 'data-action': action }, label);
@@ -143,6 +148,7 @@ async function nameRegions(requests) {
 }
 
 async function draw() {
+  await loadRegisters().catch(() => []);
   const page = await api('GET', '/api/v1/data-requests?limit=200');
   const all = page.items;
   await nameRegions(all);
@@ -153,7 +159,8 @@ async function draw() {
       box.append(overlap(request, all) || '');
       if (request.status === 'pending' || (request.status === 'approved' && request.active)) box.append(decisionBox(request, draw));
     } else if (request.status === 'approved' && request.active) {
-      box.append(downloadPanel(request));
+      if (request.indicators.length) box.append(downloadPanel(request));
+      box.append(registerDownloads(request) || '');
     }
     return box;
   };
