@@ -6,7 +6,7 @@
 mod registers;
 mod values;
 
-pub use registers::ensure_registers;
+pub use registers::{ensure_registers, REGISTER_LINKS};
 pub use values::{complete, month_values, period_values, quarter_values, village_values, village_values_in};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};

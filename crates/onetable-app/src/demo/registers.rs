@@ -15,7 +15,7 @@ use crate::registers::records::{insert, RecordInput};
 use crate::registers::sealing::DataKeys;
 
 /// The indicators the demo derives from registers.
-pub const LINKS: [(&str, &str); 2] =
+pub const REGISTER_LINKS: [(&str, &str); 2] =
     [("SOC.DIBAO_HOUSEHOLDS", "count(REG.DIBAO)"), ("SOC.DIBAO_PERSONS", "sum(REG.DIBAO.members)")];
 
 const HOUSEHOLDS: [(&str, u32, &str, &str); 12] = [
@@ -89,7 +89,7 @@ pub fn ensure_registers(
     now: NaiveDateTime,
 ) -> Result<usize, Problem> {
     let current = onetable_store::registry::current(conn)?;
-    for (code, aggregate) in LINKS {
+    for (code, aggregate) in REGISTER_LINKS {
         let Some(row) = current.get(code) else { continue };
         if row.register_aggregate.as_deref() == Some(aggregate) {
             continue;

@@ -116,9 +116,8 @@ pub fn refresh(
         let is_due = readers.iter().any(|r| open_periods(r.frequency, today)[0] == period);
         let revision = match &entry {
             Some(e) if e.status.parse::<EntryStatus>().is_ok_and(EntryStatus::editable) => e.revision,
-            Some(_) => continue,
             None if is_due => 0,
-            None => continue,
+            _ => continue,
         };
         let change = Change { actor, source: "register", reason: Some(reason.clone()), now };
         write_cells(conn, village, &period.to_string(), revision, &cells, &change)?;

@@ -64,8 +64,15 @@ struct Row {
     values: BTreeMap<String, String>,
 }
 
+/// The rows of a file, checked, with what its header was taken as.
+struct Parsed {
+    rows: Vec<Row>,
+    matched: Vec<MatchedColumn>,
+    ignored: Vec<String>,
+}
+
 /// Reads the rows under the header into checked values.
-fn parse(def: &RegisterDef, table: &[Vec<String>]) -> Result<(Vec<Row>, Vec<MatchedColumn>, Vec<String>), Problem> {
+fn parse(def: &RegisterDef, table: &[Vec<String>]) -> Result<Parsed, Problem> {
     let header = find_header(def, table).ok_or_else(|| {
         let names: Vec<&str> = def.columns.iter().map(|c| c.name.as_str()).collect();
         Problem::unprocessable(
@@ -157,13 +164,13 @@ fn parse(def: &RegisterDef, table: &[Vec<String>]) -> Result<(Vec<Row>, Vec<Matc
         }
         return Err(error);
     }
-    Ok((rows, matched, ignored))
+    Ok(Parsed { rows, matched, ignored })
 }
 
 /// What each row becomes.
 enum Action {
     Insert(Row),
-    Update(RecordRow, Row),
+    Update(Box<RecordRow>, Row),
     Unchanged,
 }
 
@@ -189,7 +196,7 @@ fn plan(
                 named += 1;
                 let same =
                     values_of(record, keys)? == row.values && (row.group.is_none() || row.group == record.group_name);
-                actions.push(if same { Action::Unchanged } else { Action::Update(record.clone(), row) });
+                actions.push(if same { Action::Unchanged } else { Action::Update(Box::new(record.clone()), row) });
             }
         }
     }
@@ -224,7 +231,7 @@ pub async fn import(
         })
         .await?;
     let shape = def.clone();
-    let (rows, matched, ignored) = app.compute(move || parse(&shape, &table)).await?;
+    let Parsed { rows, matched, ignored } = app.compute(move || parse(&shape, &table)).await?;
     let subject = actor.subject.clone();
     let mut event = actor.event("registers.imports", Some(format!("{register}/{village}")), "success");
     let village_text = village.to_string();

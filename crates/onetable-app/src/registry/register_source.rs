@@ -32,11 +32,10 @@ pub fn check(conn: &mut DbConn, def: &IndicatorDef) -> Result<(), Problem> {
         return Err(invalid(problems.join("；")));
     }
     let fits = match (&parsed.measure, &def.value_type) {
-        (aggregate::Measure::Count, ValueType::Integer | ValueType::Decimal { .. }) => true,
+        (aggregate::Measure::Count, ValueType::Integer) | (_, ValueType::Decimal { .. }) => true,
         (aggregate::Measure::Sum(column), ValueType::Integer) => {
             register.column(column).is_some_and(|c| c.kind == onetable_core::register::ColumnKind::Integer)
         }
-        (aggregate::Measure::Sum(_), ValueType::Decimal { .. }) => true,
         _ => false,
     };
     if !fits {

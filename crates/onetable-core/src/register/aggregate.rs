@@ -318,9 +318,10 @@ fn check_condition(condition: &Condition, def: &RegisterDef, problems: &mut Vec<
             let ordered = !matches!(*op, "==" | "!=");
             let fits = match (c.kind, value) {
                 (ColumnKind::Integer | ColumnKind::Decimal, Literal::Number(_)) => true,
-                (ColumnKind::Boolean, Literal::Bool(_)) => !ordered,
+                (ColumnKind::Boolean, Literal::Bool(_)) | (ColumnKind::Text | ColumnKind::Phone, Literal::Text(_)) => {
+                    !ordered
+                }
                 (ColumnKind::Enum, Literal::Text(t)) => !ordered && c.options.contains(t),
-                (ColumnKind::Text | ColumnKind::Phone, Literal::Text(_)) => !ordered,
                 (ColumnKind::Date, Literal::Text(t)) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok(),
                 _ => false,
             };

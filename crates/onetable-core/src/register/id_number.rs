@@ -21,9 +21,7 @@ impl IdNumber {
         if chars.len() != 18 || !chars[..17].iter().all(char::is_ascii_digit) {
             return Err(format!("身份证号应为 18 位（前 17 位为数字），收到“{}”", mask_id(&text)));
         }
-        let sum: u32 = chars[..17].iter().zip(WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
-        let expected = CHECK[(sum % 11) as usize];
-        if chars[17] != expected {
+        if check_character(&text[..17]) != Some(chars[17]) {
             return Err(format!("身份证号校验位不正确（{}）", mask_id(&text)));
         }
         let birth = NaiveDate::parse_from_str(&text[6..14], "%Y%m%d")
@@ -61,6 +59,13 @@ pub fn mask_id(text: &str) -> String {
     format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(chars.len() - 8), tail.iter().collect::<String>())
 }
 
+/// The check character of 17 digits: for test data and the demo's invented persons.
+#[must_use]
+pub fn check_character(first17: &str) -> Option<char> {
+    let digits: Vec<u32> = first17.chars().map(|c| c.to_digit(10)).collect::<Option<_>>()?;
+    (digits.len() == 17).then(|| CHECK[(digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum::<u32>() % 11) as usize])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,14 +93,6 @@ mod tests {
     }
 
     fn with_check(first17: &str) -> String {
-        let sum: u32 = first17.chars().zip(WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
-        format!("{first17}{}", CHECK[(sum % 11) as usize])
+        format!("{first17}{}", check_character(first17).unwrap())
     }
-}
-
-/// The check character of 17 digits: for test data and the demo's invented persons.
-#[must_use]
-pub fn check_character(first17: &str) -> Option<char> {
-    let digits: Vec<u32> = first17.chars().map(|c| c.to_digit(10)).collect::<Option<_>>()?;
-    (digits.len() == 17).then(|| CHECK[(digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum::<u32>() % 11) as usize])
 }
