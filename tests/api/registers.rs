@@ -446,3 +446,38 @@ async fn a_submitted_form_is_never_rewritten_its_reviewer_confirms_the_change() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_village_exports_a_persons_own_data_on_request() {
+    each_backend(|app| async move {
+        let (_, clerk, reviewer) = setup(&app).await;
+        let person = id("19720105", 7);
+        let (_, created) = send(
+            &app,
+            Method::POST,
+            &clerk,
+            &format!("{RECORDS}?village={VILLAGE}"),
+            None,
+            household("韦国强", &person, 4, "B类"),
+        )
+        .await;
+        let path = format!("{RECORDS}/{}/export", created["id"]);
+        let (status, _) = send(&app, Method::POST, &reviewer, &path, None, json!({"reason": "本人申请查阅"})).await;
+        assert_eq!(status, 403, "the village keeps the list; its clerk exports");
+        let (status, body) = send(&app, Method::POST, &clerk, &path, None, json!({"reason": ""})).await;
+        assert_eq!((status.as_u16(), body["details"][0]["field"].as_str()), (422, Some("reason")), "{body}");
+        let (status, exported) = send(&app, Method::POST, &clerk, &path, None, json!({"reason": "本人申请查阅"})).await;
+        assert_eq!(status, 200, "{exported}");
+        let id_value =
+            exported["values"].as_array().unwrap().iter().find(|v| v["column"] == "id_number").unwrap().clone();
+        assert_eq!(
+            (id_value["name"].as_str(), id_value["value"].as_str()),
+            (Some("户主身份证号"), Some(person.as_str())),
+            "in full"
+        );
+        assert_eq!(exported["history"][0]["action"], "create");
+        let (_, history) = app.get_as(&clerk, &format!("{RECORDS}/{}/history", created["id"])).await;
+        assert_eq!(history.as_array().unwrap().last().unwrap()["action"], "export", "{history}");
+    })
+    .await;
+}

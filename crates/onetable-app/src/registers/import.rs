@@ -10,14 +10,14 @@ use onetable_core::register::record::{check_values, ColumnProblem};
 use onetable_core::register::RegisterDef;
 use onetable_core::value::RawCell;
 use onetable_core::RegionCode;
-use onetable_store::registers::records::{self as store, NewRecordEvent, RecordChange, RecordRow};
+use onetable_store::registers::records::{self as store, NewRecordEvent, RecordChange, RecordEventInsert, RecordRow};
 use onetable_store::DbConn;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::record_view::values_of;
 use super::record_write::{changes, store as seal};
-use super::records::{authorize, insert, RecordInput};
+use super::records::{authorize, new_record, RecordInput};
 use super::sealing::DataKeys;
 use super::{derived, load};
 use crate::actor::Actor;
@@ -250,18 +250,12 @@ pub async fn import(
             matched,
             ignored,
         };
+        let mut inserts = Vec::new();
         for action in actions {
             match action {
                 Action::Insert(row) => {
                     report.inserted += 1;
-                    if !dry_run {
-                        let input = RecordInput {
-                            group: row.group,
-                            reason: Some(format!("导入（第 {} 行）", row.line)),
-                            ..RecordInput::default()
-                        };
-                        insert(conn, &def, &village_text, &row.values, &input, &keys, &subject)?;
-                    }
+                    inserts.push(row);
                 }
                 Action::Update(record, row) => {
                     report.updated += 1;
@@ -273,6 +267,7 @@ pub async fn import(
             }
         }
         if !dry_run {
+            insert_all(conn, &def, &village_text, inserts, &keys, &subject)?;
             event.detail =
                 Some(format!("inserted={} updated={} unchanged={}", report.inserted, report.updated, report.unchanged));
             onetable_store::audit::record(conn, &event)?;
@@ -292,6 +287,45 @@ pub async fn import(
     } else {
         app.write(work).await
     }
+}
+
+/// The new rows, in a few statements: the records, then their first history entries (matched by
+/// key, the rows coming back in no set order).
+fn insert_all(
+    conn: &mut DbConn,
+    def: &RegisterDef,
+    village: &str,
+    rows: Vec<Row>,
+    keys: &DataKeys,
+    actor: &str,
+) -> Result<(), Problem> {
+    let now = chrono::Utc::now().naive_utc();
+    let mut new = Vec::with_capacity(rows.len());
+    let mut first = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let input = RecordInput { group: row.group.clone(), ..RecordInput::default() };
+        let record = new_record(def, village, &row.values, &input, keys, actor, now)?;
+        first.insert(record.key_hash.clone(), row);
+        new.push(record);
+    }
+    let stored = store::insert_many(conn, &new)?;
+    let events: Vec<RecordEventInsert> = stored
+        .iter()
+        .filter_map(|record| {
+            let row = first.get(&record.key_hash)?;
+            Some(RecordEventInsert {
+                record_id: record.id,
+                revision: 1,
+                action: "import".into(),
+                actor: actor.to_owned(),
+                reason: Some(format!("导入（第 {} 行）", row.line)),
+                changes: changes(def, &BTreeMap::new(), &row.values),
+                occurred_at: now,
+            })
+        })
+        .collect();
+    store::record_events(conn, &events)?;
+    Ok(())
 }
 
 fn update(

@@ -8,6 +8,7 @@ pub mod derived;
 pub mod duplicates;
 pub mod import;
 pub mod listing;
+pub mod person_export;
 pub mod record_view;
 mod record_write;
 pub mod records;

@@ -183,34 +183,15 @@ pub fn insert(
     keys: &DataKeys,
     actor: &str,
 ) -> Result<RecordRow, Problem> {
-    let stored = seal(def, values, keys)?;
-    if let Some(same) = store::with_key(conn, &def.code, &stored.key_hash)?
+    let now = chrono::Utc::now().naive_utc();
+    let new = new_record(def, village, values, input, keys, actor, now)?;
+    if let Some(same) = store::with_key(conn, &def.code, &new.key_hash)?
         .into_iter()
         .find(|r| r.region_code == village && r.closed_on.is_none())
     {
         return Err(key_taken(def, same.id));
     }
-    let now = chrono::Utc::now().naive_utc();
-    let row = store::insert(
-        conn,
-        &NewRecord {
-            register_code: def.code.clone(),
-            region_code: village.to_owned(),
-            group_name: input.group.as_deref().map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned),
-            key_hash: stored.key_hash,
-            person_hash: stored.person_hash,
-            plain: stored.plain,
-            sealed: stored.sealed,
-            opened_on: input.opened_on,
-            closed_on: None,
-            close_reason: None,
-            revision: 1,
-            created_by: actor.to_owned(),
-            created_at: now,
-            updated_by: actor.to_owned(),
-            updated_at: now,
-        },
-    )?;
+    let row = store::insert(conn, &new)?;
     store::record_event(
         conn,
         &NewRecordEvent {
@@ -226,9 +207,48 @@ pub fn insert(
     Ok(row)
 }
 
+/// A new record's row: its values sealed and hashed, revision 1.
+///
+/// # Errors
+/// 500 when sealing fails.
+pub fn new_record(
+    def: &RegisterDef,
+    village: &str,
+    values: &BTreeMap<String, String>,
+    input: &RecordInput,
+    keys: &DataKeys,
+    actor: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<NewRecord, Problem> {
+    let stored = seal(def, values, keys)?;
+    Ok(NewRecord {
+        register_code: def.code.clone(),
+        region_code: village.to_owned(),
+        group_name: input.group.as_deref().map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned),
+        key_hash: stored.key_hash,
+        person_hash: stored.person_hash,
+        plain: stored.plain,
+        sealed: stored.sealed,
+        opened_on: input.opened_on,
+        closed_on: None,
+        close_reason: None,
+        revision: 1,
+        created_by: actor.to_owned(),
+        created_at: now,
+        updated_by: actor.to_owned(),
+        updated_at: now,
+    })
+}
+
 /// Loads a record of `register` and checks the actor may act on its village: a role that may
 /// not is 403; a village outside the scope is 404 to a reader (it learns nothing), 403 to a writer.
-async fn located(app: &App, actor: &Actor, at: &RecordRef, action: &str, write: bool) -> AppResult<RecordRow> {
+pub(super) async fn located(
+    app: &App,
+    actor: &Actor,
+    at: &RecordRef,
+    action: &str,
+    write: bool,
+) -> AppResult<RecordRow> {
     let roles: &[onetable_core::Role] = if write { &RECORD_KEEPERS } else { &RECORD_READERS };
     let target = Some(format!("{}/{}", at.register, at.id));
     app.authorize(actor, action, target.clone(), actor.require_role(roles)).await?;

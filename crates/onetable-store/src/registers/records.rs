@@ -92,6 +92,49 @@ pub fn insert(conn: &mut DbConn, record: &NewRecord) -> StoreResult<RecordRow> {
     })
 }
 
+/// Inserts many records at once (an import), a few statements for thousands of rows. The rows
+/// come back in no particular order: callers match them by `key_hash`.
+///
+/// # Errors
+/// On a database error.
+pub fn insert_many(conn: &mut DbConn, records: &[NewRecord]) -> StoreResult<Vec<RecordRow>> {
+    let mut out = Vec::with_capacity(records.len());
+    // Fifteen columns a row, under SQLite's 32,766 variables a statement.
+    for chunk in records.chunks(1000) {
+        let query = diesel::insert_into(register_records::table).values(chunk);
+        out.extend(match conn {
+            DbConn::Sqlite(c) => query.returning(RecordRow::as_returning()).get_results(c)?,
+            DbConn::Postgres(c) => query.returning(RecordRow::as_returning()).get_results(c)?,
+        });
+    }
+    Ok(out)
+}
+
+/// One history entry to insert in a batch.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = register_record_events)]
+pub struct RecordEventInsert {
+    pub record_id: i64,
+    pub revision: i64,
+    pub action: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub changes: String,
+    pub occurred_at: NaiveDateTime,
+}
+
+/// Records many history entries at once.
+///
+/// # Errors
+/// On a database error.
+pub fn record_events(conn: &mut DbConn, events: &[RecordEventInsert]) -> StoreResult<()> {
+    // Seven columns an event.
+    for chunk in events.chunks(4000) {
+        crate::connection::insert_batch::<_, RecordEventInsert>(conn, register_record_events::table, chunk)?;
+    }
+    Ok(())
+}
+
 /// Writes `change` if the record is still at `revision`; `None` when it is not (stale).
 ///
 /// # Errors

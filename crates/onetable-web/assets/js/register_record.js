@@ -152,3 +152,36 @@ export async function historyList(register, record) {
     e.reason ? el('div', { class: 'muted' }, `原因：${e.reason}`) : null,
     e.changes.length ? el('div', { class: 'muted' }, e.changes.map((c) => `${name(c.column)}：${c.old ?? '空'} → ${c.new ?? '空'}`).join('；')) : null)));
 }
+
+/** 导出本人信息 (个人信息保护法 §45): on the person's request, everything the register holds about
+ * them, downloaded as a file to hand over; the reason is kept in the record's history. */
+export function exportForm(register, record, { onCancel }) {
+  const message = el('div', { role: 'alert' });
+  const reason = el('input', { id: 'export-reason', value: '本人申请查阅' });
+  const ok = el('button', { type: 'submit', class: 'primary' }, '导出');
+  const cancel = el('button', { type: 'button' }, '关闭');
+  cancel.addEventListener('click', onCancel);
+  const done = el('p', { class: 'saved-note', id: 'export-done', hidden: true });
+  const form = el('form', { class: 'card record-form', id: 'export-form' },
+    el('h2', {}, `导出记录 ${record.id} 所涉本人的信息`),
+    el('p', { class: 'muted' }, '应本人申请导出其在本台账中的全部信息和变更历史（个人信息保护法第四十五条）；导出会记入该记录的历史和审计日志。'),
+    el('div', { class: 'field', 'data-field': 'reason' }, el('label', { for: 'export-reason' }, '原因'), reason, el('p', { class: 'error', hidden: true })),
+    message, el('div', { class: 'panel-buttons' }, ok, cancel), done);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const exported = await api('POST', `/api/v1/registers/${register.code}/records/${record.id}/export`, { reason: reason.value });
+      const blob = new Blob([JSON.stringify(exported, null, 2)], { type: 'application/json' });
+      const link = el('a', { href: URL.createObjectURL(blob), download: `personal-data-${register.code}-${record.id}.json` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      done.textContent = `已导出 ${exported.values.length} 项信息和 ${exported.history.length} 条历史`;
+      done.hidden = false;
+      message.replaceChildren();
+    } catch (e) {
+      showFieldErrors(form, message, e);
+    }
+  });
+  return form;
+}

@@ -6,7 +6,7 @@
 import { api, el, session } from './api.js';
 import { ROLES } from './labels.js';
 import { runPage, toLogin } from './page.js';
-import { closeForm, historyList, recordForm, revealForm } from './register_record.js';
+import { closeForm, exportForm, historyList, recordForm, revealForm } from './register_record.js';
 import { importCard } from './register_import.js';
 
 const state = { register: null, registers: [], village: null, me: null, query: '', status: 'open', group: '' };
@@ -56,6 +56,7 @@ function recordItem(register, record) {
     button('注销', 'close-record', () => panel(closeForm(register, record, { onSaved: after, onCancel: closePanel })));
   }
   button('完整信息', 'reveal-record', () => panel(revealForm(register, record, { onCancel: closePanel })));
+  if (keeper) button('导出本人信息', 'export-record', () => panel(exportForm(register, record, { onCancel: closePanel })));
   button('历史', 'record-history-button', async () => {
     panel(el('section', { class: 'card' }, el('h2', {}, `记录 ${record.id} 的历史`), await historyList(register, record)));
   });

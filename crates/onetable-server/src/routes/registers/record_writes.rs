@@ -90,3 +90,37 @@ pub async fn reveal_record(
     let at = RecordRef { register, id };
     Ok(HttpResponse::Ok().json(records::reveal(&state, &caller, at, body.into_inner().reason).await?))
 }
+
+/// The village's clerk exports everything a register holds about the person a record describes
+/// (个人信息保护法 §45), on that person's request: every value in full and the record's history,
+/// as a JSON file to hand over. Audited and kept in the record's history.
+#[utoipa::path(
+    tag = "registers",
+    security(("bearer" = [])),
+    params(("code" = String, Path), ("id" = i64, Path)),
+    request_body = RevealRequest,
+    responses(
+        (status = 200, body = onetable_app::registers::person_export::PersonExport),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+#[post("/api/v1/registers/{code}/records/{id}/export")]
+pub async fn export_record(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, i64)>,
+    body: Json<RevealRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (register, id) = path.into_inner();
+    let at = RecordRef { register, id };
+    let exported =
+        onetable_app::registers::person_export::export(&state, &caller, at, body.into_inner().reason).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"personal-data-{}-{}.json\"", exported.register, exported.record),
+        ))
+        .json(exported))
+}
