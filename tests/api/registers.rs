@@ -68,6 +68,11 @@ pub(super) fn id(birth: &str, n: u32) -> String {
     format!("{first17}{}", check_character(&first17).unwrap())
 }
 
+/// The clerk's POST of a record to `village`'s 低保 list.
+async fn add(app: &TestApp, token: &str, village: &str, body: Value) -> (StatusCode, Value) {
+    send(app, Method::POST, token, &format!("{RECORDS}?village={village}"), None, body).await
+}
+
 fn household(name: &str, id_number: &str, members: u32, kind: &str) -> Value {
     json!({"values": {"head_name": name, "id_number": id_number, "members": members, "kind": kind}, "group": "第一村民小组"})
 }
@@ -146,25 +151,9 @@ async fn register_types_are_defined_once_and_share_the_indicators_code_space() {
 async fn the_clerk_keeps_the_list_and_the_form_counts_follow_every_change() {
     each_backend(|app| async move {
         let (_, clerk, _) = setup(&app).await;
-        let (status, first) = send(
-            &app,
-            Method::POST,
-            &clerk,
-            &format!("{RECORDS}?village={VILLAGE}"),
-            None,
-            household("王德明", &id("19580312", 1), 3, "A类"),
-        )
-        .await;
+        let (status, first) = add(&app, &clerk, VILLAGE, household("王德明", &id("19580312", 1), 3, "A类")).await;
         assert_eq!(status, 201, "{first}");
-        let (status, second) = send(
-            &app,
-            Method::POST,
-            &clerk,
-            &format!("{RECORDS}?village={VILLAGE}"),
-            None,
-            household("杨秀英", &id("19490817", 2), 1, "B类"),
-        )
-        .await;
+        let (status, second) = add(&app, &clerk, VILLAGE, household("杨秀英", &id("19490817", 2), 1, "B类")).await;
         assert_eq!(status, 201, "{second}");
         assert_eq!(entry_value(&app, &clerk, VILLAGE, "SOC.DIBAO_HOUSEHOLDS").await, (json!(2), json!("register")));
         assert_eq!(entry_value(&app, &clerk, VILLAGE, "SOC.DIBAO_PERSONS").await.0, json!(4));
@@ -293,25 +282,9 @@ async fn a_person_listed_in_two_villages_is_flagged_to_both_villages_reviewer() 
         let (_, clerk, reviewer) = setup(&app).await;
         let other = app.user_token("t_clerk2", Role::Clerk, Some(NEIGHBOUR), None).await;
         let person = id("19720105", 4);
-        let (status, _) = send(
-            &app,
-            Method::POST,
-            &clerk,
-            &format!("{RECORDS}?village={VILLAGE}"),
-            None,
-            household("韦国强", &person, 4, "B类"),
-        )
-        .await;
+        let (status, _) = add(&app, &clerk, VILLAGE, household("韦国强", &person, 4, "B类")).await;
         assert_eq!(status, 201);
-        let (status, second) = send(
-            &app,
-            Method::POST,
-            &other,
-            &format!("{RECORDS}?village={NEIGHBOUR}"),
-            None,
-            household("韦国强", &person, 4, "B类"),
-        )
-        .await;
+        let (status, second) = add(&app, &other, NEIGHBOUR, household("韦国强", &person, 4, "B类")).await;
         assert_eq!(status, 201, "accepted in another village: {second}");
         assert_eq!(second["listed_elsewhere"][0]["village"], VILLAGE, "{second}");
         assert_eq!(second["listed_elsewhere"][0]["village_name"], "吴家坪村村民委员会");
@@ -335,15 +308,7 @@ async fn personal_data_is_masked_sealed_at_rest_and_revealed_only_with_a_reason(
     each_backend(|app| async move {
         let (admin, clerk, reviewer) = setup(&app).await;
         let person = id("19630921", 5);
-        let (_, created) = send(
-            &app,
-            Method::POST,
-            &clerk,
-            &format!("{RECORDS}?village={VILLAGE}"),
-            None,
-            household("罗桂芬", &person, 2, "B类"),
-        )
-        .await;
+        let (_, created) = add(&app, &clerk, VILLAGE, household("罗桂芬", &person, 2, "B类")).await;
         assert_eq!(created["values"]["id_number"], format!("5223**********{}", &person[14..]), "{created}");
         assert_eq!(created["values"]["head_name"], "罗**");
         assert_eq!(created["masked"], true);
@@ -410,15 +375,7 @@ async fn a_submitted_form_is_never_rewritten_its_reviewer_confirms_the_change() 
         let (_, clerk, reviewer) = setup(&app).await;
         let month = due_month();
         app.seed_entry(VILLAGE, &month, "submitted", &[("SOC.DIBAO_HOUSEHOLDS", "5")]);
-        let (status, _) = send(
-            &app,
-            Method::POST,
-            &clerk,
-            &format!("{RECORDS}?village={VILLAGE}"),
-            None,
-            household("黄正文", &id("19800614", 6), 5, "B类"),
-        )
-        .await;
+        let (status, _) = add(&app, &clerk, VILLAGE, household("黄正文", &id("19800614", 6), 5, "B类")).await;
         assert_eq!(status, 201);
         assert_eq!(entry_value(&app, &clerk, VILLAGE, "SOC.DIBAO_HOUSEHOLDS").await.0, json!(5), "not rewritten");
         let (_, entry) = app.get_as(&reviewer, &format!("/api/v1/entries/{VILLAGE}/{month}")).await;
@@ -452,15 +409,7 @@ async fn the_village_exports_a_persons_own_data_on_request() {
     each_backend(|app| async move {
         let (_, clerk, reviewer) = setup(&app).await;
         let person = id("19720105", 7);
-        let (_, created) = send(
-            &app,
-            Method::POST,
-            &clerk,
-            &format!("{RECORDS}?village={VILLAGE}"),
-            None,
-            household("韦国强", &person, 4, "B类"),
-        )
-        .await;
+        let (_, created) = add(&app, &clerk, VILLAGE, household("韦国强", &person, 4, "B类")).await;
         let path = format!("{RECORDS}/{}/export", created["id"]);
         let (status, _) = send(&app, Method::POST, &reviewer, &path, None, json!({"reason": "本人申请查阅"})).await;
         assert_eq!(status, 403, "the village keeps the list; its clerk exports");

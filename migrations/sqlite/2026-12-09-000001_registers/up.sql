@@ -40,7 +40,9 @@ CREATE TABLE register_records (
     updated_at    TIMESTAMP NOT NULL
 );
 CREATE INDEX register_records_village ON register_records (register_code, region_code, closed_on);
-CREATE INDEX register_records_key ON register_records (register_code, key_hash);
+-- The key within the village: a village's records sit together, so an import of its list writes
+-- neighbouring index pages, not pages spread over the whole county's index.
+CREATE INDEX register_records_key ON register_records (register_code, region_code, key_hash);
 CREATE INDEX register_records_person ON register_records (register_code, person_hash);
 
 CREATE TABLE register_record_events (

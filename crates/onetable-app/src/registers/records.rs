@@ -185,7 +185,7 @@ pub fn insert(
 ) -> Result<RecordRow, Problem> {
     let now = chrono::Utc::now().naive_utc();
     let new = new_record(def, village, values, input, keys, actor, now)?;
-    if let Some(same) = store::with_key(conn, &def.code, &new.key_hash)?
+    if let Some(same) = store::with_key(conn, &def.code, village, &new.key_hash)?
         .into_iter()
         .find(|r| r.region_code == village && r.closed_on.is_none())
     {
@@ -296,6 +296,22 @@ pub async fn history(app: &App, actor: &Actor, at: RecordRef) -> AppResult<Vec<R
     app.run(move |conn| Ok(store::events(conn, row.id)?.into_iter().map(RecordEvent::from).collect())).await
 }
 
+/// The record as it is now, with its register, if it is still at `revision` and open.
+///
+/// # Errors
+/// 404 gone, 412 stale, 409 closed.
+fn open_at(conn: &mut DbConn, row: &RecordRow, revision: i64) -> Result<(RegisterDef, RecordRow), Problem> {
+    let def = load(conn, &row.register_code)?;
+    let current = store::find(conn, row.id)?.ok_or_else(|| record_not_found(row.id))?;
+    if current.revision != revision {
+        return Err(stale(current.revision));
+    }
+    if current.closed_on.is_some() {
+        return Err(Problem::conflict("record_closed", format!("记录 {} 已注销，不能再修改", row.id)));
+    }
+    Ok((def, current))
+}
+
 /// The clerk changes some values (and the group, the day it came on the list).
 ///
 /// # Errors
@@ -314,14 +330,7 @@ pub async fn edit(
     let subject = actor.subject.clone();
     let event = actor.event("registers.records.edit", Some(format!("{}/{}", at.register, at.id)), "success");
     app.write(move |conn| {
-        let def = load(conn, &row.register_code)?;
-        let current = store::find(conn, row.id)?.ok_or_else(|| record_not_found(row.id))?;
-        if current.revision != revision {
-            return Err(stale(current.revision));
-        }
-        if current.closed_on.is_some() {
-            return Err(Problem::conflict("record_closed", format!("记录 {} 已注销，不能再修改", row.id)));
-        }
+        let (def, current) = open_at(conn, &row, revision)?;
         let checked = check_values(&def, &raw, false, today()).map_err(|p| refused(p, None))?;
         let old = values_of(&current, &keys)?;
         let mut new = old.clone();
@@ -333,7 +342,7 @@ pub async fn edit(
         }
         let stored = seal(&def, &new, &keys)?;
         if stored.key_hash != current.key_hash {
-            let taken = store::with_key(conn, &def.code, &stored.key_hash)?
+            let taken = store::with_key(conn, &def.code, &current.region_code, &stored.key_hash)?
                 .into_iter()
                 .find(|r| r.region_code == current.region_code && r.closed_on.is_none() && r.id != current.id);
             if let Some(same) = taken {
@@ -408,14 +417,7 @@ pub async fn close(
     let subject = actor.subject.clone();
     let event = actor.event("registers.records.close", Some(format!("{}/{}", at.register, at.id)), "success");
     app.write(move |conn| {
-        let def = load(conn, &row.register_code)?;
-        let current = store::find(conn, row.id)?.ok_or_else(|| record_not_found(row.id))?;
-        if current.revision != revision {
-            return Err(stale(current.revision));
-        }
-        if current.closed_on.is_some() {
-            return Err(Problem::conflict("record_closed", format!("记录 {} 已注销", row.id)));
-        }
+        let (def, current) = open_at(conn, &row, revision)?;
         if current.opened_on.is_some_and(|d| d > input.date) {
             return Err(Problem::unprocessable("validation_failed", "注销日期早于纳入日期").with_detail(
                 Some("date"),

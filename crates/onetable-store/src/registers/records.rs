@@ -170,13 +170,14 @@ pub fn of_village(conn: &mut DbConn, register: &str, region: &str) -> StoreResul
         .load(conn)?)
 }
 
-/// The records of a register (any village) with `key_hash`.
+/// The records of a register in a village with `key_hash`.
 ///
 /// # Errors
 /// On a database error.
-pub fn with_key(conn: &mut DbConn, register: &str, key_hash: &str) -> StoreResult<Vec<RecordRow>> {
+pub fn with_key(conn: &mut DbConn, register: &str, region: &str, key_hash: &str) -> StoreResult<Vec<RecordRow>> {
     Ok(register_records::table
         .filter(register_records::register_code.eq(register))
+        .filter(register_records::region_code.eq(region))
         .filter(register_records::key_hash.eq(key_hash))
         .select(RecordRow::as_select())
         .load(conn)?)
@@ -307,4 +308,18 @@ pub fn within(conn: &mut DbConn, register: &str, low: &str, high: &str) -> Store
         .order((register_records::region_code, register_records::id))
         .select(RecordRow::as_select())
         .load(conn)?)
+}
+
+/// PostgreSQL: refreshes the planner's statistics of the records after a bulk import. A table
+/// that grew from empty inside a connection's life keeps the generic plans chosen when it was
+/// empty (sequential scans) until statistics change; where autovacuum is off or behind, every
+/// later lookup would scan the whole table. Nothing on SQLite.
+///
+/// # Errors
+/// On a database error.
+pub fn analyze(conn: &mut DbConn) -> StoreResult<()> {
+    if let DbConn::Postgres(pg) = conn {
+        diesel::sql_query("ANALYZE register_records").execute(pg)?;
+    }
+    Ok(())
 }
