@@ -59,7 +59,7 @@ async function clerkHome(page, me) {
     el('section', { class: 'card' },
       el('h2', {}, '台账'),
       el('p', { class: 'muted' }, '低保户、监测户、残疾人等名单在这里维护，报表中的户数、人数随之自动更新。'),
-      el('a', { href: '/registers', id: 'registers-link' }, '本村台账')));
+      el('ul', { class: 'list' }, el('li', {}, el('a', { href: '/registers', id: 'registers-link' }, '本村台账')))));
 }
 
 /** 谁用了我的数据: every department's use of the village's data. */
