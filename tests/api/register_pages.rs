@@ -220,3 +220,38 @@ async fn a_department_asks_for_the_list_gets_it_masked_and_the_village_sees_who_
     assert!(used.contains("农村低保户台账（户主姓名、户主身份证号、保障人数）"), "{used}");
     phone.close().await;
 }
+
+#[tokio::test]
+async fn an_admin_defines_a_register_type_in_the_registry_page() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.load_catalogue();
+    app.add_user("zhou_admin", Role::Admin, Some("5223"), None);
+    let Some(admin) = signed_in(&app, Window::Desktop, "zhou_admin").await else { return };
+    admin.wait_for_text("#registry-link", "指标库").await;
+    admin.click("#registry-link").await;
+    let listed = admin.wait_for_text("#register-types", "农村低保户台账（REG.DIBAO）").await;
+    assert!(listed.contains("户主身份证号［敏感］"), "{listed}");
+    admin.click("#new-register").await;
+    admin.fill("#rt-code", "REG.WELLS").await;
+    admin.fill("#rt-name", "饮水井台账").await;
+    admin.fill("#rt-col-0-code", "Owner").await;
+    admin.fill("#rt-col-0-name", "户主").await;
+    admin.fill("#rt-col-1-code", "depth").await;
+    admin.fill("#rt-col-1-name", "井深（米）").await;
+    admin.client.execute("document.getElementById('rt-col-1-type').value = 'decimal'", vec![]).await.unwrap();
+    admin.fill("#rt-key", "owner").await;
+    admin.click("#rt-save").await;
+    admin.wait_for_text("[data-field=\"columns[0].code\"] .error", "列代码“Owner”无效").await;
+    admin.client.execute("document.getElementById('rt-col-0-code').value = ''", vec![]).await.unwrap();
+    admin.fill("#rt-col-0-code", "owner").await;
+    admin.click("#rt-col-0-required").await;
+    admin.screenshot("register-type-form-desktop").await;
+    admin.click("#rt-save").await;
+    admin.wait_for_text("#register-types", "饮水井台账（REG.WELLS）").await;
+    admin.close().await;
+    let token = app.login("zhou_admin", onetable_tests::PASSWORD).await;
+    let (status, saved) = app.get_as(&token, "/api/v1/registers/REG.WELLS").await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["columns"][1]["type"], "decimal");
+    assert_eq!(saved["key"], json!(["owner"]));
+}

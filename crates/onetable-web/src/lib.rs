@@ -60,6 +60,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/register_record.js", JS, include_bytes!("../assets/js/register_record.js")),
     asset("/assets/js/register_import.js", JS, include_bytes!("../assets/js/register_import.js")),
     asset("/assets/js/request_registers.js", JS, include_bytes!("../assets/js/request_registers.js")),
+    asset("/assets/js/register_types.js", JS, include_bytes!("../assets/js/register_types.js")),
     asset("/assets/js/imports.js", JS, include_bytes!("../assets/js/imports.js")),
     asset("/assets/print.css", CSS, include_bytes!("../assets/print.css")),
     asset("/assets/js/print.js", JS, include_bytes!("../assets/js/print.js")),

@@ -6,6 +6,7 @@ import { api, el, session } from './api.js';
 import { indicatorForm } from './indicator_form.js';
 import { FREQUENCIES, SENSITIVITY, when } from './labels.js';
 import { runPage, toLogin } from './page.js';
+import { registerTypesCard } from './register_types.js';
 
 const STATUS = { active: '在用', draft: '草稿', deprecated: '已停用' };
 // Notes the server writes itself (older versions carry the English one).
@@ -89,7 +90,8 @@ async function show(code) {
   document.getElementById('main').replaceChildren(
     el('section', { class: 'card', id: 'registry' }, el('h1', {}, '指标库'),
       el('label', { for: 'registry-search' }, '搜索'), search, admin() ? create : null, await list()),
-    code ? await detail(code) : '');
+    code ? await detail(code) : '',
+    await registerTypesCard(admin()));
   document.body.dataset.drawn = code || 'list';
 }
 
