@@ -9,6 +9,7 @@ pub mod duplicates;
 pub mod import;
 pub mod listing;
 pub mod person_export;
+pub mod record_close;
 pub mod record_view;
 mod record_write;
 pub mod records;

@@ -39,16 +39,6 @@ pub struct RecordInput {
     pub reason: Option<String>,
 }
 
-/// Closing a record: the person moved, died, left the programme.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CloseInput {
-    #[schema(example = "迁出")]
-    pub reason: String,
-    /// The day it left the list (counts at a period's end after it no longer include it).
-    pub date: NaiveDate,
-}
-
 /// Where a record is.
 #[derive(Debug, Clone)]
 pub struct RecordRef {
@@ -108,7 +98,7 @@ fn raw_values(input: &RecordInput) -> Result<BTreeMap<String, onetable_core::val
 }
 
 /// 412: somebody changed the record since the caller read it.
-fn stale(current: i64) -> Problem {
+pub(super) fn stale(current: i64) -> Problem {
     Problem::stale(
         "stale_revision",
         format!("该记录已被他人修改（当前版本 {current}），请刷新后重试；本次修改未保存"),
@@ -116,7 +106,7 @@ fn stale(current: i64) -> Problem {
     )
 }
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     crate::time::china_today()
 }
 
@@ -300,7 +290,7 @@ pub async fn history(app: &App, actor: &Actor, at: RecordRef) -> AppResult<Vec<R
 ///
 /// # Errors
 /// 404 gone, 412 stale, 409 closed.
-fn open_at(conn: &mut DbConn, row: &RecordRow, revision: i64) -> Result<(RegisterDef, RecordRow), Problem> {
+pub(super) fn open_at(conn: &mut DbConn, row: &RecordRow, revision: i64) -> Result<(RegisterDef, RecordRow), Problem> {
     let def = load(conn, &row.register_code)?;
     let current = store::find(conn, row.id)?.ok_or_else(|| record_not_found(row.id))?;
     if current.revision != revision {
@@ -384,78 +374,6 @@ pub async fn edit(
         derived::refresh(conn, &def.code, &updated.region_code, today(), &subject, now)?;
         let listed_elsewhere = elsewhere(conn, &updated)?;
         Ok(Record { listed_elsewhere, ..record(&def, updated, &keys, false)? })
-    })
-    .await
-}
-
-/// The clerk closes a record (迁出、死亡、退出): it stays, no longer counted after `date`.
-///
-/// # Errors
-/// As [`edit`]; 422 without a reason or with a date in the future.
-pub async fn close(
-    app: &App,
-    actor: &Actor,
-    at: RecordRef,
-    if_match: Option<&str>,
-    input: CloseInput,
-) -> AppResult<Record> {
-    let row = located(app, actor, &at, "registers.records.close", true).await?;
-    let revision = crate::entries::access::revision(if_match)?;
-    let mut error = Problem::unprocessable("validation_failed", "注销信息不完整，未保存");
-    if input.reason.trim().is_empty() {
-        error = error.with_detail(Some("reason"), "required", "请填写注销原因（如迁出、死亡）");
-    } else if let Err(p) = onetable_core::text::check_text(&input.reason, 200) {
-        error = error.with_detail(Some("reason"), p.code(), format!("注销原因：{p}"));
-    }
-    if input.date > today() {
-        error = error.with_detail(Some("date"), "in_future", format!("注销日期 {} 晚于今天", input.date));
-    }
-    if error.has_details() {
-        return Err(error);
-    }
-    let keys = app.data_keys()?;
-    let subject = actor.subject.clone();
-    let event = actor.event("registers.records.close", Some(format!("{}/{}", at.register, at.id)), "success");
-    app.write(move |conn| {
-        let (def, current) = open_at(conn, &row, revision)?;
-        if current.opened_on.is_some_and(|d| d > input.date) {
-            return Err(Problem::unprocessable("validation_failed", "注销日期早于纳入日期").with_detail(
-                Some("date"),
-                "before_opened",
-                format!("注销日期 {} 早于纳入日期", input.date),
-            ));
-        }
-        let now = chrono::Utc::now().naive_utc();
-        let change = RecordChange {
-            group_name: current.group_name.clone(),
-            key_hash: current.key_hash.clone(),
-            person_hash: current.person_hash.clone(),
-            plain: current.plain.clone(),
-            sealed: current.sealed.clone(),
-            opened_on: current.opened_on,
-            closed_on: Some(input.date),
-            close_reason: Some(input.reason.trim().to_owned()),
-            revision: revision + 1,
-            updated_by: subject.clone(),
-            updated_at: now,
-        };
-        let updated = store::update(conn, row.id, revision, &change)?.ok_or_else(|| stale(revision + 1))?;
-        let closed = serde_json::json!([{"column": "status", "old": "open", "new": format!("closed {}", input.date)}]);
-        store::record_event(
-            conn,
-            &NewRecordEvent {
-                record_id: row.id,
-                revision: revision + 1,
-                action: "close",
-                actor: &subject,
-                reason: Some(input.reason.trim()),
-                changes: &closed.to_string(),
-                at: now,
-            },
-        )?;
-        onetable_store::audit::record(conn, &event)?;
-        derived::refresh(conn, &def.code, &updated.region_code, today(), &subject, now)?;
-        record(&def, updated, &keys, false)
     })
     .await
 }

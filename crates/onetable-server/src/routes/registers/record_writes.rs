@@ -1,8 +1,9 @@
 //! `PATCH /api/v1/registers/{code}/records/{id}`, `POST …/close`, `POST …/reveal`
 
 use actix_web::{patch, post, web, HttpRequest, HttpResponse};
+use onetable_app::registers::record_close::{self, CloseInput};
 use onetable_app::registers::record_view::Record;
-use onetable_app::registers::records::{self, CloseInput, RecordInput, RecordRef};
+use onetable_app::registers::records::{self, RecordInput, RecordRef};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -59,7 +60,7 @@ pub async fn close_record(
 ) -> Result<HttpResponse, ApiError> {
     let (register, id) = path.into_inner();
     let at = RecordRef { register, id };
-    Ok(respond(&records::close(&state, &caller, at, if_match(&req).as_deref(), body.into_inner()).await?))
+    Ok(respond(&record_close::close(&state, &caller, at, if_match(&req).as_deref(), body.into_inner()).await?))
 }
 
 /// Why the full values are needed.
