@@ -255,6 +255,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         villages: usize,
     },
+    /// PostgreSQL: a province's registers (10 million records by default) written in SQL, then
+    /// the count of open records by village for one county.
+    RegisterCounts {
+        #[arg(long, default_value_t = 10_000_000)]
+        records: i64,
+    },
     /// PATCH 20 values with rules from concurrent clerks against a server started in-process.
     Patch {
         #[arg(long, default_value_t = 16)]
@@ -380,6 +386,9 @@ async fn main() -> ExitCode {
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the benchmark panicked")))
         }),
+        Command::Bench { command: BenchCommand::RegisterCounts { records } } => {
+            commands::with_db(&settings, |db| commands::bench_registers::register_counts_bench(db, records))
+        }
         Command::Bench { command: BenchCommand::Registers { villages } } => {
             commands::bench_registers(&settings, villages).await
         }

@@ -292,3 +292,67 @@ async fn link(app: &App, _admin: &Actor) -> anyhow::Result<()> {
     app.forms.invalidate();
     Ok(())
 }
+
+/// `onetable bench register-counts` (PostgreSQL): a province's registers — `records` synthetic
+/// records over 20,250 villages (9 prefectures × 10 counties × 15 townships × 15 villages), one in
+/// twenty closed — written in SQL, vacuumed and analysed; then the count of open records by
+/// village for one county (225 villages), timed.
+pub fn register_counts_bench(db: &Db, records: i64) -> anyhow::Result<()> {
+    use diesel::RunQueryDsl;
+    let mut conn = db.conn()?;
+    let onetable_store::DbConn::Postgres(pg) = &mut *conn else {
+        return Err(anyhow!("bench register-counts needs DATABASE_URL=postgres://…"));
+    };
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let have: Count = diesel::sql_query("SELECT count(*) AS n FROM register_records WHERE register_code = 'REG.BENCH'")
+        .get_result(pg)?;
+    if have.n < records {
+        let started = Instant::now();
+        let step = 1_000_000;
+        let mut from = have.n + 1;
+        while from <= records {
+            let to = (from + step - 1).min(records);
+            diesel::sql_query(format!(
+                "INSERT INTO register_records (register_code, region_code, group_name, key_hash, person_hash, plain, sealed, \
+                 opened_on, closed_on, close_reason, revision, created_by, created_at, updated_by, updated_at) \
+                 SELECT 'REG.BENCH', \
+                   '52' || lpad((1 + (v / 2250))::text, 2, '0') || lpad((1 + (v / 225) % 10)::text, 2, '0') \
+                     || (100 + (v / 15) % 15)::text || (200 + v % 15)::text, \
+                   NULL, md5(g::text), md5('p' || g::text), '{{}}', '{{}}', NULL, \
+                   CASE WHEN g % 20 = 0 THEN DATE '2025-06-30' ELSE NULL END, NULL, 1, 'bench', now(), 'bench', now() \
+                 FROM generate_series({from}::bigint, {to}::bigint) g, LATERAL (SELECT (g % 20250)::int AS v) village"
+            ))
+            .execute(pg)?;
+            println!("  {to} records written ({:.0} s)", started.elapsed().as_secs_f64());
+            from = to + 1;
+        }
+        diesel::sql_query("VACUUM ANALYZE register_records").execute(pg)?;
+        println!("wrote {} records and vacuumed in {:.0} s", records - have.n, started.elapsed().as_secs_f64());
+    }
+    drop(conn);
+    let mut conn = db.conn()?;
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).ok_or_else(|| anyhow!("date"))?;
+    let mut samples = Vec::new();
+    let mut villages = 0;
+    let mut open = 0;
+    for _ in 0..20 {
+        let started = Instant::now();
+        let counts = onetable_store::registers::records::open_counts(
+            &mut conn,
+            "REG.BENCH",
+            "520101000000",
+            "520101999999",
+            day,
+        )?;
+        samples.push(started.elapsed());
+        villages = counts.len();
+        open = counts.iter().map(|(_, n)| n).sum::<i64>();
+    }
+    let (p50, p95) = median(samples);
+    println!("open records by village for one county ({villages} villages, {open} open records): median {p50:.1} ms, p95 {p95:.1} ms");
+    Ok(())
+}

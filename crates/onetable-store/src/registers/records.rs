@@ -323,3 +323,43 @@ pub fn analyze(conn: &mut DbConn) -> StoreResult<()> {
     }
     Ok(())
 }
+
+#[derive(QueryableByName)]
+struct OpenCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    region_code: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    open: i64,
+}
+
+/// The records of `register` open at the end of `day`, counted by village, in the code range
+/// `[low, high]` (a county's villages): one index range scan.
+///
+/// # Errors
+/// On a database error.
+pub fn open_counts(
+    conn: &mut DbConn,
+    register: &str,
+    low: &str,
+    high: &str,
+    day: chrono::NaiveDate,
+) -> StoreResult<Vec<(String, i64)>> {
+    let sql = "SELECT region_code, count(*) AS open FROM register_records \
+               WHERE register_code = $1 AND region_code BETWEEN $2 AND $3 \
+               AND (opened_on IS NULL OR opened_on <= $4) AND (closed_on IS NULL OR closed_on > $4) \
+               GROUP BY region_code ORDER BY region_code";
+    let sql = match conn {
+        DbConn::Sqlite(_) => sql.replace('$', "?"),
+        DbConn::Postgres(_) => sql.to_owned(),
+    };
+    let query = diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Text, _>(register)
+        .bind::<diesel::sql_types::Text, _>(low)
+        .bind::<diesel::sql_types::Text, _>(high)
+        .bind::<diesel::sql_types::Date, _>(day);
+    let rows: Vec<OpenCount> = match conn {
+        DbConn::Sqlite(c) => query.load(c)?,
+        DbConn::Postgres(c) => query.load(c)?,
+    };
+    Ok(rows.into_iter().map(|r| (r.region_code, r.open)).collect())
+}
