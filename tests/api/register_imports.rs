@@ -87,10 +87,13 @@ async fn the_village_list_is_imported_and_the_form_counts_fill_themselves() {
         assert_eq!(report["ignored"], json!(["序号", "备注"]));
         assert_eq!(counts(&app, &clerk).await, (Value::Null, Value::Null), "a dry run writes nothing");
 
-        let (status, report, _) = import(&app, &clerk, "", village_list(&rows), Some("list-1")).await;
+        // One file, sent twice: an XLSX written again carries a new creation time, and the same
+        // key with other bytes is refused (422), not replayed.
+        let file = village_list(&rows);
+        let (status, report, _) = import(&app, &clerk, "", file.clone(), Some("list-1")).await;
         assert_eq!((status, report["inserted"].as_u64()), (200, Some(3)), "{report}");
         assert_eq!(counts(&app, &clerk).await, (json!(3), json!(8)));
-        let (status, again, replayed) = import(&app, &clerk, "", village_list(&rows), Some("list-1")).await;
+        let (status, again, replayed) = import(&app, &clerk, "", file, Some("list-1")).await;
         assert_eq!((status, replayed, again["inserted"].as_u64()), (200, true, Some(3)), "the retry replays");
 
         let mut changed = rows.clone();
