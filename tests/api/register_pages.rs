@@ -129,6 +129,8 @@ async fn a_reviewer_sees_a_person_listed_twice_and_confirms_a_change_to_a_submit
     let found = browser.wait_for_text("#duplicates", "同时在册于").await;
     assert!(found.contains("吴家坪村") && found.contains("必亮村") && found.contains(&person[14..]), "{found}");
     assert!(!found.contains(&person), "masked: {found}");
+    let groups = browser.wait_for_text("#register-groups", "各村、各村民小组在册数").await;
+    assert!(groups.contains("吴家坪村") && groups.contains("（未分组）"), "{groups}");
     browser.screenshot("register-duplicates-desktop").await;
 
     browser.client.goto(&app.url(&format!("/form?period={month}&region={VILLAGE}"))).await.unwrap();

@@ -430,3 +430,47 @@ async fn the_village_exports_a_persons_own_data_on_request() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_township_sees_its_villages_counts_per_group() {
+    each_backend(|app| async move {
+        let (_, clerk, reviewer) = setup(&app).await;
+        let other = app.user_token("t_clerk2", Role::Clerk, Some(NEIGHBOUR), None).await;
+        for (token, village, n, group) in [
+            (&clerk, VILLAGE, 1, "第一组"),
+            (&clerk, VILLAGE, 2, "第一组"),
+            (&clerk, VILLAGE, 3, "第二组"),
+            (&other, NEIGHBOUR, 4, ""),
+        ] {
+            let body =
+                json!({"values": {"head_name": "户主", "id_number": id("19600101", n), "members": 1}, "group": group});
+            let (status, saved) = add(&app, token, village, body).await;
+            assert_eq!(status, 201, "{saved}");
+        }
+        let (status, groups) = app.get_as(&reviewer, "/api/v1/registers/REG.DIBAO/groups").await;
+        assert_eq!(status, 200, "{groups}");
+        let rows: Vec<(String, Option<String>, i64)> = groups
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["village"].as_str().unwrap().to_owned(),
+                    g["group"].as_str().map(str::to_owned),
+                    g["open"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (VILLAGE.to_owned(), Some("第一组".to_owned()), 2),
+                (VILLAGE.to_owned(), Some("第二组".to_owned()), 1),
+                (NEIGHBOUR.to_owned(), None, 1),
+            ]
+        );
+        let (status, _) = app.get_as(&clerk, "/api/v1/registers/REG.DIBAO/groups?within=522301100").await;
+        assert_eq!(status, 404, "a clerk's scope is its village");
+    })
+    .await;
+}

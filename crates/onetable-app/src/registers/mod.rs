@@ -6,6 +6,7 @@
 pub mod confirm;
 pub mod derived;
 pub mod duplicates;
+pub mod groups;
 pub mod import;
 pub mod listing;
 pub mod person_export;

@@ -100,6 +100,7 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(registers::record_writes::reveal_record)
         .service(registers::record_writes::export_record)
         .service(registers::duplicates::list_duplicates)
+        .service(registers::duplicates::list_groups)
         .service(registers::import::import_records)
         .service(registers::confirm::confirm_register_values)
         .service(rules::list::list_rules)

@@ -363,3 +363,24 @@ pub fn open_counts(
     };
     Ok(rows.into_iter().map(|r| (r.region_code, r.open)).collect())
 }
+
+/// Open records of `register` in the code range `[low, high]`, counted by village and 村民小组
+/// (no group: `None`).
+///
+/// # Errors
+/// On a database error.
+pub fn group_counts(
+    conn: &mut DbConn,
+    register: &str,
+    low: &str,
+    high: &str,
+) -> StoreResult<Vec<(String, Option<String>, i64)>> {
+    Ok(register_records::table
+        .filter(register_records::register_code.eq(register))
+        .filter(register_records::region_code.between(low, high))
+        .filter(register_records::closed_on.is_null())
+        .group_by((register_records::region_code, register_records::group_name))
+        .select((register_records::region_code, register_records::group_name, diesel::dsl::count_star()))
+        .order((register_records::region_code, register_records::group_name))
+        .load(conn)?)
+}

@@ -3,7 +3,7 @@
 // and imports the village's own Excel list; the reviewer reads the lists of its villages (masked)
 // and the persons listed in two villages. Every rule is the server's.
 
-import { api, el, session } from './api.js';
+import { api, el, scrolling, session } from './api.js';
 import { ROLES } from './labels.js';
 import { runPage, toLogin } from './page.js';
 import { closeForm, exportForm, historyList, recordForm, revealForm } from './register_record.js';
@@ -102,6 +102,20 @@ async function duplicatesCard() {
       : el('p', { class: 'muted' }, '没有发现同一人在两个村同时在册'));
 }
 
+/** Open records per village and 村民小组 in the reviewer's township. */
+async function groupsCard() {
+  const rows = await api('GET', `/api/v1/registers/${state.register.code}/groups`);
+  return el('section', { class: 'card', id: 'register-groups' },
+    el('h2', {}, '各村、各村民小组在册数'),
+    rows.length
+      ? scrolling(el('table', { class: 'data-table' },
+        el('thead', {}, el('tr', {}, ['村', '村民小组', '在册'].map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, rows.map((r) => el('tr', {},
+          el('th', { scope: 'row' }, el('a', { href: `/registers?code=${encodeURIComponent(state.register.code)}&village=${r.village}` }, r.village_name)),
+          el('td', {}, r.group || '（未分组）'), el('td', {}, String(r.open)))))), '各村在册数')
+      : el('p', { class: 'muted' }, '辖区内还没有这个台账的记录'));
+}
+
 async function show() {
   const page = document.getElementById('main');
   const register = state.register;
@@ -158,10 +172,11 @@ async function main() {
     document.getElementById('main').replaceChildren(
       el('h1', {}, '台账重复核查'), el('label', { for: 'register-picker' }, '台账'),
       el('select', { id: 'register-picker' }, state.registers.map((r) => el('option', { value: r.code, selected: r === state.register }, r.name))),
-      await duplicatesCard());
+      await duplicatesCard(), await groupsCard());
     document.getElementById('register-picker').addEventListener('change', async (e) => {
       state.register = state.registers.find((r) => r.code === e.target.value);
       document.getElementById('duplicates').replaceWith(await duplicatesCard());
+      document.getElementById('register-groups').replaceWith(await groupsCard());
     });
     return;
   }
