@@ -184,6 +184,11 @@ async fn hostile_uploads_are_refused_under_a_memory_limit_and_the_server_keeps_s
         &["users", "add", "--username", "ops_admin", "--role", "admin", "--region", "5223", "--own-password"],
         Some(&format!("{PASSWORD}\n")),
     );
+    onetable(
+        &url,
+        &["users", "add", "--username", "wjp_clerk", "--role", "clerk", "--region", "522301100200", "--own-password"],
+        Some(&format!("{PASSWORD}\n")),
+    );
     let mut server = Server::start(&url, dir.path());
     let client = reqwest::Client::new();
     let token = common::login(&client, &server.base, "mz_dept", PASSWORD).await;
@@ -266,6 +271,14 @@ async fn hostile_uploads_are_refused_under_a_memory_limit_and_the_server_keeps_s
     eprintln!("a staff sheet of 6,000 people: {status} {code} in {took:?}");
     assert_eq!(status, 413, "{code}");
     server.assert_alive("hostile staff sheets");
+
+    // 5. A village's register list (导入台账): the same ZIP bomb, as the clerk's 低保 list.
+    let clerk = common::login(&client, &server.base, "wjp_clerk", PASSWORD).await;
+    let list = format!("{}/api/v1/registers/REG.DIBAO/imports?village=522301100200&dry_run=true", server.base);
+    let (status, code, took) = post(client.clone(), list, clerk, xlsx.to_owned(), zip_bomb(1, 512)).await;
+    eprintln!("a ZIP bomb as a register list: {status} {code} in {took:?}");
+    assert_eq!(status, 413, "{code}");
+    server.assert_alive("a hostile register list");
 
     let (status, _, _) = post(
         client.clone(),

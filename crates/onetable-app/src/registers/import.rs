@@ -16,7 +16,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::record_view::values_of;
-use super::record_write::{changes, store as seal};
+use super::record_write::{changes, key_hash, store as seal};
 use super::records::{authorize, new_record, RecordInput};
 use super::sealing::DataKeys;
 use super::{derived, load};
@@ -189,7 +189,8 @@ fn plan(
     let mut named = 0;
     let mut actions = Vec::with_capacity(rows.len());
     for row in rows {
-        let key_hash = seal(def, &row.values, keys)?.key_hash;
+        // Only the hash: nothing is sealed for a row that may turn out unchanged.
+        let key_hash = key_hash(def, &row.values, keys);
         match existing.get(&key_hash) {
             None => actions.push(Action::Insert(row)),
             Some(record) => {

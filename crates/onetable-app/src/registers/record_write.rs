@@ -34,13 +34,19 @@ pub fn store(def: &RegisterDef, values: &BTreeMap<String, String>, keys: &DataKe
             }
         }
     }
-    let key: Vec<&str> = def.key.iter().map(|k| values.get(k).map_or("", String::as_str)).collect();
     Ok(Stored {
         plain: serde_json::to_string(&plain).map_err(Problem::internal)?,
         sealed: serde_json::to_string(&sealed).map_err(Problem::internal)?,
-        key_hash: keys.lookup(&format!("{}/key", def.code), &key.join("\u{1f}")),
+        key_hash: key_hash(def, values, keys),
         person_hash: person_hash(def, values, keys),
     })
+}
+
+/// The keyed hash of the record's key values: what finds it again within the village.
+#[must_use]
+pub fn key_hash(def: &RegisterDef, values: &BTreeMap<String, String>, keys: &DataKeys) -> String {
+    let key: Vec<&str> = def.key.iter().map(|k| values.get(k).map_or("", String::as_str)).collect();
+    keys.lookup(&format!("{}/key", def.code), &key.join("\u{1f}"))
 }
 
 /// The keyed hash of the record's person (its first ID number), the same in every register.
