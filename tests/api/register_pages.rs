@@ -250,8 +250,44 @@ async fn an_admin_defines_a_register_type_in_the_registry_page() {
     admin.screenshot("register-type-form-desktop").await;
     admin.click("#rt-save").await;
     admin.wait_for_text("#register-types", "饮水井台账（REG.WELLS）").await;
+
+    // A village keeps a record of 低保; the admin changes the type: one more option and the phone
+    // made sensitive pass (version 2), retyping a column is refused at that column.
+    app.add_user("zhou_clerk", Role::Clerk, Some("522301100200"), None);
+    let clerk = app.login("zhou_clerk", onetable_tests::PASSWORD).await;
+    let person = id("19610415", 3);
+    let (status, body) = app
+        .send_json(
+            reqwest::Method::POST,
+            &clerk,
+            "/api/v1/registers/REG.DIBAO/records?village=522301100200",
+            &json!({"values": {"head_name": "周学明", "id_number": person, "members": 3, "phone": "13912345678"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    admin.click("[data-register=\"REG.DIBAO\"] .edit-register").await;
+    admin.wait_for_text("#register-type-form h2", "第 1 版").await;
+    admin.fill("#rt-col-3-options", "A类,B类,C类,D类").await;
+    admin.client.execute("document.getElementById('rt-col-7-personal').value = 'sensitive'", vec![]).await.unwrap();
+    admin.fill("#rt-note", "增加 D 类").await;
+    admin.screenshot("register-type-version-desktop").await;
+    admin.click("#rt-save").await;
+    let note = admin.wait_for_text("#register-saved", "第 2 版").await;
+    assert!(note.contains("1 条已有记录") && note.contains("新增选项：D类"), "{note}");
+    admin.click("[data-register=\"REG.DIBAO\"] .edit-register").await;
+    admin.client.execute("document.getElementById('rt-col-2-type').value = 'decimal'", vec![]).await.unwrap();
+    admin.click("#rt-save").await;
+    admin.wait_for_text("[data-field=\"columns[2].type\"] .error", "类型").await;
     admin.close().await;
     let token = app.login("zhou_admin", onetable_tests::PASSWORD).await;
+    let (_, dibao) = app.get_as(&token, "/api/v1/registers/REG.DIBAO").await;
+    assert_eq!(dibao["version"], 2, "{dibao}");
+    let members = dibao["columns"].as_array().unwrap().iter().find(|c| c["code"] == "members").unwrap();
+    assert_eq!(
+        (members["min"].as_f64(), members["aliases"][0].as_str()),
+        (Some(1.0), Some("享受人数")),
+        "kept: {dibao}"
+    );
     let (status, saved) = app.get_as(&token, "/api/v1/registers/REG.WELLS").await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["columns"][1]["type"], "decimal");

@@ -58,6 +58,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/registers", HTML, include_bytes!("../assets/registers.html")),
     asset("/assets/js/registers.js", JS, include_bytes!("../assets/js/registers.js")),
     asset("/assets/js/register_record.js", JS, include_bytes!("../assets/js/register_record.js")),
+    asset("/assets/js/record_outbox.js", JS, include_bytes!("../assets/js/record_outbox.js")),
     asset("/assets/js/register_import.js", JS, include_bytes!("../assets/js/register_import.js")),
     asset("/assets/js/request_registers.js", JS, include_bytes!("../assets/js/request_registers.js")),
     asset("/assets/js/register_types.js", JS, include_bytes!("../assets/js/register_types.js")),
@@ -170,12 +171,13 @@ mod tests {
         }
     }
 
-    /// The pages that open offline (the home page, the form) load every module they import from
+    /// The pages that open offline (the home page, the form, the registers) load every module they import from
     /// the service worker's cache: a module missing there breaks the page without a network.
     #[test]
     fn every_module_an_offline_page_imports_is_in_the_service_workers_shell() {
         let sw = std::str::from_utf8(find("/sw.js").unwrap().bytes).unwrap();
-        let mut todo = vec!["login.js".to_owned(), "home.js".to_owned(), "form.js".to_owned()];
+        let mut todo =
+            vec!["login.js".to_owned(), "home.js".to_owned(), "form.js".to_owned(), "registers.js".to_owned()];
         let mut seen = Vec::new();
         while let Some(file) = todo.pop() {
             if seen.contains(&file) {

@@ -15,6 +15,7 @@ pub mod record_view;
 mod record_write;
 pub mod records;
 pub mod sealing;
+pub mod type_versions;
 pub mod types;
 
 use std::collections::BTreeMap;

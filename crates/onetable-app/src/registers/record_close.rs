@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use onetable_store::registers::records::{self as store, NewRecordEvent, RecordChange};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::derived;
@@ -14,7 +14,7 @@ use crate::problem::{AppResult, Problem};
 use crate::App;
 
 /// Closing a record: the person moved, died, left the programme.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseInput {
     #[schema(example = "迁出")]

@@ -11,7 +11,7 @@ use onetable_core::register::RegisterDef;
 use onetable_core::RegionCode;
 use onetable_store::registers::records::{self as store, NewRecord, NewRecordEvent, RecordChange, RecordRow};
 use onetable_store::DbConn;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::record_view::{record, values_of, Elsewhere, Record, RecordEvent};
@@ -24,7 +24,7 @@ use crate::problem::{AppResult, Problem};
 use crate::App;
 
 /// A record as the clerk writes it.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordInput {
     /// Column code → value (`null` clears one).

@@ -68,12 +68,14 @@ pub struct Register {
     pub created_by: String,
     #[serde(serialize_with = "crate::time::utc")]
     pub created_at: NaiveDateTime,
+    /// Why this version was written.
+    pub change_note: Option<String>,
     /// The indicators it feeds (their values derived from it live).
     pub feeds: Vec<Feed>,
 }
 
 impl Register {
-    fn new(row: RegisterRow, feeds: Vec<Feed>) -> Result<Self, Problem> {
+    pub(crate) fn new(row: RegisterRow, feeds: Vec<Feed>) -> Result<Self, Problem> {
         let def = def_of(&row)?;
         Ok(Self {
             code: row.code,
@@ -86,6 +88,7 @@ impl Register {
             status: row.status,
             created_by: row.created_by,
             created_at: row.created_at,
+            change_note: row.change_note,
             feeds,
         })
     }

@@ -3,6 +3,7 @@
 //! aggregates (`count`, `sum`) that derive indicator values from them.
 
 pub mod aggregate;
+pub mod compat;
 mod definition;
 pub mod header;
 pub mod id_number;

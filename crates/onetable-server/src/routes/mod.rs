@@ -91,6 +91,8 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(registers::types::list_registers)
         .service(registers::types::create_register)
         .service(registers::types::get_register)
+        .service(registers::types::update_register)
+        .service(registers::types::register_versions)
         .service(registers::records::list_records)
         .service(registers::records::create_record)
         .service(registers::records::get_record)

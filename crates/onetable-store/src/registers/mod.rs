@@ -2,6 +2,7 @@
 //! history. Values arrive here already checked, sealed and hashed by the app.
 
 pub mod records;
+pub mod resealing;
 
 use std::collections::BTreeMap;
 

@@ -32,7 +32,7 @@ export function forget(id) {
   return run('readwrite', (store) => store.delete(id));
 }
 
-/** The edits of one entry waiting to be sent, oldest first. */
+/** The edits of one entry waiting to be sent, oldest first (record writes have no period). */
 export async function pending(region, period) {
   const all = await run('readonly', (store) => store.getAll());
   return all.filter((e) => e.region === region && e.period === period).sort((a, b) => a.id - b.id);
@@ -42,4 +42,15 @@ export async function pending(region, period) {
 export async function has(id) {
   const found = await run('readonly', (store) => store.get(id));
   return found !== undefined;
+}
+
+/** The record writes (台账) of one village waiting to be sent, oldest first. */
+export async function records(village) {
+  const all = await run('readonly', (store) => store.getAll());
+  return all.filter((e) => e.kind === 'record' && e.region === village).sort((a, b) => a.id - b.id);
+}
+
+/** Stores a kept edit again (its refusal noted). */
+export function update(edit) {
+  return run('readwrite', (store) => store.put(edit));
 }

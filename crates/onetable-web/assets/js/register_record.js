@@ -5,6 +5,7 @@
 
 import { api, el } from './api.js';
 import { showFieldErrors } from './page.js';
+import { write } from './record_outbox.js';
 
 const TYPES = { text: 'text', integer: 'number', decimal: 'number', date: 'date', phone: 'tel', id_number: 'text' };
 
@@ -30,7 +31,7 @@ function personal(column) {
 }
 
 /** The form of `register` for a new record (`record` null) or an existing one. */
-export function recordForm(register, record, { village, onSaved, onCancel }) {
+export function recordForm(register, record, { village, subject, onSaved, onCancel }) {
   const message = el('div', { class: 'form-message', role: 'alert' });
   const state = el('span', { class: 'save-state', role: 'status' });
   const fields = register.columns.map((column) => {
@@ -72,10 +73,12 @@ export function recordForm(register, record, { village, onSaved, onCancel }) {
     save.disabled = true;
     state.textContent = '保存中……';
     try {
-      const saved = record
-        ? await api('PATCH', `/api/v1/registers/${register.code}/records/${record.id}`, body, { 'if-match': `"${record.revision}"` })
-        : await api('POST', `/api/v1/registers/${register.code}/records?village=${village}`, body);
-      state.textContent = '已保存';
+      const who = values.head_name || values.name || '';
+      const saved = await write(record
+        ? { village, subject, label: `修改记录 ${record.id}`, method: 'PATCH', path: `/api/v1/registers/${register.code}/records/${record.id}`, body, headers: { 'if-match': `"${record.revision}"` } }
+        : { village, subject, label: `新增${register.name.replace(/台账$/, '')}记录 ${who}`.trim(), method: 'POST', path: `/api/v1/registers/${register.code}/records?village=${village}`, body });
+      // No network: kept on this phone, sent by itself when the network is back.
+      state.textContent = saved ? '已保存' : '已存在本机，联网后自动同步';
       onSaved(saved);
     } catch (e) {
       state.textContent = '未保存';
@@ -88,7 +91,7 @@ export function recordForm(register, record, { village, onSaved, onCancel }) {
 }
 
 /** Closing a record: the reason and the day it left the list. */
-export function closeForm(register, record, { onSaved, onCancel }) {
+export function closeForm(register, record, { village, subject, onSaved, onCancel }) {
   const message = el('div', { role: 'alert' });
   const reason = el('select', { id: 'close-reason' }, ['迁出', '死亡', '退出保障', '其他'].map((r) => el('option', { value: r }, r)));
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -106,8 +109,11 @@ export function closeForm(register, record, { onSaved, onCancel }) {
     event.preventDefault();
     ok.disabled = true;
     try {
-      onSaved(await api('POST', `/api/v1/registers/${register.code}/records/${record.id}/close`,
-        { reason: reason.value, date: date.value }, { 'if-match': `"${record.revision}"` }));
+      onSaved(await write({
+        village, subject, label: `注销记录 ${record.id}（${reason.value}）`, method: 'POST',
+        path: `/api/v1/registers/${register.code}/records/${record.id}/close`,
+        body: { reason: reason.value, date: date.value }, headers: { 'if-match': `"${record.revision}"` },
+      }));
     } catch (e) {
       showFieldErrors(form, message, e);
       ok.disabled = false;

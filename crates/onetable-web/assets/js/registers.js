@@ -8,6 +8,7 @@ import { ROLES } from './labels.js';
 import { runPage, toLogin } from './page.js';
 import { closeForm, exportForm, historyList, recordForm, revealForm } from './register_record.js';
 import { importCard } from './register_import.js';
+import { discard, flush, waiting } from './record_outbox.js';
 
 const state = { register: null, registers: [], village: null, me: null, query: '', status: 'open', group: '' };
 
@@ -50,10 +51,10 @@ function recordItem(register, record) {
     b.addEventListener('click', open);
     actions.append(b);
   };
-  const after = () => { closePanel(); load(); };
+  const options = { village: state.village, subject: state.me.subject, onSaved: afterWrite, onCancel: closePanel };
   if (keeper && record.status === 'open') {
-    button('修改', 'edit-record', () => panel(recordForm(register, record, { village: state.village, onSaved: after, onCancel: closePanel })));
-    button('注销', 'close-record', () => panel(closeForm(register, record, { onSaved: after, onCancel: closePanel })));
+    button('修改', 'edit-record', () => panel(recordForm(register, record, options)));
+    button('注销', 'close-record', () => panel(closeForm(register, record, options)));
   }
   button('完整信息', 'reveal-record', () => panel(revealForm(register, record, { onCancel: closePanel })));
   if (keeper) button('导出本人信息', 'export-record', () => panel(exportForm(register, record, { onCancel: closePanel })));
@@ -68,6 +69,47 @@ function recordItem(register, record) {
     record.listed_elsewhere.length
       ? el('p', { class: 'error' }, `同一人也在 ${record.listed_elsewhere.map((e) => e.village_name).join('、')} 的台账中`) : null,
     actions);
+}
+
+/** After a write (stored, or kept on the phone): the panel closes, the list and what waits show. */
+async function afterWrite() {
+  closePanel();
+  await showWaiting();
+  await load().catch(() => offlineNote());
+}
+
+function offlineNote() {
+  document.getElementById('record-total').textContent = '网络不可用：显示的是上次联网时的名单';
+}
+
+/** The writes kept on this phone, waiting for the network (or refused when sent later). */
+async function showWaiting() {
+  const slot = document.getElementById('record-outbox');
+  if (!slot) return;
+  const edits = await waiting(state.village);
+  slot.hidden = edits.length === 0;
+  const pending = edits.filter((e) => !e.refused).length;
+  slot.replaceChildren(
+    el('h2', {}, pending ? `有 ${pending} 项台账修改等待同步` : '未能保存的修改'),
+    pending ? el('p', { class: 'muted' }, '已保存在本机，网络恢复后将按顺序自动发送。') : null,
+    el('ul', { class: 'list' }, edits.map((e) => {
+      const item = el('li', { 'data-outbox': String(e.id) }, el('strong', {}, e.label), ' ',
+        e.refused ? el('span', { class: 'status returned' }, '未能保存') : el('span', { class: 'status draft' }, '待同步'));
+      if (e.refused) {
+        const drop = el('button', { type: 'button', class: 'link discard-write' }, '知道了，放弃这项修改');
+        drop.addEventListener('click', async () => { await discard(e.id); await showWaiting(); });
+        item.append(el('p', { class: 'error' }, e.refused), drop);
+      }
+      return item;
+    })));
+}
+
+/** Sends what waits; when something was stored, the list is read again. */
+async function sync() {
+  if (!state.village || state.me.role !== 'clerk') return;
+  const stored = await flush(state.village);
+  await showWaiting();
+  if (stored) await load().catch(() => offlineNote());
 }
 
 async function load() {
@@ -139,12 +181,14 @@ async function show() {
   status.addEventListener('change', () => { state.status = status.value; load(); });
   groups.addEventListener('change', () => { state.group = groups.value; load(); });
   const add = el('button', { type: 'button', class: 'primary', id: 'add-record' }, '新增记录');
-  add.addEventListener('click', () => panel(recordForm(register, null, { village: state.village, onSaved: () => { closePanel(); load(); }, onCancel: closePanel })));
+  add.addEventListener('click', () => panel(recordForm(register, null,
+    { village: state.village, subject: state.me.subject, onSaved: afterWrite, onCancel: closePanel })));
   const duplicates = state.me.role === 'reviewer' ? await duplicatesCard() : null;
   page.replaceChildren(...[
     el('div', { class: 'form-head' }, el('h1', {}, state.villageName ? `${state.villageName} · 台账` : '台账'),
       el('label', { class: 'visually-hidden', for: 'register-picker' }, '台账'), picker),
     el('section', { class: 'card', id: 'register-feeds' }, el('h2', {}, '为报表提供的数据'), el('div', { id: 'register-counts' })),
+    keeper ? el('section', { class: 'card sync-card', id: 'record-outbox', role: 'status', hidden: true }) : null,
     keeper ? add : null,
     el('div', { id: 'record-panel', hidden: true }),
     el('section', { class: 'card' },
@@ -156,7 +200,13 @@ async function show() {
       el('ul', { class: 'list', id: 'records' })),
     keeper ? importCard(register, state.village, () => load()) : null,
     duplicates].filter(Boolean));
-  await load();
+  await showWaiting();
+  await load().catch((e) => { if (e.status === 0) offlineNote(); else throw e; });
+  if (keeper) {
+    window.addEventListener('online', () => { sync(); });
+    setInterval(() => { if (navigator.onLine) sync(); }, 5000);
+    await sync();
+  }
 }
 
 async function main() {

@@ -7,10 +7,11 @@ use onetable_app::registers::records::{self, RecordInput, RecordRef};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::respond;
+use super::{respond, write_hash};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::entries::if_match;
+use crate::routes::imports::idempotent;
 use crate::routes::json::Json;
 use crate::state::AppState;
 
@@ -18,7 +19,12 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "registers",
     security(("bearer" = [])),
-    params(("code" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header, description = "the revision read")),
+    params(
+        ("code" = String, Path),
+        ("id" = i64, Path),
+        ("If-Match" = String, Header, description = "the revision read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "the same edit sent again replays its first answer"),
+    ),
     request_body = RecordInput,
     responses(
         (status = 200, body = Record),
@@ -38,7 +44,10 @@ pub async fn edit_record(
 ) -> Result<HttpResponse, ApiError> {
     let (register, id) = path.into_inner();
     let at = RecordRef { register, id };
-    Ok(respond(&records::edit(&state, &caller, at, if_match(&req).as_deref(), body.into_inner()).await?))
+    let input = body.into_inner();
+    let hash = write_hash(&req, &input);
+    let work = async { Ok(respond(&records::edit(&state, &caller, at, if_match(&req).as_deref(), input).await?)) };
+    idempotent(&state, &caller, &req, hash, work).await
 }
 
 /// The clerk closes a record — moved away, died, left the programme — with the day and the
@@ -46,7 +55,12 @@ pub async fn edit_record(
 #[utoipa::path(
     tag = "registers",
     security(("bearer" = [])),
-    params(("code" = String, Path), ("id" = i64, Path), ("If-Match" = String, Header, description = "the revision read")),
+    params(
+        ("code" = String, Path),
+        ("id" = i64, Path),
+        ("If-Match" = String, Header, description = "the revision read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "the same closing sent again replays its first answer"),
+    ),
     request_body = CloseInput,
     responses((status = 200, body = Record), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -60,7 +74,11 @@ pub async fn close_record(
 ) -> Result<HttpResponse, ApiError> {
     let (register, id) = path.into_inner();
     let at = RecordRef { register, id };
-    Ok(respond(&record_close::close(&state, &caller, at, if_match(&req).as_deref(), body.into_inner()).await?))
+    let input = body.into_inner();
+    let hash = write_hash(&req, &input);
+    let work =
+        async { Ok(respond(&record_close::close(&state, &caller, at, if_match(&req).as_deref(), input).await?)) };
+    idempotent(&state, &caller, &req, hash, work).await
 }
 
 /// Why the full values are needed.

@@ -1,16 +1,17 @@
 //! `GET|POST /api/v1/registers/{code}/records`, `GET /api/v1/registers/{code}/records/{id}`,
 //! `GET …/records/{id}/history`
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use onetable_app::registers::listing::{self, RecordList, RecordQuery};
 use onetable_app::registers::record_view::{Record, RecordEvent};
 use onetable_app::registers::records::{self, RecordInput, RecordRef};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::respond;
+use super::{respond, write_hash};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::routes::imports::idempotent;
 use crate::routes::json::Json;
 use crate::routes::params::parse_code;
 use crate::state::AppState;
@@ -72,7 +73,11 @@ pub struct VillageParam {
 #[utoipa::path(
     tag = "registers",
     security(("bearer" = [])),
-    params(("code" = String, Path, example = "REG.DIBAO"), VillageParam),
+    params(
+        ("code" = String, Path, example = "REG.DIBAO"),
+        VillageParam,
+        ("Idempotency-Key" = Option<String>, Header, description = "a record sent again (a phone's outbox after a lost answer) is added once"),
+    ),
     request_body = RecordInput,
     responses(
         (status = 201, body = Record),
@@ -86,13 +91,19 @@ pub struct VillageParam {
 pub async fn create_record(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<VillageParam>,
     body: Json<RecordInput>,
 ) -> Result<HttpResponse, ApiError> {
     let village = parse_code(&query.village, "village")?;
-    let record = records::create(&state, &caller, path.into_inner(), village, body.into_inner()).await?;
-    Ok(HttpResponse::Created().insert_header(("etag", format!("\"{}\"", record.revision))).json(record))
+    let input = body.into_inner();
+    let hash = write_hash(&req, &input);
+    let work = async {
+        let record = records::create(&state, &caller, path.into_inner(), village, input).await?;
+        Ok(HttpResponse::Created().insert_header(("etag", format!("\"{}\"", record.revision))).json(record))
+    };
+    idempotent(&state, &caller, &req, hash, work).await
 }
 
 /// One record, masked, with the villages where the same person is listed too.
