@@ -270,9 +270,10 @@ async fn an_admin_defines_a_register_type_in_the_registry_page() {
     admin.fill("#rt-col-3-options", "A类,B类,C类,D类").await;
     admin.client.execute("document.getElementById('rt-col-7-personal').value = 'sensitive'", vec![]).await.unwrap();
     admin.fill("#rt-note", "增加 D 类").await;
-    admin.screenshot("register-type-version-desktop").await;
     admin.click("#rt-save").await;
     let note = admin.wait_for_text("#register-saved", "第 2 版").await;
+    admin.client.execute("document.getElementById('register-types').scrollIntoView()", vec![]).await.unwrap();
+    admin.screenshot("register-type-version-desktop").await;
     assert!(note.contains("1 条已有记录") && note.contains("新增选项：D类"), "{note}");
     admin.click("[data-register=\"REG.DIBAO\"] .edit-register").await;
     admin.client.execute("document.getElementById('rt-col-2-type').value = 'decimal'", vec![]).await.unwrap();
