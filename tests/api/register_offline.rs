@@ -90,6 +90,8 @@ async fn a_clerk_keeps_the_list_offline_on_a_phone_and_each_write_is_stored_once
     assert_eq!(status, 201, "{kept}");
 
     let Some(phone) = signed_in(&app, Window::Phone, "lan_clerk").await else { return };
+    // The sign-in's own navigation to the home page ends first.
+    phone.wait_for_text("#registers-link", "本村台账").await;
     phone.client.goto(&app.url("/registers?code=REG.DIBAO")).await.unwrap();
     phone.wait_for_text("#records", "石**").await;
     // Once the service worker holds the page, a visit keeps its reads for the offline start.
@@ -105,23 +107,42 @@ async fn a_clerk_keeps_the_list_offline_on_a_phone_and_each_write_is_stored_once
     phone.fill("#col-members", "3").await;
     phone.click("#record-form button[type=submit]").await;
     phone.wait_for_text("#record-outbox", "有 1 项台账修改等待同步").await;
+    // Offline nothing checks the ID number: this one's check digit is wrong.
+    let right = id("19751111", 8);
+    let wrong = format!("{}{}", &right[..17], if right.ends_with('0') { '1' } else { '0' });
+    phone.click("#add-record").await;
+    phone.fill("#col-head_name", "韦秀珍").await;
+    phone.fill("#col-id_number", &wrong).await;
+    phone.fill("#col-members", "2").await;
+    phone.click("#record-form button[type=submit]").await;
+    phone.wait_for_text("#record-outbox", "有 2 项台账修改等待同步").await;
     phone.click(&format!("[data-record=\"{}\"] .close-record", kept["id"])).await;
     phone.click("#close-form button[type=submit]").await;
-    let waiting = phone.wait_for_text("#record-outbox", "有 2 项台账修改等待同步").await;
+    let waiting = phone.wait_for_text("#record-outbox", "有 3 项台账修改等待同步").await;
     assert!(waiting.contains("新增农村低保户记录 潘家华") && waiting.contains("注销记录"), "{waiting}");
 
     // A reload with the network still cut: the page opens from the cache, the writes still wait.
     phone.client.refresh().await.unwrap();
-    phone.wait_for_text("#record-outbox", "有 2 项台账修改等待同步").await;
+    phone.wait_for_text("#record-outbox", "有 3 项台账修改等待同步").await;
     phone.screenshot("register-offline-phone").await;
     assert_eq!(open_records(&app, &clerk, "all").await["total"], 1, "nothing reached the server yet");
 
+    // Back online: sent in order; the refused one stays, with the server's reason, and opens again
+    // with what was typed.
     phone.set_offline(false).await;
     phone.wait_for_text("#records", "潘**").await;
+    let refused = phone.wait_for_text("#record-outbox", "未能保存的修改").await;
+    assert!(refused.contains("韦秀珍") && refused.contains("校验位"), "{refused}");
+    phone.click("#record-outbox .retry-write").await;
+    let typed = phone.client.execute("return document.getElementById('col-head_name').value", vec![]).await;
+    assert_eq!(typed.unwrap(), json!("韦秀珍"));
+    phone.fill("#col-id_number", &right).await;
+    phone.click("#record-form button[type=submit]").await;
+    phone.wait_for_text("#records", "韦**").await;
     let hidden = phone.client.execute("return document.getElementById('record-outbox').hidden", vec![]).await;
     assert_eq!(hidden.unwrap(), Value::Bool(true));
     let open = open_records(&app, &clerk, "open").await;
-    assert_eq!(open["total"], 1, "the new household open, the old one closed: {open}");
-    assert_eq!(open_records(&app, &clerk, "all").await["total"], 2, "each write stored once");
+    assert_eq!(open["total"], 2, "the two new households open, the old one closed: {open}");
+    assert_eq!(open_records(&app, &clerk, "all").await["total"], 3, "each write stored once");
     phone.close().await;
 }

@@ -84,7 +84,8 @@ export function flush(village) {
         stored += 1;
       } catch (e) {
         if (!settles(e)) break;
-        await outbox.update({ ...edit, refused: e.message }).catch(() => {});
+        const why = [e.message, ...e.details.map((d) => d.message)].join('；');
+        await outbox.update({ ...edit, refused: why }).catch(() => {});
       } finally {
         sending.delete(edit.id);
       }

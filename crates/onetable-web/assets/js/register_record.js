@@ -31,11 +31,13 @@ function personal(column) {
 }
 
 /** The form of `register` for a new record (`record` null) or an existing one. */
-export function recordForm(register, record, { village, subject, onSaved, onCancel }) {
+export function recordForm(register, record, { village, subject, onSaved, onCancel, draft = null }) {
   const message = el('div', { class: 'form-message', role: 'alert' });
   const state = el('span', { class: 'save-state', role: 'status' });
+  // A new record refused after it waited offline comes back with what the clerk typed.
+  const typed = (code) => (draft && draft.values[code] != null ? String(draft.values[code]) : '');
   const fields = register.columns.map((column) => {
-    const shown = record ? record.values[column.code] : '';
+    const shown = record ? record.values[column.code] : typed(column.code);
     const masked = record && personal(column) && shown;
     const input = control(column, masked ? '' : shown);
     if (masked) input.placeholder = `${shown}（不修改请留空）`;
@@ -44,8 +46,8 @@ export function recordForm(register, record, { village, subject, onSaved, onCanc
         column.personal === 'sensitive' ? el('span', { class: 'badge' }, '敏感') : null),
       input, el('p', { class: 'error', hidden: true }));
   });
-  const group = el('input', { id: 'col-group', name: 'group', value: record ? record.group || '' : '', placeholder: '如 第一村民小组' });
-  const opened = el('input', { id: 'col-opened', name: 'opened_on', type: 'date', value: record ? record.opened_on || '' : '' });
+  const group = el('input', { id: 'col-group', name: 'group', value: (record || draft || {}).group || '', placeholder: '如 第一村民小组' });
+  const opened = el('input', { id: 'col-opened', name: 'opened_on', type: 'date', value: (record || draft || {}).opened_on || '' });
   const reason = el('input', { id: 'col-reason', name: 'reason', placeholder: record ? '修改原因（如 新生儿、分户）' : '如 新纳入' });
   const save = el('button', { type: 'submit', class: 'primary' }, record ? '保存修改' : '添加记录');
   const cancel = el('button', { type: 'button' }, '取消');

@@ -133,6 +133,9 @@ export function registerTypeForm(onSaved, existing = null) {
       }
     } catch (e) {
       showFieldErrors(form, message, e, fieldOf);
+      // A refusal of a column may be far up a long form: the first one is brought into view.
+      const first = form.querySelector('[data-field] > .error:not([hidden])');
+      if (first) first.scrollIntoView({ block: 'center' });
     } finally {
       save.disabled = false;
     }

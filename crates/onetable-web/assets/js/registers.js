@@ -89,19 +89,29 @@ async function showWaiting() {
   const edits = await waiting(state.village);
   slot.hidden = edits.length === 0;
   const pending = edits.filter((e) => !e.refused).length;
-  slot.replaceChildren(
+  slot.replaceChildren(...[
     el('h2', {}, pending ? `有 ${pending} 项台账修改等待同步` : '未能保存的修改'),
     pending ? el('p', { class: 'muted' }, '已保存在本机，网络恢复后将按顺序自动发送。') : null,
     el('ul', { class: 'list' }, edits.map((e) => {
       const item = el('li', { 'data-outbox': String(e.id) }, el('strong', {}, e.label), ' ',
         e.refused ? el('span', { class: 'status returned' }, '未能保存') : el('span', { class: 'status draft' }, '待同步'));
       if (e.refused) {
-        const drop = el('button', { type: 'button', class: 'link discard-write' }, '知道了，放弃这项修改');
+        item.append(el('p', { class: 'error' }, e.refused));
+        // A refused new record is not lost: it opens again in the form with what was typed.
+        if (e.method === 'POST' && !e.path.includes('/close')) {
+          const again = el('button', { type: 'button', class: 'link retry-write' }, '改正后重新添加');
+          again.addEventListener('click', () => panel(recordForm(state.register, null, {
+            village: state.village, subject: state.me.subject, draft: e.body, onCancel: closePanel,
+            onSaved: async (saved) => { await discard(e.id); await afterWrite(saved); },
+          })));
+          item.append(again);
+        }
+        const drop = el('button', { type: 'button', class: 'link discard-write' }, '放弃这项修改');
         drop.addEventListener('click', async () => { await discard(e.id); await showWaiting(); });
-        item.append(el('p', { class: 'error' }, e.refused), drop);
+        item.append(drop);
       }
       return item;
-    })));
+    }))].filter(Boolean));
 }
 
 /** Sends what waits; when something was stored, the list is read again. */
