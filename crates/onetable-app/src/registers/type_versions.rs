@@ -6,8 +6,7 @@
 
 use onetable_core::register::compat::{self, RegisterChange};
 use onetable_core::register::RegisterDef;
-use onetable_core::similarity;
-use onetable_store::registers::{self as store, resealing, RegisterRow};
+use onetable_store::registers::{self as store, resealing};
 use onetable_store::DbConn;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,7 +14,7 @@ use utoipa::ToSchema;
 use super::record_view::values_of;
 use super::record_write;
 use super::sealing::DataKeys;
-use super::types::{feeds, Register, RegisterInput};
+use super::types::{check_definition, check_name, feeds, row_of, Register, RegisterInput};
 use super::{def_of, register_not_found};
 use crate::actor::Actor;
 use crate::problem::{AppResult, Problem};
@@ -89,14 +88,7 @@ fn revise(
     let old_row =
         existing.get(&def.code).filter(|r| r.status == "active").ok_or_else(|| register_not_found(&def.code))?;
     let old = def_of(old_row)?;
-    let problems = def.problems();
-    if !problems.is_empty() {
-        let mut error = Problem::unprocessable("validation_failed", "台账定义不符合要求，请按提示修改");
-        for (field, code, message) in problems {
-            error = error.with_detail(Some(&field), code, message);
-        }
-        return Err(error);
-    }
+    check_definition(def)?;
     let changes = compat::changes(&old, def);
     let mut fed = feeds(conn)?.remove(&def.code).unwrap_or_default();
     if changes.is_empty() {
@@ -123,29 +115,8 @@ fn revise(
             .with_detail(Some("columns"), "register_in_use", problems.join("；")));
         }
     }
-    let normalized = similarity::normalize(&def.name);
-    if let Some(same) =
-        existing.values().find(|r| r.code != def.code && r.status == "active" && r.normalized_name == normalized)
-    {
-        return Err(Problem::conflict(
-            "duplicate_register",
-            format!("已有同名台账 {}（{}），请勿重复建立", same.code, same.name),
-        )
-        .with_detail(Some("name"), "duplicate", same.code.clone()));
-    }
-    let definition = serde_json::json!({"description": def.description, "columns": def.columns, "key": def.key});
-    let row = RegisterRow {
-        code: def.code.clone(),
-        version: old_row.version + 1,
-        name: def.name.trim().to_owned(),
-        normalized_name: normalized,
-        unit: def.unit.as_ref().to_owned(),
-        definition: definition.to_string(),
-        status: "active".into(),
-        created_by: by.to_owned(),
-        created_at: at,
-        change_note: note,
-    };
+    check_name(def, &existing)?;
+    let row = row_of(def, old_row.version + 1, by, at, note);
     store::insert(conn, &row).map_err(|e| concurrent(&def.code, e))?;
     let resealed = if newly_sealed(&old, def) { reseal_all(conn, def, keys)? } else { 0 };
     // The indicators it feeds are unchanged; they are shown with the new version.

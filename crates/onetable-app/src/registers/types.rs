@@ -127,14 +127,7 @@ pub fn create(
     at: NaiveDateTime,
     note: Option<String>,
 ) -> Result<RegisterRow, Problem> {
-    let problems = def.problems();
-    if !problems.is_empty() {
-        let mut error = Problem::unprocessable("validation_failed", "台账定义不符合要求，请按提示修改");
-        for (field, code, message) in problems {
-            error = error.with_detail(Some(&field), code, message);
-        }
-        return Err(error);
-    }
+    check_definition(def)?;
     let existing = store::current(conn)?;
     if existing.contains_key(&def.code) {
         return Err(Problem::conflict("register_exists", format!("台账 {} 已存在", def.code)));
@@ -143,29 +136,65 @@ pub fn create(
         return Err(Problem::conflict("code_taken", format!("代码 {} 已是一个指标的代码，台账不能再用", def.code))
             .with_detail(Some("code"), "code_taken", def.code.clone()));
     }
+    check_name(def, &existing)?;
+    let row = row_of(def, 1, by, at, note);
+    store::insert(conn, &row)?;
+    Ok(row)
+}
+
+/// 422 naming each problem of the definition on its own.
+///
+/// # Errors
+/// When it has any.
+pub(crate) fn check_definition(def: &RegisterDef) -> Result<(), Problem> {
+    let problems = def.problems();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut error = Problem::unprocessable("validation_failed", "台账定义不符合要求，请按提示修改");
+    for (field, code, message) in problems {
+        error = error.with_detail(Some(&field), code, message);
+    }
+    Err(error)
+}
+
+/// 409 when another active register has the same name (normalised): the duplicate guard.
+///
+/// # Errors
+/// On such a register.
+pub(crate) fn check_name(def: &RegisterDef, existing: &BTreeMap<String, RegisterRow>) -> Result<(), Problem> {
     let normalized = similarity::normalize(&def.name);
-    if let Some(same) = existing.values().find(|r| r.status == "active" && r.normalized_name == normalized) {
-        return Err(Problem::conflict(
+    match existing.values().find(|r| r.code != def.code && r.status == "active" && r.normalized_name == normalized) {
+        Some(same) => Err(Problem::conflict(
             "duplicate_register",
             format!("已有同名台账 {}（{}），请勿重复建立", same.code, same.name),
         )
-        .with_detail(Some("name"), "duplicate", same.code.clone()));
+        .with_detail(Some("name"), "duplicate", same.code.clone())),
+        None => Ok(()),
     }
+}
+
+/// The stored row of `def` as version `version`.
+pub(crate) fn row_of(
+    def: &RegisterDef,
+    version: i32,
+    by: &str,
+    at: NaiveDateTime,
+    note: Option<String>,
+) -> RegisterRow {
     let definition = serde_json::json!({"description": def.description, "columns": def.columns, "key": def.key});
-    let row = RegisterRow {
+    RegisterRow {
         code: def.code.clone(),
-        version: 1,
+        version,
         name: def.name.trim().to_owned(),
-        normalized_name: normalized,
+        normalized_name: similarity::normalize(&def.name),
         unit: def.unit.as_ref().to_owned(),
         definition: definition.to_string(),
         status: "active".into(),
         created_by: by.to_owned(),
         created_at: at,
         change_note: note,
-    };
-    store::insert(conn, &row)?;
-    Ok(row)
+    }
 }
 
 /// An admin defines a register type.
