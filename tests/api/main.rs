@@ -47,6 +47,7 @@ mod schema;
 mod scope;
 mod sessions;
 mod sharing;
+mod supplies;
 mod tokens;
 mod trends;
 mod use_cases;

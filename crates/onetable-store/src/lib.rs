@@ -30,6 +30,7 @@ pub mod reminders;
 pub mod schema;
 pub mod seed;
 pub mod sharing;
+pub mod supplies;
 pub mod templates;
 pub mod url;
 pub mod write_statements;

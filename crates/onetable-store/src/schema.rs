@@ -417,3 +417,35 @@ diesel::table! {
         archived_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    supplies (id) {
+        id -> BigInt,
+        department -> Text,
+        requested_by -> Text,
+        region_code -> Text,
+        indicators -> Text,
+        purpose -> Text,
+        source_system -> Text,
+        refresh -> Text,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supplied_values (region_code, indicator_code, period) {
+        region_code -> Text,
+        indicator_code -> Text,
+        period -> Text,
+        supply_id -> BigInt,
+        value -> Text,
+        as_of -> Date,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(supplies, supplied_values);

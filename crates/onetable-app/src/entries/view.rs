@@ -24,7 +24,8 @@ pub struct Cell {
     /// Number, boolean or text, as the indicator's type says.
     #[schema(value_type = CellValue)]
     pub value: serde_json::Value,
-    /// `entry`, `import`, `carried_forward` or `api`.
+    /// `entry`, `import`, `carried_forward`, `api`, `register` (from a register), `supplied` (a
+    /// department's number, not yet confirmed) or `confirmed` (confirmed by the clerk).
     pub source: String,
     pub entered_by: String,
     #[serde(serialize_with = "crate::time::utc")]
@@ -109,6 +110,9 @@ pub struct Entry {
     /// The values kept from registers (台账), live: what each register gives now, and whether
     /// the reviewer has a change to confirm.
     pub register_values: Vec<crate::registers::derived::RegisterValue>,
+    /// The values departments supply (数据回流) for the form's indicators: prefilled (a value
+    /// with source `supplied` until the clerk confirms it), or offered beside what the clerk typed.
+    pub supplied: Vec<crate::supplies::prefill::SuppliedValue>,
 }
 
 /// What a PATCH answers: the new revision and, at once, what the rules say about the values now.
@@ -196,8 +200,12 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
     let type_of = |code: &str| form.entered.get(code).map(|d| &d.value_type);
     let locked = entry.as_ref().is_some_and(|e| !e.status.parse::<EntryStatus>().is_ok_and(EntryStatus::editable));
     let register_values = crate::registers::derived::live(conn, &region, form, &cells, locked)?;
+    let sourced: BTreeMap<String, (String, String)> =
+        rows.iter().map(|r| (r.indicator_code.clone(), (r.value.clone(), r.source.clone()))).collect();
+    let supplied = crate::supplies::prefill::of_entry(conn, form, &region, &period_text, &sourced)?;
     Ok(Entry {
         register_values,
+        supplied,
         status: entry.as_ref().map_or(EntryStatus::Draft.as_str(), |e| e.status.as_str()).to_owned(),
         revision: entry.as_ref().map_or(0, |e| e.revision),
         values: rows

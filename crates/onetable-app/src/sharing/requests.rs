@@ -80,6 +80,20 @@ impl Decision {
             Self::Revoke => (APPROVED, REVOKED, "data_request.revoke"),
         }
     }
+
+    /// As [`Decision::step`] for a grant of another kind (`supply`): the same states, its own
+    /// audit action.
+    #[must_use]
+    pub fn step_for(self, kind: &str) -> (&'static str, &'static str, &'static str) {
+        let (from, to, _) = self.step();
+        let action = match (kind, self) {
+            ("supply", Self::Approve) => "supply.approve",
+            ("supply", Self::Reject) => "supply.reject",
+            ("supply", Self::Revoke) => "supply.revoke",
+            (_, _) => self.step().2,
+        };
+        (from, to, action)
+    }
 }
 
 /// An admin whose scope covers the request's region decides it. Audited.

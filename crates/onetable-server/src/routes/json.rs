@@ -26,24 +26,25 @@ use crate::routes::JSON_LIMIT;
 /// (see [`onetable_app::text::Text`]).
 pub const MAX_STRING_CHARS: usize = 20_000;
 
-/// A JSON request body of type `T`.
+/// A JSON request body of type `T`, at most `LIMIT` bytes (1 MiB unless a route that takes bulk
+/// rows says more).
 #[derive(Debug)]
-pub struct Json<T>(pub T);
+pub struct Json<T, const LIMIT: usize = JSON_LIMIT>(pub T);
 
-impl<T> Json<T> {
+impl<T, const LIMIT: usize> Json<T, LIMIT> {
     pub fn into_inner(self) -> T {
         self.0
     }
 }
 
-impl<T> std::ops::Deref for Json<T> {
+impl<T, const LIMIT: usize> std::ops::Deref for Json<T, LIMIT> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for Json<T, LIMIT> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -63,14 +64,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     "请求体必须是 JSON（Content-Type: application/json）",
                 ));
             }
-            if length.is_some_and(|n| n > JSON_LIMIT) {
-                return Err(too_large());
+            if length.is_some_and(|n| n > LIMIT) {
+                return Err(too_large(LIMIT));
             }
             let mut bytes = Vec::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_body", format!("请求体读取失败：{e}")))?;
-                if bytes.len() + chunk.len() > JSON_LIMIT {
-                    return Err(too_large());
+                if bytes.len() + chunk.len() > LIMIT {
+                    return Err(too_large(LIMIT));
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -79,11 +80,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-fn too_large() -> ApiError {
+fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        format!("请求体过大，JSON 请求体不能超过 {} KiB", JSON_LIMIT / 1024),
+        format!("请求体过大，JSON 请求体不能超过 {} KiB", limit / 1024),
     )
 }
 

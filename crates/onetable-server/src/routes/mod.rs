@@ -28,6 +28,7 @@ pub mod registers;
 pub mod reminders;
 pub mod review_queue;
 pub mod rules;
+pub mod supplies;
 pub mod users;
 pub mod worklist;
 
@@ -93,6 +94,13 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(registers::types::get_register)
         .service(registers::types::update_register)
         .service(registers::types::register_versions)
+        .service(supplies::file::file_supply)
+        .service(supplies::file::list_supplies)
+        .service(supplies::file::get_supply)
+        .service(supplies::decide::approve_supply)
+        .service(supplies::decide::reject_supply)
+        .service(supplies::decide::revoke_supply)
+        .service(supplies::values::push_values)
         .service(registers::records::list_records)
         .service(registers::records::create_record)
         .service(registers::records::get_record)
@@ -124,6 +132,7 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(forms::templates::fill_template)
         .service(entries::history::history)
         .service(entries::edit::carry_forward)
+        .service(entries::edit::confirm_supplied)
         .service(entries::workflow::submit)
         .service(entries::workflow::approve)
         .service(entries::workflow::return_entry)

@@ -91,3 +91,40 @@ pub async fn carry_forward(
     let entry = edit::carry_forward(&state, &caller, at, if_match(&req).as_deref(), codes).await?;
     Ok(respond(&entry))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConfirmSupplied {
+    /// The codes whose supplied values the clerk confirms; omitted or empty: every one of the form.
+    #[serde(default)]
+    pub codes: Vec<String>,
+}
+
+/// The clerk confirms values a department supplied (数据回流): each takes the department's latest
+/// number with source `confirmed` — a prefilled value keeps its number, a newer one offered
+/// beside a typed value replaces it.
+#[utoipa::path(
+    tag = "entries",
+    security(("bearer" = [])),
+    params(("region" = String, Path), ("period" = String, Path), ("If-Match" = String, Header)),
+    request_body = ConfirmSupplied,
+    responses(
+        (status = 200, body = Entry),
+        (status = 409, body = ErrorBody),
+        (status = 412, body = ErrorBody),
+        (status = 422, description = "a code with no supplied value", body = ErrorBody),
+        (status = 428, body = ErrorBody),
+    )
+)]
+#[post("/api/v1/entries/{region}/{period}/confirm-supplied")]
+pub async fn confirm_supplied(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: Json<ConfirmSupplied>,
+) -> Result<HttpResponse, ApiError> {
+    let at = parse_path(&path.0, &path.1)?;
+    let codes = body.into_inner().codes;
+    let entry = onetable_app::supplies::prefill::confirm(&state, &caller, at, if_match(&req).as_deref(), codes).await?;
+    Ok(respond(&entry))
+}
