@@ -48,6 +48,7 @@ mod scope;
 mod sessions;
 mod sharing;
 mod supplies;
+mod supply_pages;
 mod tokens;
 mod trends;
 mod use_cases;

@@ -200,8 +200,8 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
     let type_of = |code: &str| form.entered.get(code).map(|d| &d.value_type);
     let locked = entry.as_ref().is_some_and(|e| !e.status.parse::<EntryStatus>().is_ok_and(EntryStatus::editable));
     let register_values = crate::registers::derived::live(conn, &region, form, &cells, locked)?;
-    let sourced: BTreeMap<String, (String, String)> =
-        rows.iter().map(|r| (r.indicator_code.clone(), (r.value.clone(), r.source.clone()))).collect();
+    let sourced: BTreeMap<String, (String, String, chrono::NaiveDateTime)> =
+        rows.iter().map(|r| (r.indicator_code.clone(), (r.value.clone(), r.source.clone(), r.entered_at))).collect();
     let supplied = crate::supplies::prefill::of_entry(conn, form, &region, &period_text, &sourced)?;
     Ok(Entry {
         register_values,

@@ -94,7 +94,8 @@ pub struct SuppliedValue {
     #[schema(value_type = String)]
     pub as_of: NaiveDate,
     pub department: String,
-    /// The entry holds another value the clerk typed or confirmed: the supplier's is offered.
+    /// The supplier's number arrived after the value the entry holds (typed or confirmed) and
+    /// differs from it: it is offered beside the field.
     pub newer: bool,
 }
 
@@ -107,15 +108,17 @@ pub fn of_entry(
     form: &crate::entries::Form,
     region: &str,
     period: &str,
-    stored: &BTreeMap<String, (String, String)>,
+    stored: &BTreeMap<String, (String, String, NaiveDateTime)>,
 ) -> Result<Vec<SuppliedValue>, Problem> {
     Ok(store::of_entry(conn, region, period)?
         .into_iter()
         .filter_map(|(row, department)| {
             let def = form.entered.get(&row.indicator_code)?;
-            let newer = stored
-                .get(&row.indicator_code)
-                .is_some_and(|(value, source)| source != "supplied" && *value != row.value);
+            // Offered only when it arrived after the clerk's value: a correction the clerk made
+            // since is not undone by the number it corrected.
+            let newer = stored.get(&row.indicator_code).is_some_and(|(value, source, at)| {
+                source != "supplied" && *value != row.value && *at < row.received_at
+            });
             Some(SuppliedValue {
                 value: json_value(&def.value_type, &row.value),
                 indicator: row.indicator_code,

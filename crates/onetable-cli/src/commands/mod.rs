@@ -144,6 +144,15 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
     if listed > 0 {
         eprintln!("registers: {listed} 低保户 listed in {clerk_village}; 农村低保户数/人数 are derived from the list");
     }
+    let county = clerk_village.truncated_to(onetable_core::RegionLevel::County);
+    let supplied =
+        onetable_app::demo::ensure_supplies(&mut *db.conn()?, RegionCode::parse(seed::DEMO_PREFECTURE)?, county, now)
+            .map_err(|e| anyhow::anyhow!("cannot push the demo supplies: {}", e.describe()))?;
+    if supplied > 0 {
+        eprintln!(
+            "supplies: 公安局 and 民政局 pushed {supplied} values for {county}; the clerk's forms show them as 预填"
+        );
+    }
     eprintln!("pages: http://{}/ (the clerk's forms: demo_clerk; the review queue: demo_reviewer)", settings.bind);
     eprintln!("dashboard {dashboard} (demo_viewer lands on it): http://{}/dashboard?id={dashboard}", settings.bind);
     eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");

@@ -12,30 +12,39 @@ import { announce, editable, enqueue, setState, showEntry, state, statusLabel } 
 import { call, restorePending, save } from './form_save.js';
 import { submitButton } from './form_submit.js';
 import { reviewCard, showHistoryNotes } from './form_review.js';
+import { confirmSupplied, learnSupplied, sectionConfirm, showSupplied, unconfirmed } from './form_supplied.js';
 
 /** "上期无变化，一键确认": shows which of last period's values will be copied, then copies them. */
 function confirmPanel(codes, entry, where) {
   // In the form's order, as the clerk sees the fields.
-  const previous = codes.map((code) => entry.carried_forward.find((c) => c.code === code)).filter((c) => c && state.fields.has(c.code));
+  // A department's prefilled number is confirmed, not replaced by last period's.
+  const supplied = unconfirmed(codes);
+  const previous = codes.filter((code) => !supplied.includes(code))
+    .map((code) => entry.carried_forward.find((c) => c.code === code)).filter((c) => c && state.fields.has(c.code));
   const panel = el('div', { class: 'confirm-panel', role: 'dialog', 'aria-label': '确认沿用上期数据' },
     el('p', {}, previous.length ? `将把以下 ${previous.length} 项上期数据复制到本期：` : '上期没有可沿用的数据'),
     el('ul', { class: 'copy-list' }, previous.map((c) => {
       const f = state.fields.get(c.code);
       return el('li', {}, `${f.field.name}：${words(f.type, c.value)}${f.field.unit ? ` ${f.field.unit}` : ''}`);
     })));
+  if (supplied.length) panel.append(el('p', { class: 'muted' }, `另有 ${supplied.length} 项部门预填数据，将一并确认。`));
   const cancel = el('button', { type: 'button', class: 'cancel' }, '取消');
   const ok = el('button', { type: 'button', class: 'primary confirm-copy' }, '确认复制');
-  ok.hidden = !previous.length;
+  ok.hidden = !previous.length && !supplied.length;
   panel.append(el('div', { class: 'panel-buttons' }, cancel, ok));
   cancel.addEventListener('click', () => panel.remove());
   ok.addEventListener('click', () => {
     ok.disabled = true;
     enqueue(async () => {
       try {
-        const answer = await call('POST', `/api/v1/entries/${state.region}/${state.period}/carry-forward`,
-          { codes: previous.map((c) => c.code) }, () => ({ 'if-match': `"${state.revision}"` }));
+        if (supplied.length) await confirmSupplied(supplied);
+        if (previous.length) {
+          const answer = await call('POST', `/api/v1/entries/${state.region}/${state.period}/carry-forward`,
+            { codes: previous.map((c) => c.code) }, () => ({ 'if-match': `"${state.revision}"` }));
+          showEntry(answer);
+          showSupplied(answer);
+        }
         panel.remove();
-        showEntry(answer);
       } catch (e) {
         ok.disabled = false;
         panel.querySelector('p').textContent = e.message;
@@ -71,6 +80,7 @@ function fieldRow(field, entry) {
     control,
     el('div', { class: 'field-foot' }, note, el('span', { class: 'save-state', role: 'status' }),
       field.derived ? null : el('button', { type: 'button', class: 'link history-button', 'aria-expanded': 'false' }, '修改记录')),
+    computed ? null : el('div', { class: 'supplied-note', hidden: true }),
     el('p', { class: 'error', role: 'alert', hidden: true }),
     el('div', { class: 'rules' }));
   const f = { field, type, row, control, derived: computed, state: row.querySelector('.save-state'), error: row.querySelector('.error'), rules: row.querySelector('.rules') };
@@ -177,6 +187,7 @@ async function main() {
     return button;
   };
   const allCodes = entered(form.sections.flatMap((s) => s.fields));
+  learnSupplied(entry);
   page.replaceChildren(
     el('p', { id: 'sync-banner', class: 'sync-banner', role: 'status', hidden: true }),
     el('div', { class: 'form-head' },
@@ -186,17 +197,20 @@ async function main() {
     el('div', { id: 'history-notes' }),
     state.reviewing ? registerConfirmCard(entry, form) || '' : '',
     entry.carried_forward.length ? confirmButton('全表上期无变化，一键确认', allCodes) : '',
+    sectionConfirm(allCodes, '确认全部部门预填数据'),
     ...form.sections.map((section) => el('section', { class: 'card form-section', 'data-category': section.category },
       el('div', { class: 'section-head' },
         el('h2', {}, section.category),
         entry.carried_forward.some((c) => entered(section.fields).includes(c.code))
-          ? confirmButton('上期无变化，一键确认', entered(section.fields)) : ''),
+          ? confirmButton('上期无变化，一键确认', entered(section.fields)) : '',
+        sectionConfirm(entered(section.fields), '确认本节部门数据')),
       section.fields.map((field) => fieldRow(field, entry)))),
     el('div', { id: 'outcome', class: 'saved-note', role: 'status', hidden: true }),
     state.reviewing ? reviewCard() : el('section', { class: 'card submit-card' },
       el('div', { id: 'submit-problems', role: 'alert', hidden: true }),
       submitButton()));
   showEntry(entry);
+  showSupplied(entry);
   // From navigation to a form that takes input, for scripts/bench-pages.py.
   performance.mark('onetable-form-editable');
   await showHistoryNotes();

@@ -109,6 +109,7 @@ export function save(code, value, now = false, kept = null) {
       document.getElementById('entry-status').textContent = statusLabel(answer);
       f.base = f.sent;
       setState(code, 'saved');
+      if (f.afterSave) f.afterSave(value);
       showDerived(answer.derived);
       showRules(answer.rule_results);
     } catch (e) {

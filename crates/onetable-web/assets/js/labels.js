@@ -20,7 +20,7 @@ export function when(at) {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
 
-export const SOURCES = { entry: '录入', import: '导入', carried_forward: '沿用上期', api: '接口' };
+export const SOURCES = { entry: '录入', import: '导入', carried_forward: '沿用上期', api: '接口', register: '台账', supplied: '部门预填', confirmed: '部门数据（已确认）' };
 
 /** Roles, one word each on every page. */
 export const ROLES = { clerk: '村级填报员', reviewer: '乡镇审核员', admin: '管理员', viewer: '看板用户', department: '部门用户', auditor: '审计员' };

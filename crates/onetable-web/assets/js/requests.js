@@ -10,6 +10,7 @@ import { requestForm } from './request_form.js';
 import { clientsCard } from './clients.js';
 import { FREQUENCIES, ROLES, containing, frequencyOf, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
 import { runPage, toLogin } from './page.js';
+import { suppliesCard } from './supplies.js';
 
 const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳回', revoked: '已撤销' };
 const LEVELS = { county: '县（市、区）', township: '乡镇（街道）', village: '村（社区）' };
@@ -178,6 +179,8 @@ async function draw() {
         all.length ? el('ul', { class: 'list' }, all.map(item)) : el('p', { class: 'muted' }, '还没有数据需求')),
       requestForm(state.me, () => draw()));
   }
+  const supplies = await suppliesCard(state.me, state.indicators, draw);
+  if (supplies) main.append(supplies);
   const clients = await clientsCard(state.me, draw);
   if (clients) main.append(clients);
   document.body.dataset.drawn = String(all.length);

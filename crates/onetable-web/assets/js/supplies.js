@@ -1,0 +1,106 @@
+// 数据供给 on the requests page: a department offers the numbers it already holds (户籍人口 from
+// 公安, 低保 from 民政…) for the villages of a region; an admin over the region approves, rejects
+// or revokes; the department's system then pushes values (POST /api/v1/supplies/{id}/values) and
+// the villages find them prefilled. Every rule — one supplier per indicator and region — is the
+// server's; its refusals show at their fields.
+
+import { api, el } from './api.js';
+import { showFieldErrors } from './page.js';
+
+const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳回', revoked: '已撤销' };
+const REFRESH = { daily: '每日', weekly: '每周', monthly: '每月', quarterly: '每季', yearly: '每年' };
+
+function facts(supply, indicators) {
+  const names = supply.indicators.map((c) => indicators.get(c)?.name || c).join('、');
+  return [
+    el('div', { class: 'work-head' }, el('strong', {}, `#${supply.id} ${supply.department}供给：${names}`),
+      el('span', { class: `status ${supply.status === 'approved' ? 'approved' : supply.status === 'pending' ? 'submitted' : 'returned'}` }, STATUS[supply.status] || supply.status)),
+    el('div', { class: 'muted' }, `地区 ${supply.region} · 来自${supply.source_system} · ${REFRESH[supply.refresh] || supply.refresh}更新`),
+    el('div', { class: 'muted' }, `用途：${supply.purpose}`),
+    supply.decision_reason ? el('div', { class: 'muted' }, `意见：${supply.decision_reason}`) : null,
+    supply.status === 'approved' ? el('div', { class: 'muted' }, `推送地址：POST /api/v1/supplies/${supply.id}/values`) : null,
+  ];
+}
+
+function decision(supply, redraw) {
+  const reason = el('input', { id: `supply-reason-${supply.id}`, placeholder: '驳回或撤销时必填' });
+  const message = el('p', { class: 'error', role: 'alert', hidden: true });
+  const act = (action) => async () => {
+    message.hidden = true;
+    try {
+      await api('POST', `/api/v1/supplies/${supply.id}/${action}`, action === 'approve' ? {} : { reason: reason.value.trim() || undefined });
+      await redraw();
+    } catch (e) {
+      message.textContent = e.details.length ? e.details.map((d) => d.message).join('；') : e.message;
+      message.hidden = false;
+    }
+  };
+  const actions = supply.status === 'pending' ? [['reject', '驳回'], ['approve', '批准']] : [['revoke', '撤销']];
+  return el('div', { class: 'decision' }, el('label', { for: reason.id }, '意见'), reason, message,
+    el('div', { class: 'panel-buttons' }, actions.map(([action, label]) => {
+      const b = el('button', { type: 'button', class: action === 'approve' ? 'primary' : '', 'data-supply-action': action }, label);
+      b.addEventListener('click', act(action));
+      return b;
+    })));
+}
+
+function supplyForm(me, indicators, redraw) {
+  const search = el('input', { id: 'supply-search', type: 'search', placeholder: '按名称查找指标，如 户籍' });
+  const offered = [...indicators.values()].filter((i) => !i.formula && i.status === 'active');
+  const boxes = el('div', { class: 'supply-indicators', id: 'supply-indicators' }, offered.map((i) =>
+    el('label', { class: 'check', 'data-name': `${i.name}${i.code}` },
+      el('input', { type: 'checkbox', value: i.code }), `${i.name}（${i.code}）`)));
+  search.addEventListener('input', () => {
+    const q = search.value.trim();
+    // `.check` is a flex row: the hidden attribute alone would not hide it.
+    for (const label of boxes.children) label.style.display = q && !label.dataset.name.includes(q) ? 'none' : '';
+  });
+  const region = el('input', { id: 'supply-region', value: me.region || '' });
+  const purpose = el('input', { id: 'supply-purpose', placeholder: '如 户籍人口数据回流，村里不再重复填报' });
+  const system = el('input', { id: 'supply-system', placeholder: '如 公安人口信息管理系统' });
+  const refresh = el('select', { id: 'supply-refresh' }, Object.entries(REFRESH).map(([v, t]) => el('option', { value: v, selected: v === 'monthly' }, t)));
+  const message = el('div', { role: 'alert' });
+  const field = (name, label, control) => el('div', { class: 'control', 'data-field': name },
+    el('label', { for: control.id }, label), control, el('p', { class: 'error', role: 'alert', hidden: true }));
+  const save = el('button', { type: 'submit', class: 'primary', id: 'supply-save' }, '提交供给申请');
+  const form = el('form', { class: 'card', id: 'supply-form', novalidate: true },
+    el('h2', {}, '新建数据供给'),
+    el('p', { class: 'muted' }, '把本部门已掌握的数据推送给村里预填，村里确认或改正，改正会反馈给本部门。同一指标同一地区只能有一个供给部门。'),
+    el('div', { class: 'control', 'data-field': 'indicators' }, el('label', { for: search.id }, '供给的指标'), search, boxes,
+      el('p', { class: 'error', role: 'alert', hidden: true })),
+    field('region', '地区（区划代码）', region), field('purpose', '用途', purpose), field('source_system', '数据来源系统', system),
+    field('refresh', '更新频率', refresh), message, save);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    try {
+      await api('POST', '/api/v1/supplies', {
+        indicators: [...boxes.querySelectorAll('input:checked')].map((b) => b.value),
+        region: region.value.trim(), purpose: purpose.value.trim(), source_system: system.value.trim(), refresh: refresh.value,
+      });
+      await redraw();
+    } catch (e) {
+      showFieldErrors(form, message, e, (f) => (f.startsWith('indicators') ? 'indicators' : f));
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** The card of supplies: a department's own (and the form to file one), or an admin's to decide. */
+export async function suppliesCard(me, indicators, redraw) {
+  if (me.role !== 'department' && me.role !== 'admin') return null;
+  const supplies = await api('GET', '/api/v1/supplies');
+  const admin = me.role === 'admin';
+  const item = (s) => {
+    const li = el('li', { class: 'request', 'data-supply': String(s.id) }, ...facts(s, indicators));
+    if (admin && (s.status === 'pending' || s.status === 'approved')) li.append(decision(s, redraw));
+    return li;
+  };
+  const pending = supplies.filter((s) => s.status === 'pending').length;
+  const card = el('section', { class: 'card', id: 'supplies' },
+    el('h2', {}, admin ? `数据供给（待审核 ${pending}）` : `${me.department || ''}的数据供给`),
+    supplies.length ? el('ul', { class: 'list' }, supplies.map(item)) : el('p', { class: 'muted' }, '还没有数据供给'));
+  return admin ? card : el('div', {}, card, supplyForm(me, indicators, redraw));
+}
