@@ -153,6 +153,40 @@ async fn a_department_supplies_its_numbers_and_the_village_confirms_or_keeps_its
             .unwrap();
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 
+        // The correction flows back to 公安局 (no other department sees it); it answers.
+        let (status, found) = app.get_as(&police, &format!("/api/v1/supplies/{id}/discrepancies")).await;
+        assert_eq!(status, 200, "{found}");
+        let open = &found[0];
+        assert_eq!(
+            (
+                open["village"].as_str(),
+                open["indicator"].as_str(),
+                open["supplied"].as_str(),
+                open["corrected"].as_str()
+            ),
+            (Some(VILLAGE), Some("POP.HOUSEHOLDS"), Some("352"), Some("350")),
+            "{found}"
+        );
+        assert_eq!(
+            (open["reason"].as_str(), open["status"].as_str()),
+            (Some("两户已分户，公安尚未登记"), Some("open"))
+        );
+        assert_eq!(found.as_array().unwrap().len(), 1, "the confirmed one is no discrepancy: {found}");
+        assert_eq!(app.get_as(&civil, &format!("/api/v1/supplies/{id}/discrepancies")).await.0, 404);
+        let answer = format!("/api/v1/supplies/{id}/discrepancies/{}/answer", open["id"]);
+        let (status, answered) = app
+            .send_json(Method::POST, &police, &answer, &json!({"answer": "分户登记已于 12 月办结，请以户籍系统为准"}))
+            .await;
+        assert_eq!((status.as_u16(), answered["status"].as_str()), (200, Some("answered")), "{answered}");
+        assert_eq!(app.send_json(Method::POST, &police, &answer, &json!({"answer": "再答一次"})).await.0, 409);
+        let (body, _) = entry(&app, &clerk).await;
+        let households =
+            body["supplied"].as_array().unwrap().iter().find(|s| s["indicator"] == "POP.HOUSEHOLDS").unwrap();
+        assert_eq!(
+            households["correction"]["answer"], "分户登记已于 12 月办结，请以户籍系统为准",
+            "the village sees it: {body}"
+        );
+
         // A newer push never overwrites either: it is offered beside them. The neighbour's
         // unconfirmed values follow.
         let newer = vec![

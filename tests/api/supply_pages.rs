@@ -84,6 +84,22 @@ async fn a_departments_numbers_arrive_prefilled_and_the_clerk_confirms_or_correc
     assert_eq!(phone.phone_layout_problems().await, Vec::<String>::new());
     phone.close().await;
 
+    // The correction reaches 公安局's page; it answers, and the village reads the answer.
+    let Some(dept) = signed_in(&app, Window::Desktop, "ga_person").await else { return };
+    dept.wait_for_text("#who", "ga_person").await;
+    let found = dept.wait_for_text("#supplies [data-discrepancy]", "本部门：352 → 村里：350").await;
+    assert!(found.contains("待处理"), "{found}");
+    dept.fill("#supplies [data-discrepancy] input", "分户登记已于 12 月办结，请以户籍系统为准").await;
+    dept.click("#supplies .answer-discrepancy").await;
+    dept.wait_for_text("#supplies [data-discrepancy]", "已答复").await;
+    dept.screenshot("supply-discrepancy-desktop").await;
+    dept.close().await;
+    let Some(phone) = signed_in(&app, Window::Phone, "li_clerk").await else { return };
+    phone.wait_for_text("#who", "吴家坪村").await;
+    phone.client.goto(&app.url(&format!("/form?period={year}"))).await.unwrap();
+    phone.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .supplied-note", "公安局答复：分户登记已于 12 月办结").await;
+    phone.close().await;
+
     let clerk = app.login("li_clerk", onetable_tests::PASSWORD).await;
     let (_, entry) = app.get_as(&clerk, &format!("/api/v1/entries/{VILLAGE}/{year}")).await;
     let sources: Vec<(String, String)> = entry["values"]

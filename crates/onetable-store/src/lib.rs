@@ -31,6 +31,7 @@ pub mod schema;
 pub mod seed;
 pub mod sharing;
 pub mod supplies;
+pub mod supply_discrepancies;
 pub mod templates;
 pub mod url;
 pub mod write_statements;

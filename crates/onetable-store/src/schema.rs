@@ -448,4 +448,23 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(supplies, supplied_values);
+diesel::allow_tables_to_appear_in_same_query!(supplies, supplied_values, supply_discrepancies);
+
+diesel::table! {
+    supply_discrepancies (id) {
+        id -> BigInt,
+        supply_id -> BigInt,
+        region_code -> Text,
+        indicator_code -> Text,
+        period -> Text,
+        supplied -> Text,
+        corrected -> Text,
+        reason -> Nullable<Text>,
+        corrected_by -> Text,
+        corrected_at -> Timestamp,
+        status -> Text,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}

@@ -130,6 +130,8 @@ pub fn write_cells(
             changes: &changes,
         },
     )?;
+    // A village's different number over a department's supplied one flows back to the department.
+    crate::supplies::discrepancies::note(conn, region, period, &changes, change)?;
     let changed = changes.into_iter().map(|(code, _, _)| code).collect();
     Ok(Written { entry: next, values, changed })
 }

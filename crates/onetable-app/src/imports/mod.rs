@@ -453,6 +453,8 @@ fn plan(
                 updated_at: now,
             }),
         }
+        let change = crate::entries::Change { actor, source: "import", reason: Some("批量导入".to_owned()), now };
+        crate::supplies::discrepancies::note(conn, region, &period_text, &changes, &change)?;
         store::delete_cells(conn, region, &period_text, &replaced)?;
     }
     if write {

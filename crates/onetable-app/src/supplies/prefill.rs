@@ -47,6 +47,10 @@ pub fn apply(
     }
     let mut done = Prefilled::default();
     for ((region, period), rows) in by_entry {
+        // The village's correction, now the department's number too: that discrepancy is closed.
+        for row in &rows {
+            onetable_store::supply_discrepancies::resolve(conn, region, period, &row.indicator_code, &row.value, true)?;
+        }
         let entry = onetable_store::entries::find(conn, region, period)?;
         let revision = match &entry {
             Some(e) if !e.status.parse::<EntryStatus>().is_ok_and(EntryStatus::editable) => {
@@ -97,6 +101,16 @@ pub struct SuppliedValue {
     /// The supplier's number arrived after the value the entry holds (typed or confirmed) and
     /// differs from it: it is offered beside the field.
     pub newer: bool,
+    /// The village's correction of this number as the department sees it: `open`, `resolved` or
+    /// `answered` (with the department's answer).
+    pub correction: Option<CorrectionState>,
+}
+
+/// Where the village's correction of a supplied value stands.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct CorrectionState {
+    pub status: String,
+    pub answer: Option<String>,
 }
 
 /// The supplied values of a village's entry for the form's indicators.
@@ -110,6 +124,11 @@ pub fn of_entry(
     period: &str,
     stored: &BTreeMap<String, (String, String, NaiveDateTime)>,
 ) -> Result<Vec<SuppliedValue>, Problem> {
+    let mut corrections: BTreeMap<String, CorrectionState> =
+        onetable_store::supply_discrepancies::of_entry(conn, region, period)?
+            .into_iter()
+            .map(|d| (d.indicator_code, CorrectionState { status: d.status, answer: d.answer }))
+            .collect();
     Ok(store::of_entry(conn, region, period)?
         .into_iter()
         .filter_map(|(row, department)| {
@@ -120,6 +139,7 @@ pub fn of_entry(
                 source != "supplied" && *value != row.value && *at < row.received_at
             });
             Some(SuppliedValue {
+                correction: corrections.remove(&row.indicator_code),
                 value: json_value(&def.value_type, &row.value),
                 indicator: row.indicator_code,
                 as_of: row.as_of,

@@ -101,6 +101,8 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(supplies::decide::reject_supply)
         .service(supplies::decide::revoke_supply)
         .service(supplies::values::push_values)
+        .service(supplies::discrepancies::list_discrepancies)
+        .service(supplies::discrepancies::answer_discrepancy)
         .service(registers::records::list_records)
         .service(registers::records::create_record)
         .service(registers::records::get_record)

@@ -63,6 +63,9 @@ function renderNote(f) {
     slot.append(`已确认 · 来自${source}`);
   } else if (cell && words(f.type, cell.value) !== words(f.type, given.value)) {
     slot.append(`已改正 · ${given.department}的数据为 ${theirs}`);
+    const back = given.correction;
+    if (back && back.status === 'answered') slot.append(el('div', { class: 'supplied-answer' }, `${given.department}答复：${back.answer}`));
+    else if (!back || back.status === 'open') slot.append('，已反馈给该部门');
   } else {
     slot.append(`与${given.department}的数据一致`);
   }

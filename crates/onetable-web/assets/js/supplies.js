@@ -88,19 +88,56 @@ function supplyForm(me, indicators, redraw) {
   return form;
 }
 
+/** The villages' corrections of a supply's values; the department answers the open ones. */
+async function discrepancies(supply, indicators, me) {
+  const found = await api('GET', `/api/v1/supplies/${supply.id}/discrepancies`).catch(() => []);
+  if (!found.length) return el('p', { class: 'muted' }, '村里没有改正本供给的数据');
+  const open = found.filter((d) => d.status === 'open').length;
+  const STATE = { open: '待处理', resolved: '已一致', answered: '已答复' };
+  return el('details', { class: 'discrepancies', open: open > 0 },
+    el('summary', {}, `村里的改正（${found.length} 条，待处理 ${open} 条）`),
+    el('ul', { class: 'list' }, found.map((d) => {
+      const li = el('li', { 'data-discrepancy': String(d.id) },
+        el('strong', {}, `${d.village} · ${d.period} · ${indicators.get(d.indicator)?.name || d.indicator}`),
+        el('div', {}, `本部门：${d.supplied} → 村里：${d.corrected}`, ' ', el('span', { class: 'badge' }, STATE[d.status] || d.status)),
+        d.reason ? el('div', { class: 'muted' }, `原因：${d.reason}`) : null,
+        d.answer ? el('div', { class: 'muted' }, `答复：${d.answer}`) : null);
+      if (me.role === 'department' && d.status === 'open') {
+        const text = el('input', { id: `answer-${d.id}`, placeholder: '说明本部门数据为何成立；或推送改正后的数据' });
+        const send = el('button', { type: 'button', class: 'answer-discrepancy' }, '答复');
+        const message = el('p', { class: 'error', role: 'alert', hidden: true });
+        send.addEventListener('click', async () => {
+          try {
+            await api('POST', `/api/v1/supplies/${supply.id}/discrepancies/${d.id}/answer`, { answer: text.value.trim() });
+            const badge = li.querySelector('.badge');
+            if (badge) badge.textContent = '已答复';
+            for (const part of [text, send, message, li.querySelector('label')]) part?.remove();
+            li.append(el('div', { class: 'muted' }, `答复：${text.value.trim()}`));
+          } catch (e) {
+            message.textContent = e.details.length ? e.details.map((x) => x.message).join('；') : e.message;
+            message.hidden = false;
+          }
+        });
+        li.append(el('label', { class: 'visually-hidden', for: text.id }, '答复'), text, send, message);
+      }
+      return li;
+    })));
+}
+
 /** The card of supplies: a department's own (and the form to file one), or an admin's to decide. */
 export async function suppliesCard(me, indicators, redraw) {
   if (me.role !== 'department' && me.role !== 'admin') return null;
   const supplies = await api('GET', '/api/v1/supplies');
   const admin = me.role === 'admin';
-  const item = (s) => {
+  const item = async (s) => {
     const li = el('li', { class: 'request', 'data-supply': String(s.id) }, ...facts(s, indicators));
+    if (s.status === 'approved' || s.status === 'revoked') li.append(await discrepancies(s, indicators, me));
     if (admin && (s.status === 'pending' || s.status === 'approved')) li.append(decision(s, redraw));
     return li;
   };
   const pending = supplies.filter((s) => s.status === 'pending').length;
   const card = el('section', { class: 'card', id: 'supplies' },
     el('h2', {}, admin ? `数据供给（待审核 ${pending}）` : `${me.department || ''}的数据供给`),
-    supplies.length ? el('ul', { class: 'list' }, supplies.map(item)) : el('p', { class: 'muted' }, '还没有数据供给'));
+    supplies.length ? el('ul', { class: 'list' }, await Promise.all(supplies.map(item))) : el('p', { class: 'muted' }, '还没有数据供给'));
   return admin ? card : el('div', {}, card, supplyForm(me, indicators, redraw));
 }

@@ -2,5 +2,6 @@
 //! its values; the villages' forms show them prefilled.
 
 pub mod decide;
+pub mod discrepancies;
 pub mod file;
 pub mod values;
