@@ -236,6 +236,14 @@ async fn a_department_supplies_its_numbers_and_the_village_confirms_or_keeps_its
             ]
         );
 
+        // The burden page counts it: 4 cells supplied, 2 confirmed, 1 correction.
+        let (_, burden) = app.get_as(&admin, "/api/v1/burden?within=5223").await;
+        assert_eq!(
+            burden["supplies"],
+            json!([{"department": "公安局", "supplied": 4, "confirmed": 2, "corrected": 1}]),
+            "{burden}"
+        );
+
         // Revoked: pushes stop.
         let (status, _) = app
             .send_json(Method::POST, &admin, &format!("/api/v1/supplies/{id}/revoke"), &json!({"reason": "系统切换"}))

@@ -255,6 +255,10 @@ enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         villages: usize,
     },
+    /// 数据回流: an approved supply of 10 annual indicators pushed for every village of the demo
+    /// prefecture (1,294 × 10 rows) — into empty forms, over its earlier numbers, unchanged — then
+    /// the forms approved and the prefecture's dashboard read.
+    Supply,
     /// PostgreSQL: a province's registers (10 million records by default) written in SQL, then
     /// the count of open records by village for one county.
     RegisterCounts {
@@ -386,6 +390,7 @@ async fn main() -> ExitCode {
                 .join()
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the benchmark panicked")))
         }),
+        Command::Bench { command: BenchCommand::Supply } => commands::bench_supply(&settings).await,
         Command::Bench { command: BenchCommand::RegisterCounts { records } } => {
             commands::with_db(&settings, |db| commands::bench_registers::register_counts_bench(db, records))
         }

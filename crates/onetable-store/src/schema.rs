@@ -468,3 +468,5 @@ diesel::table! {
         answered_at -> Nullable<Timestamp>,
     }
 }
+diesel::allow_tables_to_appear_in_same_query!(data_values, supplied_values);
+diesel::allow_tables_to_appear_in_same_query!(data_values, supplies);

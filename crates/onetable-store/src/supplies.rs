@@ -202,3 +202,49 @@ pub fn confirm_sources(conn: &mut DbConn, region: &str, period: &str, codes: &[S
     .set(data_values::source.eq("confirmed"))
     .execute(conn)?)
 }
+
+/// Per supplying department, over the villages between `low` and `high`: values supplied, values
+/// the villages confirmed, and corrections (every discrepancy, whatever became of it).
+///
+/// # Errors
+/// On a database error.
+pub fn burden_counts(conn: &mut DbConn, low: &str, high: &str) -> StoreResult<Vec<(String, i64, i64, i64)>> {
+    use crate::schema::{data_values, supply_discrepancies};
+    use diesel::dsl::count_star;
+    let supplied: Vec<(String, i64)> = supplied_values::table
+        .inner_join(supplies::table.on(supplies::id.eq(supplied_values::supply_id)))
+        .filter(supplied_values::region_code.between(low, high))
+        .group_by(supplies::department)
+        .select((supplies::department, count_star()))
+        .load(conn)?;
+    let confirmed: Vec<(String, i64)> = supplied_values::table
+        .inner_join(supplies::table.on(supplies::id.eq(supplied_values::supply_id)))
+        .inner_join(
+            data_values::table.on(data_values::region_code
+                .eq(supplied_values::region_code)
+                .and(data_values::indicator_code.eq(supplied_values::indicator_code))
+                .and(data_values::period.eq(supplied_values::period))),
+        )
+        .filter(supplied_values::region_code.between(low, high))
+        .filter(data_values::source.eq("confirmed"))
+        .group_by(supplies::department)
+        .select((supplies::department, count_star()))
+        .load(conn)?;
+    let corrected: Vec<(String, i64)> = supply_discrepancies::table
+        .inner_join(supplies::table.on(supplies::id.eq(supply_discrepancies::supply_id)))
+        .filter(supply_discrepancies::region_code.between(low, high))
+        .group_by(supplies::department)
+        .select((supplies::department, count_star()))
+        .load(conn)?;
+    let mut out: std::collections::BTreeMap<String, (i64, i64, i64)> = std::collections::BTreeMap::new();
+    for (department, n) in supplied {
+        out.entry(department).or_default().0 = n;
+    }
+    for (department, n) in confirmed {
+        out.entry(department).or_default().1 = n;
+    }
+    for (department, n) in corrected {
+        out.entry(department).or_default().2 = n;
+    }
+    Ok(out.into_iter().map(|(d, (s, c, k))| (d, s, c, k)).collect())
+}

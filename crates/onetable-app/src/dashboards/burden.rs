@@ -36,6 +36,18 @@ pub struct Burden {
     pub by_department: Vec<DepartmentBurden>,
     /// The latest clean-up of departments' old forms (报表清理): N forms, M columns → K needs.
     pub forms_cleanup: Option<FormsCleanup>,
+    /// 数据回流, department by department: values it supplied to the region's villages, how many
+    /// the villages confirmed, how many they corrected.
+    pub supplies: Vec<SupplyBurden>,
+}
+
+/// What one supplying department gave the region's villages, and what became of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupplyBurden {
+    pub department: String,
+    pub supplied: i64,
+    pub confirmed: i64,
+    pub corrected: i64,
 }
 
 /// The counts of the latest clean-up run (POST /api/v1/forms/cleanup).
@@ -77,7 +89,8 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
     let month_start = now.date_naive().with_day(1).unwrap_or(now.date_naive()).and_hms_opt(0, 0, 0).unwrap_or_default();
     let (low, high) = (within.to_string(), within.descendant_upper_bound());
     let ancestors: Vec<String> = within.ancestors().iter().map(ToString::to_string).collect();
-    let (active, pulls, entered, cleanup) = app
+    let (village_low, village_high) = (low.clone(), high.clone());
+    let (active, pulls, entered, cleanup, supplies) = app
         .run(move |conn| {
             let active = store::active(conn, &low, &high, &ancestors, now.naive_utc())?;
             let pulls = store::accesses_since(conn, &low, &high, &ancestors, month_start)?;
@@ -86,7 +99,8 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
                 .filter(|r| r.status == IndicatorStatus::Active.as_ref() && r.formula.is_none())
                 .count();
             let cleanup = crate::legacy::cleanup::latest(conn)?;
-            Ok((active, pulls, entered, cleanup))
+            let supplies = onetable_store::supplies::burden_counts(conn, &village_low, &village_high)?;
+            Ok((active, pulls, entered, cleanup, supplies))
         })
         .await?;
     let mut uses: BTreeMap<String, usize> = BTreeMap::new();
@@ -136,5 +150,14 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
             new_needs: c.new_needs,
             run_at: c.run_at.and_utc(),
         }),
+        supplies: supplies
+            .into_iter()
+            .map(|(department, supplied, confirmed, corrected)| SupplyBurden {
+                department,
+                supplied,
+                confirmed,
+                corrected,
+            })
+            .collect(),
     })
 }

@@ -7,6 +7,7 @@ pub mod bench_accounts;
 pub mod bench_cube;
 pub mod bench_forms;
 pub mod bench_registers;
+pub mod bench_supplies;
 pub mod bench_trend;
 pub mod extract;
 pub mod forms;
@@ -52,6 +53,10 @@ pub async fn bench_patch(settings: &Settings, clients: usize, seconds: u64) -> a
 pub async fn bench_accounts(settings: &Settings, total: usize) -> anyhow::Result<()> {
     let db = open(settings)?;
     bench_accounts::accounts_bench(db, settings, total).await
+}
+
+pub async fn bench_supply(settings: &Settings) -> anyhow::Result<()> {
+    bench_supplies::supply_bench(open(settings)?).await
 }
 
 pub async fn bench_registers(settings: &Settings, villages: usize) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@
 // enter once, the requests and departments served from them, pulls this month, indicators shared
 // between departments — with a chart per department (GET /api/v1/burden).
 
-import { api, el, session } from './api.js';
+import { api, el, scrolling, session } from './api.js';
 import { groupedBars } from './charts.js';
 import { exact } from './numbers.js';
 import { runPage, toLogin } from './page.js';
@@ -36,7 +36,14 @@ async function main() {
       burden.forms_cleanup ? el('p', { class: 'muted' }, `其中指标库已有 ${exact(burden.forms_cleanup.in_registry)} 项，新需求 ${exact(burden.forms_cleanup.new_needs)} 项`) : null,
       el('p', {}, el('a', { href: '/forms' }, '去报表清理'))),
     el('section', { class: 'card chart-card' }, el('h2', {}, '各部门'),
-      departments.length ? box : el('p', { class: 'muted' }, '还没有在用的数据需求')));
+      departments.length ? box : el('p', { class: 'muted' }, '还没有在用的数据需求')),
+    el('section', { class: 'card', id: 'burden-supplies' }, el('h2', {}, '数据回流（部门供给，村里确认或改正）'),
+      burden.supplies.length
+        ? scrolling(el('table', { class: 'data-table' },
+          el('thead', {}, el('tr', {}, ['部门', '供给的数值', '村里已确认', '村里改正'].map((h) => el('th', { scope: 'col' }, h)))),
+          el('tbody', {}, burden.supplies.map((s) => el('tr', {},
+            el('th', { scope: 'row' }, s.department), el('td', {}, exact(s.supplied)), el('td', {}, exact(s.confirmed)), el('td', {}, exact(s.corrected)))))), '数据回流')
+        : el('p', { class: 'muted' }, '还没有部门供给数据')));
   if (departments.length) {
     groupedBars(box, {
       categories: departments.map((d) => d.department),
