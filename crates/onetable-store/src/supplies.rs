@@ -248,3 +248,26 @@ pub fn burden_counts(conn: &mut DbConn, low: &str, high: &str) -> StoreResult<Ve
     }
     Ok(out.into_iter().map(|(d, (s, c, k))| (d, s, c, k)).collect())
 }
+
+/// The values a supply gave for `period`: (village, indicator) → (value, as_of).
+///
+/// # Errors
+/// On a database error.
+pub fn kept(
+    conn: &mut DbConn,
+    supply: i64,
+    periods: &[String],
+) -> StoreResult<std::collections::HashMap<(String, String, String), (String, NaiveDate)>> {
+    let rows: Vec<(String, String, String, String, NaiveDate)> = supplied_values::table
+        .filter(supplied_values::supply_id.eq(supply))
+        .filter(supplied_values::period.eq_any(periods))
+        .select((
+            supplied_values::region_code,
+            supplied_values::indicator_code,
+            supplied_values::period,
+            supplied_values::value,
+            supplied_values::as_of,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(r, i, p, v, a)| ((r, i, p), (v, a))).collect())
+}

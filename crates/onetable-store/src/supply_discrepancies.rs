@@ -165,3 +165,20 @@ pub fn of_entry(conn: &mut DbConn, region: &str, period: &str) -> StoreResult<Ve
         .select(DiscrepancyRow::as_select())
         .load(conn)?)
 }
+
+/// The open discrepancies of a supply: (village, period, indicator) → the village's number.
+///
+/// # Errors
+/// On a database error.
+pub fn open_of_supply(conn: &mut DbConn, supply: i64) -> StoreResult<Vec<(String, String, String, String)>> {
+    Ok(supply_discrepancies::table
+        .filter(supply_discrepancies::supply_id.eq(supply))
+        .filter(supply_discrepancies::status.eq("open"))
+        .select((
+            supply_discrepancies::region_code,
+            supply_discrepancies::period,
+            supply_discrepancies::indicator_code,
+            supply_discrepancies::corrected,
+        ))
+        .load(conn)?)
+}

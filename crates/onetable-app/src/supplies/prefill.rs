@@ -46,9 +46,16 @@ pub fn apply(
         by_entry.entry((row.region_code.as_str(), row.period.as_str())).or_default().push(row);
     }
     let mut done = Prefilled::default();
+    // The villages' open corrections of these supplies: one that now matches the department's
+    // number is closed.
+    let mut open = std::collections::HashSet::new();
+    for supply in rows.iter().map(|r| r.supply_id).collect::<std::collections::BTreeSet<_>>() {
+        open.extend(onetable_store::supply_discrepancies::open_of_supply(conn, supply)?);
+    }
     for ((region, period), rows) in by_entry {
-        // The village's correction, now the department's number too: that discrepancy is closed.
-        for row in &rows {
+        for row in rows.iter().filter(|r| {
+            open.contains(&(region.to_owned(), period.to_owned(), r.indicator_code.clone(), r.value.clone()))
+        }) {
             onetable_store::supply_discrepancies::resolve(conn, region, period, &row.indicator_code, &row.value, true)?;
         }
         let entry = onetable_store::entries::find(conn, region, period)?;

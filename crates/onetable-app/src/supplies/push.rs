@@ -88,9 +88,20 @@ pub async fn push(app: &App, actor: &Actor, id: i64, body: SupplyPush) -> AppRes
     let (received, prefilled) = app
         .write(move |conn| {
             let rows = check_rows(conn, &forms, &supply, &body.rows, now)?;
-            store::upsert_values(conn, &rows)?;
-            let prefilled = prefill::apply(conn, &rows, &supply.department, &subject, now)?;
-            Ok((rows.len(), prefilled))
+            // What this supply already gave, unchanged, is neither stored again nor applied again.
+            let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+            let kept = store::kept(conn, supply.id, &periods)?;
+            let received = rows.len();
+            let fresh: Vec<SuppliedValueRow> = rows
+                .into_iter()
+                .filter(|r| {
+                    kept.get(&(r.region_code.clone(), r.indicator_code.clone(), r.period.clone()))
+                        != Some(&(r.value.clone(), r.as_of))
+                })
+                .collect();
+            store::upsert_values(conn, &fresh)?;
+            let prefilled = prefill::apply(conn, &fresh, &supply.department, &subject, now)?;
+            Ok((received, prefilled))
         })
         .await?;
     let mut event = actor.event("supply.push", Some(id.to_string()), "success");
