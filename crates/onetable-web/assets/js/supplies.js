@@ -92,13 +92,16 @@ function supplyForm(me, indicators, redraw) {
 async function discrepancies(supply, indicators, me) {
   const found = await api('GET', `/api/v1/supplies/${supply.id}/discrepancies`).catch(() => []);
   if (!found.length) return el('p', { class: 'muted' }, '村里没有改正本供给的数据');
+  // Villages by name, as the department knows them.
+  const names = new Map(await Promise.all([...new Set(found.map((d) => d.village))].map(async (code) =>
+    [code, await api('GET', `/api/v1/regions/${code}`).then((r) => r.name.replace(/村民委员会$|居民委员会$/, '村'), () => code)])));
   const open = found.filter((d) => d.status === 'open').length;
   const STATE = { open: '待处理', resolved: '已一致', answered: '已答复' };
   return el('details', { class: 'discrepancies', open: open > 0 },
     el('summary', {}, `村里的改正（${found.length} 条，待处理 ${open} 条）`),
     el('ul', { class: 'list' }, found.map((d) => {
       const li = el('li', { 'data-discrepancy': String(d.id) },
-        el('strong', {}, `${d.village} · ${d.period} · ${indicators.get(d.indicator)?.name || d.indicator}`),
+        el('strong', {}, `${names.get(d.village)}（${d.village}）· ${d.period} · ${indicators.get(d.indicator)?.name || d.indicator}`),
         el('div', {}, `本部门：${d.supplied} → 村里：${d.corrected}`, ' ', el('span', { class: 'badge' }, STATE[d.status] || d.status)),
         d.reason ? el('div', { class: 'muted' }, `原因：${d.reason}`) : null,
         d.answer ? el('div', { class: 'muted' }, `答复：${d.answer}`) : null);
