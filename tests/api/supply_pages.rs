@@ -80,6 +80,11 @@ async fn a_departments_numbers_arrive_prefilled_and_the_clerk_confirms_or_correc
         .execute("document.getElementById('f-POP.HOUSEHOLDS').dispatchEvent(new Event('change'))", vec![])
         .await
         .unwrap();
+    // Another number than 公安局's: why, first; the reason goes back with the correction.
+    phone.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .correction", "请说明原因").await;
+    phone.fill("#reason-POP\\.HOUSEHOLDS", "两户已分户，公安尚未登记").await;
+    phone.screenshot("form-correction-phone").await;
+    phone.click("[data-code=\"POP.HOUSEHOLDS\"] .save-correction").await;
     phone.wait_for_text("[data-code=\"POP.HOUSEHOLDS\"] .supplied-note", "已改正").await;
     assert_eq!(phone.phone_layout_problems().await, Vec::<String>::new());
     phone.close().await;
@@ -88,7 +93,7 @@ async fn a_departments_numbers_arrive_prefilled_and_the_clerk_confirms_or_correc
     let Some(dept) = signed_in(&app, Window::Desktop, "ga_person").await else { return };
     dept.wait_for_text("#who", "ga_person").await;
     let found = dept.wait_for_text("#supplies [data-discrepancy]", "本部门：352 → 村里：350").await;
-    assert!(found.contains("待处理"), "{found}");
+    assert!(found.contains("待处理") && found.contains("原因：两户已分户，公安尚未登记"), "{found}");
     dept.fill("#supplies [data-discrepancy] input", "分户登记已于 12 月办结，请以户籍系统为准").await;
     dept.click("#supplies .answer-discrepancy").await;
     dept.wait_for_text("#supplies [data-discrepancy]", "已答复").await;

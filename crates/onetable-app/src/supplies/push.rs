@@ -89,7 +89,8 @@ pub async fn push(app: &App, actor: &Actor, id: i64, body: SupplyPush) -> AppRes
         .write(move |conn| {
             let rows = check_rows(conn, &forms, &supply, &body.rows, now)?;
             // What this supply already gave, unchanged, is neither stored again nor applied again.
-            let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+            let periods: Vec<String> =
+                rows.iter().map(|r| r.period.clone()).collect::<BTreeSet<_>>().into_iter().collect();
             let kept = store::kept(conn, supply.id, &periods)?;
             let received = rows.len();
             let fresh: Vec<SuppliedValueRow> = rows

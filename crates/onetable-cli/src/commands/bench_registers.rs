@@ -48,8 +48,15 @@ fn median(mut samples: Vec<Duration>) -> (f64, f64) {
     (at(0.5), at(0.95))
 }
 
-pub async fn registers_bench(db: Db, settings: &Settings, villages: usize) -> anyhow::Result<()> {
-    let now = chrono::Utc::now().naive_utc();
+/// The demo prefecture's divisions (imported once) and the catalogue, for a bench on an empty
+/// database; answers the prefecture and its villages.
+///
+/// # Errors
+/// On a database fault or a bad seed.
+pub fn prepare(
+    db: &Db,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<(RegionCode, Vec<onetable_store::models::RegionRow>)> {
     let mut conn = db.conn()?;
     if !regions::has_villages(&mut conn)? {
         divisions::import(&mut conn, &seed::demo_divisions()?, now.date())?;
@@ -64,8 +71,12 @@ pub async fn registers_bench(db: Db, settings: &Settings, villages: usize) -> an
     .map_err(|e| anyhow!("{e}"))?;
     let prefecture = RegionCode::parse(seed::DEMO_PREFECTURE)?;
     let search = RegionSearch { scope: Some(prefecture), level: Some(RegionLevel::Village), ..RegionSearch::default() };
-    let all = regions::search(&mut conn, &search, 100_000, 0)?.items;
-    drop(conn);
+    Ok((prefecture, regions::search(&mut conn, &search, 100_000, 0)?.items))
+}
+
+pub async fn registers_bench(db: Db, settings: &Settings, villages: usize) -> anyhow::Result<()> {
+    let now = chrono::Utc::now().naive_utc();
+    let (prefecture, all) = prepare(&db, now)?;
     let chosen: Vec<RegionCode> =
         all.iter().take(villages + 1).map(|v| RegionCode::parse(&v.code)).collect::<Result<_, _>>()?;
     let (kept, fresh) = chosen.split_at(villages.min(chosen.len() - 1));

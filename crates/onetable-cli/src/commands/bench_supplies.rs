@@ -15,8 +15,7 @@ use onetable_app::supplies::{grants, push, NewSupply};
 use onetable_app::App;
 use onetable_core::indicator::Frequency;
 use onetable_core::{RegionCode, RegionLevel, Role, Scope};
-use onetable_store::regions::{self, RegionSearch};
-use onetable_store::{divisions, seed, Db};
+use onetable_store::Db;
 
 fn actor(subject: &str, role: Role, region: RegionCode, department: Option<&str>) -> Actor {
     Actor {
@@ -35,22 +34,9 @@ fn ms(d: Duration) -> f64 {
 
 pub async fn supply_bench(db: Db) -> anyhow::Result<()> {
     let now = chrono::Utc::now().naive_utc();
+    let (prefecture, found) = super::bench_registers::prepare(&db, now)?;
+    let villages: Vec<String> = found.into_iter().map(|v| v.code).collect();
     let mut conn = db.conn()?;
-    if !regions::has_villages(&mut conn)? {
-        divisions::import(&mut conn, &seed::demo_divisions()?, now.date())?;
-    }
-    onetable_app::registry::catalogue::load(
-        &mut conn,
-        onetable_app::registry::catalogue::SEED_INDICATORS,
-        Some(onetable_app::registry::catalogue::SEED_RULES),
-        "bench",
-        now,
-    )
-    .map_err(|e| anyhow!("{e}"))?;
-    let prefecture = RegionCode::parse(seed::DEMO_PREFECTURE)?;
-    let search = RegionSearch { scope: Some(prefecture), level: Some(RegionLevel::Village), ..RegionSearch::default() };
-    let villages: Vec<String> =
-        regions::search(&mut conn, &search, 100_000, 0)?.items.into_iter().map(|v| v.code).collect();
     // Ten annual whole-number indicators the village types today (no formula, no register).
     let indicators: Vec<String> = onetable_store::registry::current(&mut conn)?
         .into_values()

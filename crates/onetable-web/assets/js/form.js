@@ -97,6 +97,8 @@ function fieldRow(field, entry) {
       if (text === f.sent) return;
       const checked = check(field, type, text);
       if (checked.error) return setState(field.code, 'invalid', checked.error);
+      // A number other than the department's asks why first (the reason goes back to it).
+      if (f.askReason && f.askReason(checked.value, text)) return;
       f.sent = text;
       save(field.code, checked.value);
     });

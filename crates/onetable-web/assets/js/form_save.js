@@ -86,7 +86,7 @@ async function refreshBanner() {
  * answered it, so a lost connection or a closed tab loses nothing; `kept` is the outbox id of an
  * edit sent again.
  */
-export function save(code, value, now = false, kept = null) {
+export function save(code, value, now = false, kept = null, reason = null) {
   setState(code, 'saving');
   const f = state.fields.get(code);
   const run = async () => {
@@ -95,12 +95,14 @@ export function save(code, value, now = false, kept = null) {
       if (f.row.dataset.state === 'saving') setState(code, 'saved');
       return;
     }
-    const id = kept ?? await outbox.keep({ region: state.region, period: state.period, code, value, text: f.sent, base: f.base })
+    const id = kept ?? await outbox.keep({ region: state.region, period: state.period, code, value, text: f.sent, base: f.base, reason })
       .catch(() => null);
     const settle = async () => { if (id !== null) await outbox.forget(id).catch(() => {}); };
     try {
       const started = performance.now();
-      const answer = await call('PATCH', `/api/v1/entries/${state.region}/${state.period}`, { values: { [code]: value } },
+      // A correction of a department's number carries the clerk's reason back to it.
+      const body = reason ? { values: { [code]: value }, reason } : { values: { [code]: value } };
+      const answer = await call('PATCH', `/api/v1/entries/${state.region}/${state.period}`, body,
         () => ({ 'if-match': `"${state.revision}"` }));
       // The save round trip, for scripts/bench-pages.py.
       performance.measure('onetable-save', { start: started, end: performance.now() });
@@ -142,7 +144,7 @@ export async function flush() {
     for (const edit of await outbox.pending(state.region, state.period)) {
       const f = state.fields.get(edit.code);
       if (!f) { await outbox.forget(edit.id); continue; }
-      await save(edit.code, edit.value, false, edit.id);
+      await save(edit.code, edit.value, false, edit.id, edit.reason || null);
       if (f.row.dataset.state === 'queued') break; // still offline: keep the order
     }
   } finally {

@@ -5,7 +5,7 @@
 import { el } from './api.js';
 import { words } from './fields.js';
 import { announce, editable, showEntry, state } from './form_state.js';
-import { call } from './form_save.js';
+import { call, save } from './form_save.js';
 
 /** What the last whole answer said: the supplied values, and each stored cell's source. */
 const known = { supplied: new Map(), cells: new Map() };
@@ -86,6 +86,7 @@ export function showSupplied(entry) {
   for (const f of state.fields.values()) {
     if (f.derived) continue;
     // A save of the field by the clerk: the note follows without reading the entry again.
+    f.askReason = (value, text) => askReason(f, value, text);
     f.afterSave = (value) => {
       known.cells.set(f.field.code, { source: 'entry', value });
       if (known.supplied.has(f.field.code)) known.supplied.get(f.field.code).newer = false;
@@ -93,6 +94,36 @@ export function showSupplied(entry) {
     };
     renderNote(f);
   }
+}
+
+/**
+ * The clerk typed a number other than the department's: the reason is asked beside the field and
+ * sent with the save (the department sees it with the correction). Answers whether it asked.
+ */
+function askReason(f, value, text) {
+  const given = known.supplied.get(f.field.code);
+  if (!given || words(f.type, given.value) === words(f.type, value)) return false;
+  const slot = f.row.querySelector('.supplied-note');
+  const id = `reason-${f.field.code}`;
+  const reason = el('input', { id, class: 'correction-reason', placeholder: '如 两户已分户，部门尚未登记' });
+  const ok = el('button', { type: 'button', class: 'primary save-correction' }, '保存改正');
+  const cancel = el('button', { type: 'button', class: 'link cancel-correction' }, '取消');
+  const box = el('div', { class: 'correction', role: 'group', 'aria-label': '改正原因' },
+    el('label', { for: id }, `与${given.department}的数据（${words(f.type, given.value)}）不同，请说明原因（将反馈给${given.department}）`),
+    reason, el('div', { class: 'panel-buttons' }, ok, cancel));
+  f.row.querySelector('.correction')?.remove();
+  slot.after(box);
+  reason.focus();
+  ok.addEventListener('click', () => {
+    box.remove();
+    f.sent = text;
+    save(f.field.code, value, false, null, reason.value.trim() || null);
+  });
+  cancel.addEventListener('click', () => {
+    box.remove();
+    f.control.value = f.sent;
+  });
+  return true;
 }
 
 /** 确认本节部门数据: one tap for a section's prefilled values (none: no button). */
