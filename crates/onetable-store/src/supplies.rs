@@ -249,7 +249,10 @@ pub fn burden_counts(conn: &mut DbConn, low: &str, high: &str) -> StoreResult<Ve
     Ok(out.into_iter().map(|(d, (s, c, k))| (d, s, c, k)).collect())
 }
 
-/// The values a supply gave for `period`: (village, indicator) → (value, as_of).
+/// A supplied cell: (village, indicator, period).
+pub type CellKey = (String, String, String);
+
+/// The values a supply gave for `periods`: cell → (value, as_of).
 ///
 /// # Errors
 /// On a database error.
@@ -257,7 +260,7 @@ pub fn kept(
     conn: &mut DbConn,
     supply: i64,
     periods: &[String],
-) -> StoreResult<std::collections::HashMap<(String, String, String), (String, NaiveDate)>> {
+) -> StoreResult<std::collections::HashMap<CellKey, (String, NaiveDate)>> {
     let rows: Vec<(String, String, String, String, NaiveDate)> = supplied_values::table
         .filter(supplied_values::supply_id.eq(supply))
         .filter(supplied_values::period.eq_any(periods))
