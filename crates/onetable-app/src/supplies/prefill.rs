@@ -99,7 +99,7 @@ pub fn apply(
 pub struct SuppliedValue {
     pub indicator: String,
     /// The supplier's latest number.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::entries::view::CellValue)]
     pub value: serde_json::Value,
     /// 截至.
     #[schema(value_type = String)]

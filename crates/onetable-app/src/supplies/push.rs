@@ -37,7 +37,7 @@ pub struct SuppliedRow {
     pub period: String,
     #[schema(example = "POP.REGISTERED")]
     pub indicator: String,
-    #[schema(value_type = Object, example = 1268)]
+    #[schema(value_type = crate::entries::view::CellValue, example = 1268)]
     pub value: serde_json::Value,
     /// The day the department's number holds for (截至).
     #[schema(value_type = String, example = "2026-11-30")]
