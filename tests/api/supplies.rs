@@ -254,3 +254,47 @@ async fn a_department_supplies_its_numbers_and_the_village_confirms_or_keeps_its
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_department_pushes_its_export_as_a_csv_file_all_or_nothing() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        let admin = app.user_token("t_admin", Role::Admin, Some("5223"), None).await;
+        let police = app.user_token("ga_system", Role::Department, Some("5223"), Some("公安局")).await;
+        let clerk = app.user_token("t_clerk", Role::Clerk, Some(VILLAGE), None).await;
+        let (_, filed) = app.send_json(Method::POST, &police, "/api/v1/supplies", &grant(&["POP.REGISTERED"], "5223")).await;
+        let id = filed["id"].as_i64().unwrap();
+        app.send_json(Method::POST, &admin, &format!("/api/v1/supplies/{id}/approve"), &json!({})).await;
+        let send = |csv: &'static str, query: &'static str| {
+            app.client
+                .post(app.url(&format!("/api/v1/supplies/{id}/values{query}")))
+                .bearer_auth(&police)
+                .header("content-type", "text/csv")
+                .body(csv)
+                .send()
+        };
+        // Line 3's value is not a number: 422 naming that line and column, nothing stored.
+        let bad = "区划代码,期别,指标代码,数值\n522301100200,2025,POP.REGISTERED,1268\n522301100201,2025,POP.REGISTERED,九百八\n";
+        let answer = send(bad, "?as_of=2025-12-31").await.unwrap();
+        assert_eq!(answer.status(), 422);
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["details"][0]["field"], "rows[1].value", "{body}");
+        assert!(body["details"][0]["message"].as_str().unwrap().starts_with("第 3 行"), "{body}");
+        // Without a date for the file or the line: 422 naming as_of.
+        let answer = send("区划代码,期别,指标代码,数值\n522301100200,2025,POP.REGISTERED,1268\n", "").await.unwrap();
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["details"][0]["field"], "as_of", "{body}");
+        let (_, cells) = entry(&app, &clerk).await;
+        assert!(cells.is_empty(), "nothing stored: {cells:?}");
+
+        let good = "区划代码,期别,指标代码,数值,截至日期\n522301100200,2025,POP.REGISTERED,1268,2025/12/31\n";
+        let answer = send(good, "").await.unwrap();
+        assert_eq!(answer.status(), 200);
+        let report: Value = answer.json().await.unwrap();
+        assert_eq!((report["received"].as_i64(), report["prefilled"].as_i64()), (Some(1), Some(1)), "{report}");
+        let (body, cells) = entry(&app, &clerk).await;
+        assert_eq!(cells, [("POP.REGISTERED".to_owned(), json!(1268), "supplied".to_owned())]);
+        assert_eq!(body["supplied"][0]["as_of"], "2025-12-31");
+    })
+    .await;
+}

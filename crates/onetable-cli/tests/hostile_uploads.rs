@@ -280,6 +280,33 @@ async fn hostile_uploads_are_refused_under_a_memory_limit_and_the_server_keeps_s
     assert_eq!(status, 413, "{code}");
     server.assert_alive("a hostile register list");
 
+    // 6. A department's supply file (数据回流): the same ZIP bomb pushed under an approved supply.
+    let admin = common::login(&client, &server.base, "ops_admin", PASSWORD).await;
+    let filed: serde_json::Value = client
+        .post(format!("{}/api/v1/supplies", server.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"indicators": ["SOC.TEKUN_PERSONS"], "region": "5223", "purpose": "特困供养人员数据回流",
+            "source_system": "民政救助业务系统", "refresh": "monthly"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let supply = filed["id"].as_i64().unwrap_or_else(|| panic!("{filed}"));
+    let approved = client
+        .post(format!("{}/api/v1/supplies/{supply}/approve", server.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), 200);
+    let values = format!("{}/api/v1/supplies/{supply}/values?as_of=2026-11-30", server.base);
+    let (status, code, took) = post(client.clone(), values, token.clone(), xlsx.to_owned(), zip_bomb(1, 512)).await;
+    eprintln!("a ZIP bomb as a supply file: {status} {code} in {took:?}");
+    assert_eq!(status, 413, "{code}");
+    server.assert_alive("a hostile supply file");
+
     let (status, _, _) = post(
         client.clone(),
         analyze,

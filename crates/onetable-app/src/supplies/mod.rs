@@ -6,6 +6,7 @@ pub mod discrepancies;
 pub mod grants;
 pub mod prefill;
 pub mod push;
+pub mod push_file;
 
 use chrono::NaiveDateTime;
 use onetable_core::{RegionCode, Role};

@@ -67,6 +67,15 @@ pub struct PushReport {
 /// 403 another's supply, one not approved, or a row outside the grant; 404 unseen; 422 a bad row
 /// (naming row and column); nothing is stored then.
 pub async fn push(app: &App, actor: &Actor, id: i64, body: SupplyPush) -> AppResult<PushReport> {
+    let supply = approved(app, actor, id).await?;
+    store_rows(app, actor, supply, body.rows, 1).await
+}
+
+/// The actor's own approved supply `id`.
+///
+/// # Errors
+/// 403 not a department, or the supply not approved; 404 unseen.
+pub async fn approved(app: &App, actor: &Actor, id: i64) -> AppResult<SupplyRow> {
     app.authorize(actor, "supply.push", Some(id.to_string()), actor.require_role(&[Role::Department])).await?;
     let supply = visible(app, actor, id).await?;
     if supply.status != APPROVED {
@@ -75,19 +84,35 @@ pub async fn push(app: &App, actor: &Actor, id: i64, body: SupplyPush) -> AppRes
             format!("数据供给 {id} 当前为 {}，获批后才能推送数据", supply.status),
         ));
     }
-    if body.rows.len() > MAX_ROWS {
+    Ok(supply)
+}
+
+/// Checks and stores pushed rows (all or nothing) and prefills the forms; `first_line` is the
+/// line the first row came on (1 for JSON, 2 below a file's header), for the messages.
+///
+/// # Errors
+/// As [`push`].
+pub async fn store_rows(
+    app: &App,
+    actor: &Actor,
+    supply: SupplyRow,
+    input: Vec<SuppliedRow>,
+    first_line: usize,
+) -> AppResult<PushReport> {
+    let id = supply.id;
+    if input.len() > MAX_ROWS {
         return Err(Problem::unprocessable(
             "too_many_rows",
-            format!("一次最多推送 {MAX_ROWS} 行，收到 {} 行", body.rows.len()),
+            format!("一次最多推送 {MAX_ROWS} 行，收到 {} 行", input.len()),
         )
-        .with_detail(Some("rows"), "too_many", body.rows.len().to_string()));
+        .with_detail(Some("rows"), "too_many", input.len().to_string()));
     }
     let forms = app.forms.clone();
     let subject = actor.subject.clone();
     let now = chrono::Utc::now().naive_utc();
     let (received, prefilled) = app
         .write(move |conn| {
-            let rows = check_rows(conn, &forms, &supply, &body.rows, now)?;
+            let rows = check_rows(conn, &forms, &supply, &input, now, first_line)?;
             // What this supply already gave, unchanged, is neither stored again nor applied again.
             let periods: Vec<String> =
                 rows.iter().map(|r| r.period.clone()).collect::<BTreeSet<_>>().into_iter().collect();
@@ -119,6 +144,7 @@ fn check_rows(
     supply: &SupplyRow,
     input: &[SuppliedRow],
     now: NaiveDateTime,
+    first_line: usize,
 ) -> Result<Vec<SuppliedValueRow>, Problem> {
     let today = crate::time::china_today();
     let granted = RegionCode::parse(&supply.region_code).map_err(Problem::internal)?;
@@ -130,7 +156,7 @@ fn check_rows(
     let mut form_of: BTreeMap<Period, Arc<Form>> = BTreeMap::new();
     for (i, row) in input.iter().enumerate() {
         let at = |column: &str| format!("rows[{i}].{column}");
-        let line = i + 1;
+        let line = i + first_line;
         let region = match RegionCode::parse(row.region.trim()) {
             Ok(r) if r.level() == RegionLevel::Village => r,
             Ok(_) => {
@@ -210,7 +236,7 @@ fn check_rows(
     let known: BTreeSet<String> =
         onetable_store::regions::find_many(conn, &codes)?.into_iter().map(|r| r.code).collect();
     for (region, first) in regions.iter().filter(|(r, _)| !known.contains(&r.to_string())) {
-        let message = format!("第 {} 行：区划 {region} 不存在", first + 1);
+        let message = format!("第 {} 行：区划 {region} 不存在", first + first_line);
         invalid = invalid.with_detail(Some(&format!("rows[{first}].region")), "region_not_found", message);
     }
     if invalid.has_details() {
