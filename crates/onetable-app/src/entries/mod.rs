@@ -3,6 +3,7 @@
 //! [`edit`], [`workflow`] and [`view`]; who may do them in [`access`].
 
 pub mod access;
+pub mod cell_json;
 pub mod edit;
 pub mod form;
 pub mod history;

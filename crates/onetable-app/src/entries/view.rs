@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use onetable_core::workflow::EntryStatus;
 
+pub use super::cell_json::{json_value, CellValue};
 use super::form::outer_cells;
 use super::{formula_values, rule_results, Form, RuleResult};
 use crate::problem::Problem;
@@ -30,17 +31,6 @@ pub struct Cell {
     pub entered_by: String,
     #[serde(serialize_with = "crate::time::utc")]
     pub entered_at: NaiveDateTime,
-}
-
-/// A cell's value as JSON carries it (for the spec: the answers hold `serde_json::Value`s of
-/// exactly these kinds).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-#[allow(dead_code)]
-pub enum CellValue {
-    Number(f64),
-    Boolean(bool),
-    Text(String),
 }
 
 /// A value computed from a formula, or offered from the previous period.
@@ -112,7 +102,7 @@ pub struct Entry {
     pub register_values: Vec<crate::registers::derived::RegisterValue>,
     /// The values departments supply (数据回流) for the form's indicators: prefilled (a value
     /// with source `supplied` until the clerk confirms it), or offered beside what the clerk typed.
-    pub supplied: Vec<crate::supplies::prefill::SuppliedValue>,
+    pub supplied: Vec<crate::supplies::beside::SuppliedValue>,
 }
 
 /// What a PATCH answers: the new revision and, at once, what the rules say about the values now.
@@ -147,21 +137,6 @@ impl PatchResult {
             rule_results: rule_results(form, &values),
             missing_required: missing_required(form, cells),
         }
-    }
-}
-
-/// A stored value as JSON: a number, yes/no or text, as the indicator's type says.
-#[must_use]
-pub fn json_value(value_type: &ValueType, stored: &str) -> serde_json::Value {
-    match value_type {
-        ValueType::Integer => stored.parse::<i64>().map_or_else(|_| stored.into(), Into::into),
-        ValueType::Decimal { .. } => stored
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or_else(|| stored.into(), serde_json::Value::Number),
-        ValueType::Boolean => serde_json::Value::Bool(stored == "true"),
-        _ => stored.into(),
     }
 }
 
@@ -202,7 +177,7 @@ pub fn view(conn: &mut DbConn, form: &Form, region: RegionCode, period: Period) 
     let register_values = crate::registers::derived::live(conn, &region, form, &cells, locked)?;
     let sourced: BTreeMap<String, (String, String, chrono::NaiveDateTime)> =
         rows.iter().map(|r| (r.indicator_code.clone(), (r.value.clone(), r.source.clone(), r.entered_at))).collect();
-    let supplied = crate::supplies::prefill::of_entry(conn, form, &region, &period_text, &sourced)?;
+    let supplied = crate::supplies::beside::of_entry(conn, form, &region, &period_text, &sourced)?;
     Ok(Entry {
         register_values,
         supplied,

@@ -2,6 +2,7 @@
 //! them ([`grants`]: 数据供给, the mirror of a data request), pushes them ([`push`]), and they
 //! arrive in the village's form prefilled, for the clerk to confirm or correct ([`prefill`]).
 
+pub mod beside;
 pub mod discrepancies;
 pub mod grants;
 pub mod prefill;
