@@ -96,7 +96,12 @@ pub async fn burden(app: &App, actor: &Actor, within: Option<String>) -> AppResu
             let pulls = store::accesses_since(conn, &low, &high, &ancestors, month_start)?;
             let entered = registry::current(conn)?
                 .values()
-                .filter(|r| r.status == IndicatorStatus::Active.as_ref() && r.formula.is_none())
+                // Computed here (a formula, a register's count) is not entered by the village.
+                .filter(|r| {
+                    r.status == IndicatorStatus::Active.as_ref()
+                        && r.formula.is_none()
+                        && r.register_aggregate.is_none()
+                })
                 .count();
             let cleanup = crate::legacy::cleanup::latest(conn)?;
             let supplies = onetable_store::supplies::burden_counts(conn, &village_low, &village_high)?;
