@@ -72,27 +72,32 @@ pub enum Decision {
 }
 
 impl Decision {
-    /// From which status to which, and the audit action.
-    fn step(self) -> (&'static str, &'static str, &'static str) {
-        match self {
-            Self::Approve => (PENDING, APPROVED, "data_request.approve"),
-            Self::Reject => (PENDING, REJECTED, "data_request.reject"),
-            Self::Revoke => (APPROVED, REVOKED, "data_request.revoke"),
-        }
+    /// From which status to which, and the audit action of a grant of `kind` (`data_request`,
+    /// `supply`: the same states for both).
+    #[must_use]
+    pub fn step(self, kind: &str) -> (&'static str, &'static str, String) {
+        let (from, to, verb) = match self {
+            Self::Approve => (PENDING, APPROVED, "approve"),
+            Self::Reject => (PENDING, REJECTED, "reject"),
+            Self::Revoke => (APPROVED, REVOKED, "revoke"),
+        };
+        (from, to, format!("{kind}.{verb}"))
     }
 
-    /// As [`Decision::step`] for a grant of another kind (`supply`): the same states, its own
-    /// audit action.
-    #[must_use]
-    pub fn step_for(self, kind: &str) -> (&'static str, &'static str, &'static str) {
-        let (from, to, _) = self.step();
-        let action = match (kind, self) {
-            ("supply", Self::Approve) => "supply.approve",
-            ("supply", Self::Reject) => "supply.reject",
-            ("supply", Self::Revoke) => "supply.revoke",
-            (_, _) => self.step().2,
-        };
-        (from, to, action)
+    /// The reason given, trimmed; 422 when a rejection or a revocation comes without one.
+    ///
+    /// # Errors
+    /// As above.
+    pub fn reason(self, reason: Option<String>) -> Result<Option<String>, Problem> {
+        let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        if self != Self::Approve && reason.is_none() {
+            return Err(Problem::unprocessable("reason_required", "驳回或撤销须说明理由").with_detail(
+                Some("reason"),
+                "required",
+                "请填写理由",
+            ));
+        }
+        Ok(reason)
     }
 }
 
@@ -124,19 +129,13 @@ pub async fn decide_with(
     reason: Option<String>,
     full_values: bool,
 ) -> AppResult<DataRequest> {
-    let (from, to, action) = decision.step();
+    let (from, to, action) = decision.step("data_request");
+    let action = action.as_str();
     app.authorize(actor, action, Some(id.to_string()), actor.require_role(&[Role::Admin])).await?;
     let request = visible(app, actor, id).await?;
     let region = RegionCode::parse(&request.region).map_err(Problem::internal)?;
     app.authorize(actor, action, Some(id.to_string()), actor.require_write(region)).await?;
-    let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-    if to != APPROVED && reason.is_none() {
-        return Err(Problem::unprocessable("reason_required", "驳回或撤销须说明理由").with_detail(
-            Some("reason"),
-            "required",
-            "请填写理由",
-        ));
-    }
+    let reason = decision.reason(reason)?;
     if full_values && !(decision == Decision::Approve && request.full_values_asked) {
         return Err(Problem::unprocessable("validation_failed", "该申请没有申请台账完整信息，不能授予").with_detail(
             Some("full_values"),

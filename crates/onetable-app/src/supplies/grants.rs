@@ -175,19 +175,13 @@ pub async fn decide(
     decision: Decision,
     reason: Option<String>,
 ) -> AppResult<Supply> {
-    let (from, to, action) = decision.step_for("supply");
+    let (from, to, action) = decision.step("supply");
+    let action = action.as_str();
     app.authorize(actor, action, Some(id.to_string()), actor.require_role(&[Role::Admin])).await?;
     let row = visible(app, actor, id).await?;
     let region = RegionCode::parse(&row.region_code).map_err(Problem::internal)?;
     app.authorize(actor, action, Some(id.to_string()), actor.require_write(region)).await?;
-    let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-    if to != APPROVED && reason.is_none() {
-        return Err(Problem::unprocessable("reason_required", "驳回或撤销须说明理由").with_detail(
-            Some("reason"),
-            "required",
-            "请填写理由",
-        ));
-    }
+    let reason = decision.reason(reason)?;
     let by = actor.subject.clone();
     let now = Utc::now().naive_utc();
     let saved = app
