@@ -44,7 +44,7 @@ impl<T, const LIMIT: usize> std::ops::Deref for Json<T, LIMIT> {
     }
 }
 
-impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for Json<T, LIMIT> {
+impl<T: DeserializeOwned + Send + 'static, const LIMIT: usize> FromRequest for Json<T, LIMIT> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -74,6 +74,13 @@ impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for Json<T, 
                     return Err(too_large(LIMIT));
                 }
                 bytes.extend_from_slice(&chunk);
+            }
+            if LIMIT > JSON_LIMIT {
+                // A bulk body (a department's push) is parsed off the async workers.
+                return actix_web::web::block(move || parse(&bytes))
+                    .await
+                    .map_err(|_| ApiError::internal("the JSON parser stopped"))?
+                    .map(Json);
             }
             parse(&bytes).map(Json)
         })
