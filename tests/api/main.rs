@@ -47,6 +47,7 @@ mod schema;
 mod scope;
 mod sessions;
 mod sharing;
+mod subscriptions;
 mod supplies;
 mod supply_pages;
 mod tokens;

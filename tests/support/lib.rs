@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod hostile;
 pub mod labelled_forms;
+pub mod receiver;
 
 use std::future::Future;
 

@@ -30,6 +30,7 @@ pub mod reminders;
 pub mod reports;
 pub mod runtime;
 pub mod sharing;
+pub mod subscriptions;
 pub mod supplies;
 pub mod text;
 pub mod time;

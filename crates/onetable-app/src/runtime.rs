@@ -38,6 +38,8 @@ pub struct App {
     pub robot_hosts: Arc<Vec<String>>,
     /// The data key that seals sensitive register values; none: registers cannot be written.
     pub data_keys: Option<Arc<crate::registers::sealing::DataKeys>>,
+    /// Where events may be pushed, how long a receiver may take, and the delivery worker's bell.
+    pub webhooks: Arc<crate::subscriptions::delivery::Webhooks>,
 }
 
 impl App {
@@ -90,6 +92,7 @@ impl App {
             passwords: crate::accounts::passwords::PasswordRules::default(),
             robot_hosts: Arc::new(crate::reminders::hooks::DEFAULT_HOSTS.iter().map(|h| (*h).to_owned()).collect()),
             data_keys: None,
+            webhooks: Arc::default(),
         })
     }
 
@@ -104,6 +107,13 @@ impl App {
     #[must_use]
     pub fn with_robot_hosts(mut self, hosts: Vec<String>) -> Self {
         self.robot_hosts = Arc::new(hosts);
+        self
+    }
+
+    /// The deployment's webhook settings (allowed hosts, timeout, longest retry wait).
+    #[must_use]
+    pub fn with_webhooks(mut self, webhooks: crate::subscriptions::delivery::Webhooks) -> Self {
+        self.webhooks = Arc::new(webhooks);
         self
     }
 

@@ -46,6 +46,15 @@ pub struct Settings {
     /// The hosts a township's chat robot may be at (reminders are posted there): DingTalk's and
     /// WeCom's by default, so that no admin can make the server post to an inside address.
     pub reminder_robot_hosts: Vec<String>,
+    /// The hosts events may be pushed to (订阅推送): names, `*.domain` wildcards or addresses.
+    /// Empty, the default: no department may subscribe. An inside address (loopback, private,
+    /// link-local) only when listed itself, never through a wildcard or a name resolving there.
+    pub webhook_allowed_hosts: Vec<String>,
+    /// How long a department's endpoint may take to answer an event, in seconds.
+    pub webhook_timeout_seconds: u64,
+    /// The longest wait between two attempts at an event, in seconds (the wait doubles from 1 s
+    /// up to it; events are retried for 24 hours).
+    pub webhook_retry_max_seconds: u64,
     /// Login and token requests per client address per minute.
     pub login_rate_per_minute: u32,
     /// Largest import file, in MiB (413 above it).
@@ -99,6 +108,9 @@ impl Default for Settings {
                 .iter()
                 .map(|h| (*h).to_owned())
                 .collect(),
+            webhook_allowed_hosts: Vec::new(),
+            webhook_timeout_seconds: 10,
+            webhook_retry_max_seconds: 300,
             login_rate_per_minute: 30,
             import_max_mib: 50,
             import_max_inflated_mib: 256,
@@ -181,6 +193,9 @@ impl fmt::Debug for Settings {
             .field("password_max_age_days", &self.password_max_age_days)
             .field("password_expiry_warning_days", &self.password_expiry_warning_days)
             .field("reminder_robot_hosts", &self.reminder_robot_hosts)
+            .field("webhook_allowed_hosts", &self.webhook_allowed_hosts)
+            .field("webhook_timeout_seconds", &self.webhook_timeout_seconds)
+            .field("webhook_retry_max_seconds", &self.webhook_retry_max_seconds)
             .finish_non_exhaustive()
     }
 }

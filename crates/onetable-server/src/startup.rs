@@ -59,6 +59,11 @@ impl Application {
             .with_upload_turns(settings.upload_turns)
             .with_password_rules(settings.password_rules())
             .with_robot_hosts(settings.reminder_robot_hosts.clone())
+            .with_webhooks(onetable_app::subscriptions::delivery::Webhooks::new(
+                &settings.webhook_allowed_hosts,
+                Duration::from_secs(settings.webhook_timeout_seconds.max(1)),
+                Duration::from_secs(settings.webhook_retry_max_seconds.max(1)),
+            ))
             .with_cube_snapshots(
                 settings.data_dir.join("cubes"),
                 (settings.cube_memory_mib > 0).then(|| settings.cube_memory_mib.saturating_mul(1024 * 1024)),
@@ -88,6 +93,15 @@ impl Application {
             // actix stops accepting on SIGTERM and waits this long for requests under way.
             .shutdown_timeout(settings.shutdown_grace_seconds);
         let stopping = builder.graceful_shutdown_signal();
+        // The delivery worker sends the outbox's events until the server stops, or is dropped
+        // (its state, which the worker watches, goes with it).
+        let alive: Arc<dyn std::any::Any + Send + Sync> = state.clone().into_inner();
+        let signal = stopping.clone();
+        tokio::spawn(onetable_app::subscriptions::delivery::run(
+            kept.clone(),
+            Arc::downgrade(&alive),
+            Box::pin(async move { signal.notified().await }),
+        ));
         let server = builder
             .listen("onetable", listener, move || {
                 let state = state.clone();

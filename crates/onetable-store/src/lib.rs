@@ -30,6 +30,7 @@ pub mod reminders;
 pub mod schema;
 pub mod seed;
 pub mod sharing;
+pub mod subscriptions;
 pub mod supplies;
 pub mod supply_discrepancies;
 pub mod templates;

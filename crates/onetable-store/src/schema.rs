@@ -470,3 +470,39 @@ diesel::table! {
 }
 diesel::allow_tables_to_appear_in_same_query!(data_values, supplied_values);
 diesel::allow_tables_to_appear_in_same_query!(data_values, supplies);
+
+diesel::table! {
+    subscriptions (id) {
+        id -> BigInt,
+        data_request_id -> BigInt,
+        department -> Text,
+        url -> Text,
+        secret -> Text,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> BigInt,
+        event_id -> Text,
+        subscription_id -> BigInt,
+        event_type -> Text,
+        region_code -> Text,
+        period -> Text,
+        indicators -> Text,
+        revision -> BigInt,
+        occurred_at -> Timestamp,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_outcome -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(subscriptions, webhook_events, data_requests);

@@ -106,7 +106,7 @@ pub async fn review(
     }
     let subject = actor.subject.clone();
     let mut event = actor.event(step.action, Some(format!("{}/{}", at.region, at.period)), "success");
-    with_form(app, at, true, move |conn, form| {
+    let entry = with_form(app, at, true, move |conn, form| {
         let change = Change { actor: &subject, source: "entry", reason: None, now: chrono::Utc::now().naive_utc() };
         let said = comment.clone();
         let entry =
@@ -119,5 +119,8 @@ pub async fn review(
         onetable_store::audit::record(conn, &event)?;
         view(conn, form, at.region, at.period)
     })
-    .await
+    .await?;
+    // Events the step wrote for subscribed department systems go now, not at the next poll.
+    app.webhooks.wake();
+    Ok(entry)
 }

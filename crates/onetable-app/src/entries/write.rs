@@ -185,5 +185,8 @@ pub fn transition(
             occurred_at: change.now,
         },
     )?;
+    // In the step's own transaction: an approval commits with its events for subscribed
+    // department systems, or neither does.
+    crate::subscriptions::outbox::note(conn, region, period, step, next.revision, change.now)?;
     Ok(next)
 }

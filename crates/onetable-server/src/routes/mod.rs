@@ -28,6 +28,7 @@ pub mod registers;
 pub mod reminders;
 pub mod review_queue;
 pub mod rules;
+pub mod subscriptions;
 pub mod supplies;
 pub mod users;
 pub mod worklist;
@@ -103,6 +104,11 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(supplies::values::push_values)
         .service(supplies::discrepancies::list_discrepancies)
         .service(supplies::discrepancies::answer_discrepancy)
+        .service(subscriptions::manage::create_subscription)
+        .service(subscriptions::manage::list_subscriptions)
+        .service(subscriptions::manage::get_subscription)
+        .service(subscriptions::manage::cancel_subscription)
+        .service(subscriptions::events::subscription_events)
         .service(registers::records::list_records)
         .service(registers::records::create_record)
         .service(registers::records::get_record)
