@@ -47,6 +47,7 @@ mod schema;
 mod scope;
 mod sessions;
 mod sharing;
+mod subscription_pages;
 mod subscriptions;
 mod supplies;
 mod supply_pages;

@@ -259,6 +259,15 @@ enum BenchCommand {
     /// prefecture (1,294 × 10 rows) — into empty forms, over its earlier numbers, unchanged — then
     /// the forms approved and the prefecture's dashboard read.
     Supply,
+    /// 订阅推送: a department system subscribed to the demo prefecture; `--events` forms approved
+    /// and the events timed to a local receiver; with `--down-seconds`, the receiver down that long
+    /// while every form is reopened and approved again, then up: all delivered, none twice.
+    Webhooks {
+        #[arg(long, default_value_t = 1000)]
+        events: usize,
+        #[arg(long, default_value_t = 0)]
+        down_seconds: u64,
+    },
     /// PostgreSQL: a province's registers (10 million records by default) written in SQL, then
     /// the count of open records by village for one county.
     RegisterCounts {
@@ -391,6 +400,9 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the benchmark panicked")))
         }),
         Command::Bench { command: BenchCommand::Supply } => commands::bench_supply(&settings).await,
+        Command::Bench { command: BenchCommand::Webhooks { events, down_seconds } } => {
+            commands::bench_webhooks(&settings, events, down_seconds).await
+        }
         Command::Bench { command: BenchCommand::RegisterCounts { records } } => {
             commands::with_db(&settings, |db| commands::bench_registers::register_counts_bench(db, records))
         }

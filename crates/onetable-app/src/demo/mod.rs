@@ -4,10 +4,12 @@
 //! the demo department's approved request and the prefecture's dashboard.
 
 mod registers;
+mod subscription;
 mod supplies;
 mod values;
 
 pub use registers::{ensure_registers, REGISTER_LINKS};
+pub use subscription::{ensure_subscription, DEMO_SECRET};
 pub use supplies::ensure_supplies;
 pub use values::{complete, month_values, period_values, quarter_values, village_values, village_values_in};
 

@@ -41,7 +41,7 @@ impl AllowedHosts {
     #[must_use]
     pub fn exact(&self, host: &str) -> bool {
         let host = bare(host);
-        self.entries.iter().any(|e| *e == host)
+        self.entries.contains(&host)
     }
 
     /// Listed, exactly or under a wildcard.

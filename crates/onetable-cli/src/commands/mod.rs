@@ -9,9 +9,11 @@ pub mod bench_forms;
 pub mod bench_registers;
 pub mod bench_supplies;
 pub mod bench_trend;
+pub mod bench_webhooks;
 pub mod extract;
 pub mod forms;
 pub mod identity;
+pub mod receiver;
 pub mod user_import;
 
 use std::path::Path;
@@ -57,6 +59,11 @@ pub async fn bench_accounts(settings: &Settings, total: usize) -> anyhow::Result
 
 pub async fn bench_supply(settings: &Settings) -> anyhow::Result<()> {
     bench_supplies::supply_bench(open(settings)?).await
+}
+
+pub async fn bench_webhooks(settings: &Settings, events: usize, down_seconds: u64) -> anyhow::Result<()> {
+    let db = open(settings)?;
+    bench_webhooks::webhooks_bench(db, events, down_seconds).await
 }
 
 pub async fn bench_registers(settings: &Settings, villages: usize) -> anyhow::Result<()> {
@@ -158,6 +165,23 @@ pub async fn demo(mut settings: Settings, bind: Option<String>) -> anyhow::Resul
             "supplies: 公安局 and 民政局 pushed {supplied} values for {county}; the clerk's forms show them as 预填"
         );
     }
+    // 民政局's system, subscribed to its first request: each approval in 5223 is pushed there.
+    if !settings.webhook_allowed_hosts.iter().any(|h| h == "127.0.0.1") {
+        settings.webhook_allowed_hosts.push("127.0.0.1".to_owned());
+    }
+    // On the port after the server's, so that its address (and the subscription) stays the same
+    // from one start to the next: an event written before a crash is sent after the restart.
+    let next_port =
+        settings.bind.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()).map_or(0, |p| p.wrapping_add(1));
+    let (receiver, _, _) = receiver::start(&format!("127.0.0.1:{next_port}"), onetable_app::demo::DEMO_SECRET)
+        .or_else(|_| receiver::start("127.0.0.1:0", onetable_app::demo::DEMO_SECRET))
+        .context("cannot start the demo department system")?;
+    onetable_app::demo::ensure_subscription(&mut *db.conn()?, request, &format!("{receiver}/events"), now)
+        .map_err(|e| anyhow::anyhow!("cannot subscribe the demo department system: {}", e.describe()))?;
+    eprintln!(
+        "department system (民政局, DEMO ONLY secret {}): {receiver}/ shows the signed events of request {request} (an approval by demo_reviewer arrives at once)",
+        onetable_app::demo::DEMO_SECRET
+    );
     eprintln!("pages: http://{}/ (the clerk's forms: demo_clerk; the review queue: demo_reviewer)", settings.bind);
     eprintln!("dashboard {dashboard} (demo_viewer lands on it): http://{}/dashboard?id={dashboard}", settings.bind);
     eprintln!("browse: /api/v1/regions/522300000000/children (with the bearer token)");

@@ -11,6 +11,7 @@ import { clientsCard } from './clients.js';
 import { FREQUENCIES, ROLES, containing, frequencyOf, lastClosed, periodLabel, periodsBefore, when } from './labels.js';
 import { runPage, toLogin } from './page.js';
 import { suppliesCard } from './supplies.js';
+import { pushPanel } from './subscriptions.js';
 
 const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳回', revoked: '已撤销' };
 const LEVELS = { county: '县（市、区）', township: '乡镇（街道）', village: '村（社区）' };
@@ -153,15 +154,20 @@ async function draw() {
   const page = await api('GET', '/api/v1/data-requests?limit=200');
   const all = page.items;
   await nameRegions(all);
+  const subscriptions = ['department', 'admin'].includes(state.me.role) ? await api('GET', '/api/v1/subscriptions').catch(() => []) : [];
   const main = document.getElementById('main');
   const item = (request) => {
     const box = el('li', { class: 'request', 'data-id': String(request.id) }, ...facts(request));
     if (state.me.role === 'admin') {
       box.append(overlap(request, all) || '');
       if (request.status === 'pending' || (request.status === 'approved' && request.active)) box.append(decisionBox(request, draw));
+      box.append(pushPanel(state.me, request, subscriptions, draw) || '');
     } else if (request.status === 'approved' && request.active) {
       if (request.indicators.length) box.append(downloadPanel(request));
       box.append(registerDownloads(request) || '');
+      if (request.indicators.length) box.append(pushPanel(state.me, request, subscriptions, draw) || '');
+    } else {
+      box.append(pushPanel(state.me, request, subscriptions, draw) || '');
     }
     return box;
   };

@@ -94,7 +94,7 @@ async function discrepancies(supply, indicators, me) {
   if (!found.length) return el('p', { class: 'muted' }, '村里没有改正本供给的数据');
   // Villages by name, as the department knows them.
   const names = new Map(await Promise.all([...new Set(found.map((d) => d.village))].map(async (code) =>
-    [code, await api('GET', `/api/v1/regions/${code}`).then((r) => r.name.replace(/村民委员会$|居民委员会$/, '村'), () => code)])));
+    [code, await api('GET', `/api/v1/regions/${code}`).then((r) => r.name.replace(/村民委员会$|居民委员会$/, ''), () => code)])));
   const open = found.filter((d) => d.status === 'open').length;
   const STATE = { open: '待处理', resolved: '已一致', answered: '已答复' };
   return el('details', { class: 'discrepancies', open: open > 0 },
