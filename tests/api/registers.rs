@@ -77,7 +77,7 @@ fn household(name: &str, id_number: &str, members: u32, kind: &str) -> Value {
     json!({"values": {"head_name": name, "id_number": id_number, "members": members, "kind": kind}, "group": "第一村民小组"})
 }
 
-async fn entry_value(app: &TestApp, token: &str, village: &str, code: &str) -> (Value, Value) {
+pub(super) async fn entry_value(app: &TestApp, token: &str, village: &str, code: &str) -> (Value, Value) {
     let (status, entry) = app.get_as(token, &format!("/api/v1/entries/{village}/{}", due_month())).await;
     assert_eq!(status, 200, "{entry}");
     let cell = entry["values"].as_array().unwrap().iter().find(|c| c["code"] == code).cloned().unwrap_or(Value::Null);

@@ -298,3 +298,80 @@ async fn a_department_pushes_its_export_as_a_csv_file_all_or_nothing() {
     })
     .await;
 }
+
+/// A supply naming a register (民政局's 低保户 list): its records pushed village by village land in
+/// the village's list, the counts derived from it follow; outside the grant nothing is stored.
+#[tokio::test]
+async fn a_department_supplies_a_registers_records_and_the_villages_count_follows() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        let admin = app.user_token("t_admin", Role::Admin, None, None).await;
+        super::registers::link_dibao(&app, &admin).await;
+        let civil = app.user_token("mz_system", Role::Department, Some("5223"), Some("民政局")).await;
+        let police = app.user_token("ga_system", Role::Department, Some("5223"), Some("公安局")).await;
+        let clerk = app.user_token("t_clerk", Role::Clerk, Some(VILLAGE), None).await;
+        let body = |registers: Value| {
+            json!({"registers": registers, "region": "522301100", "purpose": "低保对象名单回流，村里不再手工造册",
+                   "source_system": "全国低保信息系统", "refresh": "monthly"})
+        };
+        let (status, refused) =
+            app.send_json(Method::POST, &civil, "/api/v1/supplies", &body(json!(["REG.NOPE"]))).await;
+        assert_eq!(
+            (status.as_u16(), refused["details"][0]["field"].as_str()),
+            (422, Some("registers[0]")),
+            "{refused}"
+        );
+        let (status, filed) =
+            app.send_json(Method::POST, &civil, "/api/v1/supplies", &body(json!(["REG.DIBAO"]))).await;
+        assert_eq!((status.as_u16(), filed["registers"].clone()), (201, json!(["REG.DIBAO"])), "{filed}");
+        let id = filed["id"].as_i64().unwrap();
+        let (status, taken) =
+            app.send_json(Method::POST, &police, "/api/v1/supplies", &body(json!(["REG.DIBAO"]))).await;
+        assert_eq!((status.as_u16(), taken["error"].as_str()), (409, Some("supply_taken")), "{taken}");
+
+        let list = super::register_imports::village_list(&[
+            ("王德明", super::registers::id("19580312", 1), 3, "A类"),
+            ("杨秀英", super::registers::id("19490817", 2), 1, "B类"),
+        ]);
+        let push = |village: &str, register: &str| {
+            let request = app
+                .client
+                .post(app.url(&format!("/api/v1/supplies/{id}/records/{register}?village={village}")))
+                .bearer_auth(&civil)
+                .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .body(list.clone());
+            async move {
+                let response = request.send().await.unwrap();
+                (response.status().as_u16(), response.json::<Value>().await.unwrap())
+            }
+        };
+        let (status, body) = push(VILLAGE, "REG.DIBAO").await;
+        assert_eq!((status, body["error"].as_str()), (403, Some("supply_not_approved")), "{body}");
+        let (status, _) =
+            app.send_json(Method::POST, &admin, &format!("/api/v1/supplies/{id}/approve"), &json!({})).await;
+        assert_eq!(status, 200);
+        for (village, register, field) in [("522301101200", "REG.DIBAO", "village"), (VILLAGE, "REG.TEKUN", "register")]
+        {
+            let (status, body) = push(village, register).await;
+            assert_eq!((status, body["details"][0]["field"].as_str()), (403, Some(field)), "{body}");
+        }
+        let (_, none) = app.get_as(&clerk, &format!("/api/v1/registers/REG.DIBAO/records?village={VILLAGE}")).await;
+        assert_eq!(none["records"].as_array().map(Vec::len), Some(0), "nothing stored by a refusal: {none}");
+
+        let (status, report) = push(VILLAGE, "REG.DIBAO").await;
+        assert_eq!((status, report["inserted"].as_i64()), (200, Some(2)), "{report}");
+        let (_, kept) = app.get_as(&clerk, &format!("/api/v1/registers/REG.DIBAO/records?village={VILLAGE}")).await;
+        assert_eq!(kept["records"].as_array().map(Vec::len), Some(2), "{kept}");
+        assert_eq!(
+            super::registers::entry_value(&app, &clerk, VILLAGE, "SOC.DIBAO_HOUSEHOLDS").await,
+            (json!(2), json!("register"))
+        );
+        let (status, again) = push(VILLAGE, "REG.DIBAO").await;
+        assert_eq!(
+            (status, again["unchanged"].as_i64()),
+            (200, Some(2)),
+            "the same list again changes nothing: {again}"
+        );
+    })
+    .await;
+}

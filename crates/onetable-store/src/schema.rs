@@ -433,6 +433,7 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         decision_reason -> Nullable<Text>,
         created_at -> Timestamp,
+        registers -> Nullable<Text>,
     }
 }
 

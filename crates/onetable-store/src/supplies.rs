@@ -26,12 +26,27 @@ pub struct SupplyRow {
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Comma-separated register codes whose records it pushes.
+    pub registers: Option<String>,
 }
 
 impl SupplyRow {
     #[must_use]
     pub fn indicator_list(&self) -> Vec<String> {
         self.indicators.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect()
+    }
+
+    #[must_use]
+    pub fn register_list(&self) -> Vec<String> {
+        self.registers.as_deref().unwrap_or_default().split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect()
+    }
+
+    /// What it holds for its region: its indicators and its registers (one supplier each).
+    #[must_use]
+    pub fn held(&self) -> Vec<String> {
+        let mut held = self.indicator_list();
+        held.extend(self.register_list());
+        held
     }
 }
 
@@ -47,6 +62,7 @@ pub struct NewSupply {
     pub refresh: String,
     pub status: String,
     pub created_at: NaiveDateTime,
+    pub registers: Option<String>,
 }
 
 /// # Errors

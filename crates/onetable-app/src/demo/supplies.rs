@@ -86,6 +86,7 @@ fn push_all(
                 refresh: supply.refresh.to_owned(),
                 status: PENDING.to_owned(),
                 created_at: now,
+                registers: None,
             },
         )?;
         store::decide(conn, row.id, PENDING, APPROVED, "demo_admin", None, now)?;

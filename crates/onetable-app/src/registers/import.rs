@@ -221,6 +221,25 @@ pub async fn import(
     dry_run: bool,
 ) -> AppResult<RegisterImportReport> {
     authorize(app, actor, "registers.imports", village, true).await?;
+    import_as(app, actor, "registers.imports", register, village, format, bytes, dry_run).await
+}
+
+/// An import by an actor already allowed to write the village's list — its clerk, or the
+/// department supplying the register ([`crate::supplies::records`]) — audited as `action`.
+///
+/// # Errors
+/// As [`import`], after the authorization.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn import_as(
+    app: &App,
+    actor: &Actor,
+    action: &'static str,
+    register: String,
+    village: RegionCode,
+    format: FileFormat,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> AppResult<RegisterImportReport> {
     let keys = app.data_keys()?;
     let limits = app.table_limits;
     let table = app.compute(move || read_table(&bytes, format, &limits)).await?;
@@ -234,7 +253,7 @@ pub async fn import(
     let shape = def.clone();
     let Parsed { rows, matched, ignored } = app.compute(move || parse(&shape, &table)).await?;
     let subject = actor.subject.clone();
-    let mut event = actor.event("registers.imports", Some(format!("{register}/{village}")), "success");
+    let mut event = actor.event(action, Some(format!("{register}/{village}")), "success");
     let village_text = village.to_string();
     let count = rows.len();
     let work = move |conn: &mut DbConn| {

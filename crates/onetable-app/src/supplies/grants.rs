@@ -35,7 +35,7 @@ pub async fn file(app: &App, actor: &Actor, body: NewSupply) -> AppResult<Supply
     let requested_by = actor.subject.clone();
     let saved = app
         .write(move |conn| {
-            let indicators = check(conn, &body)?;
+            let (indicators, registers) = check(conn, &body)?;
             let row = store::NewSupply {
                 department,
                 requested_by,
@@ -46,9 +46,11 @@ pub async fn file(app: &App, actor: &Actor, body: NewSupply) -> AppResult<Supply
                 refresh: body.refresh.trim().to_owned(),
                 status: PENDING.to_owned(),
                 created_at: now,
+                registers: (!registers.is_empty()).then(|| registers.join(",")),
             };
             let taken = store::with_status(conn, &[PENDING, APPROVED])?;
-            if let Some(error) = overlap(&row.region_code, &indicators, None, &taken) {
+            let held: Vec<String> = indicators.iter().chain(&registers).cloned().collect();
+            if let Some(error) = overlap(&row.region_code, &held, None, &taken) {
                 return Err(error);
             }
             Ok(store::insert(conn, &row)?)
@@ -60,12 +62,27 @@ pub async fn file(app: &App, actor: &Actor, body: NewSupply) -> AppResult<Supply
     Ok(saved.into())
 }
 
-/// 422 naming each problem of a filing; the indicator codes, deduplicated.
-fn check(conn: &mut DbConn, body: &NewSupply) -> Result<Vec<String>, Problem> {
+/// 422 naming each problem of a filing; the indicator and register codes, deduplicated.
+fn check(conn: &mut DbConn, body: &NewSupply) -> Result<(Vec<String>, Vec<String>), Problem> {
     let current = registry::current(conn)?;
     let mut error = Problem::unprocessable("invalid_supply", "数据供给有误，请按提示修改");
-    if body.indicators.is_empty() {
-        error = error.with_detail(Some("indicators"), "required", "请至少选择一个指标");
+    if body.indicators.is_empty() && body.registers.is_empty() {
+        error = error.with_detail(Some("indicators"), "required", "请至少选择一个指标或台账");
+    }
+    let kept = crate::registers::current(conn)?;
+    let mut registers: Vec<String> = Vec::new();
+    for (i, code) in body.registers.iter().enumerate() {
+        match kept.get(code.trim()) {
+            Some(def) if !registers.contains(&def.code) => registers.push(def.code.clone()),
+            Some(_) => {}
+            None => {
+                error = error.with_detail(
+                    Some(&format!("registers[{i}]")),
+                    "unknown_register",
+                    format!("未知台账「{code}」"),
+                );
+            }
+        }
     }
     if body.indicators.len() > current.len().max(1) {
         return Err(error.with_detail(Some("indicators"), "too_many", "指标多于指标库中的指标"));
@@ -106,7 +123,7 @@ fn check(conn: &mut DbConn, body: &NewSupply) -> Result<Vec<String>, Problem> {
     if error.has_details() {
         return Err(error);
     }
-    Ok(codes)
+    Ok((codes, registers))
 }
 
 /// The 409 of a supply that would share an indicator and region (one inside the other) with
@@ -118,7 +135,7 @@ fn overlap(region: &str, indicators: &[String], except: Option<i64>, taken: &[Su
         if !(mine.contains(theirs) || theirs.contains(mine)) {
             continue;
         }
-        let shared: Vec<String> = other.indicator_list().into_iter().filter(|c| indicators.contains(c)).collect();
+        let shared: Vec<String> = other.held().into_iter().filter(|c| indicators.contains(c)).collect();
         if !shared.is_empty() {
             let state = if other.status == APPROVED { "已获批" } else { "正在审核" };
             return Some(
@@ -188,7 +205,7 @@ pub async fn decide(
         .write(move |conn| {
             if to == APPROVED {
                 let approved = store::with_status(conn, &[APPROVED])?;
-                if let Some(error) = overlap(&row.region_code, &row.indicator_list(), Some(row.id), &approved) {
+                if let Some(error) = overlap(&row.region_code, &row.held(), Some(row.id), &approved) {
                     return Err(error);
                 }
             }

@@ -8,6 +8,7 @@ pub mod grants;
 pub mod prefill;
 pub mod push;
 pub mod push_file;
+pub mod records;
 
 use chrono::NaiveDateTime;
 use onetable_core::{RegionCode, Role};
@@ -26,9 +27,15 @@ pub const REFRESH: [&str; 5] = ["daily", "weekly", "monthly", "quarterly", "year
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSupply {
-    /// The indicators it will supply.
+    /// The indicators it will supply (values).
     #[schema(example = json!(["POP.REGISTERED", "POP.HOUSEHOLDS"]))]
+    #[serde(default)]
     pub indicators: Vec<String>,
+    /// Registers (台账) whose records it will push (民政局's 低保户 list); at least one indicator or
+    /// register in all.
+    #[schema(example = json!([]))]
+    #[serde(default)]
+    pub registers: Vec<String>,
     /// The region it supplies (its villages), inside the department's jurisdiction.
     #[schema(example = "5223")]
     pub region: String,
@@ -50,6 +57,8 @@ pub struct Supply {
     pub requested_by: String,
     pub region: String,
     pub indicators: Vec<String>,
+    /// Registers whose records it pushes.
+    pub registers: Vec<String>,
     pub purpose: String,
     pub source_system: String,
     pub refresh: String,
@@ -69,6 +78,7 @@ impl From<SupplyRow> for Supply {
     fn from(row: SupplyRow) -> Self {
         Self {
             indicators: row.indicator_list(),
+            registers: row.register_list(),
             id: row.id,
             department: row.department,
             requested_by: row.requested_by,

@@ -102,6 +102,7 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(supplies::decide::reject_supply)
         .service(supplies::decide::revoke_supply)
         .service(supplies::values::push_values)
+        .service(supplies::records::push_records)
         .service(supplies::discrepancies::list_discrepancies)
         .service(supplies::discrepancies::answer_discrepancy)
         .service(subscriptions::manage::create_subscription)

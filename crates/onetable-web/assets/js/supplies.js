@@ -10,15 +10,18 @@ import { showFieldErrors } from './page.js';
 const STATUS = { pending: '待审核', approved: '已批准', rejected: '已驳回', revoked: '已撤销' };
 const REFRESH = { daily: '每日', weekly: '每周', monthly: '每月', quarterly: '每季', yearly: '每年' };
 
-function facts(supply, indicators) {
-  const names = supply.indicators.map((c) => indicators.get(c)?.name || c).join('、');
+function facts(supply, indicators, registers) {
+  const names = [...supply.indicators.map((c) => indicators.get(c)?.name || c),
+    ...(supply.registers || []).map((c) => registers.get(c)?.name || c)].join('、');
   return [
     el('div', { class: 'work-head' }, el('strong', {}, `#${supply.id} ${supply.department}供给：${names}`),
       el('span', { class: `status ${supply.status === 'approved' ? 'approved' : supply.status === 'pending' ? 'submitted' : 'returned'}` }, STATUS[supply.status] || supply.status)),
     el('div', { class: 'muted' }, `地区 ${supply.region} · 来自${supply.source_system} · ${REFRESH[supply.refresh] || supply.refresh}更新`),
     el('div', { class: 'muted' }, `用途：${supply.purpose}`),
     supply.decision_reason ? el('div', { class: 'muted' }, `意见：${supply.decision_reason}`) : null,
-    supply.status === 'approved' ? el('div', { class: 'muted' }, `推送地址：POST /api/v1/supplies/${supply.id}/values`) : null,
+    supply.status === 'approved' && supply.indicators.length ? el('div', { class: 'muted' }, `推送地址：POST /api/v1/supplies/${supply.id}/values`) : null,
+    ...(supply.status === 'approved' ? (supply.registers || []).map((code) => el('div', { class: 'muted' },
+      `推送${registers.get(code)?.name || code}名单（按村，台账导入格式）：POST /api/v1/supplies/${supply.id}/records/${code}?village=村代码`)) : []),
   ];
 }
 
@@ -44,7 +47,7 @@ function decision(supply, redraw) {
     })));
 }
 
-function supplyForm(me, indicators, redraw) {
+function supplyForm(me, indicators, registers, redraw) {
   const search = el('input', { id: 'supply-search', type: 'search', placeholder: '按名称查找指标，如 户籍' });
   const offered = [...indicators.values()].filter((i) => !i.formula && i.status === 'active');
   const boxes = el('div', { class: 'supply-indicators', id: 'supply-indicators' }, offered.map((i) =>
@@ -55,6 +58,8 @@ function supplyForm(me, indicators, redraw) {
     // `.check` is a flex row: the hidden attribute alone would not hide it.
     for (const label of boxes.children) label.style.display = q && !label.dataset.name.includes(q) ? 'none' : '';
   });
+  const lists = el('div', { class: 'supply-indicators', id: 'supply-registers' }, [...registers.values()].map((r) =>
+    el('label', { class: 'check' }, el('input', { type: 'checkbox', value: r.code }), `${r.name}（${r.code}）`)));
   const region = el('input', { id: 'supply-region', value: me.region || '' });
   const purpose = el('input', { id: 'supply-purpose', placeholder: '如 户籍人口数据回流，村里不再重复填报' });
   const system = el('input', { id: 'supply-system', placeholder: '如 公安人口信息管理系统' });
@@ -68,6 +73,8 @@ function supplyForm(me, indicators, redraw) {
     el('p', { class: 'muted' }, '把本部门已掌握的数据推送给村里预填，村里确认或改正，改正会反馈给本部门。同一指标同一地区只能有一个供给部门。'),
     el('div', { class: 'control', 'data-field': 'indicators' }, el('label', { for: search.id }, '供给的指标'), search, boxes,
       el('p', { class: 'error', role: 'alert', hidden: true })),
+    registers.size ? el('div', { class: 'control', 'data-field': 'registers' }, el('strong', {}, '或供给的台账（按村推送名单，村里的户数、人数随之更新）'), lists,
+      el('p', { class: 'error', role: 'alert', hidden: true })) : null,
     field('region', '地区（区划代码）', region), field('purpose', '用途', purpose), field('source_system', '数据来源系统', system),
     field('refresh', '更新频率', refresh), message, save);
   form.addEventListener('submit', async (event) => {
@@ -76,11 +83,12 @@ function supplyForm(me, indicators, redraw) {
     try {
       await api('POST', '/api/v1/supplies', {
         indicators: [...boxes.querySelectorAll('input:checked')].map((b) => b.value),
+        registers: [...lists.querySelectorAll('input:checked')].map((b) => b.value),
         region: region.value.trim(), purpose: purpose.value.trim(), source_system: system.value.trim(), refresh: refresh.value,
       });
       await redraw();
     } catch (e) {
-      showFieldErrors(form, message, e, (f) => (f.startsWith('indicators') ? 'indicators' : f));
+      showFieldErrors(form, message, e, (f) => f.replace(/\[\d+\]$/, ''));
     } finally {
       save.disabled = false;
     }
@@ -131,9 +139,10 @@ async function discrepancies(supply, indicators, me) {
 export async function suppliesCard(me, indicators, redraw) {
   if (me.role !== 'department' && me.role !== 'admin') return null;
   const supplies = await api('GET', '/api/v1/supplies');
+  const registers = new Map((await api('GET', '/api/v1/registers').catch(() => [])).map((r) => [r.code, r]));
   const admin = me.role === 'admin';
   const item = async (s) => {
-    const li = el('li', { class: 'request', 'data-supply': String(s.id) }, ...facts(s, indicators));
+    const li = el('li', { class: 'request', 'data-supply': String(s.id) }, ...facts(s, indicators, registers));
     if (s.status === 'approved' || s.status === 'revoked') li.append(await discrepancies(s, indicators, me));
     if (admin && (s.status === 'pending' || s.status === 'approved')) li.append(decision(s, redraw));
     return li;
@@ -142,5 +151,5 @@ export async function suppliesCard(me, indicators, redraw) {
   const card = el('section', { class: 'card', id: 'supplies' },
     el('h2', {}, admin ? `数据供给（待审核 ${pending}）` : `${me.department || ''}的数据供给`),
     supplies.length ? el('ul', { class: 'list' }, await Promise.all(supplies.map(item))) : el('p', { class: 'muted' }, '还没有数据供给'));
-  return admin ? card : el('div', {}, card, supplyForm(me, indicators, redraw));
+  return admin ? card : el('div', {}, card, supplyForm(me, indicators, registers, redraw));
 }

@@ -4,4 +4,5 @@
 pub mod decide;
 pub mod discrepancies;
 pub mod file;
+pub mod records;
 pub mod values;
