@@ -69,6 +69,7 @@ pub async fn supply_bench(db: Db) -> anyhow::Result<()> {
         &department,
         NewSupply {
             indicators: indicators.clone(),
+            registers: Vec::new(),
             region: prefecture.to_string(),
             purpose: serde_json::from_value(serde_json::json!("压测"))?,
             source_system: serde_json::from_value(serde_json::json!("压测系统"))?,
