@@ -110,7 +110,7 @@ impl Default for Settings {
                 .collect(),
             webhook_allowed_hosts: Vec::new(),
             webhook_timeout_seconds: 10,
-            webhook_retry_max_seconds: 300,
+            webhook_retry_max_seconds: 60,
             login_rate_per_minute: 30,
             import_max_mib: 50,
             import_max_inflated_mib: 256,

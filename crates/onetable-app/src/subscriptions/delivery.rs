@@ -46,7 +46,7 @@ pub struct Webhooks {
 
 impl Default for Webhooks {
     fn default() -> Self {
-        Self::new(&[], Duration::from_secs(10), Duration::from_secs(300))
+        Self::new(&[], Duration::from_secs(10), Duration::from_secs(60))
     }
 }
 
@@ -70,7 +70,7 @@ impl Webhooks {
         }
         let doubled = 1u64.checked_shl(u32::try_from(event.attempts.max(0)).unwrap_or(u32::MAX)).unwrap_or(u64::MAX);
         let wait = Duration::from_secs(doubled).min(self.retry_cap);
-        Some(failed_at + TimeDelta::from_std(wait).unwrap_or(TimeDelta::seconds(300)))
+        Some(failed_at + TimeDelta::from_std(wait).unwrap_or(TimeDelta::seconds(60)))
     }
 }
 

@@ -17,7 +17,8 @@ use onetable_core::indicator::Frequency;
 use onetable_core::{RegionCode, RegionLevel, Role, Scope};
 use onetable_store::Db;
 
-fn actor(subject: &str, role: Role, region: RegionCode, department: Option<&str>) -> Actor {
+/// An actor of the benchmarks that call the app layer directly.
+pub(super) fn actor(subject: &str, role: Role, region: RegionCode, department: Option<&str>) -> Actor {
     Actor {
         subject: subject.to_owned(),
         kind: SubjectKind::User,

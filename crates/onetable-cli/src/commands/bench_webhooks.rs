@@ -12,31 +12,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
-use onetable_app::actor::{Actor, Origin, SubjectKind};
+use onetable_app::actor::Actor;
 use onetable_app::entries::access::EntryRef;
 use onetable_app::subscriptions::delivery::{self, Webhooks};
 use onetable_app::subscriptions::{manage, NewSubscription};
 use onetable_app::App;
 use onetable_core::workflow::{APPROVE, REOPEN};
-use onetable_core::{Period, RegionCode, Role, Scope};
+use onetable_core::{Period, RegionCode, Role};
 use onetable_store::Db;
 
+use super::bench_supplies::actor;
 use super::receiver;
 
 /// The period the bench's forms are in: its own, apart from the demo's years.
 const PERIOD: &str = "2015";
 const SECRET: &str = "bench-only-whsec-0123456789";
-
-fn actor(subject: &str, role: Role, region: RegionCode, department: Option<&str>) -> Actor {
-    Actor {
-        subject: subject.to_owned(),
-        kind: SubjectKind::User,
-        role,
-        scope: Scope::Within(region),
-        department: department.map(str::to_owned),
-        origin: Origin::default(),
-    }
-}
 
 /// The villages' forms submitted (written as a clerk's submission leaves them).
 fn submit_all(db: &Db, villages: &[String]) -> anyhow::Result<()> {
@@ -105,7 +95,7 @@ pub async fn webhooks_bench(db: Db, events: usize, down_seconds: u64) -> anyhow:
     let (prefecture, found) = super::bench_registers::prepare(&db, now)?;
     let villages: Vec<String> = found.into_iter().map(|v| v.code).take(events).collect();
     let (url, received, _receiver) = receiver::start("127.0.0.1:0", SECRET)?;
-    let webhooks = Webhooks::new(&["127.0.0.1".to_owned()], Duration::from_secs(10), Duration::from_secs(300));
+    let webhooks = Webhooks::new(&["127.0.0.1".to_owned()], Duration::from_secs(10), Duration::from_secs(60));
     let app = App::start(db.clone(), onetable_app::imports::Limits::default())
         .map_err(|e| anyhow!(e.describe()))?
         .with_webhooks(webhooks);

@@ -136,7 +136,7 @@ export function pushPanel(me, request, subscriptions, redraw) {
   const department = me.role === 'department';
   if (!department && !mine.length) return null;
   return el('details', { class: 'push-panel', id: `push-${request.id}`, open: mine.length > 0 },
-    el('summary', {}, `推送到本部门系统（${mine.filter((s) => s.status === 'active').length} 个地址）`),
+    el('summary', {}, `推送到${department ? '本部门' : request.department}系统（${mine.filter((s) => s.status === 'active').length} 个地址）`),
     el('p', { class: 'muted' }, '本需求范围内的村表审核通过、重新打开或修改后再次通过时，平台立即向订阅地址推送事件（失败会重试 24 小时，可按 cursor 补取）。'),
     mine.length ? el('ul', { class: 'list' }, mine.map((s) => subscriptionItem(s, department, redraw))) : null,
     department && request.active ? subscribeForm(request, redraw) : null);
