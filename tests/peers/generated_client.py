@@ -38,7 +38,8 @@ def generate(into: Path):
                "WARNING parsing GET /api/v1/users/import/template within users.",
                "WARNING parsing GET /api/v1/entries/{region}/{period}/print.pdf within entries.",
                "WARNING parsing POST /api/v1/registers/{code}/imports within registers.",
-               "WARNING parsing POST /api/v1/supplies/{id}/values within sharing."}
+               "WARNING parsing POST /api/v1/supplies/{id}/values within sharing.",
+               "WARNING parsing POST /api/v1/supplies/{id}/records/{register} within sharing."}
     # Nor for an XLSX or PDF answer (the staff template, the initial passwords, the printed form).
     binary_answers = ("application/zip", "application/vnd.openxmlformats", "application/pdf")
     lines = [l for l in out.splitlines() if l.startswith(("WARNING", "Unsupported", "Cannot parse response"))]
@@ -47,7 +48,8 @@ def generate(into: Path):
     if unexpected:
         sys.exit("openapi-python-client could not read part of the spec:\n" + "\n".join(unexpected) + "\n" + out)
     for generated in [("entries", "create_import.py"), ("forms", "analyze_form.py"), ("forms", "cleanup_forms.py"),
-                      ("users", "import_users.py"), ("registers", "import_records.py"), ("sharing", "push_values.py")]:
+                      ("users", "import_users.py"), ("registers", "import_records.py"), ("sharing", "push_values.py"),
+                      ("sharing", "push_records.py")]:
         if not (into / "onetable_client" / "api" / generated[0] / generated[1]).exists():
             sys.exit(f"the upload operation {generated[1]} was not generated")
 
