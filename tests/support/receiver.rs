@@ -100,6 +100,20 @@ impl Receiver {
         self.state.in_flight.load(Ordering::SeqCst)
     }
 
+    /// Waits (up to `within`) until `count` different events were accepted (a receiver
+    /// deduplicates by id); the different ids.
+    pub async fn wait_for_unique(&self, count: usize, within: Duration) -> std::collections::BTreeSet<String> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let ids: std::collections::BTreeSet<String> =
+                self.accepted().into_iter().filter_map(|a| a.event_id).collect();
+            if ids.len() >= count || tokio::time::Instant::now() >= deadline {
+                return ids;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits (up to `within`) until `count` requests were accepted; what was.
     pub async fn wait_for(&self, count: usize, within: Duration) -> Vec<Arrival> {
         let deadline = tokio::time::Instant::now() + within;
