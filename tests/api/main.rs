@@ -31,6 +31,7 @@ mod metrics;
 mod nationwide;
 mod pages;
 mod passwords;
+mod quality;
 mod regions;
 mod register_grants;
 mod register_imports;

@@ -7,6 +7,7 @@ pub mod cube;
 pub mod extract;
 pub mod filled;
 pub mod measure;
+pub mod quality;
 pub mod query;
 pub mod render;
 pub mod report;

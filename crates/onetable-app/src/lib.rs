@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod paging;
 pub mod printed;
 pub mod problem;
+pub mod quality;
 pub mod regions;
 pub mod registers;
 pub mod registry;

@@ -23,6 +23,7 @@ pub mod middleware;
 pub mod pages;
 pub mod params;
 pub mod progress;
+pub mod quality;
 pub mod regions;
 pub mod registers;
 pub mod reminders;
@@ -105,6 +106,7 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(supplies::records::push_records)
         .service(supplies::discrepancies::list_discrepancies)
         .service(supplies::discrepancies::answer_discrepancy)
+        .service(quality::outliers::list_outliers)
         .service(subscriptions::manage::create_subscription)
         .service(subscriptions::manage::list_subscriptions)
         .service(subscriptions::manage::get_subscription)

@@ -1,0 +1,3 @@
+//! Data quality (数据质量) over HTTP.
+
+pub mod outliers;

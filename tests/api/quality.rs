@@ -1,0 +1,83 @@
+//! Outliers (异常值) over HTTP: a village that typed 24,500 for 2,450 is flagged against its own
+//! history and against its county's villages, with the reason; only reviewers and admins read
+//! the list; bad parameters name their field.
+
+use onetable_core::Role;
+use onetable_tests::{each_backend, TestApp};
+use serde_json::Value;
+
+const VILLAGE: &str = "522301100200";
+
+/// Eight villages of one township submitted for 2025 (one with a tenfold 户籍人口); the first with
+/// five approved earlier years.
+fn seed(app: &TestApp) {
+    for (i, year) in (2020..2025).enumerate() {
+        let people = (2400 + 10 * i).to_string();
+        app.seed_entry(
+            VILLAGE,
+            &year.to_string(),
+            "approved",
+            &[("POP.REGISTERED", &people), ("POP.HOUSEHOLDS", "600")],
+        );
+    }
+    for n in 0..8 {
+        let village = format!("5223011002{n:02}");
+        let people = if n == 0 { "24500".to_owned() } else { (2000 + 80 * n).to_string() };
+        let households = (500 + 20 * n).to_string();
+        app.seed_entry(&village, "2025", "submitted", &[("POP.REGISTERED", &people), ("POP.HOUSEHOLDS", &households)]);
+    }
+}
+
+async fn ask(app: &TestApp, token: &str, query: &str) -> (u16, Value) {
+    let (status, body) = app.get_as(token, &format!("/api/v1/quality/outliers?period=2025{query}")).await;
+    (status.as_u16(), body)
+}
+
+#[tokio::test]
+async fn a_tenfold_value_is_flagged_against_its_history_and_its_county_with_the_reason() {
+    each_backend(|app| async move {
+        app.load_catalogue();
+        seed(&app);
+        let reviewer = app.user_token("t_reviewer", Role::Reviewer, Some("522301100"), None).await;
+        let (status, report) = ask(&app, &reviewer, "&indicators=POP.REGISTERED").await;
+        assert_eq!(status, 200, "{report}");
+        let flags = report["outliers"].as_array().unwrap();
+        let of = |against: &str| flags.iter().find(|f| f["village"] == VILLAGE && f["against"] == against).cloned();
+        let history = of("history").unwrap_or_else(|| panic!("flagged against its history: {report}"));
+        assert!(history["reason"].as_str().unwrap().contains("比上期（2024）增长 904%"), "{history}");
+        // Computed by hand: median 2,420 of 2,400…2,440; MAD 10 → spread 14.8, below the floor of
+        // 5 % of the median (121): (24,500 − 2,420) / 121.
+        assert_eq!(history["baseline"], 2420.0);
+        assert!((history["score"].as_f64().unwrap() - 182.48).abs() < 0.01, "{history}");
+        assert_eq!(history["history"].as_array().unwrap().len(), 5);
+        assert_eq!(history["village_name"], "吴家坪村村民委员会");
+        let peers = of("peers").unwrap_or_else(|| panic!("flagged against the county: {report}"));
+        assert!(peers["reason"].as_str().unwrap().starts_with("高于全县 100% 的村"), "{peers}");
+        assert!(flags.iter().all(|f| f["village"] == VILLAGE), "no ordinary village is flagged: {report}");
+        assert_eq!(report["short_history"], 7, "seven villages have no earlier years: {report}");
+        assert_eq!(report["checked"], 8);
+
+        // Only its history, by z-score: still flagged.
+        let (_, report) = ask(&app, &reviewer, "&indicators=POP.REGISTERED&against=history&method=z").await;
+        assert_eq!(report["outliers"].as_array().unwrap().len(), 1, "{report}");
+
+        // Who may not, and what is refused, naming the field.
+        let viewer = app.user_token("t_dash", Role::Viewer, Some("522301"), None).await;
+        assert_eq!(ask(&app, &viewer, "").await.0, 403);
+        for (query, field) in [
+            ("&method=iqr", "method"),
+            ("&threshold=0", "threshold"),
+            ("&threshold=1e9", "threshold"),
+            ("&against=all", "against"),
+            ("&limit=0", "limit"),
+        ] {
+            let (status, body) = ask(&app, &reviewer, query).await;
+            assert_eq!((status, body["details"][0]["field"].as_str()), (400, Some(field)), "{query}: {body}");
+        }
+        let (status, body) = ask(&app, &reviewer, "&indicators=POP.NOPE").await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("unknown_indicator")), "{body}");
+        let (status, _) = ask(&app, &reviewer, "&within=522301101").await;
+        assert_eq!(status, 404, "a township outside the reviewer's is not there for it, as elsewhere");
+    })
+    .await;
+}
