@@ -81,3 +81,46 @@ async fn a_tenfold_value_is_flagged_against_its_history_and_its_county_with_the_
     })
     .await;
 }
+
+/// In the browser: the reviewer opening the form sees, beside 户籍人口, that it jumped tenfold and
+/// is far above the county, and the review card counts it; the clerk of a draft sees the same
+/// before submitting.
+#[tokio::test]
+async fn the_reviewer_and_the_clerk_see_the_flag_beside_the_field() {
+    use onetable_tests::browser::Window;
+    let app = TestApp::spawn(onetable_store::Backend::Sqlite).await;
+    app.load_catalogue();
+    seed(&app);
+    app.add_user("wang_reviewer", Role::Reviewer, Some("522301100"), None);
+    app.add_user("li_clerk", Role::Clerk, Some(VILLAGE), None);
+
+    let Some(reviewer) = super::pages::signed_in(&app, Window::Desktop, "wang_reviewer").await else { return };
+    reviewer.wait_for_text("#who", "敬南镇").await;
+    reviewer.client.goto(&app.url(&format!("/form?period=2025&region={VILLAGE}"))).await.unwrap();
+    let note = reviewer.wait_for_text("[data-code=\"POP.REGISTERED\"] .outlier-note", "增长 904%").await;
+    assert!(note.contains("高于全县 100% 的村"), "{note}");
+    let card = reviewer.wait_for_text("#review #outlier-summary", "异常值提示").await;
+    assert!(card.contains("户籍人口"), "{card}");
+    reviewer
+        .client
+        .execute("document.querySelector('[data-code=\"POP.REGISTERED\"]').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    reviewer.screenshot("outlier-review-desktop").await;
+    reviewer.close().await;
+
+    // Back to the clerk as a draft: the same flag, before submitting.
+    app.seed_entry(VILLAGE, "2025", "draft", &[("POP.REGISTERED", "24500")]);
+    let Some(clerk) = super::pages::signed_in(&app, Window::Phone, "li_clerk").await else { return };
+    clerk.wait_for_text("#who", "吴家坪村").await;
+    clerk.client.goto(&app.url("/form?period=2025")).await.unwrap();
+    clerk.wait_for_text("[data-code=\"POP.REGISTERED\"] .outlier-note", "增长 904%").await;
+    clerk.wait_for_text(".submit-card #outlier-summary", "照常提交").await;
+    clerk
+        .client
+        .execute("document.querySelector('[data-code=\"POP.REGISTERED\"]').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    clerk.screenshot("outlier-clerk-phone").await;
+    clerk.close().await;
+}

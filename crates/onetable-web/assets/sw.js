@@ -3,13 +3,14 @@
 // (the last good answer) when it does not. Writes never go through here: they wait in the
 // page's outbox (outbox.js) until the network is back.
 
-const CACHE = 'onetable-v7';
+const CACHE = 'onetable-v8';
 const SHELL = [
   '/', '/login', '/form', '/assets/app.css', '/assets/js/api.js', '/assets/js/login.js', '/assets/js/home.js',
   '/assets/js/labels.js', '/assets/js/fields.js', '/assets/js/form.js', '/assets/js/outbox.js', '/assets/js/offline.js',
   '/assets/js/relogin.js', '/assets/js/field_history.js', '/assets/js/page.js', '/assets/js/numbers.js',
   '/assets/js/form_state.js', '/assets/js/form_save.js', '/assets/js/form_submit.js', '/assets/js/form_review.js',
   '/assets/js/form_supplied.js',
+  '/assets/js/form_quality.js',
   '/assets/js/next.js', '/assets/js/timeliness.js', '/assets/js/region_picker.js',
   '/registers', '/assets/js/registers.js', '/assets/js/register_record.js', '/assets/js/register_import.js',
   '/assets/js/record_outbox.js',

@@ -61,6 +61,7 @@ pub static ASSETS: &[Asset] = &[
     asset("/assets/js/record_outbox.js", JS, include_bytes!("../assets/js/record_outbox.js")),
     asset("/assets/js/form_supplied.js", JS, include_bytes!("../assets/js/form_supplied.js")),
     asset("/assets/js/supplies.js", JS, include_bytes!("../assets/js/supplies.js")),
+    asset("/assets/js/form_quality.js", JS, include_bytes!("../assets/js/form_quality.js")),
     asset("/assets/js/subscriptions.js", JS, include_bytes!("../assets/js/subscriptions.js")),
     asset("/assets/js/register_import.js", JS, include_bytes!("../assets/js/register_import.js")),
     asset("/assets/js/request_registers.js", JS, include_bytes!("../assets/js/request_registers.js")),

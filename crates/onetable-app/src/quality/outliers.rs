@@ -143,10 +143,60 @@ pub async fn outliers(app: &App, actor: &Actor, query: OutlierQuery) -> AppResul
     if asked.len() > registry.max(1) {
         return Err(invalid("indicators", "指标多于指标库中的指标"));
     }
-    let earlier: Vec<Period> =
-        std::iter::successors(Some(period.previous()), |p| Some(p.previous())).take(HISTORY_PERIODS).collect();
+    let search =
+        Search { period, within, asked, method, threshold, history, peers, limit, min_state: EntryState::Submitted };
     let cubes = app.cubes.clone();
-    app.run(move |conn| {
+    app.run(move |conn| search.run(conn, &cubes)).await
+}
+
+/// One village's flags, for its form: the clerk sees them before submitting, the reviewer beside
+/// each field. Drafts count (the clerk's own values are not submitted yet), by the defaults.
+///
+/// # Errors
+/// 403/404 as reading the entry.
+pub async fn of_entry(app: &App, actor: &Actor, at: crate::entries::access::EntryRef) -> AppResult<OutlierReport> {
+    crate::entries::access::authorize(
+        app,
+        actor,
+        "quality.outliers",
+        at,
+        &[Role::Clerk, Role::Reviewer, Role::Admin],
+        false,
+    )
+    .await?;
+    let search = Search {
+        period: at.period,
+        within: Some(at.region),
+        asked: Vec::new(),
+        method: Method::ModZ,
+        threshold: 3.5,
+        history: true,
+        peers: true,
+        limit: MAX_LIMIT,
+        min_state: EntryState::Open,
+    };
+    let cubes = app.cubes.clone();
+    app.run(move |conn| search.run(conn, &cubes)).await
+}
+
+/// A checked search.
+struct Search {
+    period: Period,
+    within: Option<RegionCode>,
+    asked: Vec<String>,
+    method: Method,
+    threshold: f64,
+    history: bool,
+    peers: bool,
+    limit: usize,
+    min_state: EntryState,
+}
+
+impl Search {
+    fn run(self, conn: &mut onetable_store::DbConn, cubes: &crate::cubes::CubeCache) -> AppResult<OutlierReport> {
+        let Self { period, within, asked, method, threshold, history, peers, limit, min_state } = self;
+        let earlier: Vec<Period> =
+            std::iter::successors(Some(period.previous()), |p| Some(p.previous())).take(HISTORY_PERIODS).collect();
         // The period's cube first: which indicators it holds decides what is asked of the others.
         let (codes, names) = cubes.read(conn, period, |cube| {
             let codes: Vec<String> = if asked.is_empty() {
@@ -177,21 +227,13 @@ pub async fn outliers(app: &App, actor: &Actor, query: OutlierQuery) -> AppResul
         if history {
             for p in &earlier {
                 let values = cubes.read(conn, *p, |cube| {
-                    quality::village_values(cube, &[], within, &codes, EntryState::Submitted)
-                        .map_err(crate::cubes::internal)
+                    quality::village_values(cube, &[], within, &codes, min_state).map_err(crate::cubes::internal)
                 })?;
                 past.push((p.to_string(), values));
             }
         }
-        let ask = OutlierAsk {
-            within,
-            indicators: codes.clone(),
-            method,
-            threshold,
-            history,
-            peers,
-            min_state: EntryState::Submitted,
-        };
+        let ask =
+            OutlierAsk { within, indicators: codes.clone(), method, threshold, history, peers, min_state: min_state };
         let (flags, checked, village_names) = cubes.read_with(conn, period, |cube, containing| {
             let (flags, checked) = quality::outliers(cube, containing, &past, &ask).map_err(crate::cubes::internal)?;
             let village_names: Vec<String> =
@@ -237,6 +279,5 @@ pub async fn outliers(app: &App, actor: &Actor, query: OutlierQuery) -> AppResul
             truncated,
             outliers,
         })
-    })
-    .await
+    }
 }

@@ -107,6 +107,7 @@ pub fn api(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(supplies::discrepancies::list_discrepancies)
         .service(supplies::discrepancies::answer_discrepancy)
         .service(quality::outliers::list_outliers)
+        .service(quality::outliers::entry_outliers)
         .service(subscriptions::manage::create_subscription)
         .service(subscriptions::manage::list_subscriptions)
         .service(subscriptions::manage::get_subscription)

@@ -13,6 +13,7 @@ import { call, restorePending, save } from './form_save.js';
 import { submitButton } from './form_submit.js';
 import { reviewCard, showHistoryNotes } from './form_review.js';
 import { confirmSupplied, learnSupplied, sectionConfirm, showSupplied, unconfirmed } from './form_supplied.js';
+import { followSaves, showOutliers } from './form_quality.js';
 
 /** "上期无变化，一键确认": shows which of last period's values will be copied, then copies them. */
 function confirmPanel(codes, entry, where) {
@@ -215,6 +216,8 @@ async function main() {
   showSupplied(entry);
   // From navigation to a form that takes input, for scripts/bench-pages.py.
   performance.mark('onetable-form-editable');
+  followSaves();
+  showOutliers();
   await showHistoryNotes();
   if (!state.reviewing) await restorePending();
 }

@@ -114,6 +114,8 @@ export function save(code, value, now = false, kept = null, reason = null) {
       if (f.afterSave) f.afterSave(value);
       showDerived(answer.derived);
       showRules(answer.rule_results);
+      // Others that follow what was saved (the outlier notes) listen for this.
+      document.dispatchEvent(new CustomEvent('onetable:saved', { detail: { code } }));
     } catch (e) {
       if (!FINAL.includes(e.status)) {
         setState(code, 'queued', e.status === 0 ? '' : e.message);

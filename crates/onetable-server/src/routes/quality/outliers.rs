@@ -31,3 +31,22 @@ pub async fn list_outliers(
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(outliers::outliers(&state, &caller, query.into_inner()).await?))
 }
+
+/// One village's flags for its form (异常值提示): its values — drafts too — against its last
+/// five periods and its county's villages, by the defaults (mod_z, 3.5, both). The clerk sees them
+/// before submitting, as a warning; the reviewer beside each field.
+#[utoipa::path(
+    tag = "entries",
+    security(("bearer" = [])),
+    params(("region" = String, Path, example = "522301100200"), ("period" = String, Path, example = "2025")),
+    responses((status = 200, body = OutlierReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+#[get("/api/v1/entries/{region}/{period}/outliers")]
+pub async fn entry_outliers(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let at = crate::routes::entries::parse_path(&path.0, &path.1)?;
+    Ok(HttpResponse::Ok().json(outliers::of_entry(&state, &caller, at).await?))
+}

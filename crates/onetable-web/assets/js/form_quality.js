@@ -1,0 +1,66 @@
+// 异常值 in the form: a value far from the village's own last periods or from its county's
+// villages is marked beside its field with why (比上期增长 904%，高于全县 100% 的村); the reviewer's
+// card counts them; the clerk sees the same before submitting — a warning to look again, never a
+// block. The flags come from the server after the form is shown, so the form opens as fast as
+// without them; they are read again after a save.
+
+import { api, el } from './api.js';
+import { state } from './form_state.js';
+
+let pending = null;
+
+function summary(flags) {
+  const found = document.getElementById('outlier-summary');
+  const codes = [...new Set(flags.map((f) => f.indicator))];
+  const box = found || el('div', { id: 'outlier-summary', class: 'outlier-summary', role: 'status' });
+  if (!codes.length) {
+    box.replaceChildren();
+    box.hidden = true;
+    return box;
+  }
+  box.hidden = false;
+  box.replaceChildren(
+    el('strong', {}, `异常值提示 ${codes.length} 项`),
+    el('span', { class: 'muted' }, state.reviewing ? '：请核实后再通过，可标记跟进' : '：请核对，确实如此可照常提交'),
+    el('ul', {}, codes.map((code) => {
+      const f = state.fields.get(code);
+      const link = el('a', { href: `#f-${code}` }, f ? f.field.name : code);
+      return el('li', {}, link);
+    })));
+  return box;
+}
+
+/** Reads the flags and marks the fields; quietly nothing when offline or refused. */
+export async function showOutliers() {
+  let report;
+  try {
+    report = await api('GET', `/api/v1/entries/${state.region}/${encodeURIComponent(state.period)}/outliers`);
+  } catch {
+    return;
+  }
+  document.querySelectorAll('.outlier-note').forEach((n) => n.remove());
+  const byCode = new Map();
+  for (const flag of report.outliers) {
+    if (!byCode.has(flag.indicator)) byCode.set(flag.indicator, []);
+    byCode.get(flag.indicator).push(flag);
+  }
+  for (const [code, flags] of byCode) {
+    const f = state.fields.get(code);
+    if (!f) continue;
+    f.row.querySelector('.rules').before(el('p', { class: 'outlier-note', 'data-against': flags.map((x) => x.against).join(' ') },
+      el('span', { class: 'badge outlier' }, '异常'), ' ', flags.map((x) => x.reason).join('；')));
+  }
+  const box = summary(report.outliers);
+  if (!box.isConnected) {
+    const card = document.getElementById('review') || document.querySelector('.submit-card');
+    if (card) card.prepend(box);
+  }
+}
+
+/** Reads them again a moment after saves stop. */
+export function followSaves() {
+  document.addEventListener('onetable:saved', () => {
+    clearTimeout(pending);
+    pending = setTimeout(showOutliers, 800);
+  });
+}
