@@ -232,8 +232,7 @@ impl Search {
                 past.push((p.to_string(), values));
             }
         }
-        let ask =
-            OutlierAsk { within, indicators: codes.clone(), method, threshold, history, peers, min_state: min_state };
+        let ask = OutlierAsk { within, indicators: codes.clone(), method, threshold, history, peers, min_state };
         let (flags, checked, village_names) = cubes.read_with(conn, period, |cube, containing| {
             let (flags, checked) = quality::outliers(cube, containing, &past, &ask).map_err(crate::cubes::internal)?;
             let village_names: Vec<String> =
