@@ -107,13 +107,21 @@ async fn the_reviewer_and_the_clerk_see_the_flag_beside_the_field() {
         .await
         .unwrap();
     reviewer.screenshot("outlier-review-desktop").await;
+    // 跟进: marked from the note, with the reasons offered as the note.
+    reviewer.click("[data-code=\"POP.REGISTERED\"] .mark-follow-up").await;
+    reviewer.click("[data-code=\"POP.REGISTERED\"] .send-follow-up").await;
+    let following = reviewer.wait_for_text("[data-code=\"POP.REGISTERED\"] .follow-up-note", "跟进中").await;
+    assert!(following.contains("请核实：比上期（2024）增长 904%"), "{following}");
     reviewer.close().await;
 
     // Back to the clerk as a draft: the same flag, before submitting.
     app.seed_entry(VILLAGE, "2025", "draft", &[("POP.REGISTERED", "24500")]);
     let Some(clerk) = super::pages::signed_in(&app, Window::Phone, "li_clerk").await else { return };
     clerk.wait_for_text("#who", "吴家坪村").await;
+    clerk.wait_for_text("#my-follow-ups", "待核实的数据（1）").await;
+    clerk.screenshot("follow-up-home-phone").await;
     clerk.client.goto(&app.url("/form?period=2025")).await.unwrap();
+    clerk.wait_for_text("[data-code=\"POP.REGISTERED\"] .follow-up-note", "wang_reviewer：请核实").await;
     clerk.wait_for_text("[data-code=\"POP.REGISTERED\"] .outlier-note", "增长 904%").await;
     clerk.wait_for_text(".submit-card #outlier-summary", "照常提交").await;
     clerk
@@ -123,4 +131,68 @@ async fn the_reviewer_and_the_clerk_see_the_flag_beside_the_field() {
         .unwrap();
     clerk.screenshot("outlier-clerk-phone").await;
     clerk.close().await;
+}
+
+/// 跟进: the reviewer marks the value; the clerk sees it in its queue and fixes it, which resolves
+/// it in the same write; another is closed with a reason.
+#[tokio::test]
+async fn a_follow_up_stays_open_until_the_value_changes_or_the_reviewer_closes_it() {
+    use reqwest::Method;
+    use serde_json::json;
+    each_backend(|app| async move {
+        app.load_catalogue();
+        seed(&app);
+        let reviewer = app.user_token("t_reviewer", Role::Reviewer, Some("522301100"), None).await;
+        let clerk = app.user_token("t_clerk", Role::Clerk, Some(VILLAGE), None).await;
+        let mark = |token: String, body: Value| {
+            let app = &app;
+            async move { app.send_json(Method::POST, &token, "/api/v1/quality/follow-ups", &body).await }
+        };
+        let body = |indicator: &str, note: &str| json!({"region": VILLAGE, "period": "2025", "indicator": indicator, "note": note});
+        let (status, marked) = mark(reviewer.clone(), body("POP.REGISTERED", "户籍人口比上年增长 9 倍，请核实")).await;
+        assert_eq!((status.as_u16(), marked["value"].as_str(), marked["status"].as_str()), (201, Some("24500"), Some("open")), "{marked}");
+        let (status, again) = mark(reviewer.clone(), body("POP.REGISTERED", "再看看")).await;
+        assert_eq!((status.as_u16(), again["error"].as_str()), (409, Some("follow_up_open")), "{again}");
+        assert_eq!(mark(clerk.clone(), body("POP.HOUSEHOLDS", "x")).await.0, 403);
+        let (status, empty) = mark(reviewer.clone(), body("POP.HOUSEHOLDS", "  ")).await;
+        assert_eq!((status.as_u16(), empty["details"][0]["field"].as_str()), (422, Some("note")), "{empty}");
+        let mut township = body("POP.HOUSEHOLDS", "x");
+        township["region"] = json!("522301100");
+        assert_eq!(mark(reviewer.clone(), township).await.0, 422);
+
+        let (_, queue) = app.get_as(&clerk, "/api/v1/quality/follow-ups").await;
+        assert_eq!(queue.as_array().map(Vec::len), Some(1), "the clerk sees its village's: {queue}");
+        assert_eq!(queue[0]["note"], "户籍人口比上年增长 9 倍，请核实");
+
+        // Returned, the clerk fixes it: the follow-up is resolved by that save.
+        app.seed_entry(VILLAGE, "2025", "returned", &[("POP.REGISTERED", "24500")]);
+        let (_, entry) = app.get_as(&clerk, &format!("/api/v1/entries/{VILLAGE}/2025")).await;
+        let saved = app
+            .client
+            .patch(app.url(&format!("/api/v1/entries/{VILLAGE}/2025")))
+            .bearer_auth(&clerk)
+            .header("if-match", format!("\"{}\"", entry["revision"]))
+            .json(&json!({"values": {"POP.REGISTERED": 2450}}))
+            .send()
+            .await
+            .unwrap();
+        assert!(saved.status().is_success(), "{}", saved.text().await.unwrap());
+        let (_, open) = app.get_as(&reviewer, "/api/v1/quality/follow-ups?within=522301100").await;
+        assert_eq!(open, json!([]), "nothing open after the fix");
+        let (_, all) = app.get_as(&reviewer, "/api/v1/quality/follow-ups?status=all&period=2025").await;
+        assert_eq!(all[0]["status"], "resolved");
+        assert_eq!(all[0]["resolution"], "数值由 24500 改为 2450");
+        assert_eq!(all[0]["resolved_by"], "t_clerk");
+
+        // Closed with a reason instead.
+        let (_, second) = mark(reviewer.clone(), body("POP.HOUSEHOLDS", "户数与人口不相称")).await;
+        let close = format!("/api/v1/quality/follow-ups/{}/close", second["id"]);
+        let (status, refused) = app.send_json(Method::POST, &reviewer, &close, &json!({"reason": ""})).await;
+        assert_eq!((status.as_u16(), refused["details"][0]["field"].as_str()), (422, Some("reason")), "{refused}");
+        let (status, closed) = app.send_json(Method::POST, &reviewer, &close, &json!({"reason": "已电话核实：新建安置点"})).await;
+        assert_eq!((status.as_u16(), closed["status"].as_str()), (200, Some("closed")), "{closed}");
+        assert_eq!(app.send_json(Method::POST, &reviewer, &close, &json!({"reason": "again"})).await.0, 409);
+        assert_eq!(app.get_as(&clerk, "/api/v1/quality/follow-ups?status=bad").await.0, 400);
+    })
+    .await;
 }

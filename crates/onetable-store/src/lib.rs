@@ -18,6 +18,7 @@ pub mod deadlines;
 pub mod divisions;
 pub mod entries;
 pub mod error;
+pub mod follow_ups;
 pub mod idempotency;
 pub mod identity;
 pub mod models;

@@ -507,3 +507,20 @@ diesel::table! {
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(subscriptions, webhook_events, data_requests);
+
+diesel::table! {
+    follow_ups (id) {
+        id -> BigInt,
+        region_code -> Text,
+        period -> Text,
+        indicator_code -> Text,
+        value -> Nullable<Text>,
+        note -> Text,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
+        resolution -> Nullable<Text>,
+    }
+}

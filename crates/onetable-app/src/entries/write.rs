@@ -132,6 +132,8 @@ pub fn write_cells(
     )?;
     // A village's different number over a department's supplied one flows back to the department.
     crate::supplies::discrepancies::note(conn, region, period, &changes, change)?;
+    // A value marked for follow-up that changes has been looked at: its follow-up is resolved.
+    crate::quality::follow_ups::note_changes(conn, region, period, &changes, change.actor, change.now)?;
     let changed = changes.into_iter().map(|(code, _, _)| code).collect();
     Ok(Written { entry: next, values, changed })
 }

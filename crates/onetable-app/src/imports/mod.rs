@@ -455,6 +455,7 @@ fn plan(
         }
         let change = crate::entries::Change { actor, source: "import", reason: Some("批量导入".to_owned()), now };
         crate::supplies::discrepancies::note(conn, region, &period_text, &changes, &change)?;
+        crate::quality::follow_ups::note_changes(conn, region, &period_text, &changes, actor, now)?;
         store::delete_cells(conn, region, &period_text, &replaced)?;
     }
     if write {

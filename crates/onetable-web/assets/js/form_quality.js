@@ -30,6 +30,34 @@ function summary(flags) {
   return box;
 }
 
+/** The reviewer marks a flagged value for follow-up (跟进) with a note the clerk will read. */
+function markButton(code, reasons) {
+  const button = el('button', { type: 'button', class: 'link mark-follow-up' }, '标记跟进');
+  button.addEventListener('click', () => {
+    const note = el('input', { class: 'follow-up-text', value: `请核实：${reasons}`, 'aria-label': '跟进说明' });
+    const send = el('button', { type: 'button', class: 'send-follow-up' }, '提交跟进');
+    const error = el('span', { class: 'error', role: 'alert' });
+    send.addEventListener('click', async () => {
+      send.disabled = true;
+      try {
+        await api('POST', '/api/v1/quality/follow-ups', { region: state.region, period: state.period, indicator: code, note: note.value.trim() });
+        await showOutliers();
+      } catch (e) {
+        send.disabled = false;
+        error.textContent = e.details.length ? e.details.map((d) => d.message).join('；') : e.message;
+      }
+    });
+    button.replaceWith(el('span', { class: 'follow-up-form' }, note, send, error));
+  });
+  return button;
+}
+
+/** Open follow-ups of this form, by indicator. */
+async function openFollowUps() {
+  const list = await api('GET', `/api/v1/quality/follow-ups?${new URLSearchParams({ within: state.region, period: state.period })}`).catch(() => []);
+  return new Map(list.map((f) => [f.indicator, f]));
+}
+
 /** Reads the flags and marks the fields; quietly nothing when offline or refused. */
 export async function showOutliers() {
   let report;
@@ -38,7 +66,12 @@ export async function showOutliers() {
   } catch {
     return;
   }
-  document.querySelectorAll('.outlier-note').forEach((n) => n.remove());
+  const following = await openFollowUps();
+  document.querySelectorAll('.outlier-note, .follow-up-note').forEach((n) => n.remove());
+  for (const [code, f] of following) {
+    const field = state.fields.get(code);
+    if (field) field.row.querySelector('.rules').before(el('p', { class: 'follow-up-note' }, el('span', { class: 'badge pending' }, '跟进中'), ` ${f.created_by}：${f.note}`));
+  }
   const byCode = new Map();
   for (const flag of report.outliers) {
     if (!byCode.has(flag.indicator)) byCode.set(flag.indicator, []);
@@ -47,8 +80,10 @@ export async function showOutliers() {
   for (const [code, flags] of byCode) {
     const f = state.fields.get(code);
     if (!f) continue;
+    const reasons = flags.map((x) => x.reason).join('；');
     f.row.querySelector('.rules').before(el('p', { class: 'outlier-note', 'data-against': flags.map((x) => x.against).join(' ') },
-      el('span', { class: 'badge outlier' }, '异常'), ' ', flags.map((x) => x.reason).join('；')));
+      el('span', { class: 'badge outlier' }, '异常'), ' ', reasons, ' ',
+      state.reviewing && !following.has(code) ? markButton(code, reasons) : null));
   }
   const box = summary(report.outliers);
   if (!box.isConnected) {

@@ -35,6 +35,18 @@ async function reminders(page) {
     el('ul', { class: 'list' }, list.map(item))));
 }
 
+/** 待核实: values a reviewer marked for follow-up (跟进), until the clerk changes them. */
+async function followUps(page) {
+  const list = await api('GET', '/api/v1/quality/follow-ups').catch(() => []);
+  if (!list.length) return;
+  page.append(el('section', { class: 'card follow-ups', id: 'my-follow-ups' }, el('h2', {}, `待核实的数据（${list.length}）`),
+    el('p', { class: 'muted' }, '审核员请您核实下列数值：如有错请在报表中改正，改正后自动销号。'),
+    el('ul', { class: 'list' }, list.map((f) => el('li', { 'data-follow-up': String(f.id) },
+      el('a', { href: `/form?period=${encodeURIComponent(f.period)}#f-${f.indicator}` }, `${periodLabel(f.period)}报表 · ${f.indicator_name || f.indicator}`),
+      f.value ? el('span', { class: 'muted' }, ` 现为 ${f.value}`) : null,
+      el('p', {}, `${f.created_by}：${f.note}`))))));
+}
+
 function workItem(item) {
   return el('li', { class: `work-item ${item.status}`, 'data-period': item.period },
     el('div', { class: 'work-head' },
@@ -198,6 +210,7 @@ async function main() {
   }
   if (me.role === 'clerk') {
     await reminders(page);
+    await followUps(page);
     await clerkHome(page, me);
     await usage(page, me);
   }
