@@ -259,6 +259,10 @@ enum BenchCommand {
     /// prefecture (1,294 × 10 rows) — into empty forms, over its earlier numbers, unchanged — then
     /// the forms approved and the prefecture's dashboard read.
     Supply,
+    /// 异常值: outliers of the demo prefecture's annual form (filled when missing) for a county and
+    /// the prefecture against five earlier years and the county's villages, first and warm; and one
+    /// village's flags for its form.
+    Outliers,
     /// 订阅推送: a department system subscribed to the demo prefecture; `--events` forms approved
     /// and the events timed to a local receiver; with `--down-seconds`, the receiver down that long
     /// while every form is reopened and approved again, then up: all delivered, none twice.
@@ -400,6 +404,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("the benchmark panicked")))
         }),
         Command::Bench { command: BenchCommand::Supply } => commands::bench_supply(&settings).await,
+        Command::Bench { command: BenchCommand::Outliers } => commands::bench_outliers(&settings).await,
         Command::Bench { command: BenchCommand::Webhooks { events, down_seconds } } => {
             commands::bench_webhooks(&settings, events, down_seconds).await
         }

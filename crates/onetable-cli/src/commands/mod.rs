@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bench_accounts;
 pub mod bench_cube;
 pub mod bench_forms;
+pub mod bench_outliers;
 pub mod bench_registers;
 pub mod bench_supplies;
 pub mod bench_trend;
@@ -64,6 +65,11 @@ pub async fn bench_supply(settings: &Settings) -> anyhow::Result<()> {
 pub async fn bench_webhooks(settings: &Settings, events: usize, down_seconds: u64) -> anyhow::Result<()> {
     let db = open(settings)?;
     bench_webhooks::webhooks_bench(db, events, down_seconds).await
+}
+
+pub async fn bench_outliers(settings: &Settings) -> anyhow::Result<()> {
+    let db = open(settings)?;
+    bench_outliers::outliers_bench(db).await
 }
 
 pub async fn bench_registers(settings: &Settings, villages: usize) -> anyhow::Result<()> {
