@@ -4,7 +4,8 @@
 On a running onetable (a fresh `onetable demo`): reads each village's values of one indicator for
 the period and the five years before it through the aggregates API (village level, submitted
 included: another code path than the outlier search's), computes the modified z-scores in DuckDB
-(median, MAD, the 5 % floor; the mean absolute deviation × 1.2533 when the MAD is 0), and compares
+(median, MAD, the 5 % floor; the mean absolute deviation × 1.2533 when the MAD is 0; a county's
+baseline holds all its villages, this one's too), and compares
 the flagged villages and their scores with GET /api/v1/quality/outliers.
 
 usage: scripts/outliers-check.py BASE_URL USERNAME PASSWORD WITHIN PERIOD [INDICATOR]
@@ -52,12 +53,12 @@ def main():
     peers = db.execute(f"""
         WITH now AS (SELECT village, x FROM v WHERE year = {year}),
              pairs AS (SELECT a.village, a.x, b.x AS other FROM now a JOIN now b
-                       ON substr(a.village, 1, 6) = substr(b.village, 1, 6) AND a.village <> b.village),
+                       ON substr(a.village, 1, 6) = substr(b.village, 1, 6)),
              center AS (SELECT village, any_value(x) AS x, median(other) AS m, count(*) AS n FROM pairs GROUP BY village),
              spread AS (SELECT p.village, median(abs(p.other - c.m)) AS mad, avg(abs(p.other - c.m)) AS meanad
                         FROM pairs p JOIN center c USING (village) GROUP BY p.village)
         SELECT village, (x - m) / {floor} AS score FROM center JOIN spread USING (village)
-        WHERE n >= 5 AND starts_with(village, '{within}')
+        WHERE n >= 6 AND starts_with(village, '{within}')
     """).fetchall()
     mine = {("history", v): s for v, s in history if abs(s) > 3.5}
     mine.update({("peers", v): s for v, s in peers if abs(s) > 3.5})

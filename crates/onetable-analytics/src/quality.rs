@@ -65,31 +65,64 @@ fn sorted(values: &[f64]) -> Vec<f64> {
     v
 }
 
+/// A baseline's center and spread, computed once and scored against many times (a county's).
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    /// The values, sorted.
+    pub sorted: Vec<f64>,
+    /// The median (mod_z) or the mean (z, min_max).
+    pub center: f64,
+    /// MAD / 0.6745 (mod_z) or the sample sd, floored at [`MIN_SPREAD`] of the center and 1.
+    pub spread: f64,
+}
+
+impl Baseline {
+    /// The baseline of `values` (at least one) for `method`.
+    #[must_use]
+    pub fn new(method: Method, values: &[f64]) -> Self {
+        let sorted = sorted(values);
+        #[allow(clippy::cast_precision_loss)]
+        let n = sorted.len() as f64;
+        let (center, spread) = match method {
+            Method::ModZ => {
+                let m = median(&sorted);
+                let deviations = self::sorted(&sorted.iter().map(|v| (v - m).abs()).collect::<Vec<_>>());
+                let mad = median(&deviations);
+                // Half the values equal: MAD is 0; the mean absolute deviation still measures
+                // spread (scaled to be comparable, as IBM's SPSS does).
+                let spread = if mad > 0.0 { mad / 0.6745 } else { deviations.iter().sum::<f64>() / n * 1.253_314 };
+                (m, spread)
+            }
+            Method::Z | Method::MinMax => {
+                let mean = sorted.iter().sum::<f64>() / n;
+                let var =
+                    if n > 1.0 { sorted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
+                (mean, var.sqrt())
+            }
+        };
+        Self { spread: spread.max(MIN_SPREAD * center.abs()).max(1.0), sorted, center }
+    }
+
+    /// `x` against it at `threshold`.
+    #[must_use]
+    pub fn score(&self, threshold: f64, x: f64) -> Score {
+        let s = (x - self.center) / self.spread;
+        Score { score: s, center: self.center, flagged: s.abs() > threshold }
+    }
+
+    /// How many of its values are below and above `x`.
+    #[must_use]
+    pub fn ranks(&self, x: f64) -> (usize, usize) {
+        let below = self.sorted.partition_point(|v| *v < x);
+        let above = self.sorted.len() - self.sorted.partition_point(|v| *v <= x);
+        (below, above)
+    }
+}
+
 /// `x` against `base` (at least one value) by `method` at `threshold`.
 #[must_use]
 pub fn score(method: Method, threshold: f64, x: f64, base: &[f64]) -> Score {
-    #[allow(clippy::cast_precision_loss)]
-    let n = base.len() as f64;
-    let (center, spread) = match method {
-        Method::ModZ => {
-            let s = sorted(base);
-            let m = median(&s);
-            let deviations = sorted(&s.iter().map(|v| (v - m).abs()).collect::<Vec<_>>());
-            let mad = median(&deviations);
-            // Half the values equal: MAD is 0; the mean absolute deviation still measures spread
-            // (scaled to be comparable, as IBM's SPSS does).
-            let spread = if mad > 0.0 { mad / 0.6745 } else { deviations.iter().sum::<f64>() / n * 1.253_314 };
-            (m, spread)
-        }
-        Method::Z | Method::MinMax => {
-            let mean = base.iter().sum::<f64>() / n;
-            let var = if n > 1.0 { base.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
-            (mean, var.sqrt())
-        }
-    };
-    let spread = spread.max(MIN_SPREAD * center.abs()).max(1.0);
-    let s = (x - center) / spread;
-    Score { score: s, center, flagged: s.abs() > threshold }
+    Baseline::new(method, base).score(threshold, x)
 }
 
 /// A flagged value.
@@ -229,12 +262,20 @@ pub fn outliers(
                 Some(x)
             }
         };
-        let mut by_county: HashMap<u64, Vec<(u64, f64)>> = HashMap::new();
+        // Each county's baseline once: its villages' values, this one's among them (the median
+        // and MAD do not move for one outlier; a leave-one-out baseline per village would cost a
+        // sort per village).
+        let mut by_county: HashMap<u64, Vec<f64>> = HashMap::new();
         for (&village, values) in &now {
             if let Some(x) = compared(values) {
-                by_county.entry(county_of(village)).or_default().push((village, x));
+                by_county.entry(county_of(village)).or_default().push(x);
             }
         }
+        let baselines: HashMap<u64, Baseline> = by_county
+            .into_iter()
+            .filter(|(_, values)| values.len() > MIN_PEERS)
+            .map(|(county, values)| (county, Baseline::new(ask.method, &values)))
+            .collect();
         for (&village, values) in now.iter().filter(|(v, _)| inside(**v)) {
             let Some(x) = values[i] else { continue };
             checked.values += 1;
@@ -280,19 +321,15 @@ pub fn outliers(
             }
             if ask.peers {
                 let Some(me) = compared(values) else { continue };
-                let others: Vec<f64> = by_county
-                    .get(&county_of(village))
-                    .map(|all| all.iter().filter(|(v, _)| *v != village).map(|(_, x)| *x).collect())
-                    .unwrap_or_default();
-                if others.len() < MIN_PEERS {
-                    continue;
-                }
-                let s = score(ask.method, ask.threshold, me, &others);
+                let Some(baseline) = baselines.get(&county_of(village)) else { continue };
+                let s = baseline.score(ask.threshold, me);
                 if s.flagged {
+                    // Of the other villages: this one is among the values.
                     #[allow(clippy::cast_precision_loss)]
-                    let n = others.len() as f64;
-                    let below = others.iter().filter(|o| **o < me).count() as f64 / n;
-                    let above = others.iter().filter(|o| **o > me).count() as f64 / n;
+                    let n = (baseline.sorted.len() - 1) as f64;
+                    let (below, above) = baseline.ranks(me);
+                    #[allow(clippy::cast_precision_loss)]
+                    let (below, above) = (below as f64 / n, above as f64 / n);
                     let unit = if per_head(i) { "（按每千户籍人口）" } else { "" };
                     let reason = if me >= s.center {
                         format!("高于全县 {} 的村{unit}；全县中位 {}", percent(below), plain(s.center))
