@@ -234,8 +234,13 @@ pub fn outliers(
     let area =
         ask.within.map(|w| if w.level() > RegionLevel::County { w.truncated_to(RegionLevel::County) } else { w });
     let mut read: Vec<String> = ask.indicators.clone();
-    let per_head =
-        |i: usize| measures[i].is_count() && measures[i].code != POPULATION && current.measure(POPULATION).is_some();
+    // People and households grow with the village; grids, groups, cattle and cadres much less.
+    let per_head = |i: usize| {
+        measures[i].is_count()
+            && matches!(measures[i].unit.as_str(), "人" | "户")
+            && measures[i].code != POPULATION
+            && current.measure(POPULATION).is_some()
+    };
     if (0..measures.len()).any(per_head) && !read.iter().any(|c| c == POPULATION) {
         read.push(POPULATION.to_owned());
     }
