@@ -175,6 +175,23 @@ pub fn insert_events(conn: &mut DbConn, rows: &[NewEvent]) -> StoreResult<()> {
     Ok(())
 }
 
+/// Whether any event is due at `now` (pending, its time come, no live lease): a read, so that an
+/// idle worker does not take the writer every second.
+///
+/// # Errors
+/// On a database error.
+pub fn any_due(conn: &mut DbConn, now: NaiveDateTime) -> StoreResult<bool> {
+    Ok(diesel::select(exists(
+        webhook_events::table
+            .inner_join(subscriptions::table.on(subscriptions::id.eq(webhook_events::subscription_id)))
+            .filter(subscriptions::status.eq("active"))
+            .filter(webhook_events::status.eq("pending"))
+            .filter(webhook_events::next_attempt_at.le(now))
+            .filter(webhook_events::leased_until.is_null().or(webhook_events::leased_until.lt(now))),
+    ))
+    .get_result(conn)?)
+}
+
 diesel::alias!(webhook_events as earlier: EarlierEvents);
 
 /// Claims up to `limit` events due at `now` for sending until `lease_until`: for each village

@@ -134,6 +134,9 @@ pub async fn round(app: &App, client: &reqwest::Client) -> AppResult<usize> {
     let now = Utc::now().naive_utc();
     let lease =
         now + TimeDelta::from_std(app.webhooks.timeout * 4).unwrap_or(TimeDelta::minutes(1)) + TimeDelta::seconds(30);
+    if !app.run(move |conn| Ok(store::any_due(conn, now)?)).await? {
+        return Ok(0);
+    }
     let claimed = app.write(move |conn| Ok(store::claim_due(conn, now, lease, BATCH)?)).await?;
     if claimed.is_empty() {
         return Ok(0);
