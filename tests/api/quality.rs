@@ -129,8 +129,66 @@ async fn the_reviewer_and_the_clerk_see_the_flag_beside_the_field() {
         .execute("document.querySelector('[data-code=\"POP.REGISTERED\"]').scrollIntoView()", vec![])
         .await
         .unwrap();
+    clerk.fill("[data-code=\"POP.REGISTERED\"] .flag-explanation", "新建移民安置点迁入").await;
+    let noted = clerk
+        .client
+        .execute("return (await import('/assets/js/form_state.js')).state.flagNotes", vec![])
+        .await
+        .unwrap();
+    assert_eq!(noted["outlier:POP.REGISTERED"], "新建移民安置点迁入", "goes with the submission: {noted}");
     clerk.screenshot("outlier-clerk-phone").await;
     clerk.close().await;
+
+    // Submitted with that explanation (the rest of the form filled over HTTP): the reviewer reads
+    // it beside the flag.
+    let token = app.login("li_clerk", onetable_tests::PASSWORD).await;
+    let entry_path = format!("/api/v1/entries/{VILLAGE}/2025");
+    let (_, entry) = app.get_as(&token, &entry_path).await;
+    let fill: serde_json::Map<String, Value> = entry["missing_required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c.as_str().unwrap().to_owned(), Value::from(1)))
+        .collect();
+    let send = |method: reqwest::Method, path: String, revision: &Value, body: Value| {
+        app.client
+            .request(method, app.url(&path))
+            .bearer_auth(&token)
+            .header("if-match", format!("\"{revision}\""))
+            .json(&body)
+            .send()
+    };
+    let saved: Value =
+        send(reqwest::Method::PATCH, entry_path.clone(), &entry["revision"], serde_json::json!({"values": fill}))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let explanations: serde_json::Map<String, Value> = saved["rule_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "fail")
+        .map(|r| (r["code"].as_str().unwrap().to_owned(), Value::from("测试")))
+        .chain([("outlier:POP.REGISTERED".to_owned(), Value::from("新建移民安置点迁入"))])
+        .collect();
+    let submitted = send(
+        reqwest::Method::POST,
+        format!("{entry_path}/submit"),
+        &saved["revision"],
+        serde_json::json!({"explanations": explanations}),
+    )
+    .await
+    .unwrap();
+    assert!(submitted.status().is_success(), "{}", submitted.text().await.unwrap());
+    let Some(reviewer) = super::pages::signed_in(&app, Window::Desktop, "wang_reviewer").await else { return };
+    reviewer.wait_for_text("#who", "敬南镇").await;
+    reviewer.client.goto(&app.url(&format!("/form?period=2025&region={VILLAGE}"))).await.unwrap();
+    reviewer
+        .wait_for_text("[data-code=\"POP.REGISTERED\"] .outlier-note .explanation", "填报说明：新建移民安置点迁入")
+        .await;
+    reviewer.close().await;
 }
 
 /// 跟进: the reviewer marks the value; the clerk sees it in its queue and fixes it, which resolves

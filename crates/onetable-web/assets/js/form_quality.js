@@ -5,7 +5,7 @@
 // without them; they are read again after a save.
 
 import { api, el } from './api.js';
-import { state } from './form_state.js';
+import { editable, state } from './form_state.js';
 
 let pending = null;
 
@@ -52,6 +52,18 @@ function markButton(code, reasons) {
   return button;
 }
 
+/** The clerk may say why a flagged value is right; it goes with the submission, as a warning
+ *  rule's explanation does (key `outlier:CODE`), and the reviewer reads it beside the flag. */
+function explain(key) {
+  const input = el('input', { class: 'flag-explanation', 'aria-label': '说明', placeholder: '如确实如此，可说明原因（随提交给审核员）',
+    value: state.flagNotes[key] ?? state.explanations[key] ?? '' });
+  input.addEventListener('input', () => {
+    if (input.value.trim()) state.flagNotes[key] = input.value.trim(); else delete state.flagNotes[key];
+  });
+  if (input.value) state.flagNotes[key] = input.value;
+  return input;
+}
+
 /** Open follow-ups of this form, by indicator. */
 async function openFollowUps() {
   const list = await api('GET', `/api/v1/quality/follow-ups?${new URLSearchParams({ within: state.region, period: state.period })}`).catch(() => []);
@@ -81,9 +93,13 @@ export async function showOutliers() {
     const f = state.fields.get(code);
     if (!f) continue;
     const reasons = flags.map((x) => x.reason).join('；');
+    const key = `outlier:${code}`;
+    const said = state.explanations[key];
     f.row.querySelector('.rules').before(el('p', { class: 'outlier-note', 'data-against': flags.map((x) => x.against).join(' ') },
       el('span', { class: 'badge outlier' }, '异常'), ' ', reasons, ' ',
-      state.reviewing && !following.has(code) ? markButton(code, reasons) : null));
+      state.reviewing && !following.has(code) ? markButton(code, reasons) : null,
+      said ? el('span', { class: 'explanation' }, `填报说明：${said}`) : null,
+      editable() ? explain(key) : null));
   }
   const box = summary(report.outliers);
   if (!box.isConnected) {

@@ -9,7 +9,7 @@ import { exact } from './numbers.js';
 
 const STATES = { saved: '已保存', saving: '保存中…', failed: '保存失败', invalid: '有误', conflict: '有冲突', queued: '待同步' };
 
-export const state = { region: null, period: null, revision: 0, status: 'draft', fields: new Map(), rules: [], explanations: {}, queue: Promise.resolve() };
+export const state = { region: null, period: null, revision: 0, status: 'draft', fields: new Map(), rules: [], explanations: {}, flagNotes: {}, queue: Promise.resolve() };
 
 export function setState(code, which, message = '') {
   const f = state.fields.get(code);

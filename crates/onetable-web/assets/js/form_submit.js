@@ -82,7 +82,8 @@ export function submitButton() {
     enqueue(async () => {
       try {
         const answer = await call('POST', `/api/v1/entries/${state.region}/${state.period}/submit`,
-          { explanations }, () => ({ 'if-match': `"${state.revision}"` }));
+          // The clerk's words on flagged values (outlier:CODE) go with the rules' explanations.
+          { explanations: { ...state.flagNotes, ...explanations } }, () => ({ 'if-match': `"${state.revision}"` }));
         document.getElementById('submit-problems').hidden = true;
         showEntry(answer);
         announce('已提交，等待乡镇审核。审核通过或退回时，首页的待办会显示结果。', [el('a', { href: '/', id: 'back-home' }, '返回首页')]);
