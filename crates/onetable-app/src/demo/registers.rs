@@ -66,7 +66,8 @@ fn neighbour_list(
             ("members".to_owned(), members.to_string()),
             ("kind".to_owned(), ["A类", "B类", "C类"][n as usize % 3].to_owned()),
         ]);
-        insert(conn, def, &code, &values, &RecordInput::default(), keys, "demo")?;
+        // Pushed by 民政局's system under its supply of the list (demo/supplies.rs).
+        insert(conn, def, &code, &values, &RecordInput::default(), keys, "demo_department")?;
     }
     Ok(())
 }
@@ -118,12 +119,12 @@ pub fn ensure_registers(
         insert(conn, &def, &village_code, &values, &input, keys, "demo_clerk")?;
         if i == 4 {
             // The same household, listed in the next village too: a person counted twice.
-            insert(conn, &def, &neighbour.to_string(), &values, &RecordInput::default(), keys, "demo")?;
+            insert(conn, &def, &neighbour.to_string(), &values, &RecordInput::default(), keys, "demo_department")?;
         }
     }
     neighbour_list(conn, &def, neighbour, keys)?;
     let today = crate::time::china_today();
     crate::registers::derived::refresh(conn, "REG.DIBAO", &village_code, today, "demo_clerk", now)?;
-    crate::registers::derived::refresh(conn, "REG.DIBAO", &neighbour.to_string(), today, "demo", now)?;
+    crate::registers::derived::refresh(conn, "REG.DIBAO", &neighbour.to_string(), today, "demo_department", now)?;
     Ok(HOUSEHOLDS.len())
 }

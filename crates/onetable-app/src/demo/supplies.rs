@@ -1,6 +1,7 @@
 //! The demo's supplying departments (数据回流): 公安局 supplies 户籍人口 and 户籍户数 for the
 //! prefecture, 民政局 supplies 特困供养人数 monthly; both approved, their numbers pushed for the
-//! demo clerk's county, so the clerk's first forms show 预填 values to confirm.
+//! demo clerk's county, so the clerk's first forms show 预填 values to confirm. 民政局 also
+//! supplies the county's 低保户 list (the register the 低保 counts derive from).
 
 use chrono::NaiveDateTime;
 use onetable_core::indicator::Frequency;
@@ -121,5 +122,23 @@ fn push_all(
         prefill::apply(conn, &rows, supply.department, "demo_department", now)?;
         pushed += rows.len();
     }
+    // 民政局 also supplies the 低保户 list itself (台账供给), from which the villages' 低保 counts
+    // are derived: the next village's list in the demo came from it (demo/registers.rs).
+    let lists = store::insert(
+        conn,
+        &store::NewSupply {
+            department: "民政局".to_owned(),
+            requested_by: "demo_department".to_owned(),
+            region_code: county.to_string(),
+            indicators: String::new(),
+            purpose: "低保对象名单按村回流，村里不再手工造册（演示）".to_owned(),
+            source_system: "全国社会救助信息系统".to_owned(),
+            refresh: "monthly".to_owned(),
+            status: PENDING.to_owned(),
+            created_at: now,
+            registers: Some("REG.DIBAO".to_owned()),
+        },
+    )?;
+    store::decide(conn, lists.id, PENDING, APPROVED, "demo_admin", None, now)?;
     Ok(pushed)
 }
