@@ -74,6 +74,13 @@ async fn a_tenfold_value_is_flagged_against_its_history_and_its_county_with_the_
             let (status, body) = ask(&app, &reviewer, query).await;
             assert_eq!((status, body["details"][0]["field"].as_str()), (400, Some(field)), "{query}: {body}");
         }
+        let many = format!("&indicators={}", (0..500).map(|i| format!("X.{i}")).collect::<Vec<_>>().join(","));
+        let (status, body) = ask(&app, &reviewer, &many).await;
+        assert_eq!(
+            (status, body["details"][0]["field"].as_str()),
+            (400, Some("indicators")),
+            "more than the form: {body}"
+        );
         let (status, body) = ask(&app, &reviewer, "&indicators=POP.NOPE").await;
         assert_eq!((status, body["error"].as_str()), (400, Some("unknown_indicator")), "{body}");
         let (status, _) = ask(&app, &reviewer, "&within=522301101").await;

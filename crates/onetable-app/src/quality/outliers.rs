@@ -139,10 +139,6 @@ pub async fn outliers(app: &App, actor: &Actor, query: OutlierQuery) -> AppResul
         app.authorize(actor, action, Some(within.to_string()), actor.require_read(within)).await?;
     }
     let asked = query.indicators.as_deref().map(code_list).unwrap_or_default();
-    let registry = app.run(|conn| Ok(onetable_store::registry::current(conn)?.len())).await?;
-    if asked.len() > registry.max(1) {
-        return Err(invalid("indicators", "指标多于指标库中的指标"));
-    }
     let search =
         Search { period, within, asked, method, threshold, history, peers, limit, min_state: EntryState::Submitted };
     let cubes = app.cubes.clone();
@@ -199,6 +195,10 @@ impl Search {
             std::iter::successors(Some(period.previous()), |p| Some(p.previous())).take(HISTORY_PERIODS).collect();
         // The period's cube first: which indicators it holds decides what is asked of the others.
         let (codes, names) = cubes.read(conn, period, |cube| {
+            // Bounded before anything is read: no more codes than the period's form holds.
+            if asked.len() > cube.measures().len().max(1) {
+                return Err(invalid("indicators", format!("指标多于 {period} 期报表中的指标")));
+            }
             let codes: Vec<String> = if asked.is_empty() {
                 cube.measures()
                     .iter()
